@@ -1,0 +1,6 @@
+"""The public JSON API under /api/v1 (described at /api/openapi.json)."""
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import errors, channels, exchanges, attachments, directory, patients, me, openapi  # noqa: E402,F401

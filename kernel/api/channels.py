@@ -1,0 +1,58 @@
+"""Channels: the "+" send panel, a channel's single screen, and starting an exchange."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from ..auth import api_login_required, current_account
+from ..channel import GROUPS
+from ..forms import gather_fields
+from ..models import Patient
+from ..relais import current_relais
+from ..schemas.exchange import ChannelSchema
+from ..services.threads import summary, members_of
+from . import api
+from .errors import fail
+
+
+def ordered_channels() -> list[Any]:
+    channels = current_relais().channels.values()
+    return sorted(channels, key=lambda c: (GROUPS.index(c.group), c.order, c.label))
+
+
+@api.get("/channels")
+@api_login_required
+def list_channels() -> Any:
+    channels = ordered_channels()
+    return jsonify(channels=ChannelSchema(many=True).dump(channels),
+                   groups=[{"name": g, "channels": [c.name for c in channels if c.group == g]}
+                           for g in GROUPS if any(c.group == g for c in channels)])
+
+
+@api.get("/channels/<name>/form")
+@api_login_required
+def channel_form(name: str) -> Any:
+    relais = current_relais()
+    channel = relais.channels.get(name)
+    if channel is None:
+        fail(404, "Ce canal d'envoi n'existe pas ou n'est pas activé.", "channel")
+    patient = None
+    if request.args.get("patient", "").isdigit():
+        patient = Patient.get_or_none(Patient.id == int(request.args["patient"]))
+    fields = gather_fields(relais.pm, name, current_account(), patient)
+    return jsonify(channel=ChannelSchema().dump(channel), fields=[f.as_json() for f in fields])
+
+
+@api.post("/channels/<name>/exchanges")
+@api_login_required
+def start_exchange(name: str) -> Any:
+    from .errors import json_body
+
+    relais = current_relais()
+    exchange, message = relais.sender.start_exchange(name, current_account(), json_body())
+    body = summary(exchange, 0, members_of([exchange.id]).get(exchange.id, []))
+    response = jsonify(exchange=body, message=relais.serialize_message(message) if message else None)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/exchanges/{exchange.id}"
+    return response

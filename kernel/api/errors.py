@@ -1,0 +1,74 @@
+"""JSON errors for the API: every 4xx has a body ``{"errors": {field: [French message]}}``."""
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import abort, jsonify, make_response, request
+from werkzeug.exceptions import HTTPException
+
+from ..services.sending import SendRejected
+from . import api
+
+MESSAGES = {
+    400: "Requête invalide.",
+    401: "Connectez-vous pour continuer.",
+    403: "Action non autorisée.",
+    404: "Introuvable, ou vous n'y avez pas accès.",
+    405: "Méthode non autorisée pour cette adresse.",
+    413: "Le fichier est trop volumineux.",
+    415: "Type de contenu non pris en charge : envoyez du JSON.",
+    429: "Trop de requêtes : réessayez dans un instant.",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.status = status
+        self.errors = errors
+
+
+def fail(status: int, message: str | None = None, field: str = "_schema") -> NoReturn:
+    raise ApiError(status, {field: [message or MESSAGES.get(status, "Erreur.")]})
+
+
+def not_found() -> NoReturn:
+    fail(404)
+
+
+def json_body() -> Any:
+    """The request's JSON, or a 400/415 with a French reason."""
+    if not request.data:
+        return {}
+    if not request.is_json:
+        fail(415)
+    data = request.get_json(silent=True)
+    if data is None:
+        fail(400, "Le corps de la requête n'est pas un JSON valide.")
+    return data
+
+
+def error_response(status: int, errors: dict[str, list[str]]) -> Any:
+    response = make_response(jsonify(errors=errors), status)
+    return response
+
+
+@api.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Any:
+    return error_response(exc.status, exc.errors)
+
+
+@api.errorhandler(SendRejected)
+def _send_rejected(exc: SendRejected) -> Any:
+    return error_response(exc.status, exc.errors)
+
+
+@api.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    # Routing errors (unknown URL, wrong method) never reach a blueprint handler: answer JSON for the API.
+    if request.path.startswith("/api/"):
+        return error_response(exc.code or 500, {"_schema": [MESSAGES.get(exc.code or 500, exc.description or "Erreur.")]})
+    return exc
+
+
+__all__ = ["ApiError", "fail", "not_found", "json_body", "abort"]

@@ -1,0 +1,233 @@
+"""Exchanges: the inbox, a thread, its messages, reads and receipts, members, renaming, synthesis."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from marshmallow import ValidationError
+
+from ..auth import api_login_required, current_account
+from ..db import utcnow, write_transaction
+from ..models import Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
+from ..relais import current_relais
+from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
+                                ReadSchema)
+from ..services.acting_as import audience, can_see
+from ..services.events import Event
+from ..services.sending import SendRejected, flatten_errors, mark_read_upto
+from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
+from . import api
+from .errors import fail, json_body, not_found
+
+
+def _int_arg(name: str, default: int | None = None, maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        fail(400, "Nombre entier attendu.", name)
+    value = int(raw)
+    return min(value, maximum) if maximum else value
+
+
+def visible_exchange(exchange_id: int) -> Exchange:
+    """The exchange if the current account may see it; 404 otherwise, so its existence is not revealed."""
+    account = current_account()
+    if not can_see(account.id, exchange_id):
+        not_found()
+    return Exchange.get_by_id(exchange_id)
+
+
+def _load(schema: Any, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        fail(400, "Un objet JSON est attendu.")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise SendRejected(flatten_errors(exc.messages)) from None
+
+
+@api.get("/exchanges")
+@api_login_required
+def list_exchanges() -> Any:
+    account = current_account()
+    space = request.args.get("space")
+    if space not in (None, "", "chat", "mail"):
+        fail(400, "L'espace doit être « chat » ou « mail ».", "space")
+    rows = inbox(account.id, space or None, _int_arg("patient"), limit=_int_arg("limit", 50, 200),
+                 offset=_int_arg("offset", 0))
+    return jsonify(exchanges=rows, unread=unread_by_space(account.id))
+
+
+@api.get("/exchanges/<int:exchange_id>")
+@api_login_required
+def get_exchange(exchange_id: int) -> Any:
+    relais = current_relais()
+    account = current_account()
+    exchange = visible_exchange(exchange_id)
+    _mark_opened(exchange, account)
+    body = summary(exchange, unread_counts(account.id, [exchange.id]).get(exchange.id, 0),
+                   members_of([exchange.id]).get(exchange.id, []))
+    actions = [a for result in relais.pm.hook.exchange_actions(exchange=exchange, account=account) for a in result or []]
+    panels = [p for result in relais.pm.hook.exchange_panels(exchange=exchange, account=account) for p in result or []]
+    body.update(
+        data=exchange.data or {},
+        acting_as={"id": exchange.acting_as.id, "display_name": exchange.acting_as.display_name}
+        if exchange.acting_as_id else None,
+        created_by={"id": exchange.created_by.id, "name": exchange.created_by.full_name}
+        if exchange.created_by_id else None,
+        actions=[a.as_json() for a in sorted(actions, key=lambda a: a.order)],
+        panels=[p.as_json() for p in sorted(panels, key=lambda p: p.order)],
+    )
+    return jsonify(exchange=body)
+
+
+def _mark_opened(exchange: Exchange, account: Account) -> None:
+    now = utcnow()
+    (OpenedMark.insert(exchange=exchange.id, account=account.id, first_opened_at=now, last_opened_at=now)
+        .on_conflict(conflict_target=[OpenedMark.exchange, OpenedMark.account],
+                     update={OpenedMark.last_opened_at: now}).execute())
+
+
+@api.get("/exchanges/<int:exchange_id>/messages")
+@api_login_required
+def list_messages(exchange_id: int) -> Any:
+    visible_exchange(exchange_id)
+    rows = messages(exchange_id, before=_int_arg("before"), after=_int_arg("after"), limit=_int_arg("limit", 50, 200))
+    return jsonify(messages=MessageSchema(many=True).dump(rows),
+                   has_more=len(rows) == (_int_arg("limit", 50, 200) or 50))
+
+
+@api.post("/exchanges/<int:exchange_id>/messages")
+@api_login_required
+def post_message(exchange_id: int) -> Any:
+    relais = current_relais()
+    exchange = visible_exchange(exchange_id)
+    message = relais.sender.post_message(exchange, current_account(), json_body())
+    return jsonify(message=relais.serialize_message(message)), 201
+
+
+@api.post("/exchanges/<int:exchange_id>/read")
+@api_login_required
+def mark_read(exchange_id: int) -> Any:
+    relais = current_relais()
+    account = current_account()
+    visible_exchange(exchange_id)
+    data = _load(ReadSchema(), json_body())
+    latest = (Message.select(Message.id).where(Message.exchange == exchange_id)
+              .order_by(Message.id.desc()).scalar()) or 0
+    up_to = min(data.get("up_to") or latest, latest)
+    unseen = [mid for (mid,) in Message.select(Message.id).where(
+        (Message.exchange == exchange_id) & (Message.id <= up_to)
+        & (Message.author.is_null() | (Message.author != account.id))
+        & ~Message.id.in_(ReadReceipt.select(ReadReceipt.message).where(ReadReceipt.account == account.id))
+    ).tuples()]
+    now = utcnow()
+    with write_transaction():
+        if unseen:
+            ReadReceipt.insert_many([{"message": m, "account": account.id, "read_at": now} for m in unseen]) \
+                .on_conflict_ignore().execute()
+        mark_read_upto(exchange_id, account.id, up_to)
+    if unseen:
+        relais.events.publish([Event("receipt.created", exchange_id, tuple(audience(exchange_id)),
+                                     {"account": {"id": account.id, "name": account.full_name},
+                                      "messages": unseen, "read_at": now.isoformat()})])
+    return jsonify(read=len(unseen), up_to=up_to)
+
+
+@api.get("/exchanges/<int:exchange_id>/receipts")
+@api_login_required
+def receipts(exchange_id: int) -> Any:
+    visible_exchange(exchange_id)
+    opened = (OpenedMark.select(OpenedMark, Account).join(Account)
+              .where(OpenedMark.exchange == exchange_id).order_by(OpenedMark.first_opened_at))
+    seen = (ReadReceipt.select(ReadReceipt.message, ReadReceipt.read_at, Account.id, Account.first_name,
+                               Account.last_name)
+            .join(Account).switch(ReadReceipt).join(Message)
+            .where(Message.exchange == exchange_id).order_by(ReadReceipt.read_at).tuples())
+    by_message: dict[int, list[dict[str, Any]]] = {}
+    for message_id, read_at, account_id, first, last in seen:
+        by_message.setdefault(message_id, []).append(
+            {"account": {"id": account_id, "name": f"{first} {last.upper()}"}, "read_at": read_at.isoformat()})
+    return jsonify(
+        opened=[{"account": {"id": o.account.id, "name": o.account.full_name},
+                 "first_opened_at": o.first_opened_at.isoformat(), "last_opened_at": o.last_opened_at.isoformat()}
+                for o in opened],
+        messages={str(k): v for k, v in by_message.items()})
+
+
+@api.post("/exchanges/<int:exchange_id>/members")
+@api_login_required
+def add_members(exchange_id: int) -> Any:
+    relais = current_relais()
+    account = current_account()
+    exchange = visible_exchange(exchange_id)
+    wanted = list(dict.fromkeys(_load(MembersAddSchema(), json_body())["members"]))
+    known = {i.id: i for i in Identity.select().where(
+        Identity.id.in_(wanted) & ((Identity.kind == "structure")
+                                   | Identity.id.in_(Account.select(Account.identity).where(Account.active))))}
+    if len(known) != len(wanted):
+        raise SendRejected({"members": ["Une des personnes choisies n'a pas de compte sur la plateforme."]})
+    already = {m.identity_id for m in Membership.select(Membership.identity).where(Membership.exchange == exchange_id)}
+    new = [known[i] for i in wanted if i not in already]
+    if not new:
+        return jsonify(added=[])
+    with write_transaction():
+        Membership.insert_many([{"exchange": exchange_id, "identity": i.id, "added_by": account.id}
+                                for i in new]).execute()
+        names = ", ".join(i.display_name for i in new)
+        line = Message.create(exchange=exchange_id, author=None, kind="system",
+                              body=f"{account.full_name} a ajouté {names}.")
+        Exchange.update(last_message_at=line.created_at).where(Exchange.id == exchange_id).execute()
+        relais.audit.record("exchange.members.add", account_id=account.id, target=f"exchange:{exchange_id}",
+                            detail=f"identities={[i.id for i in new]}")
+        who = tuple(audience(exchange_id))
+        payload = relais.serialize_message(line)
+    relais.events.publish([Event("exchange.updated", exchange_id, who, {"members": members_of([exchange_id])[exchange_id]}),
+                           Event("message.created", exchange_id, who, payload)])
+    return jsonify(added=[{"id": i.id, "display_name": i.display_name} for i in new]), 201
+
+
+@api.patch("/exchanges/<int:exchange_id>")
+@api_login_required
+def update_exchange(exchange_id: int) -> Any:
+    relais = current_relais()
+    account = current_account()
+    exchange = visible_exchange(exchange_id)
+    data = _load(ExchangeUpdateSchema(), json_body())
+    lines = []
+    with write_transaction():
+        if "subject" in data and data["subject"].strip() != exchange.subject:
+            exchange.subject = data["subject"].strip()
+            lines.append(f"{account.full_name} a renommé l'échange en « {exchange.subject} ».")
+        if "status" in data and data["status"] != exchange.status:
+            exchange.status = data["status"]
+        exchange.save()
+        created = [Message.create(exchange=exchange_id, kind="system", body=text) for text in lines]
+        if created:
+            Exchange.update(last_message_at=created[-1].created_at).where(Exchange.id == exchange_id).execute()
+        relais.audit.record("exchange.update", account_id=account.id, target=f"exchange:{exchange_id}",
+                            detail=",".join(sorted(data)))
+        who = tuple(audience(exchange_id))
+        events = [Event("exchange.updated", exchange_id, who, {"subject": exchange.subject, "status": exchange.status})]
+        events += [Event("message.created", exchange_id, who, relais.serialize_message(m)) for m in created]
+    relais.events.publish(events)
+    return jsonify(exchange=summary(exchange, 0, members_of([exchange_id]).get(exchange_id, [])))
+
+
+@api.post("/exchanges/<int:exchange_id>/synthesis")
+@api_login_required
+def synthesis(exchange_id: int) -> Any:
+    from ..services.synthesis import SynthesisUnavailable, make_synthesis
+
+    account = current_account()
+    exchange = visible_exchange(exchange_id)
+    data = json_body()
+    ids = data.get("messages") if isinstance(data, dict) else None
+    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
+        fail(422, "Liste de messages invalide.", "messages")
+    try:
+        attachment = make_synthesis(exchange, account, ids)
+    except SynthesisUnavailable as exc:
+        fail(exc.status, exc.message, "_schema")
+    return jsonify(attachment=AttachmentSchema().dump(attachment)), 201

@@ -1,0 +1,81 @@
+"""The OpenAPI document, generated from the marshmallow schemas (apispec) and the enabled channels."""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify
+
+from ..forms import build_schema, gather_fields
+from ..relais import current_relais
+from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, ExchangeSchema, ExchangeSummarySchema,
+                                ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
+                                MessageSchema, ReadSchema)
+from ..schemas.patient import PatientCreateSchema, PatientSchema
+
+openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
+
+# (path, method, summary, request schema, response schema, success status)
+ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
+    ("/channels", "get", "Canaux d'envoi du panneau « + »", None, ChannelSchema(many=True), 200),
+    ("/channels/{name}/form", "get", "Champs de l'écran d'envoi d'un canal", None, FormFieldSchema(many=True), 200),
+    ("/exchanges", "get", "Échanges visibles (boîte de réception)", None, ExchangeSummarySchema(many=True), 200),
+    ("/exchanges/{id}", "get", "Un échange, ses actions et panneaux", None, ExchangeSchema, 200),
+    ("/exchanges/{id}", "patch", "Renommer un échange ou changer son statut", ExchangeUpdateSchema, ExchangeSummarySchema, 200),
+    ("/exchanges/{id}/messages", "get", "Messages d'un échange (pagination before/after)", None, MessageSchema(many=True), 200),
+    ("/exchanges/{id}/messages", "post", "Écrire dans un échange", MessageDraftSchema, MessageSchema, 201),
+    ("/exchanges/{id}/read", "post", "Marquer comme lu", ReadSchema, None, 200),
+    ("/exchanges/{id}/receipts", "get", "Qui a ouvert l'échange et vu chaque message", None, None, 200),
+    ("/exchanges/{id}/members", "post", "Ajouter des participants", MembersAddSchema, None, 201),
+    ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", None, AttachmentSchema, 201),
+    ("/attachments", "post", "Déposer une pièce jointe (multipart, champ « file »)", None, AttachmentSchema, 201),
+    ("/attachments/{id}", "get", "Télécharger une pièce jointe", None, None, 200),
+    ("/directory", "get", "Rechercher dans l'annuaire", None, None, 200),
+    ("/patients", "get", "Rechercher un patient", None, PatientSchema(many=True), 200),
+    ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientSchema, 201),
+    ("/me", "get", "Le compte connecté et ses identités", None, None, 200),
+]
+
+
+def build_spec() -> dict[str, Any]:
+    relais = current_relais()
+    spec = APISpec(title="Relais Santé", version="0.1.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "API de la messagerie sécurisée Relais Santé. Toutes les erreurs 4xx "
+                                        "ont le corps {\"errors\": {champ: [message]}}."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "relais_session"})
+    spec.components.schema("Error", schema=ErrorSchema)
+    error = {"description": "Erreur", "content": {"application/json": {"schema": "Error"}}}
+
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, summary, request_schema, response_schema, status in ROUTES:
+        operation: dict[str, Any] = {"summary": summary, "responses": {
+            str(status): {"description": "Succès", **({"content": {"application/json": {"schema": response_schema}}}
+                                                      if response_schema is not None else {})},
+            "401": error, "404": error, "422": error}}
+        if request_schema is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
+        if "{" in path:
+            name = path[path.index("{") + 1: path.index("}")]
+            operation["parameters"] = [{"in": "path", "name": name, "required": True,
+                                        "schema": {"type": "string" if name == "name" else "integer"}}]
+        paths.setdefault(path, {})[method] = operation
+    # One operation per enabled channel: its draft schema is built from the fields every plugin gives.
+    for name in sorted(relais.channels):
+        draft = build_schema(name, gather_fields(relais.pm, name, None))
+        paths[f"/channels/{name}/exchanges"] = {"post": {
+            "summary": f"Démarrer : {relais.channels[name].label}",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": draft}}},
+            "responses": {"201": {"description": "Échange créé"}, "401": error, "404": error, "422": error}}}
+    for path, operations in paths.items():
+        spec.path(path="/api/v1" + path, operations=operations)
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}, {"session": []}]
+    return document
+
+
+@openapi_blueprint.get("/openapi.json")
+def openapi_document() -> Any:
+    return jsonify(build_spec())

@@ -1,0 +1,90 @@
+"""The app factory: everything an app needs is built here, nothing at import time."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from flask import Flask
+
+from . import core_hooks
+from .config import Config, load_config
+from .db import open_database
+from .migrate import KERNEL_MIGRATIONS, MigrationSet, upgrade
+from .plugin_manager import build_plugin_manager
+from .relais import Relais, collect_registrations
+from .services.attachments import AttachmentStore
+from .services.audit import Audit
+from .services.events import EventBus
+from .services.jobs import JobRunner
+from .services.pdf import PdfRenderer
+from .services.sending import Sender
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None,
+               plugins: Iterable[tuple[str, Any]] = (), migrate: bool = True) -> Flask:
+    """Build one Relais app.
+
+    :param config: a loaded Config, or overrides of the environment's configuration.
+    :param plugins: extra ``(name, object)`` plugins registered beside the enabled entry points (tests).
+    :param migrate: bring the database schema up to date (``relais init`` does it explicitly).
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    logging.basicConfig(level=config["log_level"].upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = Flask("relais", template_folder=str(WEB_DIR / "templates"), static_folder=str(WEB_DIR / "static"),
+                static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=config["secret_key"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config["session_cookie_secure"],
+        SESSION_COOKIE_NAME="relais_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config["session_hours"]),
+        MAX_CONTENT_LENGTH=config["attachment_max_bytes"] + 1024 * 1024,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by our own hook, only for cookie-authenticated requests
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+
+    pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), *plugins])
+    relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
+    app.extensions["relais"] = relais
+    collect_registrations(relais)
+
+    relais.events = EventBus(listeners=lambda event: pm.hook.on_event(event=event))
+    relais.jobs = JobRunner(app, relais.job_types, config["jobs_poll_seconds"], config["jobs_lease_seconds"])
+    relais.attachments = AttachmentStore(config["attachments_dir"], config["attachment_max_bytes"])
+    relais.pdf = PdfRenderer(config["wkhtmltopdf"])
+    relais.audit = Audit()
+    relais.sender = Sender(relais)
+
+    if migrate:
+        upgrade(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS), *relais.migrations])
+
+    from .auth import init_auth
+    from .api import api
+    from .api.openapi import openapi_blueprint
+    from .ws import init_ws
+    from web import views as web_views
+
+    init_auth(app)
+    app.register_blueprint(api)
+    app.register_blueprint(openapi_blueprint)
+    init_ws(app)
+    app.register_blueprint(web_views.shell)
+    for blueprint in relais.blueprints:
+        app.register_blueprint(blueprint)
+
+    @app.teardown_appcontext
+    def _close_connection(exc: BaseException | None) -> None:
+        db = relais.database
+        if not db.is_closed():
+            db.close()
+
+    return app

@@ -1,0 +1,64 @@
+"""What a channel declares: its place in the send panel and the fields of its single screen."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GROUP_MONSISRA = "MonSisra"
+GROUP_MSSANTE = "MSSanté"
+GROUP_MES = "Mon Espace Santé"
+GROUPS = (GROUP_MONSISRA, GROUP_MSSANTE, GROUP_MES)
+
+# Field types the generic form renderer knows how to draw.
+FIELD_TYPES = ("text", "message", "person", "patient", "select", "date", "checkbox", "attachments")
+
+# Field names with a meaning to the kernel: it stores them on the exchange and the first message.
+SUBJECT, MEMBERS, PATIENT, BODY, ATTACHMENTS = "subject", "members", "patient", "body", "attachments"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A way to send, offered in the "+" panel. ``space`` says which inbox its exchanges live in."""
+
+    name: str
+    label: str
+    group: str
+    space: str  # "chat" or "mail": a conversation never becomes a mail
+    order: int = 100
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"channel {self.name}: group must be one of {GROUPS}, not {self.group!r}")
+        if self.space not in ("chat", "mail"):
+            raise ValueError(f"channel {self.name}: space must be 'chat' or 'mail'")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a channel's screen. ``options`` are given to the widget (e.g. the picker's ``kind``)."""
+
+    name: str
+    type: str
+    label: str
+    required: bool = False
+    default: Any = None
+    order: int = 100
+    help: str = ""
+    placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    many: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"field {self.name}: unknown type {self.type!r}; known: {FIELD_TYPES}")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "type": self.type, "label": self.label, "required": self.required,
+            "default": self.default, "help": self.help, "placeholder": self.placeholder,
+            "choices": [{"value": v, "label": label} for v, label in self.choices],
+            "max_length": self.max_length, "many": self.many, "options": dict(self.options),
+        }

@@ -1,0 +1,105 @@
+"""Load the configuration: defaults, then the TOML file named by RELAIS_CONFIG, then RELAIS_* variables."""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from .settings import BY_NAME, SETTINGS, parse_env_value
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Config(dict):
+    """Kernel settings plus one sub-dict of settings per plugin (``config.plugin("name")``)."""
+
+    def plugin(self, name: str) -> dict[str, Any]:
+        return dict(self.get("plugin_settings", {}).get(name, {}))
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self["data_dir"])
+
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """Build the effective configuration. ``overrides`` (used by tests and the CLI) win over everything."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    plugin_settings: dict[str, dict[str, Any]] = {}
+
+    path = environ.get("RELAIS_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"RELAIS_CONFIG names {path!r}, which does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+        plugin_settings.update({k: dict(v) for k, v in data.pop("plugin", {}).items()})
+        _merge(values, data, source=path)
+
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is not None:
+            try:
+                values[setting.name] = parse_env_value(setting, raw)
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env}={raw!r}: expected {setting.kind.__name__}") from exc
+    # RELAIS_PLUGIN_<NAME>__<KEY>=value sets one plugin setting (double underscore separates).
+    for key, raw in environ.items():
+        if key.startswith("RELAIS_PLUGIN_") and "__" in key:
+            name, _, setting_name = key[len("RELAIS_PLUGIN_"):].partition("__")
+            plugin_settings.setdefault(name.lower(), {})[setting_name.lower()] = raw
+
+    if overrides:
+        overrides = dict(overrides)
+        for name, settings in overrides.pop("plugin_settings", {}).items():
+            plugin_settings.setdefault(name, {}).update(settings)
+        _merge(values, overrides, source="overrides")
+
+    values["plugin_settings"] = plugin_settings
+    config = Config(values)
+    _derive(config)
+    return config
+
+
+def _merge(values: dict[str, Any], data: Mapping[str, Any], source: str) -> None:
+    for key, value in data.items():
+        setting = BY_NAME.get(key)
+        if setting is None:
+            raise ConfigError(f"{source}: unknown setting {key!r} (see docs/configuration.md)")
+        if setting.kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, setting.kind) or (setting.kind is int and isinstance(value, bool)):
+            raise ConfigError(f"{source}: {key} must be {setting.kind.__name__}, got {value!r}")
+        values[key] = value
+
+
+def _derive(config: Config) -> None:
+    data_dir = Path(config["data_dir"]).expanduser().resolve()
+    config["data_dir"] = str(data_dir)
+    if not config["database_url"]:
+        config["database_url"] = f"sqlite:///{data_dir / 'relais.db'}"
+    if not config["attachments_dir"]:
+        config["attachments_dir"] = str(data_dir / "attachments")
+    if not config["secret_key"]:
+        config["secret_key"] = _persistent_secret(data_dir)
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    # Generated once so sessions survive restarts without the deployer having to invent a key.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

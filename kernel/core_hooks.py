@@ -1,0 +1,28 @@
+"""The kernel's own hook implementations: housekeeping jobs every platform needs."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .db import utcnow
+from .hookspecs import hookimpl
+from .models import LoginAttempt
+from .relais import current_relais
+from .services.jobs import JobType
+
+
+def purge_audit(payload: dict) -> None:
+    relais = current_relais()
+    relais.audit.purge(relais.config["audit_retention_days"])
+
+
+def purge_login_attempts(payload: dict) -> None:
+    window = current_relais().config["login_lockout_minutes"]
+    LoginAttempt.delete().where(LoginAttempt.at < utcnow() - dt.timedelta(minutes=window * 4)).execute()
+
+
+@hookimpl
+def register_jobs() -> list[JobType]:
+    return [
+        JobType("kernel.purge_audit", purge_audit, cron={"hour": 3, "minute": 17}, max_attempts=3),
+        JobType("kernel.purge_login_attempts", purge_login_attempts, every=3600, max_attempts=1),
+    ]

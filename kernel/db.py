@@ -1,0 +1,89 @@
+"""The database handle every model uses: it resolves to the database of the Flask app in context.
+
+Models are classes shared by every app in the process, but each app (each regional "operator" in a
+test) has its own database. Binding models to one global database would leak data between apps, so
+the models are bound to this proxy, which looks the real database up in the current app context.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import peewee
+from flask import current_app, has_app_context
+from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledPostgresqlDatabase  # noqa: F401  (registers the pool schemes)
+
+
+class AppDatabase(peewee.DatabaseProxy):
+    """A peewee database proxy whose target is the current app's database."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:  # noqa: D401 - no state of its own
+        pass
+
+    @property
+    def obj(self) -> peewee.Database:  # type: ignore[override]
+        if not has_app_context():
+            raise RuntimeError("Relais models need an app context (with app.app_context(): ...)")
+        return current_app.extensions["relais"].database
+
+    @obj.setter
+    def obj(self, value: Any) -> None:  # peewee's Proxy.initialize; never used here
+        raise AttributeError("AppDatabase resolves its database from the app context")
+
+    @property
+    def _callbacks(self) -> list:  # type: ignore[override]
+        return []
+
+
+database = AppDatabase()
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC timestamp: what every DateTimeField stores (both SQLite and PostgreSQL agree on it)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class JSONField(peewee.TextField):
+    """JSON stored as text, the same on SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+
+def open_database(url: str) -> peewee.Database:
+    """Open the database named by ``url`` with the settings Relais relies on."""
+    if url.startswith("sqlite"):
+        db = connect_url(url, pragmas={
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "busy_timeout": 10000,
+            "synchronous": "normal",
+        }, check_same_thread=False)
+        return db
+    if url.startswith(("postgres://", "postgresql://")):
+        # A pooled connection per thread: the web server and the job runner are threaded.
+        url = "postgresql+pool://" + url.split("://", 1)[1]
+        return connect_url(url, max_connections=32, stale_timeout=300, autorollback=True)
+    return connect_url(url)
+
+
+def write_transaction():
+    """A transaction that will write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE),
+    so two concurrent senders wait for each other instead of failing with "database is locked"."""
+    real = database.obj
+    if isinstance(real, peewee.SqliteDatabase):
+        return real.atomic("IMMEDIATE")
+    return real.atomic()

@@ -1,0 +1,89 @@
+"""A channel's single screen: fields gathered from every plugin, and the schema that checks a draft."""
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+from marshmallow import Schema, ValidationError
+
+from .channel import FormField
+from .models import Account, Patient
+from .schemas import french as f
+
+ACTING_AS = "acting_as"
+MAX_MESSAGE = 100_000
+
+
+def acting_as_field(account: Account | None) -> FormField:
+    from .services.acting_as import identities_for
+
+    choices: tuple[tuple[Any, str], ...] = ()
+    default = None
+    if account is not None:
+        identities = identities_for(account)
+        choices = tuple((i.id, i.display_name) for i in identities)
+        default = account.identity_id
+    return FormField(ACTING_AS, "select", "Agir en tant que", required=True, default=default, order=0,
+                     choices=choices, help="L'identité au nom de laquelle vous écrivez.")
+
+
+def gather_fields(pm: pluggy.PluginManager, channel: str, account: Account | None,
+                  patient: Patient | None = None) -> list[FormField]:
+    """The kernel's "Agir en tant que" first, then every plugin's fields, ordered; a later duplicate name loses."""
+    fields = [acting_as_field(account)]
+    seen = {ACTING_AS}
+    for contribution in pm.hook.compose_form(channel=channel, account=account, patient=patient):
+        for field in contribution or []:
+            if field.name not in seen:
+                seen.add(field.name)
+                fields.append(field)
+    return sorted(fields, key=lambda fl: (fl.order, fields.index(fl)))
+
+
+def _marshmallow_field(field: FormField) -> Any:
+    common: dict[str, Any] = {"required": field.required, "metadata": {"description": field.label}}
+    if not field.required:
+        common.update(load_default=field.default if field.type != "checkbox" else bool(field.default),
+                      allow_none=True)
+    kind = field.type
+    if kind in ("text", "message"):
+        validators = [f.length(max_length=field.max_length or (250 if kind == "text" else MAX_MESSAGE))]
+        if field.required:
+            validators.append(f.not_blank)
+        return f.String(validate=validators, **common)
+    if kind == "select":
+        values = [v for v, _ in field.choices]
+        base = f.Integer if values and all(isinstance(v, int) for v in values) else f.String
+        return base(validate=f.one_of(values) if values else None, **common)
+    if kind == "date":
+        return f.Date(**common)
+    if kind == "checkbox":
+        return f.Boolean(**common)
+    if kind in ("person", "attachments"):
+        if kind == "attachments" or field.many:
+            validators = [_at_least_one(kind)] if field.required else []
+            if not field.required:
+                common["load_default"] = lambda: list(field.default or [])
+            return f.List(f.Integer(), validate=validators, **common)
+        return f.Integer(**common)
+    if kind == "patient":
+        return f.Integer(**common)
+    raise ValueError(f"no schema for field type {kind}")
+
+
+def _at_least_one(kind: str):
+    message = "Ajoutez au moins une pièce jointe." if kind == "attachments" else "Choisissez au moins une personne."
+
+    def check(value: list) -> None:
+        if not value:
+            raise ValidationError(message)
+    return check
+
+
+def build_schema(channel: str, fields: list[FormField]) -> Schema:
+    declared = {field.name: _marshmallow_field(field) for field in fields}
+    return f.FrenchSchema.from_dict(declared, name=f"{_camel(channel)}Draft")()
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))

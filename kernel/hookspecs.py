@@ -1,0 +1,144 @@
+"""Every hook a Relais Santé plugin can implement: the whole plugin API, in one place.
+
+Hooks are called with keyword arguments only; an implementation may accept any subset of them.
+Each hook says what to return. docs/plugins.md documents each one with this exact signature
+(a test keeps both in sync).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from flask import Blueprint
+
+    from .channel import Channel, FormField
+    from .exchange_ui import ExchangeAction, ExchangePanel
+    from .integration import Connector, IntegrationReceipt, SynthesisDocument
+    from .migrate import MigrationSet
+    from .models import Account, Attachment, Exchange, Identity, Message, Patient
+    from .services.events import Event
+    from .services.jobs import JobType
+    from .services.sending import SendContext
+
+PROJECT = "relais"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- Channels ---------------------------------------------------------------------------------
+
+@hookspec
+def register_channels() -> list[Channel]:
+    """Return the channels this plugin owns (name, label, group, space, order). Since 0.1."""
+
+
+@hookspec
+def compose_form(channel: str, account: Account, patient: Patient | None) -> list[FormField]:
+    """Return fields for ``channel``'s single screen: the owner its base fields, others additions.
+
+    :param channel: the channel's name; return ``[]`` for channels you add nothing to.
+    :param account: the account opening the screen (defaults may depend on it).
+    :param patient: the patient pre-selected on the screen, if any (e.g. to pre-fill a subject).
+    Since 0.1.
+    """
+
+
+@hookspec
+def validate(channel: str, draft: dict[str, Any], account: Account, acting_as: Identity,
+             exchange: Exchange | None) -> dict[str, str | list[str]] | None:
+    """Return French error messages by field name for a draft about to be sent, or None.
+
+    Every plugin is asked for every channel; any error blocks the send and nothing is stored.
+    :param draft: the deserialised fields (``members`` and ``attachments`` as lists of ids).
+    :param exchange: None for a new exchange, else the exchange being replied to.
+    Since 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def deliver(channel: str, exchange: Exchange, message: Message, draft: dict[str, Any],
+            context: SendContext) -> bool | None:
+    """Move a message the kernel has just stored; return True if you own ``channel``, else None.
+
+    Runs inside the send's database transaction: write rows, enqueue jobs with
+    ``context.enqueue(...)`` and live events with ``context.publish(...)`` (sent after commit).
+    Never talk to the network here: leave the network to a job (transactional outbox).
+    Since 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def synthesize(channel: str, exchange: Exchange, messages: list[Message],
+               account: Account) -> SynthesisDocument | None:
+    """Build the synthesis of ``exchange`` from the chosen ``messages`` as HTML, or None if not yours.
+
+    The kernel renders the HTML to PDF (pdfkit + wkhtmltopdf) and stores it as an attachment.
+    Since 0.1.
+    """
+
+
+# --- Hospital software (DPI) --------------------------------------------------------------------
+
+@hookspec
+def register_connectors() -> list[Connector]:
+    """Return the hospital-software connectors this plugin offers as ``integrate`` targets. Since 0.1."""
+
+
+@hookspec
+def integrate(document: Attachment, patient: Patient | None, target: str,
+              account: Account) -> IntegrationReceipt | None:
+    """Push ``document`` into the software named ``target``; return a receipt if ``target`` is yours.
+
+    Since 0.1.
+    """
+
+
+# --- Hosting: what the kernel needs to host a plugin ------------------------------------------
+
+@hookspec
+def register_models() -> list[type]:
+    """Return the peewee models this plugin stores (subclasses of ``kernel.db.BaseModel``). Since 0.1."""
+
+
+@hookspec
+def register_migrations() -> list[MigrationSet]:
+    """Return this plugin's migration folders (``MigrationSet(namespace, directory)``). Since 0.1."""
+
+
+@hookspec
+def register_blueprints() -> list[Blueprint]:
+    """Return Flask blueprints to mount (pages, API routes). URLs should start with the plugin name.
+
+    Since 0.1.
+    """
+
+
+@hookspec
+def register_jobs() -> list[JobType]:
+    """Return the job types this plugin runs (``JobType(name, handler, every=None, cron=None)``).
+
+    Since 0.1.
+    """
+
+
+@hookspec
+def on_event(event: Event) -> None:
+    """React to an event after its transaction committed (``event.type``, ``event.exchange_id``...).
+
+    Since 0.1.
+    """
+
+
+@hookspec
+def exchange_actions(exchange: Exchange, account: Account) -> list[ExchangeAction]:
+    """Return the buttons to offer on ``exchange`` to ``account`` (start a visio, push to software...).
+
+    Since 0.1.
+    """
+
+
+@hookspec
+def exchange_panels(exchange: Exchange, account: Account) -> list[ExchangePanel]:
+    """Return blocks to show above the thread of ``exchange`` (status banner, prerequisites). Since 0.1."""

@@ -1,0 +1,60 @@
+"""Platform accounts: professionals who log in."""
+from __future__ import annotations
+
+import peewee as pw
+
+from ..db import BaseModel, utcnow
+from .identity import Identity
+
+
+class Account(BaseModel):
+    login = pw.CharField(max_length=150, unique=True)
+    password_hash = pw.CharField(max_length=255)
+    first_name = pw.CharField(max_length=100)
+    last_name = pw.CharField(max_length=100)
+    profession = pw.CharField(max_length=100, default="")
+    rpps = pw.CharField(max_length=11, null=True, unique=True)
+    identity = pw.ForeignKeyField(Identity, unique=True, backref="account_rows", on_delete="RESTRICT")
+    is_admin = pw.BooleanField(default=False)
+    active = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    @property
+    def mssante_eligible(self) -> bool:
+        return self.identity.mssante_eligible
+
+
+class Delegation(BaseModel):
+    """``delegate`` may act for ``principal`` (a structure or another professional)."""
+
+    delegate = pw.ForeignKeyField(Account, backref="delegations", on_delete="CASCADE")
+    principal = pw.ForeignKeyField(Identity, backref="delegations", on_delete="CASCADE")
+    granted_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    granted_at = pw.DateTimeField(default=utcnow)
+    revoked_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("delegate", "principal"), True),)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for programs; only its SHA-256 is kept."""
+
+    account = pw.ForeignKeyField(Account, backref="tokens", on_delete="CASCADE")
+    name = pw.CharField(max_length=100)
+    token_hash = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    last_used_at = pw.DateTimeField(null=True)
+    revoked_at = pw.DateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    """Failed logins, counted to throttle password guessing across every instance."""
+
+    login = pw.CharField(max_length=150, index=True)
+    remote_addr = pw.CharField(max_length=64, index=True)
+    at = pw.DateTimeField(default=utcnow, index=True)

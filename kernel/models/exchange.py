@@ -1,0 +1,86 @@
+"""Exchanges (a conversation, a mail thread, a téléexpertise...), their members, messages and reads."""
+from __future__ import annotations
+
+import peewee as pw
+
+from ..db import BaseModel, JSONField, utcnow
+from .account import Account
+from .attachment import Attachment
+from .identity import Identity
+from .patient import Patient
+
+CHAT = "chat"
+MAIL = "mail"
+
+
+class Exchange(BaseModel):
+    channel = pw.CharField(max_length=60, index=True)
+    space = pw.CharField(max_length=8, choices=[(CHAT, "Conversations"), (MAIL, "Messagerie sécurisée")])
+    subject = pw.CharField(max_length=250)
+    patient = pw.ForeignKeyField(Patient, null=True, backref="exchanges", on_delete="SET NULL")
+    status = pw.CharField(max_length=40, default="open")
+    created_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    acting_as = pw.ForeignKeyField(Identity, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    last_message_at = pw.DateTimeField(default=utcnow, index=True)
+    # Channel-specific facts small enough not to need a table of their own.
+    data = JSONField(default=dict)
+
+
+class Membership(BaseModel):
+    """An identity taking part in an exchange; the accounts behind it (itself or its delegates) see it."""
+
+    exchange = pw.ForeignKeyField(Exchange, backref="memberships", on_delete="CASCADE")
+    identity = pw.ForeignKeyField(Identity, backref="memberships", on_delete="CASCADE")
+    role = pw.CharField(max_length=20, default="member")
+    added_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    joined_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("exchange", "identity"), True), (("identity", "exchange"), False))
+
+
+class Message(BaseModel):
+    exchange = pw.ForeignKeyField(Exchange, backref="messages", on_delete="CASCADE")
+    # Null author: a system line ("X a renommé la conversation") or a message from outside.
+    author = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    acting_as = pw.ForeignKeyField(Identity, null=True, on_delete="SET NULL")
+    kind = pw.CharField(max_length=20, default="text")
+    body = pw.TextField(default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    data = JSONField(default=dict)
+
+    class Meta:
+        indexes = ((("exchange", "id"), False),)
+
+
+class MessageAttachment(BaseModel):
+    message = pw.ForeignKeyField(Message, backref="attachment_links", on_delete="CASCADE")
+    attachment = pw.ForeignKeyField(Attachment, backref="message_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("message", "attachment"), True),)
+
+
+class ReadReceipt(BaseModel):
+    """Who saw which message, and when (CONV-8)."""
+
+    message = pw.ForeignKeyField(Message, backref="receipts", on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    read_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("message", "account"), True),)
+
+
+class OpenedMark(BaseModel):
+    """Who opened an exchange, when first and last, and how far they have read (unread counts)."""
+
+    exchange = pw.ForeignKeyField(Exchange, backref="opened_marks", on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    first_opened_at = pw.DateTimeField(default=utcnow)
+    last_opened_at = pw.DateTimeField(default=utcnow)
+    last_read_message_id = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("exchange", "account"), True), (("account", "exchange"), False))

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the one description of every payload (API, forms, OpenAPI)."""

@@ -1,0 +1,117 @@
+"""Payloads about exchanges, messages, attachments and channels, in and out of the API."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from . import french as f
+
+MAX_MESSAGE = 100_000
+
+
+class MessageDraftSchema(f.FrenchSchema):
+    """A message posted in an existing exchange."""
+
+    acting_as = f.Integer(allow_none=True, load_default=None,
+                          metadata={"description": "Identité au nom de laquelle on écrit (par défaut soi-même)."})
+    body = f.String(load_default="", validate=f.length(max_length=MAX_MESSAGE))
+    attachments = f.List(f.Integer(), load_default=list)
+
+    @validates_schema
+    def _content(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not (data.get("body") or "").strip() and not data.get("attachments"):
+            raise ValidationError("Écrivez un message ou joignez un fichier.", "body")
+
+
+class ExchangeUpdateSchema(f.FrenchSchema):
+    subject = f.String(validate=[f.length(max_length=250), f.not_blank])
+    status = f.String(validate=f.length(max_length=40))
+
+
+class MembersAddSchema(f.FrenchSchema):
+    members = f.List(f.Integer(), required=True, validate=f.length(min_length=1))
+
+
+class ReadSchema(f.FrenchSchema):
+    up_to = f.Integer(load_default=None, allow_none=True,
+                      metadata={"description": "Dernier message lu (par défaut le plus récent)."})
+
+
+class IdentitySchema(f.FrenchSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    display_name = fields.String()
+
+
+class AttachmentSchema(f.FrenchSchema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    url = fields.Function(lambda a: f"/api/v1/attachments/{a.id}")
+    created_at = fields.DateTime()
+
+
+class MessageSchema(f.FrenchSchema):
+    id = fields.Integer()
+    exchange_id = fields.Integer()
+    kind = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    author = fields.Function(lambda m: None if m.author_id is None else
+                             {"id": m.author.id, "name": m.author.full_name})
+    acting_as = fields.Function(lambda m: None if m.acting_as_id is None else
+                                {"id": m.acting_as.id, "name": m.acting_as.display_name})
+    attachments = fields.Function(lambda m: AttachmentSchema(many=True).dump(getattr(m, "prefetched_attachments", [])))
+    data = fields.Dict()
+
+
+class ChannelSchema(f.FrenchSchema):
+    name = fields.String()
+    label = fields.String()
+    group = fields.String()
+    space = fields.String()
+    order = fields.Integer()
+    description = fields.String()
+
+
+class FormFieldSchema(f.FrenchSchema):
+    name = fields.String()
+    type = fields.String()
+    label = fields.String()
+    required = fields.Boolean()
+    default = fields.Raw(allow_none=True)
+    help = fields.String()
+    placeholder = fields.String()
+    choices = fields.List(fields.Dict())
+    max_length = fields.Integer(allow_none=True)
+    many = fields.Boolean()
+    options = fields.Dict()
+
+
+class ExchangeSummarySchema(f.FrenchSchema):
+    id = fields.Integer()
+    channel = fields.String()
+    space = fields.String()
+    subject = fields.String()
+    status = fields.String()
+    patient = fields.Raw(allow_none=True)
+    created_at = fields.DateTime()
+    last_message_at = fields.DateTime()
+    unread = fields.Integer()
+    members = fields.List(fields.Nested(IdentitySchema))
+
+
+class ExchangeSchema(ExchangeSummarySchema):
+    created_by = fields.Raw(allow_none=True)
+    acting_as = fields.Nested(IdentitySchema, allow_none=True)
+    data = fields.Dict()
+    actions = fields.List(fields.Dict())
+    panels = fields.List(fields.Dict())
+
+
+class ErrorSchema(f.FrenchSchema):
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Messages en français, par champ."})

@@ -1,0 +1,80 @@
+"""marshmallow fields and a base schema whose error messages are French sentences for users."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+_BASE = {
+    "required": "Ce champ est obligatoire.",
+    "null": "Ce champ est obligatoire.",
+    "validator_failed": "Valeur invalide.",
+}
+
+
+class String(fields.String):
+    default_error_messages = {**_BASE, "invalid": "Saisissez un texte.", "invalid_utf8": "Texte illisible (UTF-8 attendu)."}
+
+
+class Integer(fields.Integer):
+    default_error_messages = {**_BASE, "invalid": "Saisissez un nombre entier.", "too_large": "Nombre trop grand."}
+
+
+class Boolean(fields.Boolean):
+    default_error_messages = {**_BASE, "invalid": "Choisissez oui ou non."}
+
+
+class Date(fields.Date):
+    default_error_messages = {**_BASE, "invalid": "Saisissez une date valide (AAAA-MM-JJ).",
+                              "format": "Date impossible à afficher."}
+
+
+class DateTime(fields.DateTime):
+    default_error_messages = {**_BASE, "invalid": "Saisissez une date et une heure valides.",
+                              "invalid_awareness": "Saisissez une date et une heure valides.",
+                              "format": "Date impossible à afficher."}
+
+
+class List(fields.List):
+    default_error_messages = {**_BASE, "invalid": "Une liste est attendue."}
+
+
+class Dict(fields.Dict):
+    default_error_messages = {**_BASE, "invalid": "Un objet est attendu."}
+
+
+class Nested(fields.Nested):
+    default_error_messages = {**_BASE, "type": "Un objet est attendu."}
+
+
+class Email(fields.Email):
+    default_error_messages = {**_BASE, "invalid": "Saisissez une adresse e-mail valide."}
+
+
+class FrenchSchema(Schema):
+    """Base of every payload schema: unknown fields are refused with a French message."""
+
+    error_messages = {"unknown": "Champ inconnu.", "type": "Un objet JSON est attendu."}
+
+    class Meta:
+        unknown = RAISE
+
+
+def length(max_length: int | None = None, min_length: int | None = None) -> validate.Length:
+    if min_length and max_length:
+        msg = f"Entre {min_length} et {max_length} caractères."
+    elif max_length:
+        msg = f"{max_length} caractères au plus."
+    else:
+        msg = "Ce champ est obligatoire." if min_length == 1 else f"{min_length} caractères au moins."
+    return validate.Length(min=min_length, max=max_length, error=msg)
+
+
+def one_of(choices: list[str]) -> validate.OneOf:
+    return validate.OneOf(choices, error="Choisissez une des valeurs proposées.")
+
+
+def not_blank(value: str) -> bool:
+    from marshmallow import ValidationError
+
+    if value is None or not str(value).strip():
+        raise ValidationError("Ce champ est obligatoire.")
+    return True

@@ -1,0 +1,64 @@
+"""Acting as ("Agir en tant que"): which identities an account may write for, and who sees what."""
+from __future__ import annotations
+
+import peewee as pw
+
+from ..models import Account, Delegation, Exchange, Identity, Membership
+
+
+class ActingAsDenied(PermissionError):
+    """The account may not write for the chosen identity."""
+
+    message = "Vous n'avez pas de délégation pour agir au nom de cette identité."
+
+
+def identity_ids_query(account_id: int) -> pw.SelectQuery:
+    """The account's own identity and every identity it holds an active delegation on (a subquery)."""
+    own = Account.select(Account.identity).where(Account.id == account_id)
+    delegated = (Delegation.select(Delegation.principal)
+                 .where((Delegation.delegate == account_id) & Delegation.revoked_at.is_null()))
+    return own | delegated
+
+
+def identities_for(account: Account) -> list[Identity]:
+    """The identities offered in the "Agir en tant que" list: one's own first, then delegations by name."""
+    rows = list(Identity.select().where(Identity.id.in_(identity_ids_query(account.id))))
+    return sorted(rows, key=lambda i: (i.id != account.identity_id, i.display_name.lower()))
+
+
+def check_acting_as(account: Account, identity_id: int) -> Identity:
+    """Return the identity if ``account`` may write for it, else raise ActingAsDenied."""
+    identity = (Identity.select()
+                .where((Identity.id == identity_id) & Identity.id.in_(identity_ids_query(account.id)))
+                .first())
+    if identity is None:
+        raise ActingAsDenied(ActingAsDenied.message)
+    return identity
+
+
+def visible_exchanges(account_id: int) -> pw.SelectQuery:
+    """Ids of the exchanges ``account_id`` may see: one of its identities is a member."""
+    return (Membership.select(Membership.exchange)
+            .where(Membership.identity.in_(identity_ids_query(account_id))))
+
+
+def can_see(account_id: int, exchange_id: int) -> bool:
+    return (Membership.select()
+            .where((Membership.exchange == exchange_id)
+                   & Membership.identity.in_(identity_ids_query(account_id))).exists())
+
+
+def member_identity_for(account: Account, exchange: Exchange) -> list[int]:
+    """Identities through which ``account`` takes part in ``exchange`` (the allowed "acting as" for replies)."""
+    return [m.identity_id for m in Membership.select(Membership.identity)
+            .where((Membership.exchange == exchange.id)
+                   & Membership.identity.in_(identity_ids_query(account.id)))]
+
+
+def audience(exchange_id: int) -> list[int]:
+    """Account ids that may see an exchange: member identities' own accounts and their delegates."""
+    members = Membership.select(Membership.identity).where(Membership.exchange == exchange_id)
+    own = Account.select(Account.id).where(Account.identity.in_(members) & Account.active)
+    delegates = (Delegation.select(Delegation.delegate)
+                 .where(Delegation.principal.in_(members) & Delegation.revoked_at.is_null()))
+    return sorted({row[0] for row in (own | delegates).tuples()})

@@ -1,0 +1,224 @@
+"""The one path every send takes: check the draft, check "acting as", ask every plugin, store, deliver.
+
+Nothing is half-stored: the exchange, the message, its attachment links, the owner's own writes and
+its outbox jobs are written in one transaction; live events leave only after it committed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import peewee as pw
+from marshmallow import ValidationError
+
+from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
+from ..db import utcnow, write_transaction
+from ..forms import ACTING_AS, build_schema, gather_fields
+from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
+                      OpenedMark, Patient)
+from .acting_as import ActingAsDenied, audience, check_acting_as, member_identity_for
+from .events import Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..relais import Relais
+
+Errors = dict[str, list[str]]
+
+
+class SendRejected(Exception):
+    """The draft cannot be sent; ``errors`` maps field names to French messages. Nothing was stored."""
+
+    def __init__(self, errors: Errors, status: int = 422) -> None:
+        super().__init__(errors)
+        self.errors = errors
+        self.status = status
+
+
+@dataclass
+class SendContext:
+    """Given to ``deliver``: the send's who, and ways to act that take effect with the transaction."""
+
+    relais: "Relais"
+    channel: str
+    account: Account
+    acting_as: Identity
+    is_new_exchange: bool
+    events: list[Event] = field(default_factory=list)
+
+    def publish(self, type: str, exchange_id: int, data: dict[str, Any],
+                recipients: list[int] | None = None) -> None:
+        """Queue a live event; it is sent after commit, to the exchange's audience unless told otherwise."""
+        who = tuple(recipients if recipients is not None else audience(exchange_id))
+        self.events.append(Event(type, exchange_id, who, data))
+
+    def enqueue(self, name: str, payload: dict[str, Any], **kwargs: Any):
+        """Persist a job in this transaction (transactional outbox): it runs only if the send commits."""
+        return self.relais.jobs.enqueue(name, payload, **kwargs)
+
+
+def flatten_errors(messages: Any) -> Errors:
+    """marshmallow's nested errors ({"members": {0: [...]}}) as {field: [French sentences]}."""
+    out: Errors = {}
+    for name, value in (messages.items() if isinstance(messages, dict) else [("_schema", messages)]):
+        if isinstance(value, dict):
+            texts = sorted({t for sub in value.values() for t in (sub if isinstance(sub, list) else [sub])})
+        elif isinstance(value, list):
+            texts = [str(t) for t in value]
+        else:
+            texts = [str(value)]
+        out[str(name)] = texts
+    return out
+
+
+def _merge(errors: Errors, more: dict[str, Any] | None) -> None:
+    for name, value in (more or {}).items():
+        texts = value if isinstance(value, list) else [value]
+        errors.setdefault(name, []).extend(str(t) for t in texts if t)
+
+
+class Sender:
+    def __init__(self, relais: "Relais") -> None:
+        self.relais = relais
+
+    # --- a new exchange --------------------------------------------------------------------
+    def start_exchange(self, channel_name: str, account: Account, payload: Any) -> tuple[Exchange, Message | None]:
+        channel = self.relais.channels.get(channel_name)
+        if channel is None:
+            raise SendRejected({"channel": ["Ce canal d'envoi n'existe pas ou n'est pas activé."]}, status=404)
+        fields = gather_fields(self.relais.pm, channel_name, account)
+        draft = self._load(build_schema(channel_name, fields), payload)
+        acting_as = self._acting_as(account, draft)
+        errors: Errors = {}
+        self._check_references(account, draft, errors)
+        if not errors:
+            for answer in self.relais.pm.hook.validate(channel=channel_name, draft=draft, account=account,
+                                                       acting_as=acting_as, exchange=None):
+                _merge(errors, answer)
+        if errors:
+            raise SendRejected(errors)
+
+        context = SendContext(self.relais, channel_name, account, acting_as, is_new_exchange=True)
+        with write_transaction():
+            patient_id = draft.get(PATIENT)
+            exchange = Exchange.create(
+                channel=channel_name, space=channel.space, patient=patient_id,
+                subject=(draft.get(SUBJECT) or channel.label).strip(), created_by=account, acting_as=acting_as)
+            member_ids = [acting_as.id] + [i for i in draft.get(MEMBERS) or [] if i != acting_as.id]
+            Membership.insert_many(
+                [{"exchange": exchange.id, "identity": i, "role": "author" if i == acting_as.id else "member",
+                  "added_by": account.id} for i in dict.fromkeys(member_ids)]).execute()
+            message = self._store_message(exchange, account, acting_as, draft)
+            self._deliver(channel_name, exchange, message, draft, context)
+            self.relais.audit.record("exchange.create", account_id=account.id, acting_as_id=acting_as.id,
+                                     target=f"exchange:{exchange.id}", status=201, detail=f"channel={channel_name}")
+            context.publish("exchange.created", exchange.id, {"exchange_id": exchange.id, "channel": channel_name})
+            if message is not None:
+                context.publish("message.created", exchange.id, self.relais.serialize_message(message))
+        self.relais.events.publish(context.events)
+        return exchange, message
+
+    # --- a message in an existing exchange -----------------------------------------------
+    def post_message(self, exchange: Exchange, account: Account, payload: Any) -> Message:
+        from ..schemas.exchange import MessageDraftSchema
+
+        draft = self._load(MessageDraftSchema(), payload)
+        allowed = member_identity_for(account, exchange)
+        if draft.get(ACTING_AS) is None:
+            draft[ACTING_AS] = account.identity_id if account.identity_id in allowed else (allowed or [None])[0]
+        acting_as = self._acting_as(account, draft)
+        if acting_as.id not in allowed:
+            raise SendRejected({ACTING_AS: ["Cette identité ne participe pas à cet échange."]})
+        errors: Errors = {}
+        self._check_references(account, draft, errors)
+        if not errors:
+            for answer in self.relais.pm.hook.validate(channel=exchange.channel, draft=draft, account=account,
+                                                       acting_as=acting_as, exchange=exchange):
+                _merge(errors, answer)
+        if errors:
+            raise SendRejected(errors)
+        context = SendContext(self.relais, exchange.channel, account, acting_as, is_new_exchange=False)
+        with write_transaction():
+            message = self._store_message(exchange, account, acting_as, draft)
+            assert message is not None  # the schema demands a body or an attachment
+            self._deliver(exchange.channel, exchange, message, draft, context)
+            self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
+                                     target=f"exchange:{exchange.id}", status=201)
+            context.publish("message.created", exchange.id, self.relais.serialize_message(message))
+        self.relais.events.publish(context.events)
+        return message
+
+    # --- pieces ----------------------------------------------------------------------------
+    def _load(self, schema: Any, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise SendRejected({"_schema": ["Un objet JSON est attendu."]}, status=400)
+        try:
+            return schema.load(payload)
+        except ValidationError as exc:
+            raise SendRejected(flatten_errors(exc.messages)) from None
+
+    def _acting_as(self, account: Account, draft: dict[str, Any]) -> Identity:
+        try:
+            return check_acting_as(account, draft[ACTING_AS])
+        except (ActingAsDenied, KeyError, TypeError):
+            self.relais.audit.record("acting_as.denied", account_id=account.id, outcome="refused", status=422,
+                                     target=f"identity:{draft.get(ACTING_AS)}")
+            raise SendRejected({ACTING_AS: [ActingAsDenied.message]}) from None
+
+    def _check_references(self, account: Account, draft: dict[str, Any], errors: Errors) -> None:
+        members = [i for i in dict.fromkeys(draft.get(MEMBERS) or [])]
+        if members:
+            found = {i.id for i in Identity.select(Identity.id).where(Identity.id.in_(members))}
+            with_account = {a.identity_id for a in Account.select(Account.identity)
+                            .where(Account.identity.in_(members) & Account.active)}
+            structures = {i.id for i in Identity.select(Identity.id)
+                          .where(Identity.id.in_(members) & (Identity.kind == "structure"))}
+            if any(i not in found or (i not in with_account and i not in structures) for i in members):
+                errors.setdefault(MEMBERS, []).append(
+                    "Une des personnes choisies n'a pas de compte sur la plateforme : "
+                    "écrivez-lui un mail sécurisé ou invitez-la.")
+        patient_id = draft.get(PATIENT)
+        if patient_id is not None and not Patient.select().where(Patient.id == patient_id).exists():
+            errors.setdefault(PATIENT, []).append("Ce patient est introuvable.")
+        wanted = list(dict.fromkeys(draft.get(ATTACHMENTS) or []))
+        if wanted:
+            mine = {a.id for a in Attachment.select(Attachment.id)
+                    .where(Attachment.id.in_(wanted) & (Attachment.uploaded_by == account.id))}
+            if len(mine) != len(wanted):
+                errors.setdefault(ATTACHMENTS, []).append(
+                    "Une pièce jointe est introuvable : ajoutez-la de nouveau.")
+            draft[ATTACHMENTS] = wanted
+
+    def _store_message(self, exchange: Exchange, account: Account, acting_as: Identity,
+                       draft: dict[str, Any]) -> Message | None:
+        body = (draft.get(BODY) or "").strip()
+        attachments = draft.get(ATTACHMENTS) or []
+        if not body and not attachments:
+            return None
+        message = Message.create(exchange=exchange, author=account, acting_as=acting_as, body=body)
+        if attachments:
+            MessageAttachment.insert_many([{"message": message.id, "attachment": a} for a in attachments]).execute()
+        exchange.last_message_at = message.created_at
+        exchange.save(only=[Exchange.last_message_at])
+        # The author has read what they wrote: their unread count must not rise.
+        mark_read_upto(exchange.id, account.id, message.id)
+        return message
+
+    def _deliver(self, channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
+                 context: SendContext) -> None:
+        handled = self.relais.pm.hook.deliver(channel=channel, exchange=exchange, message=message,
+                                              draft=draft, context=context)
+        if not handled:
+            # No plugin owns the channel any more: refuse rather than store a message nobody moves.
+            raise SendRejected({"channel": ["Ce canal d'envoi n'est pas disponible pour le moment."]}, status=503)
+
+
+def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:
+    now = utcnow()
+    (OpenedMark.insert(exchange=exchange_id, account=account_id, last_read_message_id=message_id,
+                                  first_opened_at=now, last_opened_at=now)
+                .on_conflict(conflict_target=[OpenedMark.exchange, OpenedMark.account],
+                             update={OpenedMark.last_read_message_id: pw.Case(
+                                 None, [(OpenedMark.last_read_message_id < message_id, message_id)],
+                                 OpenedMark.last_read_message_id),
+                                 OpenedMark.last_opened_at: now})
+                .execute())

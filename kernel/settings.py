@@ -1,0 +1,67 @@
+"""Every deployer-facing setting of the kernel, its type, default and meaning (docs/configuration.md mirrors this)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: type  # str, int, float, bool or list
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "RELAIS_" + self.name.upper()
+
+
+def _d(name: str, kind: type, default: Any, help: str) -> Setting:
+    return Setting(name, kind, default, help)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    _d("data_dir", str, "./relais-data",
+       "Folder for the SQLite database, attachments and the generated secret key."),
+    _d("database_url", str, "",
+       "peewee database URL. Empty: SQLite file `<data_dir>/relais.db` (WAL, foreign keys on). "
+       "Example: `postgresql://user@127.0.0.1:5432/relais`."),
+    _d("secret_key", str, "",
+       "Signs session cookies. Empty: a random key is generated once and kept in `<data_dir>/secret_key`."),
+    _d("base_url", str, "http://127.0.0.1:8000", "Public URL of the platform, used in links and printed by `relais demo`."),
+    _d("host", str, "127.0.0.1", "Address `relais serve` listens on."),
+    _d("port", int, 8000, "Port `relais serve` listens on."),
+    _d("plugins", list, ["*builtin"],
+       "Enabled plugins by entry-point name. `*builtin` stands for every plugin shipped with Relais Santé; "
+       "third-party plugins must be named."),
+    _d("attachments_dir", str, "",
+       "Where attachment files are kept, outside any web root. Empty: `<data_dir>/attachments`."),
+    _d("attachment_max_bytes", int, 25 * 1024 * 1024,
+       "Largest accepted attachment, in bytes (MSSanté operators reject messages over 25 MB)."),
+    _d("wkhtmltopdf", str, "", "Path to the wkhtmltopdf binary. Empty: looked up on PATH."),
+    _d("session_cookie_secure", bool, False, "Send the session cookie over HTTPS only (set it behind TLS)."),
+    _d("session_hours", int, 12, "How long a browser session lasts, in hours."),
+    _d("login_max_failures", int, 5, "Failed logins for one login (or one address) before it is throttled."),
+    _d("login_lockout_minutes", int, 15, "Window and lockout duration of login throttling, in minutes."),
+    _d("audit_retention_days", int, 183, "Audit events older than this are purged by a daily job (six months)."),
+    _d("jobs_poll_seconds", float, 1.0, "How often the job runner looks for due persisted jobs."),
+    _d("jobs_lease_seconds", int, 300,
+       "A job claimed longer ago than this by a runner that died is handed to another runner."),
+    _d("event_backend", str, "local",
+       "Live event fan-out: `local` (one process). A PostgreSQL LISTEN/NOTIFY backend comes for multi-instance."),
+    _d("log_level", str, "INFO", "Python logging level."),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+Parser = Callable[[str], Any]
+
+
+def parse_env_value(setting: Setting, raw: str) -> Any:
+    """Turn an environment variable's text into the setting's type."""
+    if setting.kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on", "oui"}
+    if setting.kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return setting.kind(raw)

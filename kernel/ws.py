@@ -1,0 +1,60 @@
+"""``WS /ws``: live events pushed to the signed-in account, for the exchanges it may see only."""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, g, request
+from flask_sock import Sock
+
+from .relais import current_relais
+
+log = logging.getLogger(__name__)
+PING_SECONDS = 25.0
+
+
+def _same_origin() -> bool:
+    # A cookie-authenticated socket opened by another site's page would read the user's events.
+    origin = request.headers.get("Origin")
+    if origin is None or g.get("auth") == "token":
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+def init_ws(app: Flask) -> None:
+    sock = Sock(app)
+
+    @sock.route("/ws")
+    def live_events(ws) -> None:  # type: ignore[no-untyped-def]
+        account = g.get("account")
+        if account is None or not _same_origin():
+            ws.close(reason=1008, message="Connectez-vous pour recevoir les événements.")
+            return
+        relais = current_relais()
+        account_id = account.id
+        # The request's database connection is not needed while the socket lives.
+        if not relais.database.is_closed():
+            relais.database.close()
+        subscription = relais.events.subscribe(account_id)
+        try:
+            ws.send(json.dumps({"type": "hello", "account_id": account_id}))
+            idle = 0.0
+            while ws.connected:
+                event = subscription.get(timeout=1.0)
+                if subscription.overflowed:
+                    ws.send(json.dumps({"type": "resync"}))
+                    subscription.overflowed = False
+                if event is None:
+                    idle += 1.0
+                    if idle >= PING_SECONDS:
+                        ws.send(json.dumps({"type": "ping"}))
+                        idle = 0.0
+                    continue
+                idle = 0.0
+                ws.send(json.dumps({"type": event.type, "exchange_id": event.exchange_id, "data": event.data},
+                                   ensure_ascii=False, default=str))
+        except Exception as exc:  # the client went away: nothing to report
+            log.debug("websocket of account %s closed: %s", account_id, exc)
+        finally:
+            relais.events.unsubscribe(subscription)

@@ -1,0 +1,1 @@
+"""The web shell: login, inbox, send panel, generic form renderer, thread view."""
