@@ -11,6 +11,7 @@ from flask import Flask
 from . import core_hooks
 from .config import Config, load_config
 from .db import open_database
+from .json import RelaisJSONProvider
 from .migrate import KERNEL_MIGRATIONS, MigrationSet, upgrade
 from .plugin_manager import build_plugin_manager
 from .relais import Relais, collect_registrations
@@ -39,6 +40,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
 
     app = Flask("relais", template_folder=str(WEB_DIR / "templates"), static_folder=str(WEB_DIR / "static"),
                 static_url_path="/static")
+    app.json = RelaisJSONProvider(app)
     app.config.update(
         SECRET_KEY=config["secret_key"],
         SESSION_COOKIE_HTTPONLY=True,
@@ -49,7 +51,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         MAX_CONTENT_LENGTH=config["attachment_max_bytes"] + 1024 * 1024,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by our own hook, only for cookie-authenticated requests
         WTF_CSRF_TIME_LIMIT=None,
-        JSON_SORT_KEYS=False,
     )
 
     pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), *plugins])

@@ -76,7 +76,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith(("postgres://", "postgresql://")):
         # A pooled connection per thread: the web server and the job runner are threaded.
         url = "postgresql+pool://" + url.split("://", 1)[1]
-        return connect_url(url, max_connections=32, stale_timeout=300, autorollback=True)
+        return connect_url(url, max_connections=32, stale_timeout=300)
     return connect_url(url)
 
 

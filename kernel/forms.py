@@ -51,6 +51,9 @@ def _marshmallow_field(field: FormField) -> Any:
         if field.required:
             validators.append(f.not_blank)
         return f.String(validate=validators, **common)
+    if field.name == ACTING_AS:
+        # Checked against delegations by the send service, which says why it is refused.
+        return f.Integer(**common)
     if kind == "select":
         values = [v for v, _ in field.choices]
         base = f.Integer if values and all(isinstance(v, int) for v in values) else f.String

@@ -38,7 +38,7 @@ def not_found() -> NoReturn:
 
 def json_body() -> Any:
     """The request's JSON, or a 400/415 with a French reason."""
-    if not request.data:
+    if not request.content_length:
         return {}
     if not request.is_json:
         fail(415)

@@ -51,7 +51,7 @@ class AttachmentSchema(f.FrenchSchema):
     size = fields.Integer()
     sha256 = fields.String()
     url = fields.Function(lambda a: f"/api/v1/attachments/{a.id}")
-    created_at = fields.DateTime()
+    created_at = f.UtcDateTime()
 
 
 class MessageSchema(f.FrenchSchema):
@@ -59,7 +59,7 @@ class MessageSchema(f.FrenchSchema):
     exchange_id = fields.Integer()
     kind = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
+    created_at = f.UtcDateTime()
     author = fields.Function(lambda m: None if m.author_id is None else
                              {"id": m.author.id, "name": m.author.full_name})
     acting_as = fields.Function(lambda m: None if m.acting_as_id is None else
@@ -98,8 +98,8 @@ class ExchangeSummarySchema(f.FrenchSchema):
     subject = fields.String()
     status = fields.String()
     patient = fields.Raw(allow_none=True)
-    created_at = fields.DateTime()
-    last_message_at = fields.DateTime()
+    created_at = f.UtcDateTime()
+    last_message_at = f.UtcDateTime()
     unread = fields.Integer()
     members = fields.List(fields.Nested(IdentitySchema))
 

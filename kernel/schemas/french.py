@@ -78,3 +78,14 @@ def not_blank(value: str) -> bool:
     if value is None or not str(value).strip():
         raise ValidationError("Ce champ est obligatoire.")
     return True
+
+
+class UtcDateTime(fields.DateTime):
+    """Timestamps are stored as naive UTC; say so on the wire (ISO 8601 with ``Z``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        from ..json import iso_utc
+
+        return iso_utc(value)

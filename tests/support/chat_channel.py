@@ -1,0 +1,29 @@
+"""A minimal chat channel for kernel tests (the real conversation plugin lives in plugins/)."""
+from __future__ import annotations
+
+from kernel import GROUP_MONSISRA, GROUP_MSSANTE, Channel, FormField, hookimpl
+
+
+class ChatChannel:
+    """Owns "test_chat" (chat space) and "test_mail" (mail space); stores and pushes, nothing else."""
+
+    @hookimpl
+    def register_channels(self):
+        return [Channel("test_chat", "Démarrer une conversation", GROUP_MONSISRA, "chat", order=10),
+                Channel("test_mail", "Rédiger un mail sécurisé", GROUP_MSSANTE, "mail", order=20)]
+
+    @hookimpl
+    def compose_form(self, channel, patient):
+        if channel not in ("test_chat", "test_mail"):
+            return []
+        subject = f"{patient.first_name} {patient.birth_name}" if patient else None
+        return [FormField("members", "person", "Participants", required=True, many=True, order=10,
+                          options={"kind": "account"}),
+                FormField("patient", "patient", "Patient", order=20),
+                FormField("subject", "text", "Objet", required=True, default=subject, order=30),
+                FormField("body", "message", "Message", order=40),
+                FormField("attachments", "attachments", "Pièces jointes", order=50)]
+
+    @hookimpl
+    def deliver(self, channel, exchange, message, context):
+        return True if channel in ("test_chat", "test_mail") else None

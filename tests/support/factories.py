@@ -1,0 +1,45 @@
+"""Small builders for test data: accounts, structures, delegations, patients, tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from kernel.auth.passwords import hash_password
+from kernel.auth.tokens import create_token
+from kernel.models import Account, Delegation, Identity, MailAddress, Patient
+
+_seq = itertools.count(1)
+PASSWORD = "motdepasse-de-test"
+# Hashing with argon2's defaults costs ~50 ms; tests create many accounts, so hash once.
+_HASH = None
+
+
+def make_account(login: str | None = None, first: str = "Alice", last: str = "Martin",
+                 profession: str = "Médecin", eligible: bool = True, addresses: tuple[str, ...] = ()) -> Account:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    n = next(_seq)
+    login = login or f"user{n}"
+    identity = Identity.create(kind="person", display_name=f"{first} {last.upper()}", mssante_eligible=eligible)
+    for address in addresses:
+        MailAddress.create(identity=identity, address=address)
+    return Account.create(login=login, password_hash=_HASH, first_name=first, last_name=last,
+                          profession=profession, identity=identity)
+
+
+def make_structure(name: str = "Coordination REPAP", delegates: tuple[Account, ...] = ()) -> Identity:
+    structure = Identity.create(kind="structure", display_name=name, structure_type="coordination",
+                                mssante_eligible=True)
+    for account in delegates:
+        Delegation.create(delegate=account, principal=structure)
+    return structure
+
+
+def make_patient(first: str = "Cecilia", birth_name: str = "REPAP TEST", sex: str = "F") -> Patient:
+    return Patient.create(birth_name=birth_name, first_names=first, birth_date=dt.date(1901, 3, 27), sex=sex)
+
+
+def bearer(account: Account) -> dict[str, str]:
+    _, token = create_token(account, "tests")
+    return {"Authorization": f"Bearer {token}"}
