@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import g, jsonify
+from flask_wtf.csrf import generate_csrf
 
 from ..auth import api_login_required, current_account
 from ..services.acting_as import identities_for
@@ -14,7 +15,12 @@ from . import api
 @api_login_required
 def me() -> Any:
     account = current_account()
-    return jsonify(account={"id": account.id, "login": account.login, "name": account.full_name,
+    extra = {}
+    if g.get("auth") == "session":
+        # Browser clients send it back in X-CSRFToken on every state-changing request.
+        extra["csrf_token"] = generate_csrf()
+    return jsonify(**extra,
+                   account={"id": account.id, "login": account.login, "name": account.full_name,
                             "profession": account.profession, "identity_id": account.identity_id},
                    identities=[{"id": i.id, "kind": i.kind, "display_name": i.display_name}
                                for i in identities_for(account)])

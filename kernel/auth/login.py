@@ -1,6 +1,7 @@
 """Checking a login and password, with throttling and audit."""
 from __future__ import annotations
 
+from ..db import utcnow
 from ..models import Account
 from ..relais import current_relais
 from . import throttle
@@ -29,8 +30,11 @@ def authenticate(login: str, password: str, remote_addr: str) -> Account:
                             target=f"login:{login[:60]}", outcome="refused", status=401)
         raise LoginRefused("Identifiant ou mot de passe incorrect.")
     throttle.clear(login)
+    account.last_login_at = utcnow()
+    changed = [Account.last_login_at]
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-        account.save(only=[Account.password_hash])
+        changed.append(Account.password_hash)
+    account.save(only=changed)
     relais.audit.record("login", account_id=account.id, target=f"account:{account.id}", status=200)
     return account

@@ -18,6 +18,7 @@ class Account(BaseModel):
     is_admin = pw.BooleanField(default=False)
     active = pw.BooleanField(default=True)
     created_at = pw.DateTimeField(default=utcnow)
+    last_login_at = pw.DateTimeField(null=True)
 
     @property
     def full_name(self) -> str:

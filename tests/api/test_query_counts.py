@@ -1,0 +1,52 @@
+"""The inbox and a thread cost a fixed number of queries, whatever the number of exchanges or messages."""
+from __future__ import annotations
+
+import io
+
+from support.factories import bearer, make_account, make_patient
+from support.query_counter import count_queries
+
+
+def _fill(client, alice, bob, exchanges: int, messages: int) -> int:
+    headers_a, headers_b = bearer(alice), bearer(bob)
+    patient = make_patient()
+    up = client.post("/api/v1/attachments", headers=headers_a, content_type="multipart/form-data",
+                     data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 64), "photo.png")})
+    last = 0
+    for n in range(exchanges):
+        r = client.post("/api/v1/channels/test_chat/exchanges", headers=headers_a, json={
+            "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": f"Échange {n}",
+            "patient": patient.id, "body": "Premier", "attachments": [up.json["attachment"]["id"]]})
+        last = r.json["exchange"]["id"]
+        for m in range(messages):
+            client.post(f"/api/v1/exchanges/{last}/messages", headers=headers_b, json={"body": f"Réponse {m}"})
+    return last
+
+
+def _queries(app, client, url, headers) -> int:
+    client.get(url, headers=headers)  # steady state: the token's "last used" stamp is written once a minute
+    with count_queries(app) as seen:
+        assert client.get(url, headers=headers).status_code == 200
+    return len(seen)
+
+
+def test_inbox_queries_do_not_grow_with_exchanges(app, client):
+    alice, bob = make_account("alice"), make_account("bob")
+    headers = bearer(bob)
+    _fill(client, alice, bob, exchanges=2, messages=1)
+    few = _queries(app, client, "/api/v1/exchanges?space=chat", headers)
+    _fill(client, alice, bob, exchanges=15, messages=2)
+    many = _queries(app, client, "/api/v1/exchanges?space=chat", headers)
+    assert many == few, (few, many)
+    assert few <= 8
+
+
+def test_thread_queries_do_not_grow_with_messages(app, client):
+    alice, bob = make_account("alice"), make_account("bob")
+    headers = bearer(alice)
+    small = _fill(client, alice, bob, exchanges=1, messages=2)
+    few = _queries(app, client, f"/api/v1/exchanges/{small}/messages", headers)
+    big = _fill(client, alice, bob, exchanges=1, messages=25)
+    many = _queries(app, client, f"/api/v1/exchanges/{big}/messages", headers)
+    assert many == few, (few, many)
+    assert few <= 6

@@ -1,0 +1,22 @@
+"""Count the SQL statements an app runs: performance guards count queries, never seconds."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def count_queries(app) -> Iterator[list[str]]:
+    database = app.extensions["relais"].database
+    seen: list[str] = []
+    original = database.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = counting
+    try:
+        yield seen
+    finally:
+        del database.execute_sql
