@@ -12,6 +12,7 @@ from ..relais import current_relais
 from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, ExchangeSchema, ExchangeSummarySchema,
                                 ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
                                 MessageSchema, ReadSchema)
+from ..schemas.integration import IntegrateSchema
 from ..schemas.patient import PatientCreateSchema, PatientSchema
 
 openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
@@ -20,6 +21,8 @@ openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
 ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/channels", "get", "Canaux d'envoi du panneau « + »", None, ChannelSchema(many=True), 200),
     ("/channels/{name}/form", "get", "Champs de l'écran d'envoi d'un canal", None, FormFieldSchema(many=True), 200),
+    ("/channels/{name}/exchanges", "post", "Démarrer un échange (le corps dépend du canal : voir l'opération "
+     "propre à chaque canal)", None, ExchangeSummarySchema, 201),
     ("/exchanges", "get", "Échanges visibles (boîte de réception)", None, ExchangeSummarySchema(many=True), 200),
     ("/exchanges/{id}", "get", "Un échange, ses actions et panneaux", None, ExchangeSchema, 200),
     ("/exchanges/{id}", "patch", "Renommer un échange ou changer son statut", ExchangeUpdateSchema, ExchangeSummarySchema, 200),
@@ -31,6 +34,9 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", None, AttachmentSchema, 201),
     ("/attachments", "post", "Déposer une pièce jointe (multipart, champ « file »)", None, AttachmentSchema, 201),
     ("/attachments/{id}", "get", "Télécharger une pièce jointe", None, None, 200),
+    ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier", IntegrateSchema,
+     None, 200),
+    ("/connectors", "get", "Logiciels métier raccordés", None, None, 200),
     ("/directory", "get", "Rechercher dans l'annuaire", None, None, 200),
     ("/patients", "get", "Rechercher un patient", None, PatientSchema(many=True), 200),
     ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientSchema, 201),

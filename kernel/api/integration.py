@@ -1,0 +1,44 @@
+"""Hospital software: the enabled connectors, and pushing an attachment into one (CONV-11, DPI-1)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from ..auth import api_login_required, current_account
+from ..models import Attachment, Patient
+from ..relais import current_relais
+from ..schemas.integration import IntegrateSchema
+from ..services.integration import NoConnector, integrate_document
+from . import api
+from .attachments import can_read
+from .errors import fail, json_body, not_found
+from .exchanges import _load
+
+
+@api.get("/connectors")
+@api_login_required
+def list_connectors() -> Any:
+    connectors = sorted(current_relais().connectors.values(), key=lambda c: c.label)
+    return jsonify(connectors=[{"name": c.name, "label": c.label} for c in connectors])
+
+
+@api.post("/attachments/<int:attachment_id>/integrate")
+@api_login_required
+def integrate(attachment_id: int) -> Any:
+    account = current_account()
+    attachment = Attachment.get_or_none(Attachment.id == attachment_id)
+    if attachment is None or not can_read(attachment, account.id):
+        not_found()
+    data = _load(IntegrateSchema(), json_body())
+    patient = None
+    if data.get("patient") is not None:
+        patient = Patient.get_or_none(Patient.id == data["patient"])
+        if patient is None:
+            fail(422, "Ce patient est introuvable.", "patient")
+    try:
+        receipts = integrate_document(attachment, patient, data["target"], account)
+    except NoConnector as exc:
+        fail(422, exc.message, "target")
+    body = [{"connector": r.connector, "ok": r.ok, "message": r.message, "reference": r.reference} for r in receipts]
+    return jsonify(receipts=body), 200 if body and all(r["ok"] for r in body) else 502

@@ -1,0 +1,121 @@
+"""Run the platform in one process: the web app, the job runner and any side services, stopped cleanly."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+log = logging.getLogger(__name__)
+# How often the main thread looks whether a stop was asked for (the longest wait after Ctrl+C).
+_POLL_SECONDS = 0.2
+
+
+class Service(Protocol):
+    """Something that runs beside the web app for the platform's lifetime (e.g. the MSSanté SMTP
+    receiver). ``start`` must return once it runs in the background; ``stop`` must not raise."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class RunningPlatform:
+    """What ``ready_callback`` receives once every component runs: the bound address and a way to stop."""
+
+    host: str
+    port: int
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def url(self) -> str:
+        # A wildcard address cannot be browsed to; the loopback name of the same family can.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        return f"http://[{host}]:{self.port}/" if ":" in host else f"http://{host}:{self.port}/"
+
+    def stop(self) -> None:
+        """Ask the platform to stop; safe from any thread (tests run the platform in a thread)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+
+def run_platform(app: Flask, host: str, port: int,
+                 ready_callback: Callable[[RunningPlatform], Any] | None = None,
+                 services: Iterable[Service] = ()) -> None:
+    """Serve ``app`` on ``host:port`` (0: any free port) with its job runner and ``services`` until
+    SIGINT/SIGTERM (when run in the main thread) or ``RunningPlatform.stop()``; then stop everything.
+
+    Binding happens first, so a port already in use raises ``OSError`` before anything else started.
+    """
+    server = make_server(host, port, app, threaded=True)
+    platform = RunningPlatform(host=host, port=server.server_port)
+    started: list[Service] = []
+    jobs = app.extensions["relais"].jobs
+    previous_handlers = _install_signal_handlers(platform)
+    serving = threading.Thread(target=server.serve_forever, name="relais-http", daemon=True)
+    try:
+        for service in services:
+            service.start()
+            started.append(service)
+        jobs.start()
+        serving.start()
+        log.info("platform listening on %s", platform.url)
+        if ready_callback is not None:
+            ready_callback(platform)
+        while not platform.stopping:
+            # A sleep, not Event.wait: a signal handler that takes the event's lock while the main
+            # thread holds it inside wait() would deadlock; sleep holds no lock.
+            time.sleep(_POLL_SECONDS)
+    finally:
+        _restore_signal_handlers(previous_handlers)
+        _shutdown(server, serving, jobs, started)
+
+
+def _shutdown(server: BaseWSGIServer, serving: threading.Thread, jobs: Any, started: list[Service]) -> None:
+    log.info("platform stopping")
+    if serving.is_alive():
+        server.shutdown()  # stop accepting requests first, so nothing new reaches a stopped service
+    for service in reversed(started):
+        try:
+            service.stop()
+        except Exception:  # one service failing to stop must not keep the others running
+            log.exception("service %s did not stop cleanly", getattr(service, "name", service))
+    # Let a job in progress finish: jobs are idempotent, but a finished one is not re-run for nothing.
+    jobs.shutdown(wait=True)
+    # Request threads are daemons (a websocket may stay open for hours); they end with the process.
+    server.server_close()
+    log.info("platform stopped")
+
+
+Handlers = dict[int, Any]
+
+
+def _install_signal_handlers(platform: RunningPlatform) -> Handlers:
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # signals are only delivered to the main thread; tests stop through platform.stop()
+    previous: Handlers = {}
+
+    def ask_to_stop(signum: int, frame: Any) -> None:
+        # Back to the previous handlers: a second Ctrl+C during a stuck shutdown ends the process.
+        _restore_signal_handlers(previous)
+        platform.stop()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, ask_to_stop)
+    return previous
+
+
+def _restore_signal_handlers(previous: Handlers) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
