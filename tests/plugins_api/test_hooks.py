@@ -1,0 +1,396 @@
+"""Every hook of kernel/hookspecs.py, exercised through the HTTP API and the services, effects asserted.
+
+Test names start with ``test_hook_<hook name>``: test_hook_docs.py requires one for every hookspec.
+The plugin under test is tests/support/every_hook_plugin.py.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kernel.migrate import MigrationSet, pending
+from kernel.models import Attachment, Exchange, Job, Message
+from support.chat_channel import ChatChannel
+from support.every_hook_plugin import (CHANNEL, CONNECTOR, COPY_FIELD, COPY_NEEDS_PATIENT, CRASH, MIGRATIONS,
+                                       PUSH_JOB, REFUSED, REFUSED_MESSAGE, CopyToSoftwareAddon, EveryHookPlugin,
+                                       HookDemoNote)
+from support.factories import bearer, make_account, make_patient
+
+
+@pytest.fixture
+def plugin() -> EveryHookPlugin:
+    return EveryHookPlugin()
+
+
+def _plugins(plugin: EveryHookPlugin, addon: bool = True) -> list:
+    found = [("test_chat", ChatChannel()), ("every_hook", plugin)]
+    return found + [("copy_to_software", CopyToSoftwareAddon())] if addon else found
+
+
+@pytest.fixture
+def demo(make_app, plugin):
+    """An app (SQLite) with the test chat channel, the every-hook plugin and the copy-to-software addon."""
+    app = make_app("sqlite", plugins=_plugins(plugin))
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def demo_any(make_app, plugin, backend):
+    """The same app on SQLite and on PostgreSQL: for what depends on transactions."""
+    app = make_app(backend, plugins=_plugins(plugin))
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def people():
+    # Created inside whichever app fixture the test asked for (it is already in context).
+    return make_account("alice"), make_account("bob", "Bob", "Durand")
+
+
+def _start(client, author, to, channel=CHANNEL, **fields):
+    payload = {"acting_as": author.identity_id, "members": [to.identity_id], "subject": "Plaie du pied",
+               "body": "Bonjour", **fields}
+    return client.post(f"/api/v1/channels/{channel}/exchanges", headers=bearer(author), json=payload)
+
+
+def _stored() -> dict[str, int]:
+    return {"exchanges": Exchange.select().count(), "messages": Message.select().count(),
+            "notes": HookDemoNote.select().count(), "jobs": Job.select().where(Job.name == PUSH_JOB).count()}
+
+
+def _relais(app):
+    return app.extensions["relais"]
+
+
+# --- register_channels -------------------------------------------------------------------------
+
+def test_hook_register_channels_feeds_the_channel_list(demo, people):
+    alice, _ = people
+    r = demo.test_client().get("/api/v1/channels", headers=bearer(alice))
+    assert r.status_code == 200
+    mine = next(c for c in r.json["channels"] if c["name"] == CHANNEL)
+    assert mine == {"name": CHANNEL, "label": "Démo de tous les hooks", "group": "MonSisra", "space": "chat",
+                    "order": 90, "description": "Canal de test : chaque hook y laisse une trace."}
+    monsisra = next(g for g in r.json["groups"] if g["name"] == "MonSisra")
+    assert monsisra["channels"] == ["test_chat", CHANNEL]  # ordered by the channels' ``order``
+    assert set(_relais(demo).channels) == {"test_chat", "test_mail", CHANNEL}
+
+
+def test_hook_register_channels_sets_the_space_of_new_exchanges(demo, people):
+    alice, bob = people
+    r = _start(demo.test_client(), alice, bob)
+    assert r.status_code == 201, r.json
+    assert Exchange.get_by_id(r.json["exchange"]["id"]).space == "chat"
+
+
+# --- compose_form ------------------------------------------------------------------------------
+
+def test_hook_compose_form_gives_owner_fields_with_defaults_from_patient_and_account(demo, people):
+    alice, _ = people
+    patient = make_patient("Cecilia", "REPAP TEST")
+    r = demo.test_client().get(f"/api/v1/channels/{CHANNEL}/form?patient={patient.id}", headers=bearer(alice))
+    assert r.status_code == 200
+    fields = {f["name"]: f for f in r.json["fields"]}
+    # The kernel's "acting as" first, the owner's fields by order, the addon's last (order 90).
+    assert [f["name"] for f in r.json["fields"]] == ["acting_as", "members", "patient", "subject", "body", COPY_FIELD]
+    assert fields["subject"]["default"] == "Au sujet de Cecilia REPAP TEST"
+    assert fields["subject"]["placeholder"] == "Écrit par Alice MARTIN"
+    r = demo.test_client().get(f"/api/v1/channels/{CHANNEL}/form", headers=bearer(alice))
+    assert {f["name"]: f for f in r.json["fields"]}["subject"]["default"] is None
+
+
+def test_hook_compose_form_additions_from_another_plugin_reach_form_openapi_and_send(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    fields = client.get("/api/v1/channels/test_chat/form", headers=bearer(alice)).json["fields"]
+    copy = next(f for f in fields if f["name"] == COPY_FIELD)
+    assert (copy["type"], copy["label"], copy["default"]) == ("checkbox", "Envoyer une copie à mon logiciel", None)
+
+    spec = client.get("/api/openapi.json").json
+    ref = spec["paths"]["/api/v1/channels/test_chat/exchanges"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]["$ref"]
+    draft = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert draft["properties"][COPY_FIELD]["type"] == "boolean"
+    assert {"members", "subject", COPY_FIELD} <= set(draft["properties"])
+
+    patient = make_patient()
+    r = _start(client, alice, bob, channel="test_chat", patient=patient.id, **{COPY_FIELD: True})
+    assert r.status_code == 201, r.json
+
+
+def test_hook_compose_form_without_the_addon_the_field_is_unknown(make_app, plugin):
+    app = make_app("sqlite", plugins=_plugins(plugin, addon=False))
+    with app.app_context():
+        alice, bob = make_account("alice"), make_account("bob")
+        client = app.test_client()
+        names = [f["name"] for f in client.get("/api/v1/channels/test_chat/form", headers=bearer(alice)).json["fields"]]
+        assert COPY_FIELD not in names
+        spec = client.get("/api/openapi.json").json
+        assert COPY_FIELD not in spec["components"]["schemas"]["TestChatDraft"]["properties"]
+        r = _start(client, alice, bob, channel="test_chat", **{COPY_FIELD: True})
+        assert r.status_code == 422 and r.json["errors"] == {COPY_FIELD: ["Champ inconnu."]}
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+def test_hook_validate_error_blocks_the_send_and_stores_nothing(demo_any, people, plugin):
+    alice, bob = people
+    before, events_before = _stored(), len(plugin.events)
+    r = _start(demo_any.test_client(), alice, bob, body=f"Un {REFUSED} ici")
+    assert r.status_code == 422
+    assert r.json == {"errors": {"body": [REFUSED_MESSAGE]}}
+    assert _stored() == before
+    assert len(plugin.events) == events_before
+    assert plugin.delivered_messages == []
+
+
+def test_hook_validate_from_any_plugin_applies_to_any_channel(demo, people):
+    alice, bob = people
+    # The addon checks its own field on the test chat channel, which it does not own.
+    before = _stored()
+    r = _start(demo.test_client(), alice, bob, channel="test_chat", **{COPY_FIELD: True})
+    assert r.status_code == 422 and r.json == {"errors": {COPY_FIELD: [COPY_NEEDS_PATIENT]}}
+    # Errors of several plugins are gathered in one answer.
+    r = _start(demo.test_client(), alice, bob, body=REFUSED, **{COPY_FIELD: True})
+    assert r.status_code == 422
+    assert r.json == {"errors": {"body": [REFUSED_MESSAGE], COPY_FIELD: [COPY_NEEDS_PATIENT]}}
+    assert _stored() == before
+
+
+def test_hook_validate_is_asked_for_replies_too(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob).json["exchange"]["id"]
+    before = _stored()
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(bob), json={"body": REFUSED})
+    assert r.status_code == 422 and r.json == {"errors": {"body": [REFUSED_MESSAGE]}}
+    assert _stored() == before
+
+
+# --- deliver -----------------------------------------------------------------------------------
+
+def test_hook_deliver_writes_its_row_and_job_in_the_send_transaction(demo_any, people, plugin):
+    alice, bob = people
+    before = _stored()
+    r = _start(demo_any.test_client(), alice, bob, body="Pouvez-vous la voir ?")
+    assert r.status_code == 201, r.json
+    exchange_id, message_id = r.json["exchange"]["id"], r.json["message"]["id"]
+    note = HookDemoNote.get(HookDemoNote.exchange_id == exchange_id)
+    assert (note.message_id, note.text, note.pushed) == (message_id, "Pouvez-vous la voir ?", False)
+    job = Job.get(Job.name == PUSH_JOB)
+    assert (job.payload, job.status) == ({"note": note.id}, "pending")
+    assert _stored() == {k: v + 1 for k, v in before.items()}
+    assert plugin.delivered_messages == [message_id]
+
+
+def test_hook_deliver_failure_after_writing_leaves_no_row_no_job_no_exchange(demo_any, people, plugin):
+    alice, bob = people
+    before, events_before = _stored(), len(plugin.events)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        _start(demo_any.test_client(), alice, bob, body=f"{CRASH}")
+    # deliver ran (and wrote its note and enqueued its job), then the transaction rolled back.
+    assert plugin.delivered_messages and plugin.delivered_messages[-1] is not None
+    assert _stored() == before
+    assert len(plugin.events) == events_before  # its "hook_demo.delivered" event never left
+
+
+def test_hook_deliver_is_asked_of_the_owner_only_and_for_replies(demo, people, plugin):
+    alice, bob = people
+    client = demo.test_client()
+    assert _start(client, alice, bob, channel="test_chat").status_code == 201
+    assert HookDemoNote.select().count() == 0 and plugin.delivered_messages == []
+    exchange_id = _start(client, alice, bob).json["exchange"]["id"]
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(bob), json={"body": "Oui"})
+    assert r.status_code == 201
+    assert [n.text for n in HookDemoNote.select().order_by(HookDemoNote.id)] == ["Bonjour", "Oui"]
+    assert plugin.delivered_messages[-1] == r.json["message"]["id"]
+
+
+def test_hook_deliver_gets_no_message_when_the_first_one_is_empty(demo, people, plugin):
+    alice, bob = people
+    r = _start(demo.test_client(), alice, bob, body="")
+    assert r.status_code == 201 and r.json["message"] is None
+    assert plugin.delivered_messages == [None]
+    assert HookDemoNote.get().message_id is None
+
+
+# --- synthesize --------------------------------------------------------------------------------
+
+def test_hook_synthesize_html_becomes_a_stored_pdf(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob, body="Premier <b>message</b>").json["exchange"]["id"]
+    client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(bob), json={"body": "Réponse"})
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/synthesis", headers=bearer(alice), json={})
+    assert r.status_code == 201, r.json
+    attachment = r.json["attachment"]
+    assert attachment["filename"] == f"synthese-{exchange_id}.pdf"
+    assert attachment["content_type"] == "application/pdf"
+    pdf = client.get(attachment["url"], headers=bearer(alice))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert Attachment.get_by_id(attachment["id"]).uploaded_by_id == alice.id
+
+
+def test_hook_synthesize_none_means_no_synthesis_for_that_channel(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob, channel="test_chat").json["exchange"]["id"]
+    before = Attachment.select().count()
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/synthesis", headers=bearer(alice), json={})
+    assert r.status_code == 409
+    assert r.json == {"errors": {"_schema": ["Ce type d'échange ne propose pas de synthèse."]}}
+    assert Attachment.select().count() == before
+
+
+# --- register_connectors and integrate ----------------------------------------------------------
+
+def test_hook_register_connectors_lists_the_software(demo, people):
+    alice, _ = people
+    r = demo.test_client().get("/api/v1/connectors", headers=bearer(alice))
+    assert r.status_code == 200
+    assert r.json == {"connectors": [{"name": CONNECTOR, "label": "Logiciel de démonstration"}]}
+    assert set(_relais(demo).connectors) == {CONNECTOR}
+
+
+def _upload(client, account) -> dict:
+    r = client.post("/api/v1/attachments", headers=bearer(account),
+                    data={"file": (io.BytesIO(b"%PDF-1.4\n%compte-rendu\n"), "CR.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    return r.json["attachment"]
+
+
+def test_hook_integrate_returns_the_connector_receipt(demo, people):
+    alice, _ = people
+    client = demo.test_client()
+    attachment = _upload(client, alice)
+    patient = make_patient()
+    r = client.post(f"/api/v1/attachments/{attachment['id']}/integrate", headers=bearer(alice),
+                    json={"target": CONNECTOR, "patient": patient.id})
+    assert r.status_code == 200, r.json
+    assert r.json == {"receipts": [{"connector": CONNECTOR, "ok": True,
+                                    "message": "Document versé dans le logiciel de démonstration.",
+                                    "reference": f"DEMO-{patient.id}-{attachment['sha256'][:8]}"}]}
+
+
+def test_hook_integrate_refusal_and_other_targets(demo, people):
+    alice, _ = people
+    client = demo.test_client()
+    attachment = _upload(client, alice)
+    r = client.post(f"/api/v1/attachments/{attachment['id']}/integrate", headers=bearer(alice),
+                    json={"target": CONNECTOR})
+    assert r.status_code == 502
+    assert r.json["receipts"] == [{"connector": CONNECTOR, "ok": False, "reference": "",
+                                   "message": "Choisissez un patient : le logiciel classe les documents par patient."}]
+    # The hook itself: a connector answers for its own target only.
+    document = Attachment.get_by_id(attachment["id"])
+    answers = _relais(demo).pm.hook.integrate(document=document, patient=make_patient(), target="autre_logiciel",
+                                              account=alice)
+    assert answers == []
+
+
+# --- register_models and register_migrations ----------------------------------------------------
+
+def test_hook_register_models_are_known_and_their_tables_exist(demo):
+    relais = _relais(demo)
+    assert HookDemoNote in relais.models
+    assert all(model.table_exists() for model in relais.models)
+    note = HookDemoNote.create(exchange_id=1, text="x")
+    assert HookDemoNote.get_by_id(note.id).text == "x"
+
+
+def test_hook_register_migrations_applies_once_and_keeps_data(make_app, plugin):
+    app = make_app("sqlite", plugins=_plugins(plugin), name="operator")
+    with app.app_context():
+        relais = _relais(app)
+        assert MigrationSet("hook_demo", MIGRATIONS) in relais.migrations
+        history = relais.database.execute_sql("SELECT name FROM relais_migrations_hook_demo").fetchall()
+        assert history == [("0001_hook_demo_note",)]
+        assert pending(relais.database, relais.migrations) == {"hook_demo": []}
+        HookDemoNote.create(exchange_id=7, text="gardée")
+    # The same database opened again (a restart): nothing re-applied, the data is still there.
+    again = make_app("sqlite", plugins=_plugins(EveryHookPlugin()), name="operator")
+    with again.app_context():
+        assert [n.text for n in HookDemoNote.select()] == ["gardée"]
+        history = _relais(again).database.execute_sql("SELECT name FROM relais_migrations_hook_demo").fetchall()
+        assert history == [("0001_hook_demo_note",)]
+
+
+# --- register_blueprints -----------------------------------------------------------------------
+
+def test_hook_register_blueprints_routes_answer_with_kernel_auth(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob, body="Note A").json["exchange"]["id"]
+    r = client.get(f"/hook_demo/exchanges/{exchange_id}/notes", headers=bearer(bob))
+    assert r.status_code == 200
+    assert r.json["account"] == bob.id
+    assert [n["text"] for n in r.json["notes"]] == ["Note A"]
+    assert client.get(f"/hook_demo/exchanges/{exchange_id}/notes").status_code == 401
+
+
+# --- register_jobs -----------------------------------------------------------------------------
+
+def test_hook_register_jobs_job_runs_via_run_pending(demo, people):
+    alice, bob = people
+    relais = _relais(demo)
+    assert PUSH_JOB in relais.jobs.types
+    exchange_id = _start(demo.test_client(), alice, bob).json["exchange"]["id"]
+    assert relais.jobs.run_pending() == 1
+    assert HookDemoNote.get(HookDemoNote.exchange_id == exchange_id).pushed is True
+    assert Job.get(Job.name == PUSH_JOB).status == "done"
+    assert relais.jobs.run_pending() == 0
+
+
+# --- on_event ----------------------------------------------------------------------------------
+
+def test_hook_on_event_receives_events_after_commit(demo_any, people, plugin):
+    alice, bob = people
+    r = _start(demo_any.test_client(), alice, bob)
+    exchange_id = r.json["exchange"]["id"]
+    assert sorted(plugin.events) == sorted([("hook_demo.delivered", exchange_id, False),
+                                            ("exchange.created", exchange_id, False),
+                                            ("message.created", exchange_id, False)])
+
+
+def test_hook_on_event_hears_every_channel_and_kernel_events(demo, people, plugin):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob, channel="test_chat").json["exchange"]["id"]
+    client.post(f"/api/v1/exchanges/{exchange_id}/read", headers=bearer(bob), json={})
+    types = [t for t, e, _ in plugin.events if e == exchange_id]
+    assert types == ["exchange.created", "message.created", "receipt.created"]
+
+
+# --- exchange_actions and exchange_panels -------------------------------------------------------
+
+def test_hook_exchange_actions_appear_on_the_exchange_and_work(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob).json["exchange"]["id"]
+    r = client.get(f"/api/v1/exchanges/{exchange_id}", headers=bearer(bob))
+    assert r.status_code == 200
+    assert r.json["exchange"]["actions"] == [
+        {"name": "hook_demo_ping", "label": "Relancer", "url": f"/hook_demo/exchanges/{exchange_id}/ping",
+         "method": "POST", "icon": "", "confirm": ""}]
+    action = r.json["exchange"]["actions"][0]
+    done = client.open(action["url"], method=action["method"], headers=bearer(bob))
+    assert done.status_code == 200 and done.json["pong"] == exchange_id
+    other = _start(client, alice, bob, channel="test_chat").json["exchange"]["id"]
+    assert client.get(f"/api/v1/exchanges/{other}", headers=bearer(bob)).json["exchange"]["actions"] == []
+
+
+def test_hook_exchange_panels_appear_on_the_exchange_for_the_viewer(demo, people):
+    alice, bob = people
+    client = demo.test_client()
+    exchange_id = _start(client, alice, bob).json["exchange"]["id"]
+    client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(bob), json={"body": "Deux"})
+    panels = client.get(f"/api/v1/exchanges/{exchange_id}", headers=bearer(bob)).json["exchange"]["panels"]
+    assert panels == [{"name": "hook_demo_notes", "title": "Notes de démonstration",
+                       "text": "2 note(s) enregistrée(s)", "level": "info", "action": None,
+                       "data": {"notes": 2, "viewer": bob.id}}]
+    other = _start(client, alice, bob, channel="test_chat").json["exchange"]["id"]
+    assert client.get(f"/api/v1/exchanges/{other}", headers=bearer(bob)).json["exchange"]["panels"] == []

@@ -1,0 +1,190 @@
+"""A test plugin implementing every hook of kernel/hookspecs.py, each with an effect a test can see.
+
+``EveryHookPlugin`` owns the channel "hook_demo" and the connector "hook_demo_dpi"; it stores one
+``HookDemoNote`` per delivered message in its own table (created by its own migration) and pushes it
+with its own job. ``CopyToSoftwareAddon`` is a second, independent plugin that adds a field to every
+channel and checks it, the way a DPI connector adds "send a copy to my software".
+
+Both are classes so every app gets fresh instances: what ``on_event`` records never leaks between apps.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+from flask import Blueprint, jsonify
+
+from kernel import (GROUP_MONSISRA, Channel, Connector, Event, ExchangeAction, ExchangePanel, FormField,
+                    IntegrationReceipt, JobType, MigrationSet, SendContext, SynthesisDocument, current_relais,
+                    hookimpl)
+from kernel.auth import api_login_required, current_account
+from kernel.db import BaseModel, utcnow
+
+CHANNEL = "hook_demo"
+CONNECTOR = "hook_demo_dpi"
+PUSH_JOB = "hook_demo.push"
+MIGRATIONS = Path(__file__).parent / "every_hook_migrations"
+# A body containing REFUSED is refused by validate; one containing CRASH makes deliver fail after writing.
+REFUSED = "mot-interdit"
+REFUSED_MESSAGE = "Ce message contient « mot-interdit » : retirez-le puis renvoyez."
+CRASH = "panne-apres-ecriture"
+COPY_FIELD = "hook_demo_copy"
+COPY_NEEDS_PATIENT = "Choisissez un patient pour envoyer une copie à votre logiciel."
+
+
+class HookDemoNote(BaseModel):
+    """What hook_demo stores per delivered message (its own table: hook_demo_note)."""
+
+    exchange_id = pw.IntegerField(index=True)
+    message_id = pw.IntegerField(null=True)
+    text = pw.TextField(default="")
+    pushed = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "hook_demo_note"
+
+
+def push_note(payload: dict[str, Any]) -> None:
+    """The job: "push" the note somewhere. Idempotent: pushing twice changes nothing."""
+    HookDemoNote.update(pushed=True).where(HookDemoNote.id == payload["note"]).execute()
+
+
+def _notes_blueprint() -> Blueprint:
+    # A new blueprint per app: nothing of one app's routes is shared with another's.
+    bp = Blueprint("hook_demo", __name__, url_prefix="/hook_demo")
+
+    @bp.get("/exchanges/<int:exchange_id>/notes")
+    @api_login_required
+    def notes(exchange_id: int) -> Any:
+        rows = HookDemoNote.select().where(HookDemoNote.exchange_id == exchange_id).order_by(HookDemoNote.id)
+        return jsonify(account=current_account().id,
+                       notes=[{"id": n.id, "text": n.text, "pushed": n.pushed} for n in rows])
+
+    @bp.post("/exchanges/<int:exchange_id>/ping")
+    @api_login_required
+    def ping(exchange_id: int) -> Any:
+        relais = current_relais()
+        relais.audit.record("hook_demo.ping", account_id=current_account().id, target=f"exchange:{exchange_id}")
+        return jsonify(pong=exchange_id, channels=sorted(relais.channels))
+
+    return bp
+
+
+class EveryHookPlugin:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int | None, bool]] = []  # (type, exchange_id, inside a transaction?)
+        self.delivered_messages: list[int | None] = []
+
+    # --- channels ------------------------------------------------------------------------------
+    @hookimpl
+    def register_channels(self) -> list[Channel]:
+        return [Channel(CHANNEL, "Démo de tous les hooks", GROUP_MONSISRA, "chat", order=90,
+                        description="Canal de test : chaque hook y laisse une trace.")]
+
+    @hookimpl
+    def compose_form(self, channel: str, account: Any, patient: Any) -> list[FormField]:
+        if channel != CHANNEL:
+            return []
+        subject = f"Au sujet de {patient.first_name} {patient.birth_name}" if patient else None
+        return [FormField("members", "person", "Participants", required=True, many=True, order=10),
+                FormField("patient", "patient", "Patient", order=20),
+                FormField("subject", "text", "Objet", required=True, default=subject, order=30,
+                          placeholder=f"Écrit par {account.full_name}" if account else ""),
+                FormField("body", "message", "Message", order=40)]
+
+    @hookimpl
+    def validate(self, channel: str, draft: dict[str, Any]) -> dict[str, str] | None:
+        if channel == CHANNEL and REFUSED in (draft.get("body") or ""):
+            return {"body": REFUSED_MESSAGE}
+        return None
+
+    @hookimpl
+    def deliver(self, channel: str, exchange: Any, message: Any, draft: dict[str, Any],
+                context: SendContext) -> bool | None:
+        if channel != CHANNEL:
+            return None
+        self.delivered_messages.append(message.id if message is not None else None)
+        note = HookDemoNote.create(exchange_id=exchange.id, message_id=message.id if message else None,
+                                   text=(draft.get("body") or "")[:200])
+        context.enqueue(PUSH_JOB, {"note": note.id})
+        context.publish("hook_demo.delivered", exchange.id, {"note": note.id})
+        if CRASH in (draft.get("body") or ""):
+            raise RuntimeError("hook_demo: simulated failure after writing")
+        return True
+
+    @hookimpl
+    def synthesize(self, channel: str, exchange: Any, messages: list[Any]) -> SynthesisDocument | None:
+        if channel != CHANNEL:
+            return None
+        items = "".join(f"<li>{html.escape(m.body)}</li>" for m in messages)
+        return SynthesisDocument(title=f"Synthèse : {exchange.subject}",
+                                 html=f"<html><head><meta charset='utf-8'></head><body>"
+                                      f"<h1>{html.escape(exchange.subject)}</h1><ul>{items}</ul></body></html>",
+                                 filename=f"synthese-{exchange.id}.pdf")
+
+    # --- hospital software ----------------------------------------------------------------------
+    @hookimpl
+    def register_connectors(self) -> list[Connector]:
+        return [Connector(CONNECTOR, "Logiciel de démonstration")]
+
+    @hookimpl
+    def integrate(self, document: Any, patient: Any, target: str, account: Any) -> IntegrationReceipt | None:
+        if target != CONNECTOR:
+            return None
+        if patient is None:
+            return IntegrationReceipt(CONNECTOR, ok=False,
+                                      message="Choisissez un patient : le logiciel classe les documents par patient.")
+        return IntegrationReceipt(CONNECTOR, ok=True, message="Document versé dans le logiciel de démonstration.",
+                                  reference=f"DEMO-{patient.id}-{document.sha256[:8]}")
+
+    # --- hosting --------------------------------------------------------------------------------
+    @hookimpl
+    def register_models(self) -> list[type]:
+        return [HookDemoNote]
+
+    @hookimpl
+    def register_migrations(self) -> list[MigrationSet]:
+        return [MigrationSet("hook_demo", MIGRATIONS)]
+
+    @hookimpl
+    def register_blueprints(self) -> list[Blueprint]:
+        return [_notes_blueprint()]
+
+    @hookimpl
+    def register_jobs(self) -> list[JobType]:
+        return [JobType(PUSH_JOB, push_note, max_attempts=3)]
+
+    @hookimpl
+    def on_event(self, event: Event) -> None:
+        self.events.append((event.type, event.exchange_id, current_relais().database.in_transaction()))
+
+    @hookimpl
+    def exchange_actions(self, exchange: Any) -> list[ExchangeAction]:
+        if exchange.channel != CHANNEL:
+            return []
+        return [ExchangeAction("hook_demo_ping", "Relancer", f"/hook_demo/exchanges/{exchange.id}/ping", order=50)]
+
+    @hookimpl
+    def exchange_panels(self, exchange: Any, account: Any) -> list[ExchangePanel]:
+        if exchange.channel != CHANNEL:
+            return []
+        count = HookDemoNote.select().where(HookDemoNote.exchange_id == exchange.id).count()
+        return [ExchangePanel("hook_demo_notes", "Notes de démonstration", text=f"{count} note(s) enregistrée(s)",
+                              level="info", data={"notes": count, "viewer": account.id})]
+
+
+class CopyToSoftwareAddon:
+    """Adds "send a copy to my software" to every channel, and refuses it without a patient."""
+
+    @hookimpl
+    def compose_form(self, channel: str) -> list[FormField]:
+        return [FormField(COPY_FIELD, "checkbox", "Envoyer une copie à mon logiciel", order=90)]
+
+    @hookimpl
+    def validate(self, draft: dict[str, Any]) -> dict[str, list[str]] | None:
+        if draft.get(COPY_FIELD) and draft.get("patient") is None:
+            return {COPY_FIELD: [COPY_NEEDS_PATIENT]}
+        return None
