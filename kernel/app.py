@@ -14,7 +14,8 @@ from .db import open_database
 from .json import RelaisJSONProvider
 from .migrate import KERNEL_MIGRATIONS, MigrationSet, upgrade
 from .plugin_manager import build_plugin_manager
-from .relais import Relais, collect_registrations
+from .plugin_calls import call_each
+from .relais import Relais, collect_registrations, discard_plugin
 from .services.attachments import AttachmentStore
 from .services.audit import Audit
 from .services.events import EventBus
@@ -22,6 +23,7 @@ from .services.jobs import JobRunner
 from .services.pdf import PdfRenderer
 from .services.sending import Sender
 
+log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
@@ -57,16 +59,18 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
     app.extensions["relais"] = relais
     collect_registrations(relais)
+    if migrate:
+        upgrade(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS)])
+        _migrate_plugins(relais)
+        _check_plugin_tables(relais)
+    _mount_plugin_blueprints(app, relais)
 
-    relais.events = EventBus(listeners=lambda event: pm.hook.on_event(event=event))
+    relais.events = EventBus(listeners=lambda event: _notify_listeners(pm, event))
     relais.jobs = JobRunner(app, relais.job_types, config["jobs_poll_seconds"], config["jobs_lease_seconds"])
     relais.attachments = AttachmentStore(config["attachments_dir"], config["attachment_max_bytes"])
     relais.pdf = PdfRenderer(config["wkhtmltopdf"])
     relais.audit = Audit()
     relais.sender = Sender(relais)
-
-    if migrate:
-        upgrade(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS), *relais.migrations])
 
     from .auth import init_auth
     from .api import api
@@ -79,8 +83,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     app.register_blueprint(openapi_blueprint)
     init_ws(app)
     app.register_blueprint(web_views.shell)
-    for blueprint in relais.blueprints:
-        app.register_blueprint(blueprint)
 
     @app.teardown_appcontext
     def _close_connection(exc: BaseException | None) -> None:
@@ -89,3 +91,40 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
             db.close()
 
     return app
+
+
+def _migrate_plugins(relais: Relais) -> None:
+    # Each plugin's migrations on their own: one that fails takes only its plugin out.
+    for name, brought in list(relais.contributions.items()):
+        if not brought.migrations:
+            continue
+        try:
+            upgrade(relais.database, brought.migrations)
+        except Exception as exc:
+            log.exception("plugin %s: migration failed", name)
+            discard_plugin(relais, name, f"migration failed: {type(exc).__name__}: {exc}")
+
+
+def _check_plugin_tables(relais: Relais) -> None:
+    """A plugin whose models have no table (a migration was forgotten) is reported, not left to fail later."""
+    with relais.database.connection_context():
+        tables = set(relais.database.get_tables())
+    for name, brought in list(relais.contributions.items()):
+        missing = sorted(m._meta.table_name for m in brought.models if m._meta.table_name not in tables)
+        if missing:
+            discard_plugin(relais, name, f"tables missing (add a migration): {', '.join(missing)}")
+
+
+def _mount_plugin_blueprints(app: Flask, relais: Relais) -> None:
+    for name, brought in list(relais.contributions.items()):
+        try:
+            for blueprint in brought.blueprints:
+                app.register_blueprint(blueprint)
+        except Exception as exc:
+            log.exception("plugin %s: blueprint could not be mounted", name)
+            discard_plugin(relais, name, f"blueprint failed: {type(exc).__name__}: {exc}")
+
+
+def _notify_listeners(pm: Any, event: Any) -> None:
+    for _ in call_each(pm, "on_event", event=event):
+        pass

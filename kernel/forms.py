@@ -7,6 +7,7 @@ import pluggy
 from marshmallow import Schema, ValidationError
 
 from .channel import FormField
+from .plugin_calls import call_each
 from .models import Account, Patient
 from .schemas import french as f
 
@@ -32,8 +33,8 @@ def gather_fields(pm: pluggy.PluginManager, channel: str, account: Account | Non
     """The kernel's "Agir en tant que" first, then every plugin's fields, ordered; a later duplicate name loses."""
     fields = [acting_as_field(account)]
     seen = {ACTING_AS}
-    for contribution in pm.hook.compose_form(channel=channel, account=account, patient=patient):
-        for field in contribution or []:
+    for _plugin, contribution in call_each(pm, "compose_form", channel=channel, account=account, patient=patient):
+        for field in contribution:
             if field.name not in seen:
                 seen.add(field.name)
                 fields.append(field)

@@ -35,11 +35,12 @@ def register_channels() -> list[Channel]:
 
 
 @hookspec
-def compose_form(channel: str, account: Account, patient: Patient | None) -> list[FormField]:
+def compose_form(channel: str, account: Account | None, patient: Patient | None) -> list[FormField]:
     """Return fields for ``channel``'s single screen: the owner its base fields, others additions.
 
     :param channel: the channel's name; return ``[]`` for channels you add nothing to.
-    :param account: the account opening the screen (defaults may depend on it).
+    :param account: the account opening the screen (defaults may depend on it); None when the kernel
+        describes the channel in the OpenAPI document.
     :param patient: the patient pre-selected on the screen, if any (e.g. to pre-fill a subject).
     Since 0.1.
     """
@@ -58,10 +59,11 @@ def validate(channel: str, draft: dict[str, Any], account: Account, acting_as: I
 
 
 @hookspec(firstresult=True)
-def deliver(channel: str, exchange: Exchange, message: Message, draft: dict[str, Any],
+def deliver(channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
             context: SendContext) -> bool | None:
     """Move a message the kernel has just stored; return True if you own ``channel``, else None.
 
+    ``message`` is None when an exchange starts without body or attachment.
     Runs inside the send's database transaction: write rows, enqueue jobs with
     ``context.enqueue(...)`` and live events with ``context.publish(...)`` (sent after commit).
     Never talk to the network here: leave the network to a job (transactional outbox).
@@ -87,9 +89,12 @@ def register_connectors() -> list[Connector]:
 
 
 @hookspec
-def integrate(document: Attachment, patient: Patient | None, target: str,
-              account: Account) -> IntegrationReceipt | None:
+def integrate(document: Attachment, patient: Patient | None, target: str, account: Account,
+              exchange: Exchange | None) -> IntegrationReceipt | None:
     """Push ``document`` into the software named ``target``; return a receipt if ``target`` is yours.
+
+    ``exchange`` is where the document comes from, when it comes from one. A connector that talks to
+    the network should enqueue a job and answer a receipt saying the push is under way.
 
     Since 0.1.
     """

@@ -35,6 +35,7 @@ class Relais:
     migrations: list[MigrationSet] = field(default_factory=list)
     blueprints: list[Any] = field(default_factory=list)
     job_types: list[JobType] = field(default_factory=list)
+    contributions: dict[str, "Contribution"] = field(default_factory=dict)
     events: EventBus = None  # type: ignore[assignment]
     jobs: JobRunner = None  # type: ignore[assignment]
     attachments: AttachmentStore = None  # type: ignore[assignment]
@@ -61,29 +62,70 @@ def current_relais() -> Relais:
 
 REGISTRATION_HOOKS = ("register_channels", "register_connectors", "register_models", "register_migrations",
                       "register_blueprints", "register_jobs")
+# Names a plugin's blueprint may not take: the kernel's own.
+KERNEL_BLUEPRINTS = {"api", "openapi", "shell", "static"}
+
+
+@dataclass
+class Contribution:
+    """What one plugin brings to the app."""
+
+    plugin: object
+    channels: list[Channel]
+    connectors: list[Connector]
+    models: list[type]
+    migrations: list[MigrationSet]
+    blueprints: list[Any]
+    job_types: list[JobType]
+
+    def names(self) -> dict[str, set[str]]:
+        return {"canal": {c.name for c in self.channels}, "connecteur": {c.name for c in self.connectors},
+                "migrations": {m.namespace for m in self.migrations},
+                "blueprint": {b.name for b in self.blueprints}, "job": {j.name for j in self.job_types}}
 
 
 def collect_registrations(relais: Relais) -> None:
-    """Ask each plugin what it brings; a plugin whose registration raises or clashes is reported and
+    """Ask each plugin what it brings. A plugin whose registration raises, or that takes a name another
+    plugin already has (channel, connector, job, migration namespace, blueprint), is reported and
     unregistered, and nothing of it is kept, while the others go on."""
+    taken: dict[str, set[str]] = {"blueprint": set(KERNEL_BLUEPRINTS)}
     for plugin in list(relais.pm.get_plugins()):
         name = relais.pm.get_name(plugin) or repr(plugin)
         try:
-            brought = {hook: _call_own(relais.pm, hook, plugin) for hook in REGISTRATION_HOOKS}
-            clash = [c.name for c in brought["register_channels"] if c.name in relais.channels]
-            if clash:
-                raise ValueError(f"channel {clash[0]!r} is already provided by another plugin")
+            brought = Contribution(plugin, *(_call_own(relais.pm, hook, plugin) for hook in REGISTRATION_HOOKS))
+            for kind, names in brought.names().items():
+                clash = sorted(names & taken.get(kind, set()))
+                if clash:
+                    raise ValueError(f"{kind} {clash[0]!r} is already provided by another plugin")
         except Exception as exc:
             log.exception("plugin %s could not register", name)
             relais.pm.unregister(plugin)
             _mark_failed(relais.report, name, f"{type(exc).__name__}: {exc}")
             continue
-        relais.channels.update({c.name: c for c in brought["register_channels"]})
-        relais.connectors.update({c.name: c for c in brought["register_connectors"]})
-        relais.models.extend(brought["register_models"])
-        relais.migrations.extend(brought["register_migrations"])
-        relais.blueprints.extend(brought["register_blueprints"])
-        relais.job_types.extend(brought["register_jobs"])
+        for kind, names in brought.names().items():
+            taken.setdefault(kind, set()).update(names)
+        relais.contributions[name] = brought
+    refresh_registries(relais)
+
+
+def refresh_registries(relais: Relais) -> None:
+    """Rebuild the app-wide registries from the plugins still accepted."""
+    kept = list(relais.contributions.values())
+    relais.channels = {c.name: c for b in kept for c in b.channels}
+    relais.connectors = {c.name: c for b in kept for c in b.connectors}
+    relais.models = [m for b in kept for m in b.models]
+    relais.migrations = [m for b in kept for m in b.migrations]
+    relais.blueprints = [bp for b in kept for bp in b.blueprints]
+    relais.job_types = [j for b in kept for j in b.job_types]
+
+
+def discard_plugin(relais: Relais, name: str, error: str) -> None:
+    """Take a plugin out after registration (its migration failed, its tables are missing...)."""
+    brought = relais.contributions.pop(name, None)
+    if brought is not None and relais.pm.is_registered(brought.plugin):
+        relais.pm.unregister(brought.plugin)
+    _mark_failed(relais.report, name, error)
+    refresh_registries(relais)
 
 
 def _call_own(pm: pluggy.PluginManager, hook_name: str, plugin: object) -> list[Any]:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import LISTEN_QUEUE, BaseWSGIServer, make_server
 
 log = logging.getLogger(__name__)
 # How often the main thread looks whether a stop was asked for (the longest wait after Ctrl+C).
@@ -57,9 +58,16 @@ def run_platform(app: Flask, host: str, port: int,
     SIGINT/SIGTERM (when run in the main thread) or ``RunningPlatform.stop()``; then stop everything.
 
     Binding happens first, so a port already in use raises ``OSError`` before anything else started.
+    ``services`` start in order before the job runner, and stop in reverse order after the web server.
     """
-    server = make_server(host, port, app, threaded=True)
-    platform = RunningPlatform(host=host, port=server.server_port)
+    listener = listen(host, port)
+    try:
+        # werkzeug given our socket: binding errors stay ours to report (it would print English and exit).
+        server = make_server(host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno())
+    finally:
+        listener.close()  # make_server works on a duplicate of the descriptor
+    _quiet_scheduler_logs()
+    platform = RunningPlatform(host=host, port=server.port)
     started: list[Service] = []
     jobs = app.extensions["relais"].jobs
     previous_handlers = _install_signal_handlers(platform)
@@ -80,6 +88,31 @@ def run_platform(app: Flask, host: str, port: int,
     finally:
         _restore_signal_handlers(previous_handlers)
         _shutdown(server, serving, jobs, started)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; raises OSError (``socket.gaierror`` for an unknown host)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As every HTTP server does: a restart must not wait for the old connections' TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(LISTEN_QUEUE)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _quiet_scheduler_logs() -> None:
+    # APScheduler logs every poll of the job runner (each second) at INFO, which drowns the server's
+    # own lines; a deployer who configured these loggers explicitly keeps their setting.
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 def _shutdown(server: BaseWSGIServer, serving: threading.Thread, jobs: Any, started: list[Service]) -> None:

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from ..auth import api_login_required, current_account
 from ..db import utcnow, write_transaction
 from ..models import Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
+from ..plugin_calls import call_each
 from ..relais import current_relais
 from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
                                 ReadSchema)
@@ -68,8 +69,10 @@ def get_exchange(exchange_id: int) -> Any:
     _mark_opened(exchange, account)
     body = summary(exchange, unread_counts(account.id, [exchange.id]).get(exchange.id, 0),
                    members_of([exchange.id]).get(exchange.id, []))
-    actions = [a for result in relais.pm.hook.exchange_actions(exchange=exchange, account=account) for a in result or []]
-    panels = [p for result in relais.pm.hook.exchange_panels(exchange=exchange, account=account) for p in result or []]
+    actions = [a for _, result in call_each(relais.pm, "exchange_actions", exchange=exchange, account=account)
+               for a in result]
+    panels = [p for _, result in call_each(relais.pm, "exchange_panels", exchange=exchange, account=account)
+              for p in result]
     body.update(
         data=exchange.data or {},
         acting_as={"id": exchange.acting_as.id, "display_name": exchange.acting_as.display_name}

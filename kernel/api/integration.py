@@ -13,7 +13,7 @@ from ..services.integration import NoConnector, integrate_document
 from . import api
 from .attachments import can_read
 from .errors import fail, json_body, not_found
-from .exchanges import _load
+from .exchanges import _load, visible_exchange
 
 
 @api.get("/connectors")
@@ -36,8 +36,11 @@ def integrate(attachment_id: int) -> Any:
         patient = Patient.get_or_none(Patient.id == data["patient"])
         if patient is None:
             fail(422, "Ce patient est introuvable.", "patient")
+    exchange = None
+    if data.get("exchange") is not None:
+        exchange = visible_exchange(data["exchange"])
     try:
-        receipts = integrate_document(attachment, patient, data["target"], account)
+        receipts = integrate_document(attachment, patient, data["target"], account, exchange)
     except NoConnector as exc:
         fail(422, exc.message, "target")
     body = [{"connector": r.connector, "ok": r.ok, "message": r.message, "reference": r.reference} for r in receipts]

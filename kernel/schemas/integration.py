@@ -8,3 +8,5 @@ class IntegrateSchema(f.FrenchSchema):
     target = f.String(required=True, validate=f.not_blank,
                       metadata={"description": "Nom du connecteur (voir GET /connectors)."})
     patient = f.Integer(load_default=None, allow_none=True)
+    exchange = f.Integer(load_default=None, allow_none=True,
+                         metadata={"description": "Échange d'où vient le document, s'il en vient d'un."})

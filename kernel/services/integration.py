@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..integration import IntegrationReceipt
-from ..models import Account, Attachment, Patient
+from ..models import Account, Attachment, Exchange, Patient
 from ..relais import current_relais
 
 
@@ -14,8 +14,8 @@ class NoConnector(LookupError):
         self.message = message
 
 
-def integrate_document(document: Attachment, patient: Patient | None, target: str,
-                       account: Account) -> list[IntegrationReceipt]:
+def integrate_document(document: Attachment, patient: Patient | None, target: str, account: Account,
+                       exchange: Exchange | None = None) -> list[IntegrationReceipt]:
     relais = current_relais()
     if not relais.connectors:
         raise NoConnector("Aucun logiciel métier n'est raccordé à la plateforme : demandez à votre "
@@ -23,7 +23,7 @@ def integrate_document(document: Attachment, patient: Patient | None, target: st
     if target not in relais.connectors:
         raise NoConnector("Ce logiciel métier n'est pas raccordé à la plateforme.")
     receipts = [r for r in relais.pm.hook.integrate(document=document, patient=patient, target=target,
-                                                    account=account) if r is not None]
+                                                    account=account, exchange=exchange) if r is not None]
     ok = bool(receipts) and all(r.ok for r in receipts)
     relais.audit.record("document.integrate", account_id=account.id, target=f"attachment:{document.id}",
                         outcome="ok" if ok else "error", detail=f"connector={target}",

@@ -16,6 +16,7 @@ from ..db import utcnow, write_transaction
 from ..forms import ACTING_AS, build_schema, gather_fields
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
+from ..plugin_calls import PluginCallFailed, call_each
 from .acting_as import ActingAsDenied, audience, check_acting_as, member_identity_for
 from .events import Event
 
@@ -91,9 +92,7 @@ class Sender:
         errors: Errors = {}
         self._check_references(account, draft, errors)
         if not errors:
-            for answer in self.relais.pm.hook.validate(channel=channel_name, draft=draft, account=account,
-                                                       acting_as=acting_as, exchange=None):
-                _merge(errors, answer)
+            self._ask_validators(channel_name, draft, account, acting_as, None, errors)
         if errors:
             raise SendRejected(errors)
 
@@ -108,12 +107,13 @@ class Sender:
                 [{"exchange": exchange.id, "identity": i, "role": "author" if i == acting_as.id else "member",
                   "added_by": account.id} for i in dict.fromkeys(member_ids)]).execute()
             message = self._store_message(exchange, account, acting_as, draft)
-            self._deliver(channel_name, exchange, message, draft, context)
-            self.relais.audit.record("exchange.create", account_id=account.id, acting_as_id=acting_as.id,
-                                     target=f"exchange:{exchange.id}", status=201, detail=f"channel={channel_name}")
+            # The kernel's own events go first: a plugin's events about this exchange come after it exists.
             context.publish("exchange.created", exchange.id, {"exchange_id": exchange.id, "channel": channel_name})
             if message is not None:
                 context.publish("message.created", exchange.id, self.relais.serialize_message(message))
+            self._deliver(channel_name, exchange, message, draft, context)
+            self.relais.audit.record("exchange.create", account_id=account.id, acting_as_id=acting_as.id,
+                                     target=f"exchange:{exchange.id}", status=201, detail=f"channel={channel_name}")
         self.relais.events.publish(context.events)
         return exchange, message
 
@@ -131,23 +131,32 @@ class Sender:
         errors: Errors = {}
         self._check_references(account, draft, errors)
         if not errors:
-            for answer in self.relais.pm.hook.validate(channel=exchange.channel, draft=draft, account=account,
-                                                       acting_as=acting_as, exchange=exchange):
-                _merge(errors, answer)
+            self._ask_validators(exchange.channel, draft, account, acting_as, exchange, errors)
         if errors:
             raise SendRejected(errors)
         context = SendContext(self.relais, exchange.channel, account, acting_as, is_new_exchange=False)
         with write_transaction():
             message = self._store_message(exchange, account, acting_as, draft)
             assert message is not None  # the schema demands a body or an attachment
+            context.publish("message.created", exchange.id, self.relais.serialize_message(message))
             self._deliver(exchange.channel, exchange, message, draft, context)
             self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201)
-            context.publish("message.created", exchange.id, self.relais.serialize_message(message))
         self.relais.events.publish(context.events)
         return message
 
     # --- pieces ----------------------------------------------------------------------------
+    def _ask_validators(self, channel: str, draft: dict[str, Any], account: Account, acting_as: Identity,
+                        exchange: Exchange | None, errors: Errors) -> None:
+        try:
+            for _plugin, answer in call_each(self.relais.pm, "validate", strict=True, channel=channel, draft=draft,
+                                             account=account, acting_as=acting_as, exchange=exchange):
+                _merge(errors, answer)
+        except PluginCallFailed:
+            # Fail safe: a check that could not run must not let the send through.
+            errors.setdefault("_schema", []).append(
+                "Une vérification n'a pas pu être faite : réessayez dans un instant ou prévenez votre administrateur.")
+
     def _load(self, schema: Any, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
             raise SendRejected({"_schema": ["Un objet JSON est attendu."]}, status=400)

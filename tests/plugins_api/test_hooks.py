@@ -288,7 +288,7 @@ def test_hook_integrate_refusal_and_other_targets(demo, people):
     # The hook itself: a connector answers for its own target only.
     document = Attachment.get_by_id(attachment["id"])
     answers = _relais(demo).pm.hook.integrate(document=document, patient=make_patient(), target="autre_logiciel",
-                                              account=alice)
+                                              account=alice, exchange=None)
     assert answers == []
 
 
