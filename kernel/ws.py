@@ -16,10 +16,11 @@ PING_SECONDS = 25.0
 
 def _same_origin() -> bool:
     # A cookie-authenticated socket opened by another site's page would read the user's events.
+    # Hosts are compared without ports: cookies are not scoped by port either.
     origin = request.headers.get("Origin")
     if origin is None or g.get("auth") == "token":
         return True
-    return urlsplit(origin).netloc == request.host
+    return (urlsplit(origin).hostname or "") == urlsplit(f"//{request.host}").hostname
 
 
 def init_ws(app: Flask) -> None:
