@@ -31,8 +31,9 @@ from .auth.passwords import hash_password
 from .auth.tokens import create_token
 from .config import Config, ConfigError, load_config
 from .db import utcnow
-from .migrate import KERNEL_MIGRATIONS, MigrationSet, pending, upgrade
+from .migrate import KERNEL_MIGRATIONS, MigrationSet, pending
 from .models import PERSON, Account, ApiToken, Identity, MailAddress, Patient
+from .plugin_manager import PluginStatus
 from .server import RunningPlatform, run_platform
 from .settings import BY_NAME
 
@@ -127,9 +128,31 @@ def describe_database(url: str) -> str:
     return f"{parts.scheme}://{parts.username + '@' if parts.username else ''}{where}"
 
 
+KERNEL_SET = MigrationSet("kernel", KERNEL_MIGRATIONS)
+
+
 def migration_sets(app: Flask) -> list[MigrationSet]:
-    # The same list create_app(migrate=True) applies: kernel first, then each plugin's.
-    return [MigrationSet("kernel", KERNEL_MIGRATIONS), *app.extensions["relais"].migrations]
+    # The same sets create_app(migrate=True) applies: the kernel's first, then each plugin's.
+    return [KERNEL_SET, *app.extensions["relais"].migrations]
+
+
+def _pending_list(app: Flask, sets: list[MigrationSet]) -> list[tuple[str, str]]:
+    waiting = pending(app.extensions["relais"].database, sets)
+    return [(namespace, name) for namespace, names in waiting.items() for name in names]
+
+
+def _apply_migrations(config: Config) -> tuple[list[tuple[str, str]], list[PluginStatus]]:
+    """Apply what is pending the way every app start does (one plugin's failing migration takes only
+    that plugin out); returns what was applied and the plugins taken out on the way."""
+    with _open_platform(config) as app:
+        sets = migration_sets(app)
+        before = _pending_list(app, sets)
+        failed_before = {p.name for p in app.extensions["relais"].report.plugins if p.status == "failed"}
+    with _open_platform(config, migrate=True) as app:
+        after = set(_pending_list(app, sets))
+        dropped = [p for p in app.extensions["relais"].report.plugins
+                   if p.status == "failed" and p.name not in failed_before]
+    return [m for m in before if m not in after], dropped
 
 
 @contextmanager
@@ -138,9 +161,9 @@ def _open_platform(config: Config, migrate: bool = False, require_current: bool 
     try:
         app = create_app(config, migrate=migrate)
         with app.app_context():
+            # Accounts and tokens live in the kernel's tables: a plugin's pending migration is no reason to refuse.
             if require_current:
-                waiting = sum(len(names) for names in pending(app.extensions["relais"].database,
-                                                                migration_sets(app)).values())
+                waiting = len(_pending_list(app, [KERNEL_SET]))
                 if waiting:
                     raise Fail(f"la base de données n'est pas à jour ({_plural(waiting, 'migration', 'migrations')} "
                                "en attente) : lancez « relais migrate », ou « relais init » pour une nouvelle "
@@ -151,14 +174,19 @@ def _open_platform(config: Config, migrate: bool = False, require_current: bool 
                    f"{exc}") from exc
 
 
-def _echo_applied(applied: dict[str, list[str]]) -> None:
-    done = [(namespace, name) for namespace, names in applied.items() for name in names]
+def _migrate_and_report(config: Config) -> bool:
+    """Apply pending migrations and say which; False when a plugin had to be taken out."""
+    done, dropped = _apply_migrations(config)
     if not done:
         click.echo("Aucune migration à appliquer : la base de données est à jour.")
-        return
-    click.echo(f"{_plural(len(done), 'migration appliquée', 'migrations appliquées')} :")
-    for namespace, name in done:
-        click.echo(f"  {namespace} : {name}")
+    else:
+        click.echo(f"{_plural(len(done), 'migration appliquée', 'migrations appliquées')} :")
+        for namespace, name in done:
+            click.echo(f"  {namespace} : {name}")
+    for plugin in dropped:
+        click.echo(f"Attention : l'extension « {plugin.name} » est écartée ({plugin.error}) ; la plateforme "
+                   "démarrera sans elle. Corrigez-la puis relancez « relais migrate ».", err=True)
+    return not dropped
 
 
 SUBCOMMAND = "COMMANDE [ARGUMENTS]..."
@@ -197,21 +225,24 @@ def main() -> None:
 
 
 @cli.command()
-def init() -> None:
+@click.pass_context
+def init(ctx: click.Context) -> None:
     """Créer le dossier des données et la base de données, ou la mettre à jour."""
     config = _load_config(quiet=True)
     try:
         Path(config["data_dir"]).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise Fail(f"impossible de créer le dossier des données « {config['data_dir']} » : {exc.strerror}.") from exc
+    complete = _migrate_and_report(config)
     with _open_platform(config) as app:
-        _echo_applied(upgrade(app.extensions["relais"].database, migration_sets(app)))
         has_accounts = Account.select().exists()
     click.echo(f"Dossier des données : {config['data_dir']}")
     click.echo(f"Base de données : {describe_database(config['database_url'])}")
     if not has_accounts:
         click.echo("Créez maintenant un premier compte administrateur : relais user create --login IDENTIFIANT "
                    "--first-name PRÉNOM --last-name NOM --admin")
+    if not complete:
+        ctx.exit(1)
 
 
 @cli.command()
@@ -221,12 +252,12 @@ def init() -> None:
 def migrate(ctx: click.Context, check: bool) -> None:
     """Appliquer les migrations de la base de données en attente."""
     config = _load_config(quiet=True)
+    if not check:
+        if not _migrate_and_report(config):
+            ctx.exit(1)
+        return
     with _open_platform(config) as app:
-        database = app.extensions["relais"].database
-        if not check:
-            _echo_applied(upgrade(database, migration_sets(app)))
-            return
-        waiting = [(ns, name) for ns, names in pending(database, migration_sets(app)).items() for name in names]
+        waiting = _pending_list(app, migration_sets(app))
     if not waiting:
         click.echo("La base de données est à jour.")
         return
@@ -273,6 +304,11 @@ def _serve(app: Flask, host: str, port: int, announce: Callable[[RunningPlatform
         # Links in pages and mails use base_url; left at its default, it must follow the real port.
         if always_adopt_url or config["base_url"] == BY_NAME["base_url"].default:
             config["base_url"] = platform.url.rstrip("/")
+        left_out = [p.name for p in app.extensions["relais"].report.plugins
+                    if p.status in ("failed", "not installed")]
+        if left_out:
+            click.echo(f"Attention : {_plural(len(left_out), 'extension écartée', 'extensions écartées')} "
+                       f"({', '.join(left_out)}) ; le détail : relais plugins", err=True)
         announce(platform)
 
     try:

@@ -1,0 +1,73 @@
+"""Fixtures for the ``relais`` command: an isolated environment, an in-process runner, database peeks."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kernel import create_app
+from kernel.cli import cli
+from kernel.config import load_config
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def relais_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> dict[str, str]:
+    """Only the settings a test chooses: the machine's own RELAIS_* variables never leak in."""
+    for key in list(os.environ):
+        if key.startswith("RELAIS_"):
+            monkeypatch.delenv(key)
+    env = {"RELAIS_DATA_DIR": str(data_dir), "RELAIS_PLUGINS": "", "RELAIS_LOG_LEVEL": "WARNING"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """``run("user", "list", input="...")``: the command in-process, stdout and stderr kept apart."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(cli, list(args), input=input, prog_name="relais")
+    return invoke
+
+
+@pytest.fixture
+def initialised(run: Callable[..., Result]) -> None:
+    result = run("init")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def database() -> Callable[..., Any]:
+    """``with database(): Account.select()...``: the models bound to the platform the commands used."""
+    apps: list[Any] = []
+
+    @contextmanager
+    def open_context(**overrides: Any) -> Iterator[Any]:
+        app = create_app(load_config(overrides), migrate=False)
+        apps.append(app)
+        with app.app_context():
+            yield app
+    yield open_context
+    for app in apps:
+        app.extensions["relais"].database.close()
+
+
+@pytest.fixture
+def create_user(run: Callable[..., Result]) -> Callable[..., Result]:
+    """``create_user("login", "--rpps", "...")``: a ``user create`` with a password on stdin."""
+
+    def create(login: str = "julie.bernard", *extra: str, password: str = "motdepasse-solide") -> Result:
+        return run("user", "create", "--login", login, "--first-name", "Julie", "--last-name", "Bernard",
+                   "--password-stdin", *extra, input=password + "\n")
+    return create

@@ -1,0 +1,93 @@
+"""``relais plugins``: every plugin with its status, a broken one reported (exit 0), JSON for machines."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kernel.server import RunningPlatform
+
+GOOD = "from kernel import hookimpl\n\n\n@hookimpl\ndef register_channels():\n    return []\n"
+# A misspelled hook name: check_pending() must refuse it and name the plugin.
+TYPO = "from kernel import hookimpl\n\n\n@hookimpl\ndef register_chanels():\n    return []\n"
+
+
+@pytest.fixture
+def installed_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fake distribution on sys.path declaring plugins in the ``relais.plugins`` group."""
+    site = tmp_path / "site"
+    dist = site / "relais_cli_test_plugins-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: relais-cli-test-plugins\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[relais.plugins]\n"
+        "good = relais_cli_test_good\n"
+        "typo = relais_cli_test_typo\n"
+        "broken = relais_cli_test_absent_module\n"
+        "spare = relais_cli_test_spare\n")
+    (site / "relais_cli_test_good.py").write_text(GOOD)
+    (site / "relais_cli_test_spare.py").write_text(GOOD)
+    (site / "relais_cli_test_typo.py").write_text(TYPO)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("RELAIS_PLUGINS", "good,typo,broken,missing")
+
+
+def test_json_report_shape(run, installed_plugins) -> None:
+    result = run("plugins", "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # nothing but JSON on stdout
+    assert isinstance(report, list)
+    assert all(set(entry) == {"name", "status", "source", "error"} for entry in report)
+    assert all(isinstance(value, str) for entry in report for value in entry.values())
+    by_name = {entry["name"]: entry for entry in report}
+    assert by_name["good"] == {"name": "good", "status": "loaded", "source": "relais_cli_test_good", "error": ""}
+    assert by_name["broken"]["status"] == "failed"
+    assert "ModuleNotFoundError" in by_name["broken"]["error"]
+    assert by_name["typo"]["status"] == "failed"
+    assert "register_chanels" in by_name["typo"]["error"]
+    assert by_name["missing"]["status"] == "not installed"
+    assert by_name["spare"]["status"] == "available"
+    assert by_name["kernel"]["status"] == "loaded"
+
+
+def test_text_report_in_french_with_failures_flagged(run, installed_plugins) -> None:
+    result = run("plugins")
+
+    assert result.exit_code == 0, result.output  # reporting a failure is not failing
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
+    assert "chargé" in rows["good"]
+    assert "en échec" in rows["broken"] and "ModuleNotFoundError" in rows["broken"]
+    assert "en échec" in rows["typo"]
+    assert "non installé" in rows["missing"]
+    assert "disponible" in rows["spare"]
+    assert "l'extension « broken » n'a pas pu être chargée" in result.stderr
+    assert "l'extension « missing » n'est pas installée" in result.stderr
+    assert "« good »" not in result.stderr
+
+
+def test_nothing_enabled_loads_the_kernel_only(run) -> None:
+    result = run("plugins", "--json")
+
+    assert result.exit_code == 0
+    statuses = {entry["name"]: entry["status"] for entry in json.loads(result.stdout)}
+    assert statuses.pop("kernel") == "loaded"
+    assert set(statuses.values()) <= {"available"}  # installed (built-in or not), none enabled
+
+
+def test_serve_starts_without_broken_plugins_and_says_so(run, installed_plugins, monkeypatch) -> None:
+    started: list[object] = []
+
+    def fake_run_platform(app, host, port, ready_callback=None, services=()):
+        started.append(app)
+        ready_callback(RunningPlatform(host=host, port=8123))
+    monkeypatch.setattr("kernel.cli.run_platform", fake_run_platform)
+
+    result = run("serve", "--port", "0")
+
+    assert result.exit_code == 0, result.output
+    assert started and "Relais Santé est démarré : http://127.0.0.1:8123/" in result.stdout
+    warning = result.stderr.split("(", 1)[1].split(")", 1)[0]
+    assert "3 extensions écartées" in result.stderr and set(warning.split(", ")) == {"typo", "broken", "missing"}
+    assert "relais plugins" in result.stderr
