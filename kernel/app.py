@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -39,6 +40,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         config = load_config(config)
     logging.basicConfig(level=config["log_level"].upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every poll of the job table at INFO: noise, not news.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
 
     app = Flask("relais", template_folder=str(WEB_DIR / "templates"), static_folder=str(WEB_DIR / "static"),
                 static_url_path="/static")
@@ -60,9 +63,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     app.extensions["relais"] = relais
     collect_registrations(relais)
     if migrate:
-        upgrade(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS)])
-        _migrate_plugins(relais)
-        _check_plugin_tables(relais)
+        apply_migrations(relais)
     _mount_plugin_blueprints(app, relais)
 
     relais.events = EventBus(listeners=lambda event: _notify_listeners(pm, event))
@@ -93,26 +94,44 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     return app
 
 
-def _migrate_plugins(relais: Relais) -> None:
-    # Each plugin's migrations on their own: one that fails takes only its plugin out.
+@dataclass
+class MigrationOutcome:
+    applied: list[tuple[str, str]] = field(default_factory=list)  # (namespace, migration name)
+    dropped: list[str] = field(default_factory=list)  # plugins taken out on the way
+
+
+def apply_migrations(relais: Relais) -> MigrationOutcome:
+    """Bring the schema up to date: the kernel's migrations first (a failure there is fatal), then each
+    plugin's on its own, so one that fails takes only its plugin out; then check every plugin's tables."""
+    outcome = MigrationOutcome()
+    done = upgrade(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS)])
+    outcome.applied += [("kernel", name) for name in done["kernel"]]
     for name, brought in list(relais.contributions.items()):
         if not brought.migrations:
             continue
         try:
-            upgrade(relais.database, brought.migrations)
+            done = upgrade(relais.database, brought.migrations)
         except Exception as exc:
             log.exception("plugin %s: migration failed", name)
             discard_plugin(relais, name, f"migration failed: {type(exc).__name__}: {exc}")
+            outcome.dropped.append(name)
+            continue
+        outcome.applied += [(namespace, m) for namespace, names in done.items() for m in names]
+    outcome.dropped += _check_plugin_tables(relais)
+    return outcome
 
 
-def _check_plugin_tables(relais: Relais) -> None:
+def _check_plugin_tables(relais: Relais) -> list[str]:
     """A plugin whose models have no table (a migration was forgotten) is reported, not left to fail later."""
     with relais.database.connection_context():
         tables = set(relais.database.get_tables())
+    dropped = []
     for name, brought in list(relais.contributions.items()):
         missing = sorted(m._meta.table_name for m in brought.models if m._meta.table_name not in tables)
         if missing:
             discard_plugin(relais, name, f"tables missing (add a migration): {', '.join(missing)}")
+            dropped.append(name)
+    return dropped
 
 
 def _mount_plugin_blueprints(app: Flask, relais: Relais) -> None:

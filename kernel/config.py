@@ -11,7 +11,7 @@ from .settings import BY_NAME, SETTINGS, parse_env_value
 
 
 class ConfigError(Exception):
-    """The configuration cannot be used; the message says which setting and why."""
+    """The configuration cannot be used; the message (in French, for the deployer) says which setting and why."""
 
 
 class Config(dict):
@@ -38,9 +38,9 @@ def load_config(overrides: Mapping[str, Any] | None = None,
             with open(path, "rb") as fh:
                 data = tomllib.load(fh)
         except FileNotFoundError as exc:
-            raise ConfigError(f"RELAIS_CONFIG names {path!r}, which does not exist") from exc
+            raise ConfigError(f"RELAIS_CONFIG désigne {path!r}, qui n'existe pas") from exc
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+            raise ConfigError(f"{path} : TOML invalide : {exc}") from exc
         plugin_settings.update({k: dict(v) for k, v in data.pop("plugin", {}).items()})
         _merge(values, data, source=path)
 
@@ -50,7 +50,7 @@ def load_config(overrides: Mapping[str, Any] | None = None,
             try:
                 values[setting.name] = parse_env_value(setting, raw)
             except ValueError as exc:
-                raise ConfigError(f"{setting.env}={raw!r}: expected {setting.kind.__name__}") from exc
+                raise ConfigError(f"{setting.env}={raw!r} : valeur de type {_kind(setting.kind)} attendue") from exc
     # RELAIS_PLUGIN_<NAME>__<KEY>=value sets one plugin setting (double underscore separates).
     for key, raw in environ.items():
         if key.startswith("RELAIS_PLUGIN_") and "__" in key:
@@ -73,12 +73,20 @@ def _merge(values: dict[str, Any], data: Mapping[str, Any], source: str) -> None
     for key, value in data.items():
         setting = BY_NAME.get(key)
         if setting is None:
-            raise ConfigError(f"{source}: unknown setting {key!r} (see docs/configuration.md)")
+            raise ConfigError(f"{source} : réglage inconnu {key!r} (voir docs/configuration.md)")
         if setting.kind is float and isinstance(value, int):
             value = float(value)
         if not isinstance(value, setting.kind) or (setting.kind is int and isinstance(value, bool)):
-            raise ConfigError(f"{source}: {key} must be {setting.kind.__name__}, got {value!r}")
+            raise ConfigError(f"{source} : {key} doit être de type {_kind(setting.kind)}, pas {value!r}")
         values[key] = value
+
+
+_KIND_NAMES = {"int": "nombre entier", "float": "nombre", "bool": "booléen", "str": "texte", "list": "liste"}
+
+
+def _kind(kind: type) -> str:
+    """The type as the TOML file would say it, and in words, for a deployer reading the error."""
+    return f"{kind.__name__} ({_KIND_NAMES.get(kind.__name__, kind.__name__)})"
 
 
 def _derive(config: Config) -> None:

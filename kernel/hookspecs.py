@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .integration import Connector, IntegrationReceipt, SynthesisDocument
     from .migrate import MigrationSet
     from .models import Account, Attachment, Exchange, Identity, Message, Patient
+    from .server import Service
     from .services.events import Event
     from .services.jobs import JobType
     from .services.sending import SendContext
@@ -124,6 +125,16 @@ def register_blueprints() -> list[Blueprint]:
 def register_jobs() -> list[JobType]:
     """Return the job types this plugin runs (``JobType(name, handler, every=None, cron=None)``).
 
+    Since 0.1.
+    """
+
+
+@hookspec
+def register_services() -> list[Service]:
+    """Return components that run beside the web server for the platform's lifetime (an SMTP receiver...).
+
+    Each has a ``name``, ``start()`` (returns once it runs in the background; called in an app context)
+    and ``stop()`` (must not raise). ``relais serve`` and ``relais demo`` start them; tests may too.
     Since 0.1.
     """
 

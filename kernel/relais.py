@@ -35,6 +35,7 @@ class Relais:
     migrations: list[MigrationSet] = field(default_factory=list)
     blueprints: list[Any] = field(default_factory=list)
     job_types: list[JobType] = field(default_factory=list)
+    services: list[Any] = field(default_factory=list)  # started by run_platform beside the web server
     contributions: dict[str, "Contribution"] = field(default_factory=dict)
     events: EventBus = None  # type: ignore[assignment]
     jobs: JobRunner = None  # type: ignore[assignment]
@@ -54,6 +55,12 @@ class Relais:
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return self.config.plugin(name)
 
+    def migration_sets(self) -> list[MigrationSet]:
+        """Every migration folder in the order they are applied: the kernel's, then each plugin's."""
+        from .migrate import KERNEL_MIGRATIONS
+
+        return [MigrationSet("kernel", KERNEL_MIGRATIONS), *self.migrations]
+
 
 def current_relais() -> Relais:
     """The Relais state of the app in context: how plugins reach the shared services."""
@@ -61,7 +68,7 @@ def current_relais() -> Relais:
 
 
 REGISTRATION_HOOKS = ("register_channels", "register_connectors", "register_models", "register_migrations",
-                      "register_blueprints", "register_jobs")
+                      "register_blueprints", "register_jobs", "register_services")
 # Names a plugin's blueprint may not take: the kernel's own.
 KERNEL_BLUEPRINTS = {"api", "openapi", "shell", "static"}
 
@@ -77,11 +84,13 @@ class Contribution:
     migrations: list[MigrationSet]
     blueprints: list[Any]
     job_types: list[JobType]
+    services: list[Any]
 
     def names(self) -> dict[str, set[str]]:
         return {"canal": {c.name for c in self.channels}, "connecteur": {c.name for c in self.connectors},
                 "migrations": {m.namespace for m in self.migrations},
-                "blueprint": {b.name for b in self.blueprints}, "job": {j.name for j in self.job_types}}
+                "blueprint": {b.name for b in self.blueprints}, "job": {j.name for j in self.job_types},
+                "service": {s.name for s in self.services}}
 
 
 def collect_registrations(relais: Relais) -> None:
@@ -117,6 +126,7 @@ def refresh_registries(relais: Relais) -> None:
     relais.migrations = [m for b in kept for m in b.migrations]
     relais.blueprints = [bp for b in kept for bp in b.blueprints]
     relais.job_types = [j for b in kept for j in b.job_types]
+    relais.services = [s for b in kept for s in b.services]
 
 
 def discard_plugin(relais: Relais, name: str, error: str) -> None:

@@ -53,13 +53,16 @@ class RunningPlatform:
 
 def run_platform(app: Flask, host: str, port: int,
                  ready_callback: Callable[[RunningPlatform], Any] | None = None,
-                 services: Iterable[Service] = ()) -> None:
+                 services: Iterable[Service] | None = None) -> None:
     """Serve ``app`` on ``host:port`` (0: any free port) with its job runner and ``services`` until
     SIGINT/SIGTERM (when run in the main thread) or ``RunningPlatform.stop()``; then stop everything.
 
     Binding happens first, so a port already in use raises ``OSError`` before anything else started.
-    ``services`` start in order before the job runner, and stop in reverse order after the web server.
+    ``services`` (by default those the plugins registered) start in order, in an app context, before
+    the job runner, and stop in reverse order after the web server.
     """
+    if services is None:
+        services = list(app.extensions["relais"].services)
     listener = listen(host, port)
     try:
         # werkzeug given our socket: binding errors stay ours to report (it would print English and exit).
@@ -74,7 +77,8 @@ def run_platform(app: Flask, host: str, port: int,
     serving = threading.Thread(target=server.serve_forever, name="relais-http", daemon=True)
     try:
         for service in services:
-            service.start()
+            with app.app_context():
+                service.start()
             started.append(service)
         jobs.start()
         serving.start()

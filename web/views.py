@@ -1,13 +1,130 @@
 """Pages of the web shell. They are thin: the pages talk to the JSON API like any other client."""
 from __future__ import annotations
 
-from typing import Any
+from functools import wraps
+from typing import Any, Callable
+from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from kernel.api.errors import MESSAGES, error_response
+from kernel.auth import current_account, login_session
+from kernel.auth.login import LoginRefused, authenticate
+from kernel.relais import current_relais
+from kernel.services.acting_as import can_see
+
+from .send_panel import send_panel
 
 shell = Blueprint("shell", __name__)
 
+SPACES = {"chat": "Conversations", "mail": "Messagerie sécurisée"}
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after login: a path of this site only, never another host (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return url_for("shell.inbox")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\r\n\t"):
+        return url_for("shell.inbox")
+    return target
+
+
+def login_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_account() is None:
+            return redirect(url_for("shell.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@shell.context_processor
+def _layout() -> dict[str, Any]:
+    return {"account": current_account(), "send_panel": send_panel}
+
+
+@shell.get("/login")
+def login() -> Any:
+    if current_account() is not None:
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("login.html", login="", errors={}, next=request.args.get("next", ""))
+
+
+@shell.post("/login")
+def login_submit() -> Any:
+    form = request.form
+    login_value = form.get("login", "").strip()
+    password = form.get("password", "")
+    next_value = form.get("next", "")
+    errors: dict[str, str] = {}
+    if not login_value:
+        errors["login"] = "Saisissez votre identifiant."
+    if not password:
+        errors["password"] = "Saisissez votre mot de passe."
+    status = 400
+    if not errors:
+        try:
+            account = authenticate(login_value, password, request.remote_addr or "")
+        except LoginRefused as exc:
+            errors["_form"] = exc.message
+            status = exc.status
+        else:
+            login_session(account)
+            return redirect(safe_next(next_value))
+    return render_template("login.html", login=login_value, errors=errors, next=next_value), status
+
+
+@shell.post("/logout")
+def logout() -> Any:
+    session.clear()
+    flash("Vous êtes déconnecté.")
+    return redirect(url_for("shell.login"))
+
 
 @shell.get("/")
+@login_required
 def inbox() -> Any:
-    return render_template("inbox.html")
+    space = request.args.get("espace", "chat")
+    if space not in SPACES:
+        space = "chat"
+    return render_template("inbox.html", space=space, spaces=SPACES)
+
+
+@shell.get("/envoyer/<name>")
+@login_required
+def compose(name: str) -> Any:
+    channel = current_relais().channels.get(name)
+    if channel is None:
+        return not_found_page("Ce canal d'envoi n'existe pas ou n'est pas activé sur cette plateforme.")
+    return render_template("compose.html", channel=channel, spaces_label=SPACES[channel.space])
+
+
+@shell.get("/echanges/<int:exchange_id>")
+@login_required
+def thread(exchange_id: int) -> Any:
+    # Same answer for "does not exist" and "not yours": the page must not reveal that an exchange exists.
+    if not can_see(current_account().id, exchange_id):
+        return not_found_page("Cet échange est introuvable, ou vous n'y participez pas.")
+    return render_template("thread.html", exchange_id=exchange_id)
+
+
+def not_found_page(message: str) -> Any:
+    return render_template("404.html", title="Page introuvable", message=message), 404
+
+
+PAGE_ERRORS = {404: ("Page introuvable", "Cette page n'existe pas."),
+               405: ("Action impossible", "Cette adresse ne s'utilise pas ainsi : revenez en arrière et utilisez "
+                                          "les boutons de la page.")}
+
+
+@shell.app_errorhandler(404)
+@shell.app_errorhandler(405)
+def _page_error(exc: Any) -> Any:
+    # Anywhere in the app: a French page for people, the API's JSON shape for programs.
+    status = exc.code
+    if request.path.startswith("/api/"):
+        return error_response(status, {"_schema": [MESSAGES[status]]})
+    title, message = PAGE_ERRORS[status]
+    return render_template("404.html", title=title, message=message, account=current_account(),
+                           send_panel=send_panel), status

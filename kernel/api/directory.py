@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import peewee as pw
 from flask import jsonify, request
 
 from ..auth import api_login_required
@@ -24,7 +25,7 @@ def search_directory() -> Any:
         fail(400, "Le filtre doit être « account » ou « mssante ».", "kind")
     limit = min(int(request.args.get("limit", "10")) if request.args.get("limit", "10").isdigit() else 10, 50)
     query = (Identity.select(Identity, Account)
-             .join(Account, on=(Account.identity == Identity.id), join_type="LEFT OUTER"))
+             .join(Account, pw.JOIN.LEFT_OUTER, on=(Account.identity == Identity.id)))
     for word in q.split():
         pattern = f"%{word}%"
         query = query.where(Identity.display_name ** pattern | Account.profession ** pattern)

@@ -18,6 +18,8 @@ MESSAGES = {
     413: "Le fichier est trop volumineux.",
     415: "Type de contenu non pris en charge : envoyez du JSON.",
     429: "Trop de requêtes : réessayez dans un instant.",
+    500: "Erreur interne : l'incident est enregistré, réessayez dans un instant.",
+    503: "Service momentanément indisponible : réessayez dans un instant.",
 }
 
 
@@ -72,3 +74,11 @@ def _http_error(exc: HTTPException) -> Any:
 
 
 __all__ = ["ApiError", "fail", "not_found", "json_body", "abort"]
+
+
+@api.app_errorhandler(500)
+def _internal_error(exc: Exception) -> Any:
+    # The traceback is in the log (Flask logs it); the caller gets a French sentence, never internals.
+    if request.path.startswith("/api/"):
+        return error_response(500, {"_schema": [MESSAGES[500]]})
+    return exc

@@ -9,9 +9,12 @@ from .passwords import hash_password, needs_rehash, verify_password
 
 
 class LoginRefused(Exception):
-    def __init__(self, message: str) -> None:
+    """``status`` is 401 for bad credentials, 429 while the login is throttled."""
+
+    def __init__(self, message: str, status: int = 401) -> None:
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 def authenticate(login: str, password: str, remote_addr: str) -> Account:
@@ -22,7 +25,7 @@ def authenticate(login: str, password: str, remote_addr: str) -> Account:
         throttle.check(login, remote_addr, cfg["login_max_failures"], cfg["login_lockout_minutes"])
     except throttle.LoginThrottled as exc:
         relais.audit.record("login", target=f"login:{login[:60]}", outcome="throttled", status=429)
-        raise LoginRefused(exc.message) from None
+        raise LoginRefused(exc.message, status=429) from None
     account = Account.get_or_none((Account.login == login) & Account.active)
     if not verify_password(account.password_hash if account else None, password or ""):
         throttle.record_failure(login, remote_addr)

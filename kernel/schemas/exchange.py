@@ -61,7 +61,7 @@ class MessageSchema(f.FrenchSchema):
     body = fields.String()
     created_at = f.UtcDateTime()
     author = fields.Function(lambda m: None if m.author_id is None else
-                             {"id": m.author.id, "name": m.author.full_name})
+                             {"id": m.author.id, "name": m.author.full_name, "identity_id": m.author.identity_id})
     acting_as = fields.Function(lambda m: None if m.acting_as_id is None else
                                 {"id": m.acting_as.id, "name": m.acting_as.display_name})
     attachments = fields.Function(lambda m: AttachmentSchema(many=True).dump(getattr(m, "prefetched_attachments", [])))

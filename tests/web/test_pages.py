@@ -1,0 +1,225 @@
+"""The web shell's pages through Flask's test client: login, logout, redirects, CSRF, panel, 404s."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from kernel import GROUP_MES, GROUP_MONSISRA, GROUP_MSSANTE, Channel, hookimpl
+from support.factories import PASSWORD, bearer, make_account
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+# Requests run outside any pushed app context, as in production: Flask-WTF keeps the CSRF token in
+# ``g``, and a context shared by several requests would carry a stale token across a login.
+@pytest.fixture
+def shell_app(make_app):
+    return make_app("sqlite")
+
+
+@pytest.fixture
+def browser(shell_app):
+    return shell_app.test_client()
+
+
+def accounts(app, *logins):
+    with app.app_context():
+        return [make_account(login, login.capitalize(), "Martin") for login in logins]
+
+
+def csrf_of(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def sign_in(client, login="alice", password=PASSWORD, next_path=""):
+    return client.post("/login", data={"login": login, "password": password, "next": next_path,
+                                       "csrf_token": csrf_of(client)})
+
+
+def text(response):
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/", "/?espace=mail", "/envoyer/test_chat", "/echanges/1"])
+def test_anonymous_visitors_are_sent_to_the_login_page(browser, path):
+    r = browser.get(path)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith("/login?next=")
+    page = browser.get(r.headers["Location"])
+    assert page.status_code == 200
+    assert 'lang="fr"' in text(page) and "Identifiant" in text(page) and "Mot de passe" in text(page)
+
+
+def test_good_login_opens_a_session_and_follows_next(browser, shell_app):
+    accounts(shell_app, "alice")
+    r = sign_in(browser, next_path="/envoyer/test_chat")
+    assert r.status_code == 302 and r.headers["Location"] == "/envoyer/test_chat"
+    assert browser.get("/envoyer/test_chat").status_code == 200
+    # Signed in, the login page sends you on.
+    assert browser.get("/login").headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["https://pirate.example/", "//pirate.example/x", "/\\pirate.example",
+                                    "javascript:alert(1)", "relative/path", ""])
+def test_login_never_redirects_off_site(browser, shell_app, target):
+    accounts(shell_app, "alice")
+    r = sign_in(browser, next_path=target)
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+
+
+def test_bad_password_is_refused_in_french_and_keeps_the_login(browser, shell_app):
+    accounts(shell_app, "alice")
+    r = sign_in(browser, password="pas le bon")
+    body = text(r)
+    assert r.status_code == 401
+    assert "Identifiant ou mot de passe incorrect." in body
+    assert 'value="alice"' in body and "pas le bon" not in body
+    assert browser.get("/").status_code == 302
+
+
+def test_empty_fields_get_their_message_at_the_field(browser):
+    r = browser.post("/login", data={"login": " ", "password": "", "csrf_token": csrf_of(browser)})
+    body = text(r)
+    assert r.status_code == 400
+    assert re.search(r'id="erreur-login">Saisissez votre identifiant\.<', body)
+    assert re.search(r'id="erreur-password">Saisissez votre mot de passe\.<', body)
+
+
+def test_throttled_login_shows_the_lockout_message(make_app):
+    app = make_app("sqlite", login_max_failures=2, login_lockout_minutes=15)
+    accounts(app, "alice")
+    client = app.test_client()
+    for _ in range(2):
+        assert sign_in(client, password="faux").status_code == 401
+    r = sign_in(client)  # even the right password waits now
+    assert r.status_code == 429
+    assert "Trop de tentatives de connexion. Réessayez dans 15 minutes" in text(r)
+    assert client.get("/").status_code == 302
+
+
+def test_posts_without_the_csrf_token_are_refused(browser, shell_app):
+    accounts(shell_app, "alice")
+    r = browser.post("/login", data={"login": "alice", "password": PASSWORD})
+    assert r.status_code == 400 and "La page a expiré" in text(r)
+    assert sign_in(browser).status_code == 302
+    r = browser.post("/logout")
+    assert r.status_code == 400
+    assert browser.get("/").status_code == 200  # still signed in
+
+
+def test_logout_ends_the_session(browser, shell_app):
+    accounts(shell_app, "alice")
+    sign_in(browser)
+    r = browser.post("/logout", data={"csrf_token": csrf_of(browser, "/")})
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
+    assert "Vous êtes déconnecté." in text(browser.get("/login"))
+    assert browser.get("/").status_code == 302
+    r = browser.get("/logout")
+    assert r.status_code == 405 and "Cette adresse ne s'utilise pas ainsi" in text(r)
+
+
+def test_inbox_has_both_spaces_and_the_send_panel(browser, shell_app):
+    accounts(shell_app, "alice")
+    sign_in(browser)
+    body = text(browser.get("/"))
+    assert "Conversations" in body and "Messagerie sécurisée" in body
+    assert "Alice MARTIN" in body and "Se déconnecter" in body
+    assert body.index(">MonSisra<") < body.index('href="/envoyer/test_chat"') < body.index(">MSSanté<") \
+        < body.index('href="/envoyer/test_mail"')
+    assert '<meta name="csrf-token"' in body
+    selected = r'<a role="tab"[^>]*data-tab="{}"[^>]*aria-selected="true"'
+    assert re.search(selected.format("chat"), body) and not re.search(selected.format("mail"), body)
+    assert re.search(selected.format("mail"), text(browser.get("/?espace=mail")))
+
+
+class ThreeGroups:
+    """Channels registered in the reverse of the panel's order, to check the panel sorts by group."""
+
+    @hookimpl
+    def register_channels(self):
+        return [Channel("usager", "Échanger avec un usager", GROUP_MES, "mail", order=1),
+                Channel("document", "Envoyer un document", GROUP_MSSANTE, "mail", order=1),
+                Channel("mail", "Rédiger un mail sécurisé", GROUP_MSSANTE, "mail", order=2),
+                Channel("te", "Démarrer une téléexpertise", GROUP_MONSISRA, "chat", order=20),
+                Channel("chat", "Démarrer une conversation", GROUP_MONSISRA, "chat", order=10)]
+
+
+def test_panel_groups_follow_the_fixed_order(make_app):
+    app = make_app("sqlite", plugins=[("three", ThreeGroups())])
+    accounts(app, "alice")
+    client = app.test_client()
+    sign_in(client)
+    body = text(client.get("/"))
+    order = [">MonSisra<", "/envoyer/chat", "/envoyer/te", ">MSSanté<", "/envoyer/document", "/envoyer/mail",
+             ">Mon Espace Santé<", "/envoyer/usager"]
+    positions = [body.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_no_enabled_channel_is_said_plainly(make_app):
+    app = make_app("sqlite", plugins=[])
+    accounts(app, "alice")
+    client = app.test_client()
+    sign_in(client)
+    body = text(client.get("/"))
+    assert "Aucun canal d'envoi n'est activé sur cette plateforme." in body
+    assert "/envoyer/" not in body
+
+
+def test_compose_page_and_unknown_channel(browser, shell_app):
+    accounts(shell_app, "alice")
+    sign_in(browser)
+    r = browser.get("/envoyer/test_chat")
+    assert r.status_code == 200
+    assert 'data-channel="test_chat"' in text(r) and "Démarrer une conversation" in text(r)
+    r = browser.get("/envoyer/inexistant")
+    assert r.status_code == 404
+    assert "Ce canal d'envoi n'existe pas ou n'est pas activé" in text(r) and 'lang="fr"' in text(r)
+
+
+def test_thread_page_only_for_members(browser, shell_app):
+    alice, bob, carol = accounts(shell_app, "alice", "bob", "carol")
+    with shell_app.app_context():
+        headers = bearer(alice)
+    r = browser.post("/api/v1/channels/test_chat/exchanges", headers=headers, json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Plaie", "body": "Bonjour"})
+    exchange_id = r.json["exchange"]["id"]
+    sign_in(browser, "bob")
+    r = browser.get(f"/echanges/{exchange_id}")
+    assert r.status_code == 200 and f'data-exchange-id="{exchange_id}"' in text(r)
+    # Another professional cannot tell a foreign exchange from a missing one.
+    other = shell_app.test_client()
+    sign_in(other, "carol")
+    for path in (f"/echanges/{exchange_id}", "/echanges/999999"):
+        r = other.get(path)
+        assert r.status_code == 404 and "Cet échange est introuvable" in text(r)
+
+
+def test_unknown_urls_get_a_french_page_and_the_api_keeps_json(browser):
+    r = browser.get("/nulle-part")
+    assert r.status_code == 404 and "Cette page n'existe pas." in text(r)
+    r = browser.get("/api/v1/nulle-part")
+    assert r.status_code == 404 and r.json == {"errors": {"_schema": ["Introuvable, ou vous n'y avez pas accès."]}}
+    r = browser.get("/api/v1/attachments")
+    assert r.status_code == 405 and r.json == {"errors": {"_schema": ["Méthode non autorisée pour cette adresse."]}}
+
+
+def test_scripts_and_styles_exist_and_stay_small(browser, shell_app):
+    """No build step: every module a page or another module imports must exist as written."""
+    accounts(shell_app, "alice")
+    sign_in(browser)
+    pages = [text(browser.get(p)) for p in ("/", "/envoyer/test_chat", "/login")]
+    referenced = {m for page in pages for m in re.findall(r'(?:src|href)="(/static/[^"]+)"', page)}
+    assert referenced
+    for url in referenced:
+        assert browser.get(url).status_code == 200, url
+    for module in (WEB / "static" / "js").glob("*.js"):
+        source = module.read_text(encoding="utf-8")
+        for target in re.findall(r'from "(\./[^"]+)"', source):
+            assert (module.parent / target).is_file(), f"{module.name} imports missing {target}"
+    for path in [*WEB.rglob("*.js"), *WEB.rglob("*.css"), *WEB.rglob("*.html"), *WEB.rglob("*.py")]:
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path

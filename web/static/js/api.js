@@ -1,0 +1,58 @@
+// The JSON API client used by every page: CSRF header, French network errors, login redirect.
+
+const NETWORK_ERROR = "Le serveur ne répond pas : vérifiez votre connexion puis réessayez.";
+const SERVER_ERROR = "Le serveur a rencontré une erreur. Réessayez dans un instant.";
+
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+export function goToLogin() {
+  const next = location.pathname + location.search;
+  location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
+/**
+ * Call the API. Resolves to {ok, status, data, errors}; `errors` is the API's {field: [messages]}
+ * (or {_schema: [message]} for failures without a body). Never rejects, except on abort.
+ */
+export async function api(path, { method = "GET", json, body, signal, headers = {} } = {}) {
+  const init = { method, signal, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  if (method !== "GET" && method !== "HEAD") init.headers["X-CSRFToken"] = csrfToken();
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  let response;
+  try {
+    response = await fetch(path.startsWith("/") ? path : `/api/v1/${path}`, init);
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    return { ok: false, status: 0, data: null, errors: { _schema: [NETWORK_ERROR] } };
+  }
+  let data = null;
+  if ((response.headers.get("Content-Type") || "").includes("application/json")) {
+    try { data = await response.json(); } catch { data = null; }
+  }
+  if (response.status === 401) goToLogin();  // the session ended (logout elsewhere, expiry)
+  if (response.ok) return { ok: true, status: response.status, data, errors: {} };
+  // A 5xx body may carry a technical (English) description: people get a French sentence instead.
+  const errors = response.status >= 500 ? { _schema: [SERVER_ERROR] }
+    : (data && data.errors) || { _schema: ["La demande a été refusée. Rechargez la page puis réessayez."] };
+  return { ok: false, status: response.status, data, errors };
+}
+
+/** Upload files to /api/v1/attachments in one request (multipart field "file", repeated). */
+export function uploadFiles(files, signal) {
+  const form = new FormData();
+  for (const file of files) form.append("file", file, file.name);
+  return api("attachments", { method: "POST", body: form, signal });
+}
+
+/** All error messages of a response as one list of sentences (for banners). */
+export function allMessages(errors) {
+  return Object.values(errors || {}).flat().map(String);
+}

@@ -1,0 +1,125 @@
+// The one "Ajouter une pièce jointe" button: any format, several files, drag and drop, immediate upload.
+
+import { allMessages, uploadFiles } from "./api.js";
+import { h } from "./dom.js";
+import { fileSize } from "./format.js";
+import { icon } from "./icons.js";
+
+/**
+ * createAttachments({inputId, dropTarget, onError})
+ * Returns {el, get() -> [ids], pending() -> Promise, addFiles(files), clear(), onChange(fn)}.
+ * onError(messages) receives French sentences for rejected files ([] clears).
+ */
+export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
+  const items = [];  // {file, id, state: "uploading"|"done", el, promise}
+  const listeners = new Set();
+  const list = h("ul", { class: "attachment-list" });
+  const fileInput = h("input", { id: inputId, type: "file", multiple: true, hidden: true, "data-attachments-input": "" });
+  const button = h("button", { type: "button", class: "btn btn-secondary btn-attach", onclick: () => fileInput.click() },
+    icon("paperclip"), "Ajouter une pièce jointe");
+  const el = h("div", { class: "attachments" }, list,
+    h("div", { class: "attach-row" }, button, fileInput,
+      h("span", { class: "hint" }, "Tous formats, plusieurs fichiers possibles ; vous pouvez aussi les glisser ici.")));
+
+  fileInput.addEventListener("change", () => {
+    addFiles([...fileInput.files]);
+    fileInput.value = "";
+  });
+
+  const target = dropTarget || el;
+  let depth = 0;
+  target.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth += 1;
+    target.classList.add("dragging");
+  });
+  target.addEventListener("dragover", (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
+  target.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) target.classList.remove("dragging");
+  });
+  target.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    target.classList.remove("dragging");
+    addFiles([...event.dataTransfer.files]);
+  });
+
+  function changed() {
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    for (const fn of listeners) fn(get());
+  }
+
+  function addFiles(files) {
+    if (!files.length) return;
+    onError([]);
+    const failures = [];
+    const uploads = files.map((file) => {
+      const item = { file, id: null, state: "uploading" };
+      item.el = renderItem(item);
+      list.append(item.el);
+      items.push(item);
+      // One request per file, so one refused file does not hold the others back.
+      item.promise = uploadFiles([file]).then((result) => {
+        if (result.ok) {
+          const saved = result.data.attachments[0];
+          Object.assign(item, { id: saved.id, state: "done", saved });
+          item.el.replaceWith((item.el = renderItem(item)));
+        } else {
+          failures.push(...allMessages(result.errors));
+          drop(item);
+        }
+      });
+      return item.promise;
+    });
+    changed();
+    Promise.all(uploads).then(() => {
+      changed();
+      if (failures.length) onError(failures);
+    });
+  }
+
+  function drop(item) {
+    const index = items.indexOf(item);
+    if (index >= 0) items.splice(index, 1);
+    item.el.remove();
+    changed();
+  }
+
+  function renderItem(item) {
+    const uploading = item.state === "uploading";
+    const name = item.file.name;
+    return h("li", { class: `attachment-item${uploading ? " uploading" : ""}`, dataset: item.id ? { id: item.id } : {} },
+      h("span", { class: "attachment-name" }, name),
+      h("span", { class: "attachment-size" }, uploading ? "envoi…" : fileSize(item.saved.size)),
+      h("button", { type: "button", class: "chip-remove", "aria-label": `Retirer ${name}`, title: "Retirer",
+        disabled: uploading, onclick: () => drop(item) }, "×"));
+  }
+
+  function get() {
+    return items.filter((i) => i.state === "done").map((i) => i.id);
+  }
+
+  function pending() {
+    return Promise.all(items.filter((i) => i.state === "uploading").map((i) => i.promise));
+  }
+
+  function clear() {
+    items.splice(0).forEach((i) => i.el.remove());
+    changed();
+  }
+
+  return {
+    el, get, pending, addFiles, clear, button,
+    isUploading: () => items.some((i) => i.state === "uploading"),
+    onChange: (fn) => listeners.add(fn),
+  };
+}
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types || [])].includes("Files");
+}

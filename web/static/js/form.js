@@ -1,0 +1,135 @@
+// The send screen (/envoyer/<channel>): one form drawn from the channel's field list, sent in one request.
+
+import { allMessages, api } from "./api.js";
+import { h, onSendShortcut } from "./dom.js";
+import { renderField } from "./fields.js";
+
+const form = document.getElementById("compose-form");
+const channel = form.dataset.channel;
+const fieldsBox = document.getElementById("form-fields");
+const banner = document.getElementById("form-banner");
+const sendButton = document.getElementById("send-button");
+const controls = new Map();
+let sending = false;
+let sent = false;
+let patientRequest = 0;
+
+async function load() {
+  const r = await api(`channels/${encodeURIComponent(channel)}/form`);
+  if (!r.ok) {
+    fieldsBox.replaceChildren();
+    showBanner(allMessages(r.errors));
+    return;
+  }
+  const ctx = { onPatientChange, dropTarget: form, actingAs: () => controls.get("acting_as")?.get() ?? null };
+  fieldsBox.replaceChildren(...r.data.fields.map((spec) => {
+    const control = renderField(spec, ctx);
+    controls.set(spec.name, control);
+    if (control.autofillable && spec.default !== null && spec.default !== undefined) control.autofill(spec.default);
+    return control.el;
+  }));
+  sendButton.disabled = false;
+  form.dataset.ready = "true";
+  const first = [...controls.values()].find((c) => c.name !== "acting_as" && c.isEmpty());
+  if (first) first.focus();
+}
+
+/** A patient was chosen or removed: ask the channel for its defaults again and fill what is still empty. */
+async function onPatientChange(patientId) {
+  const request = ++patientRequest;
+  const query = patientId ? `?patient=${patientId}` : "";
+  const r = await api(`channels/${encodeURIComponent(channel)}/form${query}`);
+  if (!r.ok || request !== patientRequest) return;
+  for (const spec of r.data.fields) {
+    const control = controls.get(spec.name);
+    if (!control || !control.autofillable) continue;
+    // Never overwrite what the user typed; only fill empty fields or replace an earlier automatic value.
+    if (control.isEmpty() || control.isAutofilled()) control.autofill(spec.default ?? null);
+  }
+}
+
+function showBanner(messages, intro) {
+  banner.replaceChildren();
+  if (!messages.length && !intro) {
+    banner.hidden = true;
+    return;
+  }
+  if (intro) banner.append(h("p", { class: "banner-title" }, intro));
+  if (messages.length) banner.append(h("ul", {}, messages.map((m) => h("li", {}, m))));
+  banner.hidden = false;
+}
+
+function showErrors(errors) {
+  const general = [];
+  let firstField = null;
+  for (const control of controls.values()) control.setErrors([]);
+  for (const [name, messages] of Object.entries(errors)) {
+    const control = controls.get(name);
+    if (control) {
+      control.setErrors(messages);
+      firstField = firstField || control;
+    } else if (name.startsWith("_") || name === "channel") {
+      general.push(...messages);
+    } else {
+      general.push(...messages.map((m) => `${name} : ${m}`));  // a field this screen does not show
+    }
+  }
+  const intro = firstField ? "Le message n'a pas été envoyé : corrigez les champs signalés." : "Le message n'a pas été envoyé.";
+  showBanner(general, intro);
+  // Field order, not error order: the first wrong field on screen gets the focus.
+  (form.closest(".compose") || banner).scrollIntoView({ block: "start" });  // title and banner in view
+  const ordered = [...controls.values()].find((c) => errors[c.name]);
+  if (ordered) ordered.focus();
+}
+
+async function send() {
+  if (sending || sent || form.dataset.ready !== "true") return;
+  sending = true;
+  sendButton.disabled = true;
+  sendButton.textContent = "Envoi en cours…";
+  form.setAttribute("aria-busy", "true");
+  try {
+    await Promise.all([...controls.values()].map((c) => c.pending()));
+    const draft = {};
+    for (const control of controls.values()) draft[control.name] = control.get();
+    const r = await api(`channels/${encodeURIComponent(channel)}/exchanges`, { method: "POST", json: draft });
+    if (r.ok) {
+      sent = true;
+      location.assign(`/echanges/${r.data.exchange.id}`);
+      return;
+    }
+    showErrors(r.errors);
+  } finally {
+    sending = false;
+    form.removeAttribute("aria-busy");
+    if (!sent) {
+      sendButton.disabled = false;
+      sendButton.textContent = "Envoyer";
+    }
+  }
+}
+
+// The banner's "correct the fields" goes once every field error was dealt with.
+const settle = () => requestAnimationFrame(() => {
+  if (!banner.hidden && !banner.querySelector("li") && !form.querySelector(".has-error")) showBanner([]);
+});
+form.addEventListener("input", settle);
+form.addEventListener("change", settle);
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+onSendShortcut(form, send);
+form.addEventListener("keydown", (event) => {
+  // Enter in a one-line field must not send a half-written form; Ctrl+Enter does.
+  if (event.key === "Enter" && !event.ctrlKey && !event.metaKey && event.target.tagName === "INPUT") {
+    event.preventDefault();
+  }
+});
+window.addEventListener("beforeunload", (event) => {
+  const typed = [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty() && !c.isAutofilled());
+  if (typed && !sent) event.preventDefault();
+});
+
+load();

@@ -1,0 +1,123 @@
+// The inbox (/): two separate spaces as tabs, with unread counts; the list follows live events.
+
+import { allMessages, api } from "./api.js";
+import { h } from "./dom.js";
+import { fullDate, shortDate } from "./format.js";
+import { Live } from "./live.js";
+
+const root = document.getElementById("inbox");
+const list = document.getElementById("exchange-list");
+const empty = document.getElementById("inbox-empty");
+const errorBox = document.getElementById("inbox-error");
+const tabs = [...document.querySelectorAll("[data-tab]")];
+const EMPTY = {
+  chat: "Aucune conversation pour le moment. Démarrez-en une avec le bouton « + Nouveau ».",
+  mail: "Aucun mail sécurisé pour le moment.",
+};
+let space = root.dataset.space;
+let myIdentities = new Set();
+let generation = 0;
+let limit = 50;
+const PAGE = 50;
+const MAX = 200;  // the API's largest page
+const more = document.getElementById("inbox-more");
+let timer = null;
+
+function setCounts(unread) {
+  for (const tab of tabs) {
+    const count = unread[tab.dataset.tab] || 0;
+    const badge = tab.querySelector(".count");
+    badge.hidden = !count;
+    badge.textContent = count > 99 ? "99+" : String(count);
+    badge.setAttribute("aria-label", `${count} non lu${count > 1 ? "s" : ""}`);
+  }
+  const total = (unread.chat || 0) + (unread.mail || 0);
+  document.title = `${total ? `(${total}) ` : ""}Boîte de réception · Relais Santé`;
+}
+
+function row(exchange) {
+  const others = exchange.members.filter((m) => !myIdentities.has(m.id));
+  const members = (others.length ? others : exchange.members).map((m) => m.display_name).join(", ");
+  const unread = exchange.unread > 0;
+  const when = exchange.last_message_at || exchange.created_at;
+  return h("li", { class: `exchange${unread ? " unread" : ""}`, dataset: { id: exchange.id } },
+    h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link" },
+      h("span", { class: "exchange-main" },
+        h("span", { class: "exchange-subject" }, exchange.subject),
+        exchange.patient ? h("span", { class: "exchange-patient" }, exchange.patient.display_name) : null,
+        h("span", { class: "exchange-members" }, members)),
+      h("span", { class: "exchange-side" },
+        h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
+        unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
+          String(exchange.unread)) : null)));
+}
+
+async function refresh() {
+  const mine = ++generation;
+  const r = await api(`exchanges?space=${space}&limit=${limit}`);
+  if (mine !== generation) return;  // a newer refresh (or a tab switch) superseded this one
+  root.setAttribute("aria-busy", "false");
+  if (!r.ok) {
+    errorBox.hidden = false;
+    errorBox.textContent = allMessages(r.errors).join(" ");
+    return;
+  }
+  errorBox.hidden = true;
+  setCounts(r.data.unread);
+  list.replaceChildren(...r.data.exchanges.map(row));
+  empty.hidden = r.data.exchanges.length > 0;
+  more.hidden = r.data.exchanges.length < limit || limit >= MAX;
+  empty.textContent = EMPTY[space];
+  root.dataset.loaded = "true";
+}
+
+/** Live events come in bursts (an exchange and its first message): refresh once per burst. */
+function refreshSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 100);
+}
+
+function select(next, push = true) {
+  space = next;
+  limit = PAGE;
+  root.dataset.space = next;
+  for (const tab of tabs) {
+    const on = tab.dataset.tab === next;
+    tab.setAttribute("aria-selected", on ? "true" : "false");
+    tab.tabIndex = on ? 0 : -1;
+  }
+  document.getElementById("inbox-panel").setAttribute("aria-labelledby", `onglet-${next}`);
+  if (push) history.replaceState(null, "", `/?espace=${next}`);
+  refresh();
+}
+
+for (const tab of tabs) {
+  tab.addEventListener("click", (event) => {
+    event.preventDefault();
+    select(tab.dataset.tab);
+  });
+  tab.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
+    next.focus();
+    select(next.dataset.tab);
+  });
+}
+
+more.addEventListener("click", () => {
+  limit = Math.min(MAX, limit + PAGE);
+  refresh();
+});
+
+const live = new Live();
+for (const type of ["message.created", "exchange.created", "exchange.updated", "receipt.created"]) {
+  live.on(type, refreshSoon);
+}
+live.onConnected(refreshSoon);
+// Coming back to the tab after reading a thread elsewhere: counts may have changed.
+window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
+
+api("me").then((r) => {
+  if (r.ok) myIdentities = new Set(r.data.identities.map((i) => i.id));
+  select(space, false);
+});

@@ -1,0 +1,109 @@
+// Live events from WS /ws: one socket per page, reconnection with backoff, "connected" callbacks for catch-up.
+
+import { api } from "./api.js";
+
+const MAX_DELAY_MS = 30000;
+
+export class Live {
+  constructor() {
+    this.handlers = new Map();
+    this.connectedHandlers = new Set();
+    this.attempt = 0;
+    this.timer = null;
+    this.ws = null;
+    this.status = document.getElementById("live-status");
+    window.addEventListener("online", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.retryNow();
+    });
+    this.connect();
+  }
+
+  /** Listen to one event type ("message.created"...), or "*" for all. */
+  on(type, handler) {
+    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
+    this.handlers.get(type).add(handler);
+    return this;
+  }
+
+  /**
+   * Called each time the socket is (re)connected, and when the server says events were dropped:
+   * the page then fetches what it may have missed, since events are not replayed.
+   */
+  onConnected(handler) {
+    this.connectedHandlers.add(handler);
+    return this;
+  }
+
+  connect() {
+    clearTimeout(this.timer);
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    this.ws = ws;
+    ws.addEventListener("message", (event) => this.receive(event));
+    ws.addEventListener("close", (event) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.setState("disconnected");
+      if (event.code === 1008) api("me");  // refused: if the session ended, api() goes to the login page
+      this.scheduleReconnect();
+    });
+  }
+
+  receive(event) {
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (message.type === "hello") {
+      this.attempt = 0;
+      this.setState("connected");
+      this.fireConnected();
+      return;
+    }
+    if (message.type === "resync") {
+      this.fireConnected();
+      return;
+    }
+    if (message.type === "ping") return;
+    for (const key of [message.type, "*"]) {
+      for (const handler of this.handlers.get(key) || []) {
+        try {
+          handler(message);
+        } catch (err) {
+          console.error("live handler failed", message.type, err);
+        }
+      }
+    }
+  }
+
+  fireConnected() {
+    for (const handler of this.connectedHandlers) handler();
+  }
+
+  scheduleReconnect() {
+    // Exponential backoff with jitter, so a restarted server is not hit by every browser at once.
+    const base = Math.min(MAX_DELAY_MS, 1000 * 2 ** this.attempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  retryNow() {
+    if (this.ws === null) {
+      this.attempt = 0;
+      this.connect();
+    }
+  }
+
+  setState(state) {
+    document.body.dataset.live = state;
+    if (!this.status) return;
+    // Only speak up once a reconnection was needed: a first connection is too quick to mention.
+    const lost = state === "disconnected" && this.attempt >= 1;
+    this.status.hidden = !lost;
+    this.status.textContent = lost ? "Connexion perdue. Reconnexion en cours… Les nouveaux messages apparaîtront dès le retour de la connexion." : "";
+  }
+}
