@@ -345,6 +345,32 @@ def test_hook_register_jobs_job_runs_via_run_pending(demo, people):
     assert relais.jobs.run_pending() == 0
 
 
+# --- register_services ---------------------------------------------------------------------------
+
+def test_hook_register_services_run_beside_the_web_server(demo, plugin):
+    import threading
+
+    from kernel.server import run_platform
+
+    assert _relais(demo).services == [plugin.service]
+    ready = threading.Event()
+    holder = {}
+
+    def on_ready(platform):
+        holder["platform"] = platform
+        assert plugin.service.calls == ["start"]  # started before the platform says it is ready
+        ready.set()
+
+    runner = threading.Thread(target=run_platform, args=(demo, "127.0.0.1", 0),
+                              kwargs={"ready_callback": on_ready}, daemon=True)
+    runner.start()
+    assert ready.wait(20), "the platform did not start"
+    holder["platform"].stop()
+    runner.join(20)
+    assert plugin.service.calls == ["start", "stop"]
+    assert plugin.service.settings == {}
+
+
 # --- on_event ----------------------------------------------------------------------------------
 
 def test_hook_on_event_receives_events_after_commit(demo_any, people, plugin):

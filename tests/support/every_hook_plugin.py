@@ -73,10 +73,28 @@ def _notes_blueprint() -> Blueprint:
     return bp
 
 
+class DemoService:
+    """A side component: records its life, and the plugin settings it saw when started."""
+
+    name = "hook_demo.service"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.settings: dict | None = None
+
+    def start(self) -> None:
+        self.settings = current_relais().plugin_settings("every_hook")
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
 class EveryHookPlugin:
     def __init__(self) -> None:
         self.events: list[tuple[str, int | None, bool]] = []  # (type, exchange_id, inside a transaction?)
         self.delivered_messages: list[int | None] = []
+        self.service = DemoService()
 
     # --- channels ------------------------------------------------------------------------------
     @hookimpl
@@ -156,6 +174,10 @@ class EveryHookPlugin:
     @hookimpl
     def register_jobs(self) -> list[JobType]:
         return [JobType(PUSH_JOB, push_note, max_attempts=3)]
+
+    @hookimpl
+    def register_services(self) -> list["DemoService"]:
+        return [self.service]
 
     @hookimpl
     def on_event(self, event: Event) -> None:
