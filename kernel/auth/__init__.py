@@ -24,6 +24,8 @@ def init_auth(app: Flask) -> None:
     def _identify() -> Any:
         g.account = None
         g.auth = None
+        if request.endpoint == "static":  # assets need no account: spare the database a query each
+            return None
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             account = account_for_token(header[7:].strip())
