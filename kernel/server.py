@@ -69,7 +69,6 @@ def run_platform(app: Flask, host: str, port: int,
         server = make_server(host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno())
     finally:
         listener.close()  # make_server works on a duplicate of the descriptor
-    _quiet_scheduler_logs()
     platform = RunningPlatform(host=host, port=server.port)
     started: list[Service] = []
     jobs = app.extensions["relais"].jobs
@@ -108,15 +107,6 @@ def listen(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-def _quiet_scheduler_logs() -> None:
-    # APScheduler logs every poll of the job runner (each second) at INFO, which drowns the server's
-    # own lines; a deployer who configured these loggers explicitly keeps their setting.
-    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET:
-            logger.setLevel(logging.WARNING)
 
 
 def _shutdown(server: BaseWSGIServer, serving: threading.Thread, jobs: Any, started: list[Service]) -> None:

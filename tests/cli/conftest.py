@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kernel import create_app
-from kernel.cli import cli
+from kernel.commands import cli
 from kernel.config import load_config
 
 
@@ -39,6 +39,25 @@ def run() -> Callable[..., Result]:
     def invoke(*args: str, input: str | None = None) -> Result:
         return runner.invoke(cli, list(args), input=input, prog_name="relais")
     return invoke
+
+
+@pytest.fixture
+def install_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``install_plugins({"good": "relais_cli_test_good"}, {"relais_cli_test_good.py": SOURCE})``: a fake
+    distribution on sys.path declaring those plugins in the ``relais.plugins`` group, beside those files."""
+
+    def install(plugins: dict[str, str], files: dict[str, str]) -> None:
+        site = tmp_path / "site"
+        dist = site / "relais_cli_test_plugins-1.0.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: relais-cli-test-plugins\nVersion: 1.0\n")
+        (dist / "entry_points.txt").write_text(
+            "[relais.plugins]\n" + "".join(f"{name} = {module}\n" for name, module in plugins.items()))
+        for relative, text in files.items():
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (site / relative).write_text(text)
+        monkeypatch.syspath_prepend(str(site))
+    return install
 
 
 @pytest.fixture

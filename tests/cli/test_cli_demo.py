@@ -30,7 +30,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     def fake_run_platform(app: Any, host: str, port: int, ready_callback: Any = None, services: Any = ()) -> None:
         apps.append((app, host, port))
         ready_callback(RunningPlatform(host=host, port=54321))
-    monkeypatch.setattr("kernel.cli.run_platform", fake_run_platform)
+    monkeypatch.setattr("kernel.commands.running.run_platform", fake_run_platform)
     return apps
 
 

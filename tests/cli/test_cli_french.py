@@ -7,10 +7,10 @@ import string
 import click
 import pytest
 
-from kernel.cli import CLICK_FRENCH, cli
+from kernel.commands import cli
+from kernel.commands.french import CLICK_FRENCH, CLICK_MODULES
 
-CLICK_SOURCE = "".join(inspect.getsource(m) for m in (
-    click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.termui, click.types))
+CLICK_SOURCE = "".join(inspect.getsource(m) for m in CLICK_MODULES)
 
 
 def fields(text: str) -> set[str]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,22 +13,11 @@ TYPO = "from kernel import hookimpl\n\n\n@hookimpl\ndef register_chanels():\n   
 
 
 @pytest.fixture
-def installed_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fake distribution on sys.path declaring plugins in the ``relais.plugins`` group."""
-    site = tmp_path / "site"
-    dist = site / "relais_cli_test_plugins-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: relais-cli-test-plugins\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        "[relais.plugins]\n"
-        "good = relais_cli_test_good\n"
-        "typo = relais_cli_test_typo\n"
-        "broken = relais_cli_test_absent_module\n"
-        "spare = relais_cli_test_spare\n")
-    (site / "relais_cli_test_good.py").write_text(GOOD)
-    (site / "relais_cli_test_spare.py").write_text(GOOD)
-    (site / "relais_cli_test_typo.py").write_text(TYPO)
-    monkeypatch.syspath_prepend(str(site))
+def installed_plugins(install_plugins, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_plugins({"good": "relais_cli_test_good", "typo": "relais_cli_test_typo",
+                     "broken": "relais_cli_test_absent_module", "spare": "relais_cli_test_spare"},
+                    {"relais_cli_test_good.py": GOOD, "relais_cli_test_spare.py": GOOD,
+                     "relais_cli_test_typo.py": TYPO})
     monkeypatch.setenv("RELAIS_PLUGINS", "good,typo,broken,missing")
 
 
@@ -82,7 +70,7 @@ def test_serve_starts_without_broken_plugins_and_says_so(run, installed_plugins,
     def fake_run_platform(app, host, port, ready_callback=None, services=()):
         started.append(app)
         ready_callback(RunningPlatform(host=host, port=8123))
-    monkeypatch.setattr("kernel.cli.run_platform", fake_run_platform)
+    monkeypatch.setattr("kernel.commands.running.run_platform", fake_run_platform)
 
     result = run("serve", "--port", "0")
 

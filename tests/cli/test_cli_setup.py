@@ -10,7 +10,7 @@ from typing import Iterator
 import psycopg2
 import pytest
 
-from kernel.cli import describe_database
+from kernel.commands.common import describe_database
 from kernel.models import Account
 
 
@@ -141,20 +141,13 @@ from kernel import MigrationSet, hookimpl
 def register_migrations():
     return [MigrationSet("cli_bad", Path(__file__).parent / "cli_bad_migrations")]
 '''
+BOOM_MIGRATION = "def up(migrator, db):\n    raise RuntimeError('colonne impossible')\n"
 
 
 @pytest.fixture
-def plugin_with_a_failing_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = tmp_path / "site"
-    dist = site / "relais_cli_bad-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: relais-cli-bad\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[relais.plugins]\nbad = relais_cli_bad_plugin\n")
-    (site / "relais_cli_bad_plugin.py").write_text(BAD_PLUGIN)
-    (site / "cli_bad_migrations").mkdir()
-    (site / "cli_bad_migrations" / "0001_boom.py").write_text(
-        "def up(migrator, db):\n    raise RuntimeError('colonne impossible')\n")
-    monkeypatch.syspath_prepend(str(site))
+def plugin_with_a_failing_migration(install_plugins, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_plugins({"bad": "relais_cli_bad_plugin"},
+                    {"relais_cli_bad_plugin.py": BAD_PLUGIN, "cli_bad_migrations/0001_boom.py": BOOM_MIGRATION})
     monkeypatch.setenv("RELAIS_PLUGINS", "bad")
 
 

@@ -5,6 +5,7 @@ import os
 import queue
 import signal
 import socket
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -158,3 +159,42 @@ def test_serve_on_an_address_this_machine_does_not_have(run, host: str) -> None:
 
     assert result.exit_code == 1
     assert f"l'adresse « {host} » n'existe pas sur cette machine" in result.stderr
+
+
+SERVICE_PLUGIN = '''from kernel import hookimpl
+
+LOG = []
+
+
+class Recorder:
+    name = "cli_recorder"
+
+    def start(self):
+        LOG.append("start")
+
+    def stop(self):
+        LOG.append("stop")
+
+
+@hookimpl
+def register_services():
+    return [Recorder()]
+'''
+
+
+def test_serve_runs_the_services_plugins_registered(run, install_plugins, monkeypatch) -> None:
+    install_plugins({"recorder": "relais_cli_test_service"}, {"relais_cli_test_service.py": SERVICE_PLUGIN})
+    monkeypatch.setenv("RELAIS_PLUGINS", "recorder")
+
+    def run_until_ready(app: Any, host: str, port: int, ready_callback: Any = None, **kwargs: Any) -> None:
+        def announce_then_stop(platform: RunningPlatform) -> None:
+            ready_callback(platform)
+            platform.stop()
+        run_platform(app, host, port, ready_callback=announce_then_stop, **kwargs)
+    monkeypatch.setattr("kernel.commands.running.run_platform", run_until_ready)
+
+    result = run("serve", "--port", "0")
+
+    assert result.exit_code == 0, result.output
+    assert "Relais Santé est arrêté." in result.stdout
+    assert sys.modules["relais_cli_test_service"].LOG == ["start", "stop"]

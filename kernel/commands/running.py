@@ -1,0 +1,129 @@
+"""``relais serve`` and ``relais demo``: the platform running until Ctrl+C."""
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import Callable
+
+import click
+from flask import Flask
+
+from .. import demo as demo_data
+from ..models import Patient
+from ..server import RunningPlatform, run_platform
+from ..settings import BY_NAME
+from .common import Fail, counted, effective_config, open_platform, table
+
+PORT = click.IntRange(0, 65535)
+
+
+@click.command()
+@click.option("--host", metavar="ADRESSE", help="Adresse d'écoute (par défaut : réglage « host », 127.0.0.1).")
+@click.option("--port", type=PORT, metavar="PORT",
+              help="Port d'écoute, 0 pour un port libre (par défaut : réglage « port », 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Démarrer la plateforme : application web, tâches de fond."""
+    config = effective_config()
+    host = config["host"] if host is None else host
+    port = config["port"] if port is None else port
+
+    def announce(platform: RunningPlatform) -> None:
+        click.echo(f"Relais Santé est démarré : {platform.url}")
+        if host not in ("127.0.0.1", "localhost", "::1") and not config["session_cookie_secure"]:
+            click.echo("Attention : la plateforme est joignable depuis le réseau sans HTTPS ; placez-la derrière "
+                       "un proxy inverse TLS et activez session_cookie_secure.")
+        click.echo("Arrêt : Ctrl+C.")
+
+    with open_platform(config, migrate=True) as app:
+        _serve(app, host, port, announce)
+
+
+@click.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), metavar="DOSSIER", default=Path("relais-demo"),
+              show_default=True, help="Dossier de la démonstration (base SQLite, pièces jointes).")
+@click.option("--host", default="127.0.0.1", metavar="ADRESSE", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", type=PORT, metavar="PORT", default=8000, show_default=True,
+              help="Port d'écoute, 0 pour un port libre.")
+@click.option("--reset", is_flag=True, help="Effacer la démonstration existante et repartir de zéro.")
+def demo(data_dir: Path, host: str, port: int, reset: bool) -> None:
+    """Démarrer une démonstration avec des comptes, une structure et des patients fictifs."""
+    data_dir = data_dir.expanduser().resolve()
+    try:
+        demo_data.prepare_data_dir(data_dir, reset)  # before the config, which writes a secret key there
+    except (demo_data.DemoError, OSError) as exc:
+        raise Fail(str(exc)) from exc
+    # The demo always runs on the embedded defaults inside its own folder, whatever the
+    # configuration says about storage, so --reset can never touch a real database.
+    config = effective_config(data_dir=str(data_dir), database_url="", attachments_dir="")
+    with open_platform(config, migrate=True) as app:
+        created = demo_data.seed(app)
+
+        def announce(platform: RunningPlatform) -> None:
+            _echo_demo(data_dir, created)
+            click.echo(f"Relais Santé (démonstration) est prêt : {platform.url}")
+            click.echo("Arrêt : Ctrl+C.")
+
+        _serve(app, host, port, announce, always_adopt_url=True)
+
+
+def _serve(app: Flask, host: str, port: int, announce: Callable[[RunningPlatform], None],
+           always_adopt_url: bool = False) -> None:
+    """Run the platform with the services its plugins registered; bind failures become French errors."""
+    ready = False
+    config = app.extensions["relais"].config
+
+    def on_ready(platform: RunningPlatform) -> None:
+        nonlocal ready
+        ready = True
+        # Links in pages and mails use base_url; left at its default, it must follow the real port.
+        if always_adopt_url or config["base_url"] == BY_NAME["base_url"].default:
+            config["base_url"] = platform.url.rstrip("/")
+        left_out = [p.name for p in app.extensions["relais"].report.plugins
+                    if p.status in ("failed", "not installed")]
+        if left_out:
+            click.echo(f"Attention : {counted(len(left_out), 'extension écartée', 'extensions écartées')} "
+                       f"({', '.join(left_out)}) ; le détail : relais plugins", err=True)
+        announce(platform)
+
+    try:
+        # No ``services`` argument: run_platform starts those of relais.services by default.
+        run_platform(app, host, port, ready_callback=on_ready)
+    except OSError as exc:
+        if ready:
+            raise
+        raise Fail(_bind_error(host, port, exc)) from exc
+    click.echo("Relais Santé est arrêté.")
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"le port {port} est déjà utilisé sur {host} : arrêtez le programme qui l'occupe ou "
+                "choisissez un autre port avec --port.")
+    if exc.errno == errno.EACCES:
+        return f"pas le droit d'écouter sur le port {port} : choisissez un port supérieur à 1023 avec --port."
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"l'adresse « {host} » n'existe pas sur cette machine : corrigez --host."
+    return f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}."
+
+
+def _echo_demo(data_dir: Path, created: bool) -> None:
+    click.echo(f"Démonstration de Relais Santé, données dans {data_dir}")
+    click.echo("Données de démonstration créées." if created else
+               "Données de démonstration existantes reprises (--reset pour repartir de zéro).")
+    click.echo(f"\nComptes de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :\n")
+    rows = [(p.login, demo_data.DEMO_PASSWORD, p.display_name, p.profession,
+             ", ".join(p.addresses) or "non éligible à MSSanté : écrit par délégation")
+            for p in demo_data.PROFESSIONALS]
+    click.echo(table(("Identifiant", "Mot de passe", "Nom", "Profession", "Adresses MSSanté"), rows))
+    delegates = ", ".join(demo_data.STRUCTURE_DELEGATES)
+    click.echo(f"\nStructure : {demo_data.STRUCTURE_NAME} <{demo_data.STRUCTURE_ADDRESS}>, "
+               f"délégation à {delegates}")
+    for delegate, principal in demo_data.PERSONAL_DELEGATIONS:
+        click.echo(f"Délégation : {delegate} peut écrire au nom de {principal}")
+    click.echo("Patients :")
+    for p in demo_data.PATIENTS:
+        patient = Patient(birth_name=p.birth_name, used_name=p.used_name, first_names=p.first_names,
+                          birth_date=p.birth_date, sex=p.sex)
+        click.echo(f"  {patient.display_name}" + (f", INS {p.ins}" if p.ins else ""))
+    click.echo("")
