@@ -1,6 +1,7 @@
 """Load the configuration: defaults, then the TOML file named by RELAIS_CONFIG, then RELAIS_* variables."""
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tomllib
@@ -8,6 +9,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .settings import BY_NAME, SETTINGS, parse_env_value
+
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -64,9 +68,27 @@ def load_config(overrides: Mapping[str, Any] | None = None,
         _merge(values, overrides, source="overrides")
 
     values["plugin_settings"] = plugin_settings
+    if values["event_backend"] not in EVENT_BACKENDS:
+        raise ConfigError(f"event_backend : {values['event_backend']!r} inconnu ; valeurs possibles : "
+                          f"{', '.join(EVENT_BACKENDS)}")
+    _warn_unknown_variables(environ)
     config = Config(values)
     _derive(config)
     return config
+
+
+EVENT_BACKENDS = ("local",)
+# RELAIS_* variables that are not settings but are read elsewhere (tests, the quick-start script).
+_OTHER_VARIABLES = {"RELAIS_CONFIG", "RELAIS_REINSTALL"}
+
+
+def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
+    """A misspelt variable would otherwise be ignored without a word."""
+    known = {s.env for s in SETTINGS} | _OTHER_VARIABLES
+    for key in environ:
+        if (key.startswith("RELAIS_") and key not in known and not key.startswith("RELAIS_PLUGIN_")
+                and not key.startswith("RELAIS_TEST_")):
+            log.warning("environment variable %s is not a Relais setting (misspelt?); ignored", key)
 
 
 def _merge(values: dict[str, Any], data: Mapping[str, Any], source: str) -> None:

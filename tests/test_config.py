@@ -258,3 +258,13 @@ def test_plugin_overrides_win_over_environment(data_dir):
     config = load(data_dir, environ={"RELAIS_PLUGIN_VISIO__ROOM_PREFIX": "env-", "RELAIS_PLUGIN_VISIO__SIZE": "4"},
                   plugin_settings={"visio": {"room_prefix": "test-"}})
     assert config.plugin("visio") == {"room_prefix": "test-", "size": "4"}
+
+
+def test_an_unknown_event_backend_is_refused(data_dir):
+    with pytest.raises(ConfigError, match="event_backend"):
+        load(data_dir, event_backend="postgres")
+
+
+def test_a_misspelt_variable_is_reported(data_dir, caplog):
+    load(data_dir, environ={"RELAIS_DATABSE_URL": "postgresql://x"})
+    assert "RELAIS_DATABSE_URL is not a Relais setting" in caplog.text

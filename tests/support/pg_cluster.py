@@ -45,6 +45,7 @@ class ThrowawayCluster:
 
     def start(self) -> str:
         if self.bin is None:
+            subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
             subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], check=True,
                            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
             self.bin = _bin_dir()
@@ -56,7 +57,7 @@ class ThrowawayCluster:
         subprocess.run(run + [f"{self.bin}/initdb", "-D", data, "-A", "trust", "-U", "postgres"],
                        check=True, stdout=subprocess.DEVNULL)
         subprocess.run(run + [f"{self.bin}/pg_ctl", "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
-                              f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"],
+                              f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
                        check=True, stdout=subprocess.DEVNULL)
         url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         for _ in range(50):
