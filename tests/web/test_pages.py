@@ -223,3 +223,13 @@ def test_scripts_and_styles_exist_and_stay_small(browser, shell_app):
             assert (module.parent / target).is_file(), f"{module.name} imports missing {target}"
     for path in [*WEB.rglob("*.js"), *WEB.rglob("*.css"), *WEB.rglob("*.html"), *WEB.rglob("*.py")]:
         assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path
+
+
+def test_the_session_cookie_is_http_only_and_same_site(make_app):
+    app = make_app("sqlite")
+    accounts(app, "alice")
+    client = app.test_client()
+    r = sign_in(client)
+    assert r.status_code == 302
+    cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("relais_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
