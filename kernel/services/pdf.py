@@ -6,6 +6,8 @@ from typing import Any
 
 import pdfkit
 
+from .page_numbers import number_pages
+
 
 class PdfUnavailable(RuntimeError):
     """wkhtmltopdf cannot be run; the message tells the deployer what to install."""
@@ -15,7 +17,9 @@ class PdfRenderer:
     def __init__(self, binary: str = "") -> None:
         self.binary = binary or shutil.which("wkhtmltopdf") or ""
 
-    def render(self, html: str, *, title: str = "", options: dict[str, Any] | None = None) -> bytes:
+    def render(self, html: str, *, title: str = "", options: dict[str, Any] | None = None,
+               page_numbers: bool = False) -> bytes:
+        """HTML (self-contained: images inlined as data URIs) to PDF; ``page_numbers`` stamps "Page n sur N"."""
         if not self.binary or not shutil.which(self.binary):
             raise PdfUnavailable(
                 "Le générateur de PDF (wkhtmltopdf) est introuvable : installez le paquet « wkhtmltopdf » "
@@ -31,6 +35,7 @@ class PdfRenderer:
             opts["title"] = title
         opts.update(options or {})
         try:
-            return pdfkit.from_string(html, False, configuration=config, options=opts)
+            pdf = pdfkit.from_string(html, False, configuration=config, options=opts)
         except OSError as exc:
             raise PdfUnavailable(f"wkhtmltopdf a échoué : {exc}") from exc
+        return number_pages(pdf) if page_numbers else pdf
