@@ -6,7 +6,7 @@ from typing import Any
 import pluggy
 from marshmallow import Schema, ValidationError
 
-from .channel import FormField
+from .channel import DISPLAY_ONLY, FormField
 from .plugin_calls import call_each
 from .models import Account, Patient
 from .schemas import french as f
@@ -85,7 +85,7 @@ def _at_least_one(kind: str):
 
 
 def build_schema(channel: str, fields: list[FormField]) -> Schema:
-    declared = {field.name: _marshmallow_field(field) for field in fields}
+    declared = {field.name: _marshmallow_field(field) for field in fields if field.type not in DISPLAY_ONLY}
     return f.FrenchSchema.from_dict(declared, name=f"{_camel(channel)}Draft")()
 
 

@@ -1,12 +1,18 @@
-"""Syntheses: the channel builds HTML through ``synthesize``; the kernel renders and stores the PDF."""
+"""Syntheses: the channel builds HTML through ``synthesize``; the kernel renders the PDF, stores it and
+posts it in the exchange, so every member finds it in the thread."""
 from __future__ import annotations
 
 import io
 
-from ..models import Account, Attachment, Exchange, Message
+from ..db import write_transaction
+from ..models import Account, Attachment, Exchange, Message, MessageAttachment
 from ..relais import current_relais
+from .acting_as import audience
+from .events import Event
 from .pdf import PdfUnavailable
 from .threads import attach
+
+SYNTHESIS = "synthesis"  # the kind of the message that carries a generated synthesis
 
 
 class SynthesisUnavailable(Exception):
@@ -17,10 +23,13 @@ class SynthesisUnavailable(Exception):
 
 
 def make_synthesis(exchange: Exchange, account: Account, message_ids: list[int] | None) -> Attachment:
+    """Render the synthesis of the chosen messages (by default every message but earlier syntheses)."""
     relais = current_relais()
     query = Message.select().where(Message.exchange == exchange.id).order_by(Message.id)
     if message_ids is not None:
         query = query.where(Message.id.in_(message_ids))
+    else:
+        query = query.where(Message.kind != SYNTHESIS)
     chosen = list(query)
     if message_ids is not None and len(chosen) != len(set(message_ids)):
         raise SynthesisUnavailable(422, "Un des messages choisis n'appartient pas à cet échange.")
@@ -30,11 +39,21 @@ def make_synthesis(exchange: Exchange, account: Account, message_ids: list[int] 
     if document is None:
         raise SynthesisUnavailable(409, "Ce type d'échange ne propose pas de synthèse.")
     try:
-        pdf = relais.pdf.render(document.html, title=document.title)
+        pdf = relais.pdf.render(document.html, title=document.title, page_numbers=True)
     except PdfUnavailable as exc:
         relais.audit.record("exchange.synthesis", account_id=account.id, target=f"exchange:{exchange.id}",
                             outcome="error", status=503, reason="pdf renderer unavailable")
         raise SynthesisUnavailable(503, str(exc)) from None
-    attachment = relais.attachments.save(io.BytesIO(pdf), document.filename, account)
-    relais.audit.record("exchange.synthesis", account_id=account.id, target=f"exchange:{exchange.id}", status=201)
+    with write_transaction():
+        attachment = relais.attachments.save(io.BytesIO(pdf), document.filename, account)
+        message = Message.create(exchange=exchange, author=account, kind=SYNTHESIS,
+                                 body=f"Synthèse générée : {document.title}",
+                                 data={"messages": [m.id for m in chosen]})
+        MessageAttachment.create(message=message, attachment=attachment)
+        Exchange.update(last_message_at=message.created_at).where(Exchange.id == exchange.id).execute()
+        relais.audit.record("exchange.synthesis", account_id=account.id, target=f"exchange:{exchange.id}",
+                            status=201, detail=f"messages={len(chosen)}")
+        event = Event("message.created", exchange.id, tuple(audience(exchange.id)),
+                      relais.serialize_message(message))
+    relais.events.publish([event])
     return attachment

@@ -1,0 +1,64 @@
+"""CONV-4: the conversations one already has with the chosen participants and/or patient."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from kernel import api_login_required, current_account
+from kernel.models import Exchange, Membership
+from kernel.services.acting_as import visible_exchanges
+from kernel.services.threads import members_of
+
+blueprint = Blueprint("conversation", __name__, url_prefix="/conversation")
+SHOWN = 5
+
+
+def _ids(raw: str | None) -> list[int] | None:
+    if not raw:
+        return []
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.replace("-", " ").split() if word[:1].isalpha())[:3].upper()
+
+
+def _title(count: int, members: bool, patient: bool) -> str:
+    noun = "conversation existante" if count == 1 else "conversations existantes"
+    about = " avec ces participants" if members else ""
+    about += " au sujet de ce patient" if patient else ""
+    return f"Vous avez {count} {noun}{about}"
+
+
+@blueprint.get("/existantes")
+@api_login_required
+def existing() -> Any:
+    account = current_account()
+    members = _ids(request.args.get("members"))
+    patient = _ids(request.args.get("patient"))
+    if members is None or patient is None or len(patient) > 1:
+        return jsonify(errors={"_schema": ["Participants ou patient invalides."]}), 400
+    others = [m for m in members if m != account.identity_id]
+    if not others and not patient:
+        return jsonify(title="", items=[], count=0)
+    query = Exchange.select().where((Exchange.channel == "conversation")
+                                    & Exchange.id.in_(visible_exchanges(account.id)))
+    for identity_id in others:
+        query = query.where(Exchange.id.in_(
+            Membership.select(Membership.exchange).where(Membership.identity == identity_id)))
+    if patient:
+        query = query.where(Exchange.patient == patient[0])
+    count = query.count()
+    if not count:
+        return jsonify(title="", items=[], count=0)
+    rows = list(query.order_by(Exchange.last_message_at.desc()).limit(SHOWN))
+    people = members_of([e.id for e in rows])
+    items = [{
+        "label": e.subject,
+        "detail": " ".join(_initials(m["display_name"]) for m in people.get(e.id, [])),
+        "date": e.last_message_at,
+        "url": f"/echanges/{e.id}",
+    } for e in rows]
+    return jsonify(title=_title(count, bool(others), bool(patient)), items=items, count=count)
