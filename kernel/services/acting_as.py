@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import peewee as pw
+from flask import g, has_request_context
 
 from ..models import Account, Delegation, Exchange, Identity, Membership
 
@@ -20,17 +21,27 @@ def identity_ids_query(account_id: int) -> pw.SelectQuery:
     return own | delegated
 
 
+def identity_ids(account_id: int) -> list[int]:
+    """The account's own identity and its delegations, read once per request (a plain list, so the
+    queries that use it stay small and cheap to build)."""
+    key = f"relais_identity_ids_{account_id}"
+    if has_request_context() and key in g:
+        return g.get(key)
+    ids = sorted({row[0] for row in identity_ids_query(account_id).tuples()})
+    if has_request_context():
+        setattr(g, key, ids)
+    return ids
+
+
 def identities_for(account: Account) -> list[Identity]:
     """The identities offered in the "Agir en tant que" list: one's own first, then delegations by name."""
-    rows = list(Identity.select().where(Identity.id.in_(identity_ids_query(account.id))))
+    rows = list(Identity.select().where(Identity.id.in_(identity_ids(account.id))))
     return sorted(rows, key=lambda i: (i.id != account.identity_id, i.display_name.lower()))
 
 
 def check_acting_as(account: Account, identity_id: int) -> Identity:
     """Return the identity if ``account`` may write for it, else raise ActingAsDenied."""
-    identity = (Identity.select()
-                .where((Identity.id == identity_id) & Identity.id.in_(identity_ids_query(account.id)))
-                .first())
+    identity = Identity.get_or_none(Identity.id == identity_id) if identity_id in identity_ids(account.id) else None
     if identity is None:
         raise ActingAsDenied(ActingAsDenied.message)
     return identity
@@ -38,21 +49,18 @@ def check_acting_as(account: Account, identity_id: int) -> Identity:
 
 def visible_exchanges(account_id: int) -> pw.SelectQuery:
     """Ids of the exchanges ``account_id`` may see: one of its identities is a member."""
-    return (Membership.select(Membership.exchange)
-            .where(Membership.identity.in_(identity_ids_query(account_id))))
+    return Membership.select(Membership.exchange).where(Membership.identity.in_(identity_ids(account_id)))
 
 
 def can_see(account_id: int, exchange_id: int) -> bool:
     return (Membership.select()
-            .where((Membership.exchange == exchange_id)
-                   & Membership.identity.in_(identity_ids_query(account_id))).exists())
+            .where((Membership.exchange == exchange_id) & Membership.identity.in_(identity_ids(account_id))).exists())
 
 
 def member_identity_for(account: Account, exchange: Exchange) -> list[int]:
     """Identities through which ``account`` takes part in ``exchange`` (the allowed "acting as" for replies)."""
     return [m.identity_id for m in Membership.select(Membership.identity)
-            .where((Membership.exchange == exchange.id)
-                   & Membership.identity.in_(identity_ids_query(account.id)))]
+            .where((Membership.exchange == exchange.id) & Membership.identity.in_(identity_ids(account.id)))]
 
 
 def audience(exchange_id: int) -> list[int]:
