@@ -53,14 +53,24 @@ def visible_exchanges(account_id: int) -> pw.SelectQuery:
 
 
 def can_see(account_id: int, exchange_id: int) -> bool:
-    return (Membership.select()
-            .where((Membership.exchange == exchange_id) & Membership.identity.in_(identity_ids(account_id))).exists())
+    return bool(_member_identities(account_id, exchange_id))
 
 
 def member_identity_for(account: Account, exchange: Exchange) -> list[int]:
     """Identities through which ``account`` takes part in ``exchange`` (the allowed "acting as" for replies)."""
-    return [m.identity_id for m in Membership.select(Membership.identity)
-            .where((Membership.exchange == exchange.id) & Membership.identity.in_(identity_ids(account.id)))]
+    return _member_identities(account.id, exchange.id)
+
+
+def _member_identities(account_id: int, exchange_id: int) -> list[int]:
+    # Asked twice per reply (may I see it? as whom may I answer?): one query per request.
+    key = f"relais_members_{account_id}_{exchange_id}"
+    if has_request_context() and key in g:
+        return g.get(key)
+    ids = [row[0] for row in Membership.select(Membership.identity)
+           .where((Membership.exchange == exchange_id) & Membership.identity.in_(identity_ids(account_id))).tuples()]
+    if has_request_context():
+        setattr(g, key, ids)
+    return ids
 
 
 def audience(exchange_id: int) -> list[int]:

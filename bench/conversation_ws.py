@@ -1,0 +1,214 @@
+"""Benchmark: live conversation delivery over websockets, against the bare websocket echo floor.
+
+    python bench/conversation_ws.py [--members 10] [--rate 100] [--seconds 10]
+
+Starts the real platform (threaded werkzeug server, SQLite, the conversation plugin) on loopback,
+connects ``--members`` websocket clients, posts messages through the API at ``--rate`` per second
+and measures send-to-receive latency at every member; then measures sustained throughput (as fast
+as four senders can go). In the same run, a bare flask-sock echo on the same server stack gives the
+floor. Everything stays on 127.0.0.1 and stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import sys
+import tempfile
+import threading
+import time
+import http.client
+from pathlib import Path
+
+import simple_websocket
+from flask import Flask
+from flask_sock import Sock
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kernel import create_app  # noqa: E402
+from kernel.auth.passwords import hash_password  # noqa: E402
+from kernel.auth.tokens import create_token  # noqa: E402
+from kernel.models import Account, Identity  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def serve_platform(data_dir: str, ready: "multiprocessing.Queue") -> None:
+    """The platform in its own process, as in production: the clients must not share its GIL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = create_app({"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    ready.put(server.server_port)
+    server.serve_forever()
+
+
+def serve(app) -> tuple[str, callable]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"127.0.0.1:{server.server_port}", server.shutdown
+
+
+def echo_floor(samples: int) -> list[float]:
+    """Round trips through a bare flask-sock echo on the same server stack (ms)."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = Flask("echo")
+    sock = Sock(app)
+
+    @sock.route("/echo")
+    def echo(ws):  # noqa: ANN001
+        while True:
+            ws.send(ws.receive())
+
+    host, stop = serve(app)
+    ws = simple_websocket.Client.connect(f"ws://{host}/echo")
+    times = []
+    for n in range(samples):
+        started = time.perf_counter()
+        ws.send(str(n))
+        ws.receive(timeout=5)
+        times.append((time.perf_counter() - started) * 1000)
+    ws.close()
+    stop()
+    return times
+
+
+class Member(threading.Thread):
+    """One connected member: records when each message id arrives."""
+
+    def __init__(self, url: str, token: str) -> None:
+        super().__init__(daemon=True)
+        self.ws = simple_websocket.Client.connect(url, headers={"Authorization": f"Bearer {token}"})
+        self.arrivals: dict[int, float] = {}
+        self.ready = threading.Event()
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                raw = self.ws.receive(timeout=0.5)
+            except simple_websocket.ConnectionClosed:
+                return
+            if raw is None:
+                continue
+            event = json.loads(raw)
+            if event["type"] == "hello":
+                self.ready.set()
+            elif event["type"] == "message.created":
+                self.arrivals[event["data"]["id"]] = time.perf_counter()
+
+
+def post(host: str, token: str, exchange_id: int, body: str) -> tuple[int, float]:
+    """POST a message on this thread's kept-alive connection; returns its id and when it was sent."""
+    # A connection per request, as werkzeug's server (HTTP/1.0) closes each one.
+    conn = http.client.HTTPConnection(host, timeout=10)
+    data = json.dumps({"body": body})
+    sent = time.perf_counter()
+    conn.request("POST", f"/api/v1/exchanges/{exchange_id}/messages", body=data,
+                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = conn.getresponse()
+    message_id = json.loads(response.read())["message"]["id"]
+    conn.close()
+    return message_id, sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="relais-bench-ws-")
+    app = create_app({"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"})
+    with app.app_context():
+        password = hash_password("bench")
+        people = []
+        for n in range(args.members + 1):
+            identity = Identity.create(kind="person", display_name=f"Membre {n}")
+            people.append(Account.create(login=f"m{n}", password_hash=password, first_name="Membre",
+                                         last_name=str(n), identity=identity))
+        tokens = [create_token(a, "bench")[1] for a in people]
+        client = app.test_client()
+        r = client.post("/api/v1/channels/conversation/exchanges", headers={"Authorization": f"Bearer {tokens[0]}"},
+                        json={"acting_as": people[0].identity_id, "subject": "Banc d'essai",
+                              "members": [p.identity_id for p in people[1:]]})
+        exchange_id = r.json["exchange"]["id"]
+
+    ready: multiprocessing.Queue = multiprocessing.Queue()
+    platform = multiprocessing.Process(target=serve_platform, args=(data_dir, ready), daemon=True)
+    platform.start()
+    host = f"127.0.0.1:{ready.get(timeout=30)}"
+    members = [Member(f"ws://{host}/ws", t) for t in tokens[1:]]
+    for m in members:
+        m.start()
+        m.ready.wait(5)
+
+    # 1. Latency at a steady rate.
+    sent: dict[int, float] = {}
+    interval = 1.0 / args.rate
+    deadline = time.perf_counter() + args.seconds
+    next_at = time.perf_counter()
+    late = 0
+    while time.perf_counter() < deadline:
+        message_id, at = post(host, tokens[0], exchange_id, "Latence")
+        sent[message_id] = at
+        next_at += interval
+        pause = next_at - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        else:
+            late += 1
+    time.sleep(1.0)
+    latencies = [(m.arrivals[i] - t) * 1000 for i, t in sent.items() for m in members if i in m.arrivals]
+    lost = len(sent) * len(members) - len(latencies)
+    achieved_rate = len(sent) / args.seconds
+
+    # 2. Sustained throughput: four senders as fast as they can for a few seconds.
+    counts = [0] * 4
+    stop_at = time.perf_counter() + min(args.seconds, 5.0)
+
+    def flood(slot: int) -> None:
+        while time.perf_counter() < stop_at:
+            post(host, tokens[0], exchange_id, "Débit")
+            counts[slot] += 1
+
+    before = {id(m): len(m.arrivals) for m in members}
+    started = time.perf_counter()
+    floods = [threading.Thread(target=flood, args=(i,)) for i in range(4)]
+    for t in floods:
+        t.start()
+    for t in floods:
+        t.join()
+    elapsed = time.perf_counter() - started
+    time.sleep(1.0)
+    delivered = sum(len(m.arrivals) - before[id(m)] for m in members)
+    for m in members:
+        m.running = False
+    platform.terminate()
+    platform.join(10)
+
+    floor = echo_floor(2000)
+    print(f"\nConversation live delivery, {args.members} members on websockets, {len(sent)} messages "
+          f"at {achieved_rate:.0f}/s (target {args.rate:.0f}/s, {late} sends behind schedule)")
+    print(f"{'':38}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    print(f"{'send → receive (each member)':38}{percentile(latencies, 50):>10.2f}{percentile(latencies, 95):>10.2f}"
+          f"{percentile(latencies, 99):>10.2f}{max(latencies):>10.2f}")
+    print(f"{'bare websocket echo round trip (floor)':38}{percentile(floor, 50):>10.2f}"
+          f"{percentile(floor, 95):>10.2f}{percentile(floor, 99):>10.2f}{max(floor):>10.2f}")
+    print(f"deliveries lost: {lost}")
+    print(f"sustained: {sum(counts) / elapsed:.0f} messages/s posted, {delivered / elapsed:.0f} deliveries/s "
+          f"({delivered} of {sum(counts) * len(members)} delivered)")
+    ok = percentile(latencies, 50) < 5 and percentile(latencies, 99) < 25 and lost == 0
+    print(f"targets (p50 < 5 ms, p99 < 25 ms at {args.rate:.0f}/s, nothing lost): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
