@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import errors, channels, exchanges, attachments, directory, patients, me, integration, openapi  # noqa: E402,F401
+from . import errors, channels, exchanges, attachments, directory, patients, ins, me, integration, openapi  # noqa: E402,F401

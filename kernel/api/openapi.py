@@ -13,7 +13,8 @@ from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, Ex
                                 ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
                                 MessageSchema, ReadSchema)
 from ..schemas.integration import IntegrateSchema
-from ..schemas.patient import PatientCreateSchema, PatientSchema
+from ..schemas.ins import InsDecodingSchema
+from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
 
 openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -38,8 +39,12 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
      None, 200),
     ("/connectors", "get", "Logiciels métier raccordés", None, None, 200),
     ("/directory", "get", "Rechercher dans l'annuaire", None, None, 200),
-    ("/patients", "get", "Rechercher un patient", None, PatientSchema(many=True), 200),
-    ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientSchema, 201),
+    ("/patients", "get", "Rechercher un patient (q : noms dans n'importe quel ordre, date de naissance, INS ; "
+     "q vide : patients récents du compte)", None, PatientListSchema, 200),
+    ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientEnvelopeSchema, 201),
+    ("/patients/{id}", "get", "Une identité patient", None, PatientEnvelopeSchema, 200),
+    ("/ins/{ins}", "get", "Décoder un matricule INS (sexe, mois et année, lieu de naissance)", None,
+     InsDecodingSchema, 200),
     ("/me", "get", "Le compte connecté et ses identités", None, None, 200),
 ]
 
@@ -66,7 +71,7 @@ def build_spec() -> dict[str, Any]:
         if "{" in path:
             name = path[path.index("{") + 1: path.index("}")]
             operation["parameters"] = [{"in": "path", "name": name, "required": True,
-                                        "schema": {"type": "string" if name == "name" else "integer"}}]
+                                        "schema": {"type": "string" if name in ("name", "ins") else "integer"}}]
         paths.setdefault(path, {})[method] = operation
     # One operation per enabled channel: its draft schema is built from the fields every plugin gives.
     for name in sorted(relais.channels):

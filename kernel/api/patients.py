@@ -1,4 +1,4 @@
-"""Patients: search and creation of structured identities attached to exchanges."""
+"""Patients: the picker's search and recent list, one identity, and the creation of an identity."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,25 +7,46 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
-from ..models import Patient
 from ..relais import current_relais
-from ..schemas.patient import PatientCreateSchema, PatientSchema
-from ..services.sending import SendRejected, flatten_errors
+from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
+from ..services import patients as service
+from ..services.sending import flatten_errors
 from . import api
-from .errors import json_body
+from .errors import ApiError, fail, json_body
+
+DEFAULT_LIMIT, MAX_LIMIT = 20, 50
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "").strip()
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        fail(422, f"Saisissez un nombre entier de 1 à {MAX_LIMIT}.", "limit")
+    return int(raw)
 
 
 @api.get("/patients")
 @api_login_required
 def search_patients() -> Any:
+    """Empty ``q``: the account's recent patients (``recent: true``); otherwise the matches, recent first."""
     q = request.args.get("q", "").strip()
-    query = Patient.select()
-    for word in q.split():
-        pattern = f"%{word}%"
-        query = query.where(Patient.birth_name ** pattern | Patient.used_name ** pattern
-                            | Patient.first_names ** pattern | (Patient.ins == word))
-    rows = list(query.order_by(Patient.birth_name, Patient.first_names).limit(20))
-    return jsonify(patients=PatientSchema(many=True).dump(rows))
+    limit = _limit()
+    account = current_account()
+    if q and not service.parse_query(q).empty:
+        rows, is_recent = service.search(account, q, limit), False
+    else:
+        rows, is_recent = service.recent(account, limit), True
+    return jsonify(PatientListSchema().dump({"patients": rows, "recent": is_recent}))
+
+
+@api.get("/patients/<int:patient_id>")
+@api_login_required
+def get_patient(patient_id: int) -> Any:
+    patient = service.get_for(current_account(), patient_id)
+    if patient is None:
+        fail(404, "Ce patient est introuvable.")
+    return jsonify(PatientEnvelopeSchema().dump({"patient": patient}))
 
 
 @api.post("/patients")
@@ -33,12 +54,14 @@ def search_patients() -> Any:
 def create_patient() -> Any:
     data = json_body()
     if not isinstance(data, dict):
-        raise SendRejected({"_schema": ["Un objet JSON est attendu."]}, status=400)
+        fail(400, "Un objet JSON est attendu.")
     try:
         fields = PatientCreateSchema().load(data)
+        patient = service.create_patient(current_account(), fields)
     except ValidationError as exc:
-        raise SendRejected(flatten_errors(exc.messages)) from None
-    patient = Patient.create(created_by=current_account(), **fields)
+        raise ApiError(422, flatten_errors(exc.messages)) from None
+    except service.IdentityRejected as exc:
+        raise ApiError(422, exc.errors) from None
     current_relais().audit.record("patient.create", account_id=current_account().id,
                                   target=f"patient:{patient.id}", status=201)
-    return jsonify(patient=PatientSchema().dump(patient)), 201
+    return jsonify(PatientEnvelopeSchema().dump({"patient": patient})), 201

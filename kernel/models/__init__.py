@@ -5,10 +5,10 @@ from .audit import AuditEvent
 from .exchange import CHAT, MAIL, Exchange, Membership, Message, MessageAttachment, OpenedMark, ReadReceipt
 from .identity import PERSON, STRUCTURE, Identity, MailAddress
 from .job import Job
-from .patient import Patient
+from .patient import Patient, PatientUse
 
 KERNEL_MODELS = (
-    Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, Patient, Attachment,
+    Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, Patient, PatientUse, Attachment,
     Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job,
 )
 

@@ -19,6 +19,7 @@ from ..models import (Account, Attachment, Exchange, Identity, Membership, Messa
 from ..plugin_calls import PluginCallFailed, call_each
 from .acting_as import ActingAsDenied, audience, check_acting_as, member_identity_for
 from .events import Event
+from .patients import mark_used
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..relais import Relais
@@ -102,6 +103,8 @@ class Sender:
             exchange = Exchange.create(
                 channel=channel_name, space=channel.space, patient=patient_id,
                 subject=(draft.get(SUBJECT) or channel.label).strip(), created_by=account, acting_as=acting_as)
+            if patient_id is not None:
+                mark_used(account, patient_id)  # the patient picker lists recent patients first
             member_ids = [acting_as.id] + [i for i in draft.get(MEMBERS) or [] if i != acting_as.id]
             Membership.insert_many(
                 [{"exchange": exchange.id, "identity": i, "role": "author" if i == acting_as.id else "member",
@@ -138,6 +141,8 @@ class Sender:
         with write_transaction():
             message = self._store_message(exchange, account, acting_as, draft)
             assert message is not None  # the schema demands a body or an attachment
+            if exchange.patient_id is not None:
+                mark_used(account, exchange.patient_id)
             context.publish("message.created", exchange.id, self.relais.serialize_message(message))
             self._deliver(exchange.channel, exchange, message, draft, context)
             self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
@@ -206,6 +211,8 @@ class Sender:
         message = Message.create(exchange=exchange, author=account, acting_as=acting_as, body=body)
         if attachments:
             MessageAttachment.insert_many([{"message": message.id, "attachment": a} for a in attachments]).execute()
+        else:
+            message.prefetched_attachments = []  # nothing to look up when the message is serialised
         exchange.last_message_at = message.created_at
         exchange.save(only=[Exchange.last_message_at])
         # The author has read what they wrote: their unread count must not rise.

@@ -19,15 +19,39 @@ def test_fresh_database_matches_the_models(app):
     assert pending(relais.database, [MigrationSet("kernel", KERNEL_MIGRATIONS)]) == {"kernel": []}
 
 
-def test_database_made_by_the_first_schema_upgrades_with_its_data(make_app, backend, tmp_path):
-    # Build the app without migrating, then bring its database to the very first schema only.
-    app = make_app(backend, name="old")
-    relais = app.extensions["relais"]
-    db = relais.database
-    with app.app_context():
-        for table in reversed(db.get_tables()):
-            db.execute_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE' if backend == "postgres"
-                           else f'DROP TABLE IF EXISTS "{table}"')
+def _empty_database(backend: str, tmp_path, request) -> str:
+    """A database URL with nothing in it yet (SQLite file, or a new PostgreSQL schema dropped after)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    import uuid
+
+    import psycopg2
+
+    base = request.getfixturevalue("postgres_url")
+    schema = f"old_{uuid.uuid4().hex[:10]}"
+    with psycopg2.connect(base) as conn:
+        conn.autocommit = True
+        conn.cursor().execute(f"CREATE SCHEMA {schema}")
+
+    def drop() -> None:
+        conn = psycopg2.connect(base)
+        conn.autocommit = True
+        conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.close()
+    request.addfinalizer(drop)
+    return f"{base}?options=-c%20search_path%3D{schema}"
+
+
+def test_database_made_by_the_first_schema_upgrades_with_its_data(backend, tmp_path, request):
+    from kernel.config import load_config
+    from kernel.db import open_database
+
+    url = _empty_database(backend, tmp_path, request)
+    config = load_config({"data_dir": str(tmp_path / "data"), "database_url": url, "plugins": [],
+                          "log_level": "WARNING"}, environ={})
+    # A database as the very first version of Relais left it.
+    db = open_database(url)
+    with db.connection_context():
         old = runner(db, MigrationSet("kernel", KERNEL_MIGRATIONS))
         assert old.up(target="0001_initial") == ["0001_initial"]
         now = dt.datetime(2026, 1, 2, 3, 4, 5)
@@ -45,10 +69,10 @@ def test_database_made_by_the_first_schema_upgrades_with_its_data(make_app, back
         db.execute_sql(("INSERT INTO message (exchange_id, kind, body, created_at, data) VALUES (%s, %s, %s, %s, %s)")
                        .replace("%s", db.param), (exchange_id, "text", "Message d'avant", now, "{}"))
         assert "last_login_at" not in {c.name for c in db.get_columns("account")}
-        db.close()
+    db.close()
 
     # Starting the current version upgrades it.
-    upgraded = create_app(relais.config, plugins=[])
+    upgraded = create_app(config, plugins=[])
     with upgraded.app_context():
         applied = Runner(upgraded.extensions["relais"].database, str(KERNEL_MIGRATIONS),
                          table_name="relais_migrations_kernel").applied()

@@ -36,8 +36,13 @@ def make_structure(name: str = "Coordination REPAP", delegates: tuple[Account, .
     return structure
 
 
-def make_patient(first: str = "Cecilia", birth_name: str = "REPAP TEST", sex: str = "F") -> Patient:
-    return Patient.create(birth_name=birth_name, first_names=first, birth_date=dt.date(1901, 3, 27), sex=sex)
+def make_patient(first: str = "Cecilia", birth_name: str = "REPAP TEST", sex: str = "F", *,
+                 birth_date: dt.date = dt.date(1901, 3, 27), used_name: str = "", ins: str | None = None,
+                 birthplace_code: str = "") -> Patient:
+    """A patient; given an INS, a qualified identity (only those carry one) with the INS-NIR OID."""
+    return Patient.create(birth_name=birth_name, used_name=used_name, first_names=first, birth_date=birth_date,
+                          sex=sex, birthplace_code=birthplace_code, ins=ins, qualified=ins is not None,
+                          ins_oid="1.2.250.1.213.1.4.8" if ins else None)
 
 
 def bearer(account: Account) -> dict[str, str]:

@@ -1,0 +1,234 @@
+"""INS / NIR matricules: validation, decoding and the Mon Espace Santé address (the one place this lives).
+
+Layout of the 15 characters (see docs STANDARDS, INS / NIR): sex (1), birth year (2), birth month (2),
+birth place (5: département 2 + commune 3; overseas département 3 + commune 2; or ``99`` + INSEE
+country code 3), order number (3), then the key (2) = 97 - (first 13 digits mod 97), Corsica's
+``2A``/``2B`` read as ``19``/``18`` for the modulo.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+OID_INS_NIR = "1.2.250.1.213.1.4.8"
+OID_INS_NIA = "1.2.250.1.213.1.4.9"
+OID_INS_NIR_TEST = "1.2.250.1.213.1.4.10"
+OID_INS_NIR_DEMO = "1.2.250.1.213.1.4.11"
+INS_OIDS: dict[str, str] = {
+    OID_INS_NIR: "INS-NIR", OID_INS_NIA: "INS-NIA",
+    OID_INS_NIR_TEST: "INS-NIR de test", OID_INS_NIR_DEMO: "INS-NIR de démonstration",
+}
+MES_DOMAIN = "patient.mssante.fr"
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+# Only labels that do not depend on the birth year. Metropolitan numbers are left unlabelled on purpose:
+# before 1962-1968 some of them (91 to 96) stood for Algeria, Morocco or Tunisia, not today's départements.
+DEPARTMENT_LABELS: dict[str, str] = {
+    "20": "Corse", "2A": "Corse-du-Sud", "2B": "Haute-Corse",
+    "971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion",
+    "975": "Saint-Pierre-et-Miquelon", "976": "Mayotte", "977": "Saint-Barthélemy", "978": "Saint-Martin",
+    "984": "Terres australes et antarctiques françaises", "986": "Wallis-et-Futuna",
+    "987": "Polynésie française", "988": "Nouvelle-Calédonie", "989": "La Passion-Clipperton",
+}
+
+# The most frequent countries of birth, by INSEE code (COG "pays", written 99xxx; the NIR holds xxx).
+# Checked against the COG list; codes of former states (Yougoslavie, URSS...) are left out on purpose:
+# an unknown code is shown as such, never guessed.
+COUNTRIES: dict[str, str] = {
+    "101": "Danemark", "103": "Norvège", "104": "Suède", "105": "Finlande", "109": "Allemagne",
+    "110": "Autriche", "111": "Bulgarie", "112": "Hongrie", "114": "Roumanie", "116": "Tchéquie",
+    "117": "Slovaquie", "118": "Bosnie-Herzégovine", "119": "Croatie", "120": "Monténégro", "121": "Serbie",
+    "122": "Pologne", "123": "Russie", "125": "Albanie", "126": "Grèce", "127": "Italie", "130": "Andorre",
+    "131": "Belgique", "132": "Royaume-Uni", "134": "Espagne", "135": "Pays-Bas", "136": "Irlande",
+    "137": "Luxembourg", "138": "Monaco", "139": "Portugal", "140": "Suisse", "144": "Malte",
+    "145": "Slovénie", "155": "Ukraine", "156": "Macédoine du Nord", "157": "Kosovo",
+    "201": "Arabie saoudite", "203": "Irak", "204": "Iran", "205": "Liban", "206": "Syrie", "207": "Israël",
+    "208": "Turquie", "212": "Afghanistan", "213": "Pakistan", "216": "Chine", "217": "Japon",
+    "219": "Thaïlande", "220": "Philippines", "223": "Inde", "234": "Cambodge", "235": "Sri Lanka",
+    "239": "Corée du Sud", "241": "Laos", "243": "Vietnam", "246": "Bangladesh", "252": "Arménie",
+    "255": "Géorgie",
+    "301": "Égypte", "303": "Afrique du Sud", "312": "République démocratique du Congo", "315": "Éthiopie",
+    "316": "Libye", "322": "Cameroun", "323": "Centrafrique", "324": "Congo", "326": "Côte d'Ivoire",
+    "327": "Bénin", "328": "Gabon", "330": "Guinée", "331": "Burkina Faso", "333": "Madagascar", "335": "Mali",
+    "336": "Mauritanie", "337": "Niger", "338": "Nigéria", "341": "Sénégal", "343": "Soudan", "344": "Tchad",
+    "345": "Togo", "350": "Maroc", "351": "Tunisie", "352": "Algérie", "390": "Maurice", "397": "Comores",
+    "399": "Djibouti",
+    "401": "Canada", "404": "États-Unis", "405": "Mexique", "410": "Haïti", "415": "Argentine", "416": "Brésil",
+}
+
+_PROVISIONAL_SEX = {"3": "M", "4": "F", "7": "M", "8": "F"}
+_SEX = {"1": "M", "2": "F", **_PROVISIONAL_SEX}
+_CORSICA = {"2A": "19", "2B": "18"}
+_DIGITS = re.compile(r"[0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+class InvalidIns(ValueError):
+    """Not an INS matricule; ``str(exc)`` is a French sentence telling the user what to fix."""
+
+
+def _month_known(month: int) -> bool:
+    return 1 <= month <= 12
+
+
+def _month_valid(month: int) -> bool:
+    # 20-42 and 50-99 stand for an unknown (or fictitious) month of birth.
+    return _month_known(month) or 20 <= month <= 42 or 50 <= month <= 99
+
+
+def compute_key(body: str) -> str:
+    """The 2-digit key of a 13-character body (Corsica's 2A/2B read as 19/18)."""
+    digits = body[:5] + _CORSICA.get(body[5:7], body[5:7]) + body[7:13]
+    return f"{97 - int(digits) % 97:02d}"
+
+
+@dataclass(frozen=True)
+class BirthPlace:
+    kind: str  # "department", "overseas" or "abroad"
+    department: str | None
+    department_label: str | None
+    country_code: str | None  # the 3 digits after 99; the INSEE code is "99" + it
+    country: str | None
+    commune: str | None
+    insee_code: str  # the 5-character INSEE code of the place at the time of registration
+
+    def description(self, born: str) -> str:
+        if self.kind == "abroad":
+            return f"{born} à l'étranger ({self.country or f'pays de code INSEE 99{self.country_code}'})"
+        label = f" ({self.department_label})" if self.department_label else ""
+        return f"{born} dans le département {self.department}{label}"
+
+
+@dataclass(frozen=True)
+class InsDecoding:
+    sex: str  # "F" or "M"
+    provisional: bool  # 3/4/7/8: a provisional or foreign-born registration
+    birth_year: int
+    birth_month: int | None
+    birth_place: BirthPlace
+    order: str
+
+    @property
+    def sex_label(self) -> str:
+        return "Une femme" if self.sex == "F" else "Un homme"
+
+    @property
+    def birth_month_label(self) -> str | None:
+        return MONTHS[self.birth_month - 1] if self.birth_month else None
+
+    @property
+    def description(self) -> str:
+        """"Une femme, née en mars 1985, née dans le département 77" (SPEC USAGER-2)."""
+        born = "née" if self.sex == "F" else "né"
+        when = (f"{born} en {self.birth_month_label} {self.birth_year}" if self.birth_month
+                else f"{born} en {self.birth_year} (mois inconnu)")
+        return f"{self.sex_label}, {when}, {self.birth_place.description(born)}"
+
+
+@dataclass(frozen=True)
+class Ins:
+    """A valid INS matricule (NIR or NIA), 15 characters without spaces."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Ins":
+        """Read a matricule as typed (spaces allowed, 2a/2b in any case); raises ``InvalidIns``."""
+        value = _SPACES.sub("", text or "").upper()
+        if not value:
+            raise InvalidIns("Saisissez le matricule INS : 15 caractères, clé comprise.")
+        if len(value) != 15:
+            raise InvalidIns(f"Le matricule INS compte 15 caractères (13 + une clé de 2 chiffres) : "
+                             f"vous en avez saisi {len(value)}.")
+        department = value[5:7]
+        if not (_DIGITS.fullmatch(value[:5] + value[7:]) and (department in _CORSICA or _DIGITS.fullmatch(department))):
+            raise InvalidIns("Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance "
+                             "en Corse : vérifiez la saisie.")
+        if value[0] not in _SEX:
+            raise InvalidIns("Le matricule INS commence par 1 (homme) ou 2 (femme) : vérifiez le premier chiffre.")
+        if not _month_valid(int(value[3:5])):
+            raise InvalidIns("Le mois de naissance du matricule INS (4e et 5e chiffres) doit aller de 01 à 12 : "
+                             "vérifiez la saisie.")
+        if compute_key(value[:13]) != value[13:]:
+            raise InvalidIns("La clé du matricule INS ne correspond pas : un chiffre a sans doute été mal saisi, "
+                             "vérifiez le numéro.")
+        return cls(value)
+
+    @classmethod
+    def from_body(cls, body: str) -> "Ins":
+        """The INS made of a 13-character body and its computed key (validated like any other)."""
+        return cls.parse(body + compute_key(body))
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def key(self) -> str:
+        return self.value[13:]
+
+    @property
+    def provisional(self) -> bool:
+        return self.value[0] in _PROVISIONAL_SEX
+
+    def formatted(self) -> str:
+        """Grouped for reading aloud: ``2 79 03 51 215 189 89``."""
+        v = self.value
+        if v[5:7] in ("97", "98"):
+            groups = (v[0], v[1:3], v[3:5], v[5:8], v[8:10], v[10:13], v[13:])
+        else:
+            groups = (v[0], v[1:3], v[3:5], v[5:7], v[7:10], v[10:13], v[13:])
+        return " ".join(groups)
+
+    def birth_year(self, birth_date: dt.date | None = None, today: dt.date | None = None) -> int:
+        """The full year: the NIR holds 2 digits, so take the birth date's year when it agrees, else the
+        most recent year that is not in the future."""
+        yy = int(self.value[1:3])
+        if birth_date is not None and birth_date.year % 100 == yy:
+            return birth_date.year
+        this_year = (today or dt.date.today()).year
+        year = this_year - this_year % 100 + yy
+        return year - 100 if year > this_year else year
+
+    def decode(self, birth_date: dt.date | None = None, today: dt.date | None = None) -> InsDecoding:
+        v = self.value
+        month = int(v[3:5])
+        return InsDecoding(sex=_SEX[v[0]], provisional=self.provisional,
+                           birth_year=self.birth_year(birth_date, today),
+                           birth_month=month if _month_known(month) else None,
+                           birth_place=self._birth_place(), order=v[10:13])
+
+    def _birth_place(self) -> BirthPlace:
+        v = self.value
+        code = v[5:10]
+        if v[5:7] == "99":
+            return BirthPlace("abroad", None, None, v[7:10], COUNTRIES.get(v[7:10]), None, code)
+        if v[5:7] in ("97", "98"):
+            return BirthPlace("overseas", v[5:8], DEPARTMENT_LABELS.get(v[5:8]), None, None, v[8:10], code)
+        return BirthPlace("department", v[5:7], DEPARTMENT_LABELS.get(v[5:7]), None, None, v[7:10], code)
+
+    def description(self, birth_date: dt.date | None = None) -> str:
+        return self.decode(birth_date).description
+
+    def mes_address(self) -> str:
+        """The patient's Mon Espace Santé mailbox."""
+        return f"{self.value}@{MES_DOMAIN}"
+
+    def consistent_with(self, sex: str | None, birth_date: dt.date | None) -> list[str]:
+        """What, in an identity's sex and birth date, contradicts this matricule (French sentences)."""
+        decoded = self.decode(birth_date)
+        problems = []
+        if sex in ("F", "M") and sex != decoded.sex:
+            whose = "d'une femme" if decoded.sex == "F" else "d'un homme"
+            problems.append(f"Le sexe ne correspond pas à l'INS : ce matricule est celui {whose}.")
+        if birth_date is not None:
+            yy = self.value[1:3]
+            if birth_date.year % 100 != int(yy):
+                problems.append(f"L'année de naissance ne correspond pas à l'INS : le matricule indique une année "
+                                f"finissant par {yy}, la date saisie est en {birth_date.year}.")
+            if decoded.birth_month and decoded.birth_month != birth_date.month:
+                problems.append(f"Le mois de naissance ne correspond pas à l'INS : le matricule indique "
+                                f"{decoded.birth_month_label}, la date saisie est en {MONTHS[birth_date.month - 1]}.")
+        return problems

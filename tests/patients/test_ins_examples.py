@@ -1,0 +1,137 @@
+"""INS examples: the valid ones of STANDARDS.md, typical mistakes and their French reasons, decoding."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kernel.ins import OID_INS_NIA, OID_INS_NIR, OID_INS_NIR_DEMO, OID_INS_NIR_TEST, Ins, InvalidIns
+
+STANDARD_EXAMPLES = ["279035121518989", "146026322000196", "162018885045327", "253072B07300470",
+                     "295109912611193"]
+LENGTH = "Le matricule INS compte 15 caractères (13 + une clé de 2 chiffres) : vous en avez saisi {}."
+CHARACTERS = ("Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance en Corse : "
+              "vérifiez la saisie.")
+SEX = "Le matricule INS commence par 1 (homme) ou 2 (femme) : vérifiez le premier chiffre."
+MONTH = "Le mois de naissance du matricule INS (4e et 5e chiffres) doit aller de 01 à 12 : vérifiez la saisie."
+KEY = "La clé du matricule INS ne correspond pas : un chiffre a sans doute été mal saisi, vérifiez le numéro."
+EMPTY = "Saisissez le matricule INS : 15 caractères, clé comprise."
+
+
+@pytest.mark.parametrize("text", STANDARD_EXAMPLES)
+def test_examples_of_the_standard_are_valid(text):
+    assert str(Ins.parse(text)) == text
+
+
+def test_examples_decode():
+    today = dt.date(2026, 1, 1)
+    d = Ins.parse("279035121518989").decode(today=today)
+    assert (d.sex, d.birth_year, d.birth_month, d.birth_month_label, d.provisional) == ("F", 1979, 3, "mars", False)
+    assert (d.birth_place.kind, d.birth_place.department, d.birth_place.commune, d.birth_place.insee_code) == (
+        "department", "51", "215", "51215")
+    assert d.order == "189"
+    corsica = Ins.parse("253072B07300470").decode(today=today).birth_place
+    assert (corsica.department, corsica.department_label, corsica.insee_code) == ("2B", "Haute-Corse", "2B073")
+    abroad = Ins.parse("295109912611193").decode(today=today)
+    assert (abroad.birth_year, abroad.birth_month) == (1995, 10)
+    assert (abroad.birth_place.kind, abroad.birth_place.country_code, abroad.birth_place.country) == (
+        "abroad", "126", "Grèce")
+    assert abroad.birth_place.department is None and abroad.birth_place.commune is None
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", EMPTY),
+    ("   ", EMPTY),
+    (None, EMPTY),
+    ("2790351215189", LENGTH.format(13)),
+    ("27903512151898", LENGTH.format(14)),
+    ("2790351215189890", LENGTH.format(16)),
+    ("2790351215189X9", CHARACTERS),
+    ("27903A121518989", CHARACTERS),
+    ("253072C07300470", CHARACTERS),
+    ("25307A207300470", CHARACTERS),
+    ("2790351215189.9", CHARACTERS),
+    ("２79035121518989", CHARACTERS),  # a full-width digit is not a digit of a matricule
+    ("2٣9035121518989", CHARACTERS),  # so is an Arabic-Indic one
+    ("579035121518989", SEX),
+    ("079035121518989", SEX),
+    ("279135121518989", MONTH),
+    ("279005121518989", MONTH),
+    ("279155121518989", MONTH),
+    ("279435121518989", MONTH),
+    ("279035121518988", KEY),
+    ("279035121518998", KEY),
+    ("279035121158989", KEY),
+    ("253072A07300470", KEY),
+    ("253072B07300400", KEY),
+])
+def test_invalid_matricules_get_a_french_reason(text, reason):
+    with pytest.raises(InvalidIns) as exc:
+        Ins.parse(text)
+    assert str(exc.value) == reason
+
+
+def test_spaces_and_lower_case_are_accepted():
+    assert str(Ins.parse(" 2 53 07 2b 073 004 70 ")) == "253072B07300470"
+    assert Ins.parse("2 79 03 51 215 189 89").formatted() == "2 79 03 51 215 189 89"
+    assert Ins.from_body("1800597411123").formatted().startswith("1 80 05 974 11 123 ")
+
+
+def test_descriptions_for_usager_2():
+    assert Ins.from_body("2850377123456").description() == "Une femme, née en mars 1985, née dans le département 77"
+    assert Ins.from_body("1623099134012").description() == (
+        "Un homme, né en 1962 (mois inconnu), né à l'étranger (Espagne)")
+    assert Ins.from_body("1800597411123").description() == (
+        "Un homme, né en mai 1980, né dans le département 974 (La Réunion)")
+    assert Ins.from_body("2700599999001").description() == (
+        "Une femme, née en mai 1970, née à l'étranger (pays de code INSEE 99999)")
+    assert Ins.from_body("2700552999001").description().endswith("née dans le département 52")
+    assert Ins.parse("253072B07300470").description().endswith("née dans le département 2B (Haute-Corse)")
+
+
+@pytest.mark.parametrize("code, country", [("134", "Espagne"), ("109", "Allemagne"), ("127", "Italie"),
+                                           ("139", "Portugal"), ("350", "Maroc"), ("352", "Algérie"),
+                                           ("351", "Tunisie"), ("132", "Royaume-Uni"), ("131", "Belgique"),
+                                           ("140", "Suisse"), ("126", "Grèce")])
+def test_common_countries_of_birth(code, country):
+    place = Ins.from_body(f"1900199{code}001").decode().birth_place
+    assert (place.kind, place.country_code, place.country, place.insee_code) == ("abroad", code, country, f"99{code}")
+
+
+def test_unknown_months():
+    for month in ("20", "42", "50", "99"):
+        decoded = Ins.from_body(f"185{month}75056001").decode()
+        assert decoded.birth_month is None and decoded.birth_month_label is None
+
+
+def test_birth_year_is_the_latest_not_in_the_future_unless_the_birth_date_says_otherwise():
+    ins = Ins.from_body("1250375056001")
+    assert ins.birth_year(today=dt.date(2026, 5, 1)) == 2025
+    assert ins.birth_year(today=dt.date(2024, 5, 1)) == 1925
+    assert ins.birth_year(dt.date(1925, 3, 2), today=dt.date(2026, 5, 1)) == 1925
+    # A birth date that disagrees with the matricule does not change what the matricule says.
+    assert ins.birth_year(dt.date(1930, 3, 2), today=dt.date(2026, 5, 1)) == 2025
+    assert Ins.from_body("1260375056001").birth_year(today=dt.date(2026, 1, 1)) == 2026
+    assert Ins.from_body("1270375056001").birth_year(today=dt.date(2026, 1, 1)) == 1927
+
+
+def test_mes_address_and_oids():
+    assert Ins.parse("253072B07300470").mes_address() == "253072B07300470@patient.mssante.fr"
+    assert (OID_INS_NIR, OID_INS_NIA, OID_INS_NIR_TEST, OID_INS_NIR_DEMO) == (
+        "1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
+
+
+def test_consistency_with_sex_and_birth_date():
+    ins = Ins.parse("279035121518989")  # a woman born in March 1979
+    assert ins.consistent_with("F", dt.date(1979, 3, 12)) == []
+    assert ins.consistent_with("I", dt.date(1979, 3, 12)) == []
+    assert ins.consistent_with("M", dt.date(1980, 4, 1)) == [
+        "Le sexe ne correspond pas à l'INS : ce matricule est celui d'une femme.",
+        "L'année de naissance ne correspond pas à l'INS : le matricule indique une année finissant par 79, "
+        "la date saisie est en 1980.",
+        "Le mois de naissance ne correspond pas à l'INS : le matricule indique mars, la date saisie est en avril.",
+    ]
+    unknown_month = Ins.from_body("1623099134012")
+    assert unknown_month.consistent_with("M", dt.date(1962, 11, 5)) == []
+    assert unknown_month.consistent_with("F", dt.date(2062, 11, 5)) == [
+        "Le sexe ne correspond pas à l'INS : ce matricule est celui d'un homme."]
