@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 from flask import Flask
 
 from . import core_hooks
+from .mail import hooks as mail_hooks
 from .config import Config, load_config
 from .db import open_database
 from .json import RelaisJSONProvider
@@ -58,7 +59,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
 
-    pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), *plugins])
+    pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), ("kernel.mail", mail_hooks), *plugins])
     relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
     app.extensions["relais"] = relais
     collect_registrations(relais)

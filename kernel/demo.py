@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask
 
 from .auth.passwords import hash_password
+from .directory import sync_identity
 from .models import PERSON, STRUCTURE, Account, Delegation, Identity, MailAddress, Patient
 
 DEMO_PASSWORD = "demo1234"
@@ -122,6 +123,9 @@ def seed(app: Flask) -> bool:
             _delegate(accounts[delegate], accounts[principal].identity, granted_by=accounts[principal])
         for patient in PATIENTS:
             _patient(patient, created_by=accounts["julie.bernard"])
+        # Searchable in the directory, beside the national entries (again on a second run: idempotent).
+        for identity_id in [a.identity_id for a in accounts.values()] + [structure.id]:
+            sync_identity(identity_id)
     return new
 
 

@@ -63,6 +63,14 @@ def _marshmallow_field(field: FormField) -> Any:
         return f.Date(**common)
     if kind == "checkbox":
         return f.Boolean(**common)
+    if kind == "person" and field.options.get("kind") == "mssante":
+        # MSSanté recipients are addresses (a professional may have several), not platform identities.
+        address = f.String(validate=f.length(max_length=254))
+        if not field.many:
+            return f.String(validate=f.length(max_length=254), **common)
+        if not field.required:
+            common["load_default"] = lambda: list(field.default or [])
+        return f.List(address, validate=[_at_least_one(kind)] if field.required else [], **common)
     if kind in ("person", "attachments"):
         if kind == "attachments" or field.many:
             validators = [_at_least_one(kind)] if field.required else []

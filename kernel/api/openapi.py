@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify
 
 from ..forms import build_schema, gather_fields
 from ..relais import current_relais
+from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
 from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, ExchangeSchema, ExchangeSummarySchema,
                                 ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
                                 MessageSchema, ReadSchema)
@@ -38,7 +39,8 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier", IntegrateSchema,
      None, 200),
     ("/connectors", "get", "Logiciels métier raccordés", None, None, 200),
-    ("/directory", "get", "Rechercher dans l'annuaire", None, None, 200),
+    ("/directory", "get", "Rechercher dans l'annuaire : professionnels et services, par groupe", None,
+     DirectoryResultSchema, 200),
     ("/patients", "get", "Rechercher un patient (q : noms dans n'importe quel ordre, date de naissance, INS ; "
      "q vide : patients récents du compte)", None, PatientListSchema, 200),
     ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientEnvelopeSchema, 201),
@@ -73,6 +75,9 @@ def build_spec() -> dict[str, Any]:
             operation["parameters"] = [{"in": "path", "name": name, "required": True,
                                         "schema": {"type": "string" if name in ("name", "ins") else "integer"}}]
         paths.setdefault(path, {})[method] = operation
+    # The directory search is driven by its query string (bad values: 400).
+    paths["/directory"]["get"].update(parameters=[{"in": "query", "schema": DirectoryQuerySchema}])
+    paths["/directory"]["get"]["responses"]["400"] = error
     # One operation per enabled channel: its draft schema is built from the fields every plugin gives.
     for name in sorted(relais.channels):
         draft = build_schema(name, gather_fields(relais.pm, name, None))

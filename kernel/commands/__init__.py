@@ -1,7 +1,7 @@
 """The ``relais`` command: set up, migrate, run and administer a Relais Santé platform (French for users).
 
 One module per subject: database (init, migrate), running (serve, demo), accounts (user), tokens
-(token), plugins; common holds what they share, french click's own messages.
+(token), plugins, directory (import-annuaire); common holds what they share, french click's own messages.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 from .accounts import user
 from .common import SUBCOMMAND, Fail
 from .database import init, migrate
+from .directory import import_annuaire
 from .french import use_french_messages
 from .plugins import plugins
 from .running import demo, serve
@@ -35,7 +36,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         _set_env_for_command(ctx, "RELAIS_CONFIG", str(path.resolve()))
 
 
-for _command in (init, migrate, serve, demo, user, token, plugins):
+for _command in (init, migrate, serve, demo, user, token, plugins, import_annuaire):
     cli.add_command(_command)
 
 

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from marshmallow.validate import Email
 
 from ..auth.passwords import hash_password
+from ..directory import sync_identity
 from ..models import PERSON, Account, Identity, MailAddress
 from .common import SUBCOMMAND, Fail, effective_config, open_platform, table
 
@@ -57,6 +58,7 @@ def user_create(login: str, first_name: str, last_name: str, profession: str, rp
                 account = Account.create(login=login, password_hash=hash_password(password), first_name=first_name,
                                          last_name=last_name, profession=profession, rpps=rpps or None,
                                          identity=identity, is_admin=admin)
+                sync_identity(identity)  # searchable in the directory at once
         except pw.IntegrityError as exc:  # created by someone else meanwhile
             raise Fail("le compte n'est pas créé : l'identifiant, le RPPS ou une adresse vient d'être "
                        "attribué à un autre compte. Vérifiez avec « relais user list ».") from exc

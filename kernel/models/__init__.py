@@ -2,14 +2,17 @@
 from .account import Account, ApiToken, Delegation, LoginAttempt
 from .attachment import Attachment
 from .audit import AuditEvent
+from .directory import DIRECTORY_MODELS, DirectoryAddress, DirectoryEntry, DirectoryImport, DirectoryTerm
 from .exchange import CHAT, MAIL, Exchange, Membership, Message, MessageAttachment, OpenedMark, ReadReceipt
 from .identity import PERSON, STRUCTURE, Identity, MailAddress
 from .job import Job
 from .patient import Patient, PatientUse
+from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mail)
 
 KERNEL_MODELS = (
     Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, Patient, PatientUse, Attachment,
     Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job,
+    *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 
 __all__ = [m.__name__ for m in KERNEL_MODELS] + ["KERNEL_MODELS", "CHAT", "MAIL", "PERSON", "STRUCTURE"]

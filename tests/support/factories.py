@@ -6,6 +6,7 @@ import itertools
 
 from kernel.auth.passwords import hash_password
 from kernel.auth.tokens import create_token
+from kernel.directory import sync_identity
 from kernel.models import Account, Delegation, Identity, MailAddress, Patient
 
 _seq = itertools.count(1)
@@ -24,8 +25,10 @@ def make_account(login: str | None = None, first: str = "Alice", last: str = "Ma
     identity = Identity.create(kind="person", display_name=f"{first} {last.upper()}", mssante_eligible=eligible)
     for address in addresses:
         MailAddress.create(identity=identity, address=address)
-    return Account.create(login=login, password_hash=_HASH, first_name=first, last_name=last,
-                          profession=profession, identity=identity)
+    account = Account.create(login=login, password_hash=_HASH, first_name=first, last_name=last,
+                             profession=profession, identity=identity)
+    sync_identity(identity)  # searchable in the directory, as the real account creation does
+    return account
 
 
 def make_structure(name: str = "Coordination REPAP", delegates: tuple[Account, ...] = ()) -> Identity:
@@ -33,6 +36,7 @@ def make_structure(name: str = "Coordination REPAP", delegates: tuple[Account, .
                                 mssante_eligible=True)
     for account in delegates:
         Delegation.create(delegate=account, principal=structure)
+    sync_identity(structure)
     return structure
 
 

@@ -1,0 +1,108 @@
+"""Storing a received mail in a mailbox's mail space: its thread, its message, its attachments."""
+from __future__ import annotations
+
+import io
+import logging
+from email.message import EmailMessage
+from typing import Any
+
+from ..db import utcnow
+from ..models import Attachment, Exchange, Identity, Membership, Message, MessageAttachment
+from ..relais import current_relais
+from .compose import all_addresses, first_address, header_ids
+from .models import MailIndex
+from .sanitize import clean_html, text_to_html
+
+log = logging.getLogger(__name__)
+# Received mail lives in the secure mail channel's space; the kernel stores it under that name so the
+# mail plugin (replies, forwards) owns the thread. Never a conversation.
+INBOUND_CHANNEL = "mssante_mail"
+MAIL_SPACE = "mail"
+
+
+def read_body(msg: EmailMessage) -> str:
+    """The body as sanitised HTML: the HTML alternative cleaned, or the text one escaped."""
+    part = msg.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, KeyError):  # an unknown or lying charset
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+    if not isinstance(content, str):
+        content = content.decode("utf-8", "replace") if isinstance(content, bytes) else ""
+    return clean_html(content) if part.get_content_type() == "text/html" else text_to_html(content)
+
+
+def save_attachments(msg: EmailMessage) -> list[Attachment]:
+    """Every attachment through the kernel's store (content-addressed), under the name the sender gave."""
+    store = current_relais().attachments
+    saved = []
+    for part in msg.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            default = "message.eml"
+        else:
+            data = part.get_payload(decode=True) or b""
+            default = "piece-jointe"
+        if not data:
+            continue
+        saved.append(store.save(io.BytesIO(data), part.get_filename() or default, None))
+    return saved
+
+
+def thread_for(msg: EmailMessage, identity: Identity) -> Exchange | None:
+    """The mail exchange of this mailbox that the message answers (In-Reply-To, then References)."""
+    wanted = header_ids(msg.get("In-Reply-To")) + list(reversed(header_ids(msg.get("References"))))
+    if not wanted:
+        return None
+    rows = {row.header_id: row.exchange_id for row in
+            MailIndex.select().where(MailIndex.header_id.in_(wanted) & (MailIndex.identity_id == identity.id))}
+    for header_id in wanted:
+        if header_id in rows:
+            exchange = Exchange.get_or_none((Exchange.id == rows[header_id]) & (Exchange.space == MAIL_SPACE))
+            if exchange is not None:
+                return exchange
+    return None
+
+
+def mail_facts(msg: EmailMessage, message_id: str, mailbox: str) -> dict[str, Any]:
+    sender, sender_name = first_address(msg.get("From"))
+    reply_to, _ = first_address(msg.get("Reply-To"))
+    return {
+        "direction": "in", "message_id": message_id, "mailbox": mailbox,
+        "from": sender, "from_name": sender_name, "reply_to": reply_to or sender,
+        "to": all_addresses(msg.get("To")), "cc": all_addresses(msg.get("Cc")),
+        "subject": str(msg.get("Subject") or "").strip(),
+        "in_reply_to": (header_ids(msg.get("In-Reply-To")) or [None])[0],
+        "references": header_ids(msg.get("References")),
+        "mdn_requested": bool(msg.get("Disposition-Notification-To")),
+        "x_mss": {k: str(v) for k, v in msg.items() if k.lower().startswith("x-mss-")},
+        "format": "html",
+    }
+
+
+def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mailbox: str,
+                     attachments: list[Attachment]) -> tuple[Exchange, Message, bool]:
+    """Write the mail into ``identity``'s mail space (inside the caller's transaction).
+
+    Returns the exchange, the message and whether the exchange is new."""
+    facts = mail_facts(msg, message_id, mailbox)
+    exchange = thread_for(msg, identity)
+    created = exchange is None
+    if created:
+        exchange = Exchange.create(channel=INBOUND_CHANNEL, space=MAIL_SPACE,
+                                   subject=(facts["subject"] or "(sans objet)")[:250],
+                                   data={"mail": {"mailbox": mailbox, "started": "in"}})
+        Membership.create(exchange=exchange, identity=identity, role="member")
+    message = Message.create(exchange=exchange, author=None, acting_as=None, kind="mail", body=read_body(msg),
+                             data={"mail": facts})
+    if attachments:
+        MessageAttachment.insert_many([{"message": message.id, "attachment": a.id}
+                                       for a in dict((a.id, a) for a in attachments).values()]).execute()
+    exchange.last_message_at = message.created_at
+    exchange.save(only=[Exchange.last_message_at])
+    MailIndex.create(header_id=message_id, identity_id=identity.id, exchange_id=exchange.id,
+                     kernel_message_id=message.id, direction="in", mailbox=mailbox, created_at=utcnow())
+    return exchange, message, created

@@ -1,0 +1,119 @@
+"""The built-in SMTP receiver (aiosmtpd): the platform as its own operator for its mail domains."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any, Callable
+
+from aiosmtpd.controller import Controller
+from flask import Flask, current_app
+
+from ..relais import current_relais
+from .inbound import accept, check_recipient
+from .tls import receiver_context
+
+log = logging.getLogger(__name__)
+
+
+class _Handler:
+    """aiosmtpd hooks; database work runs in worker threads, each inside an app context."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    async def _in_app(self, func: Callable[..., Any], *args: Any) -> Any:
+        def run() -> Any:
+            with self.app.app_context():
+                return func(*args)
+        return await asyncio.get_running_loop().run_in_executor(None, run)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list) -> str:
+        try:
+            code, text = await self._in_app(check_recipient, address)
+        except Exception:
+            log.exception("SMTP receiver: recipient check failed")
+            return "451 4.3.0 Erreur temporaire, reessayez plus tard"
+        if code == 250:
+            envelope.rcpt_tos.append(address)
+            return "250 2.1.5 OK"
+        await self._in_app(_audit_refusal, address, envelope.mail_from, _peer(session), code, text)
+        return f"{code} {text}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        try:
+            mail_from, recipients, peer = envelope.mail_from or "", list(envelope.rcpt_tos), _peer(session)
+            replies = await self._in_app(lambda: accept(raw, mail_from, recipients, source="smtp", peer=peer))
+        except Exception:
+            # Nothing was stored (one transaction): the sender keeps the message and retries.
+            log.exception("SMTP receiver: storing an incoming message failed")
+            return "451 4.3.0 Erreur temporaire, reessayez plus tard"
+        codes = {code for code, _ in replies.values()}
+        if any(200 <= c < 300 for c in codes):
+            return "250 2.0.0 Message accepte"
+        code, text = next(iter(replies.values()), (554, "5.0.0 Aucun destinataire"))
+        return f"{code} {text}"
+
+
+def _peer(session: Any) -> str:
+    peer = getattr(session, "peer", None)
+    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "")
+
+
+def _audit_refusal(address: str, mail_from: str, peer: str, code: int, text: str) -> None:
+    current_relais().audit.record("mail.receive", target=f"address:{address.lower()[:100]}", outcome="refused",
+                                  request_data={"source": "smtp", "peer": peer, "mail_from": mail_from,
+                                                "rcpt_to": address, "response": [code, text]})
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class MailReceiver:
+    """A service (``register_services``): started by ``relais serve``/``relais demo`` when
+    ``mail_inbound = "smtp"``. If it cannot listen, the platform still serves; the log says why."""
+
+    name = "kernel.mail.receiver"
+
+    def __init__(self) -> None:
+        self.controller: Controller | None = None
+        self.host = ""
+        self.port = 0
+
+    def start(self) -> None:
+        config = current_relais().config
+        if config["mail_inbound"] not in ("smtp", "imap", "none"):
+            log.error("mail_inbound is %r: expected smtp, imap or none; no mail will be received",
+                      config["mail_inbound"])
+            return
+        if config["mail_inbound"] != "smtp":
+            log.info("SMTP receiver not started: mail_inbound is %r", config["mail_inbound"])
+            return
+        host, port = config["mail_receiver_host"], config["mail_receiver_port"] or _free_port(config["mail_receiver_host"])
+        tls = receiver_context(config)
+        controller = Controller(
+            _Handler(current_app._get_current_object()), hostname=host, port=port,
+            server_hostname=(config["mail_domains"] or ["relais-sante"])[0], ident="Relais Sante ESMTP",
+            tls_context=tls, require_starttls=bool(tls and config["mail_receiver_client_ca"]),
+            data_size_limit=config["mail_max_bytes"], decode_data=False, enable_SMTPUTF8=True)
+        try:
+            controller.start()
+        except Exception as exc:
+            log.error("SMTP receiver could not listen on %s:%s (%s): the platform runs without receiving mail",
+                      host, port, exc)
+            return
+        self.controller, self.host, self.port = controller, host, port
+        log.info("SMTP receiver listening on %s:%s%s", host, port, " (STARTTLS)" if tls else "")
+
+    def stop(self) -> None:
+        controller, self.controller = self.controller, None
+        if controller is None:
+            return
+        try:
+            controller.stop()
+        except Exception:  # stop() must not raise
+            log.exception("SMTP receiver did not stop cleanly")

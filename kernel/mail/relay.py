@@ -1,0 +1,91 @@
+"""Handing one message to the SMTP relay (smtplib): STARTTLS with a client certificate, every answer kept."""
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .tls import MailConfigError, client_context
+
+Reply = tuple[int, str]
+
+
+@dataclass
+class RelayOutcome:
+    """The relay's answers: per recipient (RCPT, then DATA for those accepted), or why it could not be asked."""
+
+    replies: dict[str, Reply] = field(default_factory=dict)
+    error: str = ""  # set when no recipient got a definite answer (relay unreachable, TLS refused...)
+    permanent: bool = False  # the error will not go away by retrying (a configuration problem)
+    tls: bool = False
+    finished: bool = False  # the relay answered every command that mattered (DATA, or refused them all)
+    transcript: list[str] = field(default_factory=list)  # commands and answers, no content
+
+
+def _text(reply: Any) -> str:
+    return (reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply or "")).replace("\n", " ")[:300]
+
+
+def send_through_relay(config: Mapping[str, Any], mail_from: str, recipients: list[str], raw: bytes) -> RelayOutcome:
+    outcome = RelayOutcome()
+    host, port = config["mail_relay_host"], config["mail_relay_port"]
+    try:
+        context = client_context(config) if config["mail_relay_starttls"] else None
+    except MailConfigError as exc:
+        return RelayOutcome(error=str(exc), permanent=True)
+    try:
+        with smtplib.SMTP(host, port, timeout=config["mail_timeout_seconds"]) as smtp:
+            _exchange(smtp, context, mail_from, recipients, raw, outcome)
+    except (OSError, smtplib.SMTPException) as exc:  # refused connection, timeout, TLS failure, lost line...
+        if outcome.finished:
+            # After the answers that count (a failed QUIT...): the message's fate is already known.
+            outcome.transcript.append(f"after the transaction: {type(exc).__name__}")
+        else:
+            outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"[:300]
+    if outcome.error:
+        # Without a DATA answer nothing was accepted: no recipient keeps a success.
+        outcome.replies = {r: reply for r, reply in outcome.replies.items() if reply[0] >= 400}
+    return outcome
+
+
+def _exchange(smtp: smtplib.SMTP, context: ssl.SSLContext | None, mail_from: str, recipients: list[str],
+              raw: bytes, outcome: RelayOutcome) -> None:
+    code, text = smtp.ehlo()
+    outcome.transcript.append(f"EHLO -> {code}")
+    if context is not None:
+        if not smtp.has_extn("starttls"):
+            outcome.error = "relay does not offer STARTTLS"
+            return
+        code, text = smtp.starttls(context=context)
+        outcome.transcript.append(f"STARTTLS -> {code}")
+        if code != 220:
+            outcome.error = f"STARTTLS refused: {code} {_text(text)}"
+            return
+        outcome.tls = True
+        smtp.ehlo()
+    options = [f"SIZE={len(raw)}"] if smtp.has_extn("size") else []
+    code, text = smtp.mail(mail_from, options)
+    outcome.transcript.append(f"MAIL FROM:<{mail_from}> -> {code} {_text(text)}")
+    if code != 250:
+        outcome.replies = {r: (code, _text(text)) for r in recipients}
+        outcome.finished = True
+        return
+    accepted = []
+    for address in recipients:
+        code, text = smtp.rcpt(address)
+        outcome.transcript.append(f"RCPT TO:<{address}> -> {code} {_text(text)}")
+        outcome.replies[address] = (code, _text(text))
+        if code in (250, 251):
+            accepted.append(address)
+    if not accepted:
+        outcome.finished = True
+        return
+    try:
+        code, text = smtp.data(raw)
+    except smtplib.SMTPDataError as exc:
+        code, text = exc.smtp_code, exc.smtp_error
+    outcome.transcript.append(f"DATA ({len(raw)} bytes) -> {code} {_text(text)}")
+    for address in accepted:
+        outcome.replies[address] = (code, _text(text))
+    outcome.finished = True

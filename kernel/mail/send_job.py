@@ -1,0 +1,128 @@
+"""The send job: one attempt to hand a stored message over, its outcome recorded before the job ends.
+
+Crash safety (see README.md): the attempt is marked started (committed) before any network; the
+outcome is committed before the handler returns; a job re-run finds either the outcome (nothing to
+do) or the mark (the process died during the attempt: the same bytes, same Message-ID, are offered
+again to the recipients still pending).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from ..db import utcnow, write_transaction
+from ..relais import current_relais
+from .addresses import is_local
+from .inbound import deliver_locally
+from .models import DONE, FAILED, PENDING, QUEUED, SENDING, SENT, OutgoingMail, OutgoingRecipient
+from .outbox import SEND_JOB, finish_if_settled, set_recipient_status, status_event
+from .relay import RelayOutcome, send_through_relay
+
+log = logging.getLogger(__name__)
+MAX_DELAY = 6 * 3600
+
+
+def send_outgoing(payload: dict[str, Any]) -> None:
+    """Job handler of ``kernel.mail.send``: payload ``{"outgoing": id, "attempt": n}``."""
+    outgoing = OutgoingMail.get_or_none(OutgoingMail.id == payload.get("outgoing"))
+    attempt = int(payload.get("attempt") or 1)
+    if outgoing is None or outgoing.status == DONE:
+        return
+    resuming = outgoing.attempt_started_at is not None and attempt == outgoing.attempts
+    if not resuming and attempt != outgoing.attempts + 1:
+        return  # a stale job: its attempt was recorded already, the next one has its own job
+    pending = [r.address for r in outgoing.recipients.where(OutgoingRecipient.status == PENDING)
+               .order_by(OutgoingRecipient.id)]
+    if not pending:
+        with write_transaction():
+            finish_if_settled(outgoing)
+        return
+    if not resuming and not _mark_started(outgoing, attempt):
+        return  # another runner took this attempt
+    replies, relay = attempt_delivery(outgoing, pending)
+    record_outcome(outgoing, attempt, pending, replies, relay, resuming)
+
+
+def _mark_started(outgoing: OutgoingMail, attempt: int) -> bool:
+    now = utcnow()
+    with write_transaction():
+        won = (OutgoingMail.update(status=SENDING, attempts=attempt, attempt_started_at=now, updated_at=now)
+               .where((OutgoingMail.id == outgoing.id) & (OutgoingMail.attempts == attempt - 1)
+                      & OutgoingMail.attempt_started_at.is_null()).execute())
+    if won:
+        outgoing.attempts, outgoing.attempt_started_at, outgoing.status = attempt, now, SENDING
+    return bool(won)
+
+
+def attempt_delivery(outgoing: OutgoingMail, pending: list[str]) -> tuple[dict[str, tuple[int, str]], RelayOutcome | None]:
+    """Offer the stored bytes: to this platform's own mailboxes directly, to the others through the relay."""
+    local = [a for a in pending if is_local(a)]
+    remote = [a for a in pending if a not in local]
+    replies: dict[str, tuple[int, str]] = {}
+    if local:
+        replies.update(deliver_locally(outgoing.raw, outgoing.mail_from, local))
+    relay = None
+    if remote:
+        relay = send_through_relay(current_relais().config, outgoing.mail_from, remote, outgoing.raw)
+        replies.update(relay.replies)
+    return replies, relay
+
+
+def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], replies: dict[str, tuple[int, str]],
+                   relay: RelayOutcome | None, resumed: bool) -> None:
+    """Commit what the attempt achieved, schedule the next one if some recipients must wait, audit it."""
+    relais = current_relais()
+    config = relais.config
+    final = attempt >= config["mail_max_attempts"]
+    error = relay.error if relay is not None else ""
+    counts = {SENT: 0, FAILED: 0, PENDING: 0}
+    with write_transaction():
+        for address in pending:
+            code, text = replies.get(address, (0, error or "pas de réponse"))
+            if 200 <= code < 300:
+                status, reason = SENT, ""
+            elif code >= 500:
+                status, reason = FAILED, f"Refusé par le serveur destinataire : {code} {text}"
+            elif final:
+                status = FAILED
+                reason = (f"Le message n'a pas pu être transmis après {attempt} tentatives "
+                          f"(dernière erreur : {f'{code} {text}' if code else error or 'inconnue'}).")
+            else:
+                counts[PENDING] += 1
+                continue
+            counts[status] += 1
+            set_recipient_status(outgoing, address, status, reason, code or None)
+        now = utcnow()
+        update: dict[str, Any] = dict(attempt_started_at=None, updated_at=now, last_error=error or None)
+        if counts[PENDING]:
+            delay = min(config["mail_retry_seconds"] * 2 ** (attempt - 1), MAX_DELAY)
+            update.update(status=QUEUED, next_attempt_at=now + dt.timedelta(seconds=delay))
+            relais.jobs.enqueue(SEND_JOB, {"outgoing": outgoing.id, "attempt": attempt + 1}, delay=delay,
+                                dedupe_key=f"{SEND_JOB}:{outgoing.id}:{attempt + 1}")
+        else:
+            update.update(status=DONE, next_attempt_at=None)
+        OutgoingMail.update(**update).where(OutgoingMail.id == outgoing.id).execute()
+        outgoing.status = update["status"]
+        outcome = ("ok" if counts[SENT] == len(pending) else "deferred" if counts[PENDING] == len(pending)
+                   else "failed" if counts[FAILED] == len(pending) else "partial")
+        relais.audit.record(
+            "mail.send.attempt", account_id=outgoing.account_id, acting_as_id=outgoing.acting_as_id,
+            target=f"mail:{outgoing.id}", outcome=outcome, detail=f"kind={outgoing.kind}",
+            request_data={
+                "relay": _relay_name(config, relay), "tls": bool(relay and relay.tls),
+                "mail_from": outgoing.mail_from, "rcpt_to": pending, "message_id": outgoing.message_id,
+                "size": outgoing.size, "attempt": attempt, "resumed_after_interruption": resumed,
+                "responses": {a: list(replies[a]) for a in pending if a in replies}, "error": error,
+                "transcript": relay.transcript if relay else []})
+        event = status_event(outgoing)
+    if outcome != "ok":
+        log.info("mail #%s attempt %s: %s (%s)", outgoing.id, attempt, outcome, error or "answers recorded")
+    if event is not None:
+        relais.events.publish([event])
+
+
+def _relay_name(config: dict[str, Any], relay: RelayOutcome | None) -> str:
+    if relay is None:
+        return "local"
+    return f"{config['mail_relay_host']}:{config['mail_relay_port']}"

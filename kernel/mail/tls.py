@@ -1,0 +1,35 @@
+"""TLS contexts of the mail transport: the client side (relay, IMAP: mutual TLS) and the receiver's."""
+from __future__ import annotations
+
+import ssl
+from typing import Any, Mapping
+
+
+class MailConfigError(Exception):
+    """A mail setting cannot be used (a certificate file missing...): a permanent, deployer-side problem."""
+
+
+def client_context(config: Mapping[str, Any]) -> ssl.SSLContext:
+    """Checks the server against ``mail_ca_file`` (or the system's CAs), host name included, and presents
+    the platform's client certificate when one is configured."""
+    try:
+        context = ssl.create_default_context(cafile=config["mail_ca_file"] or None)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        if config["mail_client_cert"]:
+            context.load_cert_chain(config["mail_client_cert"], config["mail_client_key"] or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise MailConfigError(f"mail client TLS settings unusable: {type(exc).__name__}: {exc}") from exc
+    return context
+
+
+def receiver_context(config: Mapping[str, Any]) -> ssl.SSLContext | None:
+    """None without a server certificate; with ``mail_receiver_client_ca``, client certificates are required."""
+    if not config["mail_receiver_cert"]:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(config["mail_receiver_cert"], config["mail_receiver_key"] or None)
+    if config["mail_receiver_client_ca"]:
+        context.load_verify_locations(cafile=config["mail_receiver_client_ca"])
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context

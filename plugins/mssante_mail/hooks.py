@@ -1,0 +1,86 @@
+"""The secure mail channel's hooks: its single screen, MAIL-2 rules, delivery through the outbox."""
+from __future__ import annotations
+
+from typing import Any
+
+from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, SendContext, hookimpl
+from kernel.models import Account, Exchange, Identity, Message, Patient
+
+from .outgoing import CHANNEL, deliver_mail
+from .rules import draft_errors
+from .status import latest_statuses
+from .views import blueprint
+
+
+@hookimpl
+def register_channels() -> list[Channel]:
+    return [Channel(CHANNEL, "Rédiger un mail sécurisé", GROUP_MSSANTE, "mail", order=20,
+                    description="Écrire à tout professionnel ayant une adresse MSSanté, inscrit ou non sur la "
+                                "plateforme.")]
+
+
+def subject_for(patient: Patient | None) -> str | None:
+    if patient is None:
+        return None
+    return f"{patient.first_name} {(patient.used_name or patient.birth_name).upper()}"
+
+
+@hookimpl
+def compose_form(channel: str, patient: Patient | None) -> list[FormField]:
+    if channel != CHANNEL:
+        return []
+    mssante = {"kind": "mssante"}
+    return [
+        FormField("recipients", "person", "Destinataires", required=True, many=True, order=10, options=mssante,
+                  placeholder="Nom, spécialité, service…",
+                  help="Professionnels et structures ayant une adresse MSSanté ; choisissez une ou plusieurs "
+                       "adresses quand il y en a plusieurs."),
+        FormField("cc", "person", "Copie à", many=True, order=15, options=mssante),
+        FormField("patient", "patient", "Patient", order=20, help="Facultatif : le mail sera retrouvé depuis le "
+                  "dossier du patient."),
+        FormField("subject", "text", "Objet", required=True, default=subject_for(patient), order=30,
+                  max_length=250),
+        FormField("body", "message", "Message", order=40, placeholder="Écrire le mail…", options={"format": "html"}),
+        FormField("attachments", "attachments", "Pièces jointes", order=50),
+    ]
+
+
+@hookimpl
+def validate(channel: str, draft: dict[str, Any], account: Account, acting_as: Identity,
+             exchange: Exchange | None) -> dict[str, list[str]] | None:
+    if channel != CHANNEL:
+        return None
+    return draft_errors(draft, account, acting_as, new=exchange is None) or None
+
+
+@hookimpl
+def deliver(channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
+            context: SendContext) -> bool | None:
+    if channel != CHANNEL:
+        return None
+    deliver_mail(exchange, message, draft, context)
+    return True
+
+
+@hookimpl
+def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
+    if exchange.channel != CHANNEL:
+        return []
+    recipients = latest_statuses(exchange.id)
+    if not recipients:
+        return []
+    failed = [r for r in recipients if r["status"] == "failed"]
+    waiting = [r for r in recipients if r["status"] == "pending"]
+    if failed:
+        level, text = "danger", "Échec de l'envoi pour " + ", ".join(r["address"] for r in failed) + "."
+    elif waiting:
+        level, text = "warning", "Envoi en attente : nouvelle tentative automatique."
+    else:
+        level, text = "success", "Suivi de l'envoi : " + ", ".join(f"{r['address']} ({r['label']})" for r in recipients)
+    return [ExchangePanel("mssante_mail_status", "Suivi de l'envoi", text=text, level=level, order=10,
+                          data={"recipients": recipients})]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    return [blueprint]

@@ -1,0 +1,164 @@
+"""The mail space's JSON routes (/mssante_mail/...): reply, reply all, forward, mailboxes, search, statuses."""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from kernel import api_login_required, current_account, current_relais, write_transaction
+from kernel.mail.models import MailIndex
+from kernel.models import Attachment, Exchange, Message, MessageAttachment
+from kernel.services.acting_as import audience, can_see
+from kernel.services.events import Event
+from kernel.services.sending import SendRejected
+from kernel.services.threads import members_of, summary
+
+from .mailboxes import mailboxes_of, search_exchanges
+from .outgoing import CHANNEL, REPLY_ALL, forward_subject, last_mail, sanitized_body
+from .status import exchange_statuses
+
+blueprint = Blueprint("mssante_mail", __name__, url_prefix="/mssante_mail")
+NOT_FOUND = "Introuvable, ou vous n'y avez pas accès."
+
+
+def _error(status: int, message: str, field: str = "_schema") -> Any:
+    return jsonify(errors={field: [message]}), status
+
+
+@blueprint.errorhandler(SendRejected)
+def _rejected(exc: SendRejected) -> Any:
+    return jsonify(errors=exc.errors), exc.status
+
+
+def _mail_exchange(exchange_id: int) -> Exchange | None:
+    """The mail exchange if the current account may see it."""
+    if not can_see(current_account().id, exchange_id):
+        return None
+    return Exchange.get_or_none((Exchange.id == exchange_id) & (Exchange.channel == CHANNEL))
+
+
+def _payload() -> dict[str, Any]:
+    data = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(data, dict):
+        raise SendRejected({"_schema": ["Un objet JSON est attendu."]}, status=400)
+    return dict(data)
+
+
+@blueprint.get("/mailboxes")
+@api_login_required
+def mailboxes() -> Any:
+    """The identities whose mail the account reads (its own, its delegations), with unread counts."""
+    return jsonify(mailboxes=mailboxes_of(current_account()))
+
+
+@blueprint.get("/search")
+@api_login_required
+def search() -> Any:
+    args = request.args
+    for name in ("mailbox", "limit", "offset"):
+        if args.get(name) and not args[name].isdigit():
+            return _error(400, "Nombre entier attendu.", name)
+    if args.get("folder", "") not in ("", "inbox", "sent"):
+        return _error(400, "Le dossier doit être « inbox » ou « sent ».", "folder")
+    rows = search_exchanges(current_account(), q=args.get("q", ""), sender=args.get("sender", ""),
+                            subject=args.get("subject", ""), patient=args.get("patient", ""),
+                            mailbox=int(args["mailbox"]) if args.get("mailbox") else None,
+                            folder=args.get("folder", ""), limit=min(int(args.get("limit") or 50), 200),
+                            offset=int(args.get("offset") or 0))
+    return jsonify(exchanges=rows)
+
+
+@blueprint.get("/exchanges/<int:exchange_id>/status")
+@api_login_required
+def status(exchange_id: int) -> Any:
+    if _mail_exchange(exchange_id) is None:
+        return _error(404, NOT_FOUND)
+    return jsonify(messages=exchange_statuses(exchange_id))
+
+
+@blueprint.post("/exchanges/<int:exchange_id>/reply")
+@api_login_required
+def reply(exchange_id: int) -> Any:
+    """Reply (to the other party) or, with ``"all": true``, reply to everyone; same body as a message."""
+    exchange = _mail_exchange(exchange_id)
+    if exchange is None:
+        return _error(404, NOT_FOUND)
+    payload = _payload()
+    everyone = payload.pop("all", False)
+    if not isinstance(everyone, bool):
+        return _error(422, "Choisissez oui ou non.", "all")
+    relais = current_relais()
+    token = REPLY_ALL.set(everyone)
+    try:
+        message = relais.sender.post_message(exchange, current_account(), payload)
+    finally:
+        REPLY_ALL.reset(token)
+    return jsonify(message=relais.serialize_message(message)), 201
+
+
+@blueprint.post("/exchanges/<int:exchange_id>/forward")
+@api_login_required
+def forward(exchange_id: int) -> Any:
+    """A new mail exchange carrying the original quoted, with its attachments."""
+    exchange = _mail_exchange(exchange_id)
+    if exchange is None:
+        return _error(404, NOT_FOUND)
+    payload = _payload()
+    wanted = payload.pop("message", None)
+    if wanted is None:
+        original = last_mail(exchange.id)
+    elif isinstance(wanted, int) and not isinstance(wanted, bool):
+        original = Message.get_or_none((Message.id == wanted) & (Message.exchange == exchange.id)
+                                       & (Message.kind == "mail"))
+    else:
+        original = None
+    if original is None:
+        return _error(422, "Choisissez un mail de cet échange à transférer.", "message")
+    account = current_account()
+    copies = _copy_attachments(original.id, account.id)
+    extra = payload.get("attachments") or []
+    facts = original.data.get("mail", {})
+    quoted = (f"<hr><p>---------- Message transféré ----------<br>De : {html.escape(facts.get('from_name') or '')} "
+              f"&lt;{html.escape(facts.get('from', ''))}&gt;<br>Date : {original.created_at:%d/%m/%Y %H:%M} UTC<br>"
+              f"Objet : {html.escape(facts.get('subject', exchange.subject))}<br>"
+              f"À : {html.escape(', '.join(facts.get('to', [])))}</p>{original.body}")
+    payload.update(subject=payload.get("subject") or forward_subject(exchange.subject),
+                   body=sanitized_body(str(payload.get("body") or "")) + quoted,
+                   attachments=[*copies, *(extra if isinstance(extra, list) else [extra])],
+                   patient=payload.get("patient", exchange.patient_id))
+    relais = current_relais()
+    try:
+        new, message = relais.sender.start_exchange(CHANNEL, account, payload)
+    except SendRejected:
+        Attachment.delete().where(Attachment.id.in_(copies)).execute()
+        raise
+    body = summary(new, 0, members_of([new.id]).get(new.id, []))
+    return jsonify(exchange=body, message=relais.serialize_message(message) if message else None), 201
+
+
+def _copy_attachments(message_id: int, account_id: int) -> list[int]:
+    # The store is content-addressed: a copy is a row pointing at the same file, owned by the forwarder.
+    originals = Attachment.select().join(MessageAttachment).where(MessageAttachment.message == message_id)
+    return [Attachment.create(sha256=a.sha256, size=a.size, content_type=a.content_type, filename=a.filename,
+                              uploaded_by=account_id).id for a in originals]
+
+
+@blueprint.delete("/exchanges/<int:exchange_id>")
+@api_login_required
+def delete(exchange_id: int) -> Any:
+    """Delete a mail thread from the mailbox (every delegate of that mailbox loses it); audited."""
+    exchange = _mail_exchange(exchange_id)
+    if exchange is None:
+        return _error(404, NOT_FOUND)
+    relais = current_relais()
+    account = current_account()
+    who = tuple(audience(exchange_id))
+    with write_transaction():
+        MailIndex.delete().where(MailIndex.exchange_id == exchange_id).execute()
+        count = exchange.messages.count()
+        Exchange.delete().where(Exchange.id == exchange_id).execute()
+        relais.audit.record("mail.delete", account_id=account.id, target=f"exchange:{exchange_id}",
+                            status=200, detail=f"messages={count}")
+    relais.events.publish([Event("exchange.deleted", exchange_id, who, {"exchange_id": exchange_id})])
+    return jsonify(deleted=exchange_id)

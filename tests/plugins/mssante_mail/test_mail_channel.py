@@ -1,0 +1,179 @@
+"""The secure mail channel: its screen, MAIL-2 delegation rules, sanitised bodies, replies, the mail space."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kernel.mail.compose import header_ids, parse
+from kernel.mail.models import OutgoingMail
+from kernel.models import AuditEvent, Exchange, Job, Message
+from mail.mail_helpers import mail_app, publish_address, relais_of, smtp_sink
+from support.factories import bearer, make_account, make_patient, make_structure
+
+URL = "/api/v1/channels/mssante_mail/exchanges"
+NOT_ELIGIBLE = ("Votre profession n'est pas éligible à MSSanté : choisissez dans « Agir en tant que » une messagerie "
+                "organisationnelle ou un professionnel qui vous a délégué son envoi.")
+
+
+@pytest.fixture
+def mail(make_app, backend):
+    with smtp_sink() as (sink, port):
+        app = mail_app(make_app, backend, "a.mssante.fr", mail_relay_port=port)
+        with app.app_context():
+            app.sink = sink
+            yield app
+
+
+@pytest.fixture
+def people(mail):
+    julie = make_account("julie", "Julie", "Bernard", addresses=("julie@a.mssante.fr",))
+    claire = make_account("claire", "Claire", "Moreau", profession="Coordinatrice", eligible=False)
+    repap = make_structure("Coordination REPAP", delegates=(claire,))
+    from kernel.models import Delegation, MailAddress
+    MailAddress.create(identity=repap, address="repap@a.mssante.fr")
+    Delegation.create(delegate=claire, principal=julie.identity)
+    for address in ("thomas@b.mssante.fr", "thomas.ch@b.mssante.fr", "paul@c.mssante.fr"):
+        publish_address(address)
+    return julie, claire, repap
+
+
+def _send(client, account, acting_as, **fields):
+    payload = {"acting_as": acting_as, "recipients": ["thomas@b.mssante.fr"], "subject": "Avis", "body": "Bonjour"}
+    payload.update(fields)
+    return client.post(URL, headers=bearer(account), json=payload)
+
+
+def _nothing_stored() -> None:
+    assert (Exchange.select().count(), Message.select().count(), OutgoingMail.select().count(),
+            Job.select().count()) == (0, 0, 0, 0)
+
+
+def test_the_single_screen(mail, people):
+    julie, _, _ = people
+    patient = make_patient()
+    body = mail.test_client().get(f"/api/v1/channels/mssante_mail/form?patient={patient.id}", headers=bearer(julie)).json
+    assert body["channel"]["label"] == "Rédiger un mail sécurisé" and body["channel"]["group"] == "MSSanté"
+    fields = {f["name"]: f for f in body["fields"]}
+    assert list(fields) == ["acting_as", "recipients", "cc", "patient", "subject", "body", "attachments"]
+    assert fields["recipients"]["options"] == {"kind": "mssante"} and fields["recipients"]["many"]
+    assert fields["recipients"]["required"] and fields["subject"]["required"]
+    assert fields["subject"]["default"] == "Cecilia REPAP TEST"
+    assert fields["body"]["options"] == {"format": "html"}
+
+
+def test_mail2_a_profession_not_eligible_writes_only_through_a_delegation(mail, people):
+    julie, claire, repap = people
+    client = mail.test_client()
+    r = _send(client, claire, claire.identity_id)
+    assert r.status_code == 422 and r.json["errors"] == {"acting_as": [NOT_ELIGIBLE]}
+    _nothing_stored()
+    r = _send(client, claire, 424242)
+    assert r.json["errors"] == {"acting_as": ["Vous n'avez pas de délégation pour agir au nom de cette identité."]}
+    assert _send(client, claire, repap.id).status_code == 201
+    assert _send(client, claire, julie.identity_id).status_code == 201
+    # A delegation to someone who is not eligible either does not help.
+    sec = make_account("sec", "Sam", "Sec", eligible=False)
+    from kernel.models import Delegation
+    Delegation.create(delegate=sec, principal=claire.identity)
+    r = _send(client, sec, claire.identity_id)
+    assert r.json["errors"]["acting_as"] == [
+        "« Claire MOREAU » n'est pas éligible à MSSanté : choisissez dans « Agir en tant que » une messagerie "
+        "organisationnelle ou un professionnel qui vous a délégué son envoi."]
+    # Eligible, but no address on the platform.
+    bare = make_account("bare", "Bea", "Nue")
+    r = _send(client, bare, bare.identity_id)
+    assert r.json["errors"]["acting_as"][0].startswith("« Bea NUE » n'a pas d'adresse MSSanté")
+    # What leaves shows who wrote, for whom.
+    relais_of(mail).jobs.run_pending()
+    first = parse(mail.sink.messages[0].data)
+    assert first["From"].addresses[0].addr_spec == "repap@a.mssante.fr"
+    assert first["From"].addresses[0].display_name == "Claire MOREAU pour le compte de Coordination REPAP"
+
+
+def test_recipients_must_be_valid_and_published(mail, people):
+    julie, _, _ = people
+    client = mail.test_client()
+    r = _send(client, julie, julie.identity_id, recipients=["pas une adresse", "inconnu@b.mssante.fr"],
+              cc=["x@@y"])
+    assert r.status_code == 422
+    assert r.json["errors"]["recipients"] == [
+        "« pas une adresse » n'est pas une adresse de messagerie valide.",
+        "« inconnu@b.mssante.fr » n'est pas une adresse MSSanté publiée dans l'annuaire national : vérifiez-la ou "
+        "choisissez le destinataire dans l'annuaire."]
+    assert r.json["errors"]["cc"] == ["« x@@y » n'est pas une adresse de messagerie valide."]
+    assert _send(client, julie, julie.identity_id, recipients=[]).json["errors"] == {
+        "recipients": ["Choisissez au moins une personne."]}
+    assert _send(client, julie, julie.identity_id, recipients=[12]).status_code == 422
+    assert _send(client, julie, julie.identity_id, body="").json["errors"] == {
+        "body": ["Écrivez un message ou joignez un fichier."]}
+    _nothing_stored()
+
+
+def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, people):
+    julie, _, _ = people
+    client = mail.test_client()
+    patient = make_patient(ins="279035121518989")
+    upload = client.post("/api/v1/attachments", headers=bearer(julie), content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(b"%PDF-1.4 test"), "Lettre adressée.pdf")}).json["attachment"]
+    r = _send(client, julie, julie.identity_id, recipients=["thomas@b.mssante.fr", "thomas.ch@b.mssante.fr"],
+              cc=["paul@c.mssante.fr", "THOMAS@b.mssante.fr"], patient=patient.id, attachments=[upload["id"]],
+              body='<p>Bonjour <strong>confrère</strong><img src=x onerror="alert(1)"><script>alert(2)</script></p>')
+    assert r.status_code == 201, r.json
+    message = r.json["message"]
+    assert message["body"] == "<p>Bonjour <strong>confrère</strong></p>" and message["kind"] == "mail"
+    assert Job.get().name == "kernel.mail.send" and OutgoingMail.get().status == "queued"
+    assert relais_of(mail).jobs.run_pending() == 1
+    [received] = mail.sink.messages
+    assert sorted(received.rcpt_tos) == ["paul@c.mssante.fr", "thomas.ch@b.mssante.fr", "thomas@b.mssante.fr"]
+    sent = parse(received.data)
+    assert sent["X-MSS-INS"] == "O" and sent["Disposition-Notification-To"] == "<julie@a.mssante.fr>"
+    assert "onerror" not in sent.get_body(("html",)).get_content()
+    assert [a.get_filename() for a in sent.iter_attachments()] == ["Lettre adressée.pdf"]
+    assert sent["Message-ID"] == f"<{message['data']['mail']['message_id']}>"
+
+
+def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
+    julie, claire, repap = people
+    client = mail.test_client()
+    r = _send(client, julie, julie.identity_id, recipients=["thomas@b.mssante.fr"], cc=["paul@c.mssante.fr"],
+              subject="Plaie du pied")
+    exchange_id = r.json["exchange"]["id"]
+    first_id = r.json["message"]["data"]["mail"]["message_id"]
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(julie), json={"body": "Relance"})
+    assert r.status_code == 201
+    reply = r.json["message"]["data"]["mail"]
+    assert (reply["to"], reply["cc"], reply["subject"], reply["in_reply_to"]) == \
+        (["thomas@b.mssante.fr"], [], "Re: Plaie du pied", first_id)
+    r = client.post(f"/mssante_mail/exchanges/{exchange_id}/reply", headers=bearer(julie),
+                    json={"body": "À tous", "all": True})
+    assert r.status_code == 201 and r.json["message"]["data"]["mail"]["cc"] == ["paul@c.mssante.fr"]
+    assert client.post(f"/mssante_mail/exchanges/{exchange_id}/reply", headers=bearer(julie),
+                       json={"body": "x", "all": "oui"}).status_code == 422
+    relais_of(mail).jobs.run_pending()
+    last = parse(mail.sink.messages[-1].data)
+    assert last["Subject"] == "Re: Plaie du pied" and first_id in header_ids(last["References"])
+    r = client.post(f"/mssante_mail/exchanges/{exchange_id}/forward", headers=bearer(julie),
+                    json={"acting_as": julie.identity_id, "recipients": ["thomas.ch@b.mssante.fr"], "body": "Pour info"})
+    assert r.status_code == 201, r.json
+    assert r.json["exchange"]["subject"] == "Tr: Plaie du pied"
+    assert "Message transféré" in r.json["message"]["body"] and "À tous" in r.json["message"]["body"]
+    assert client.post(f"/mssante_mail/exchanges/{exchange_id}/forward", headers=bearer(julie),
+                       json={"acting_as": julie.identity_id, "recipients": ["inconnu@z.mssante.fr"]}).status_code == 422
+    # Mailboxes: Claire reads her own (none: no address), REPAP's and Julie's (delegations).
+    boxes = client.get("/mssante_mail/mailboxes", headers=bearer(claire)).json["mailboxes"]
+    assert [(b["identity"]["display_name"], b["addresses"], b["exchanges"]) for b in boxes] == [
+        ("Coordination REPAP", ["repap@a.mssante.fr"], 0), ("Julie BERNARD", ["julie@a.mssante.fr"], 2)]
+    found = client.get("/mssante_mail/search?subject=plaie", headers=bearer(julie)).json["exchanges"]
+    assert sorted(e["subject"] for e in found) == ["Plaie du pied", "Tr: Plaie du pied"]
+    assert client.get("/mssante_mail/search?folder=inbox", headers=bearer(julie)).json["exchanges"] == []
+    assert len(client.get("/mssante_mail/search?folder=sent", headers=bearer(julie)).json["exchanges"]) == 2
+    assert client.get("/mssante_mail/search?folder=x", headers=bearer(julie)).status_code == 400
+    stranger = make_account("x", "Xavier", "Autre", addresses=("x@a.mssante.fr",))
+    assert client.get("/mssante_mail/search?subject=plaie", headers=bearer(stranger)).json["exchanges"] == []
+    assert client.get(f"/mssante_mail/exchanges/{exchange_id}/status", headers=bearer(stranger)).status_code == 404
+    assert client.delete(f"/mssante_mail/exchanges/{exchange_id}", headers=bearer(stranger)).status_code == 404
+    assert client.delete(f"/mssante_mail/exchanges/{exchange_id}", headers=bearer(julie)).status_code == 200
+    assert Exchange.get_or_none(Exchange.id == exchange_id) is None
+    deletion = AuditEvent.get(AuditEvent.action == "mail.delete")
+    assert deletion.account_id == julie.id and deletion.target == f"exchange:{exchange_id}"
