@@ -13,6 +13,7 @@ from kernel.auth.login import LoginRefused, authenticate
 from kernel.relais import current_relais
 from kernel.services.acting_as import can_see
 
+from .patient_page import known_patient, patient_identity
 from .send_panel import send_panel
 
 shell = Blueprint("shell", __name__)
@@ -107,6 +108,16 @@ def thread(exchange_id: int) -> Any:
     if not can_see(current_account().id, exchange_id):
         return not_found_page("Cet échange est introuvable, ou vous n'y participez pas.")
     return render_template("thread.html", exchange_id=exchange_id)
+
+
+@shell.get("/patients/<int:patient_id>")
+@login_required
+def patient(patient_id: int) -> Any:
+    # Only patients the user already deals with: an identity is personal data, not a directory.
+    found = known_patient(current_account().id, patient_id)
+    if found is None:
+        return not_found_page("Ce patient est introuvable, ou aucun de vos échanges ne le concerne.")
+    return render_template("patient.html", patient=found, identity=patient_identity(found), spaces=SPACES)
 
 
 def not_found_page(message: str) -> Any:

@@ -41,11 +41,11 @@ class Site:
 
 @pytest.fixture
 def make_site(make_app) -> Iterator[Callable[..., Site]]:
-    """``make_site(plugins=None)``: an app (SQLite) served on a free loopback port until the test ends."""
+    """``make_site(plugins=None, **settings)``: an app (SQLite) served on a free loopback port until the test ends."""
     servers: list[LiveServer] = []
 
-    def start(plugins: Any = None) -> Site:
-        app = make_app("sqlite", plugins=plugins)
+    def start(plugins: Any = None, **settings: Any) -> Site:
+        app = make_app("sqlite", plugins=plugins, **settings)
         server = LiveServer(app)
         servers.append(server)
         return Site(app, server.start())
@@ -88,3 +88,87 @@ def new_page(chromium) -> Iterator[Callable[..., Any]]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., None]:
+    """``sign_in(page, site, login, next_path="/")``: through the login page, landing on ``next_path``."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from support.factories import PASSWORD
+
+    def go(page: Any, site: Site, login: str, next_path: str = "/") -> None:
+        page.goto(site.url + next_path)
+        expect(page).to_have_url(re.compile(r"/login\?next="))
+        page.get_by_label("Identifiant").fill(login)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page).to_have_url(site.url + next_path)
+    return go
+
+
+def png(width: int = 240, height: int = 160, tint: int = 0) -> bytes:
+    """A small gradient picture, enough for a real thumbnail; ``tint`` shifts its colours."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes(v % 256 for x in range(width)
+                                    for v in (200 - y // 2 + tint, 120 + x // 4, 140 + tint // 2))
+                    for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def picture() -> Callable[..., bytes]:
+    return png
+
+
+# The national MSSanté extraction's published layout (31 columns, "|"-separated), as imported by
+# ``relais import-annuaire``: tests put professionals without a platform account into the directory this way.
+EXTRACTION_HEADER = (
+    "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|"
+    "Type identifiant structure|Identification Structure|Service de rattachement|Civilité d'exercice|"
+    "Nom d'exercice|Prénom d'exercice|Catégorie profession|Libellé de catégorie profession|Code Profession|"
+    "Libellé Profession|Code savoir-faire|Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|"
+    "Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION structure BAL|"
+    "L3COMPLEMENTDISTRIBUTION structure BAL|L4NUMEROVOIE structure BAL|L4COMPLEMENTNUMEROVOIE structure BAL|"
+    "NL4TYPEVOIE structure BAL|L4LIBELLEVOIE structure BAL|L5LIEUDITMENTION structure BAL|"
+    "L6LIGNEACHEMINEMENT structure BAL|Code postal structure BAL|Département structure BAL|Pays structure BAL")
+
+
+def extraction_row(address: str, rpps: str, first: str, last: str, profession: tuple[str, str],
+                   organisation: str, city: tuple[str, str, str], bal_type: str = "PER") -> str:
+    """One mailbox of a professional: ``profession`` is (code, label), ``city`` (name, postcode, département)."""
+    name, postcode, department = city
+    return "|".join([bal_type, address, "8", rpps, f"8{rpps}", "1", "740000001", "", "", last.upper(), first, "C",
+                     "Civil", *profession, "", "", "O", organisation, "", "", "", "12", "", "RUE", "DES LILAS", "",
+                     f"{postcode} {name.upper()}", postcode, department, "99100"])
+
+
+class NationalDirectory:
+    """``national_directory(site, [national_directory.row(...), ...])`` imports those mailboxes."""
+
+    row = staticmethod(extraction_row)
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, site: Site, rows: list[str]) -> None:
+        from kernel.directory.importer import import_source
+        from kernel.directory.reader import Source
+
+        path = self.folder / "Extraction_Correspondance_MSSante_test.txt"
+        path.write_text("\n".join([EXTRACTION_HEADER, *rows]) + "\n", encoding="utf-8")
+        with site.app.app_context():
+            outcome = import_source(Source(path))
+        assert not getattr(outcome, "rejected", 0), outcome
+
+
+@pytest.fixture
+def national_directory(tmp_path) -> NationalDirectory:
+    return NationalDirectory(tmp_path)

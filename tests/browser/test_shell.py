@@ -78,7 +78,9 @@ def test_two_professionals_start_and_continue_a_conversation(site, new_page, art
     expect(alice.locator("[data-field=members] .field-error")).to_be_hidden()
 
     # Choosing the patient fills the empty subject with the patient's name.
-    alice.get_by_label("Patient").click()
+    patient = alice.get_by_label("Patient", exact=True)
+    patient.click()
+    patient.press_sequentially("repap")
     alice.locator("[data-field=patient] [role=option]", has_text="Cecilia REPAP TEST").click()
     expect(alice.get_by_label("Objet")).to_have_value("Cecilia REPAP TEST")
     alice.get_by_label("Objet").fill("Plaie du pied droit")
@@ -112,12 +114,12 @@ def test_two_professionals_start_and_continue_a_conversation(site, new_page, art
     expect(bob.locator("[data-tab=mail] .count")).to_be_hidden()
     bob.screenshot(path=artifacts / "04-boite-de-reception-bob.png")
 
-    row.click()
+    row.locator(".exchange-subject").click()
     expect(bob).to_have_url(exchange_url)
     expect(bob.locator("#messages .msg")).to_have_count(1)
     expect(bob.locator("#messages .msg .msg-author")).to_have_text("Alice MARTIN")
     # Alice learns live that Bob saw her message.
-    expect(alice.locator(".msg-mine .msg-receipt")).to_have_text("Vu par Bob DURAND")
+    expect(alice.locator(".msg-mine .receipt-toggle")).to_have_text("Vu par Bob DURAND")
 
     reply = bob.get_by_label("Votre message")
     reply.fill("Bonjour, je passe demain matin.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kernel import GROUP_MES, GROUP_MONSISRA, GROUP_MSSANTE, Channel, hookimpl
-from support.factories import PASSWORD, bearer, make_account
+from support.factories import PASSWORD, bearer, make_account, make_patient
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
@@ -44,7 +44,7 @@ def text(response):
     return html.unescape(response.get_data(as_text=True))
 
 
-@pytest.mark.parametrize("path", ["/", "/?espace=mail", "/envoyer/test_chat", "/echanges/1"])
+@pytest.mark.parametrize("path", ["/", "/?espace=mail", "/envoyer/test_chat", "/echanges/1", "/patients/1"])
 def test_anonymous_visitors_are_sent_to_the_login_page(browser, path):
     r = browser.get(path)
     assert r.status_code == 302
@@ -233,3 +233,33 @@ def test_the_session_cookie_is_http_only_and_same_site(make_app):
     assert r.status_code == 302
     cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("relais_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_patient_page_only_for_those_who_deal_with_the_patient(browser, shell_app):
+    alice, bob, carol = accounts(shell_app, "alice", "bob", "carol")
+    with shell_app.app_context():
+        patient = make_patient(ins="279035121518989", birthplace_code="51215")
+        headers, carol_headers = bearer(alice), bearer(carol)
+    r = browser.post("/api/v1/channels/test_chat/exchanges", headers=headers, json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient.id, "subject": "Plaie",
+        "body": "Bonjour"})
+    assert r.status_code == 201, r.json
+    sign_in(browser, "bob")
+    r = browser.get(f"/patients/{patient.id}")
+    body = text(r)
+    assert r.status_code == 200 and f'data-patient-id="{patient.id}"' in body
+    assert "Cecilia REPAP TEST (née REPAP TEST) née le 27/03/1901" in body
+    assert "2 79 03 51 215 189 89 (identité qualifiée)" in body and "51215" in body
+    assert "Échanges au sujet de ce patient" in body
+    # Carol has no exchange about the patient: she cannot tell the patient from a missing one...
+    other = shell_app.test_client()
+    sign_in(other, "carol")
+    for path in (f"/patients/{patient.id}", "/patients/999999"):
+        r = other.get(path)
+        assert r.status_code == 404 and "Ce patient est introuvable" in text(r)
+    # ...until she creates one herself: a patient she just registered is one of her recent patients.
+    r = other.post("/api/v1/patients", headers=carol_headers, json={
+        "birth_name": "LEGRAND", "first_names": "Lucie", "birth_date": "1984-05-12", "sex": "F"})
+    assert r.status_code == 201, r.json
+    r = other.get(f"/patients/{r.json['patient']['id']}")
+    assert r.status_code == 200 and "Lucie LEGRAND (née LEGRAND) née le 12/05/1984" in text(r)

@@ -39,8 +39,10 @@ export async function api(path, { method = "GET", json, body, signal, headers = 
   }
   if (response.status === 401) goToLogin();  // the session ended (logout elsewhere, expiry)
   if (response.ok) return { ok: true, status: response.status, data, errors: {} };
-  // A 5xx body may carry a technical (English) description: people get a French sentence instead.
-  const errors = response.status >= 500 ? { _schema: [SERVER_ERROR] }
+  // A 500 (or a 5xx from a proxy) may carry a technical description: people get a French sentence
+  // instead. The API's own 502/503 say in French what is unavailable (a PDF renderer, a connector).
+  const apiSays = data && data.errors && response.status !== 500 ? data.errors : null;
+  const errors = response.status >= 500 ? apiSays || { _schema: [SERVER_ERROR] }
     : (data && data.errors) || { _schema: ["La demande a été refusée. Rechargez la page puis réessayez."] };
   return { ok: false, status: response.status, data, errors };
 }

@@ -1,17 +1,21 @@
 // One renderer per field type of a channel's screen. Each returns a control:
 // {name, spec, el, get(), set(value), isEmpty(), setErrors(messages), focus(), autofill(value), isAutofilled()}
 
-import { api } from "./api.js";
 import { createAttachments } from "./attachments.js";
 import { autogrow, h } from "./dom.js";
-import { createPicker } from "./picker.js";
+import { patientField } from "./patient_field.js";
+import { createPersonPicker, personItem } from "./person_picker.js";
+import { suggestionsField } from "./suggestions.js";
 
 const RENDERERS = {
   text: textField, message: messageField, select: selectField, date: dateField, checkbox: checkboxField,
-  person: personField, patient: patientField, attachments: attachmentsField,
+  person: personField, patient: patientField, attachments: attachmentsField, suggestions: suggestionsField,
 };
 
-/** ctx: {onPatientChange(id|null), actingAs() -> identity id, dropTarget} */
+/**
+ * ctx: {onPatientChange(id|null), actingAs() -> identity id, dropTarget,
+ *       watch(names, fn), valueOf(name), allowLeave()} (the last three for "suggestions").
+ */
 export function renderField(spec, ctx) {
   const id = `champ-${spec.name}`;
   const errorId = `erreur-${spec.name}`;
@@ -22,6 +26,7 @@ export function renderField(spec, ctx) {
   const label = h("label", { for: id, class: "field-label" }, spec.label,
     spec.required ? h("span", { class: "required", title: "Obligatoire" }, " *") : null);
   const help = spec.help ? h("p", { class: "help", id: helpId }, spec.help) : null;
+  if (widget.standalone) return standaloneControl(spec, widget);
   const el = spec.type === "checkbox"
     ? h("div", { class: "field field-checkbox", dataset: { field: spec.name } },
       h("div", { class: "checkbox-row" }, widget.input, label), help, error)
@@ -61,6 +66,17 @@ export function renderField(spec, ctx) {
   el.addEventListener("change", clear);
   if (spec.default !== null && spec.default !== undefined) widget.set(spec.default);
   return control;
+}
+
+/** A display-only widget draws its own heading and is never sent (kernel DISPLAY_ONLY). */
+function standaloneControl(spec, widget) {
+  const el = h("div", { class: `field field-${spec.type}`, dataset: { field: spec.name } }, widget.el);
+  return {
+    name: spec.name, spec, el, displayOnly: true, autofillable: false,
+    get: widget.get, set: widget.set, isEmpty: () => true,
+    pending: () => Promise.resolve(), focus: () => {}, setErrors: () => {},
+    autofill: () => {}, isAutofilled: () => false,
+  };
 }
 
 function textField(spec, { id }) {
@@ -121,61 +137,13 @@ function checkboxField(spec, { id }) {
 
 function personField(spec, { id, actingAs = () => null }) {
   const kind = (spec.options && spec.options.kind) || "";
-  const onlyAccounts = kind === "account";
-  const picker = createPicker({
-    inputId: id, many: spec.many,
-    placeholder: spec.placeholder || "Nom, spécialité, service…",
-    emptyText: (q) => (q
-      ? `Aucun résultat pour « ${q} ».${onlyAccounts ? " Si la personne n'a pas de compte sur la plateforme, écrivez-lui un mail sécurisé ou invitez-la." : ""}`
-      : "Saisissez un nom, une spécialité ou un service."),
-    search: async (q, { signal, more }) => {
-      const params = new URLSearchParams({ q, limit: more ? "50" : "10" });
-      if (kind) params.set("kind", kind);
-      const r = await api(`directory?${params}`, { signal });
-      if (!r.ok) return { groups: [], error: Object.values(r.errors).flat().join(" ") };
-      const item = (p) => ({
-        id: p.id, label: p.display_name,
-        detail: [p.profession, ...(kind === "mssante" ? p.addresses : [])].filter(Boolean).join(" · "),
-        disabled: onlyAccounts && !p.has_account,
-        note: onlyAccounts && !p.has_account ? "Pas de compte sur la plateforme : mail sécurisé ou invitation" : "",
-      });
-      // The identity one writes for is a participant already.
-      const others = (rows) => rows.filter((p) => p.id !== actingAs()).map(item);
-      return {
-        groups: [{ label: "PROFESSIONNELS", items: others(r.data.professionals) },
-          { label: "SERVICES", items: others(r.data.services) }],
-        hasMore: r.data.has_more,
-      };
-    },
-  });
-  const asItem = (v) => (v && typeof v === "object" ? { id: v.id, label: v.display_name || v.label } : null);
+  const picker = createPersonPicker({ inputId: id, kind, many: spec.many, placeholder: spec.placeholder,
+    exclude: () => [actingAs()] });  // the identity one writes for is a participant already
+  const value = () => picker.get().map((item) => item.value);
   return {
     el: picker.el, input: picker.input, focus: picker.focus,
-    get: () => (spec.many ? picker.get().map((i) => i.id) : (picker.get()[0]?.id ?? null)),
-    set: (v) => picker.set((Array.isArray(v) ? v : [v]).map(asItem).filter(Boolean)),
-    isEmpty: () => picker.get().length === 0,
-  };
-}
-
-function patientField(spec, { id, onPatientChange = () => {} }) {
-  const picker = createPicker({
-    inputId: id, many: false,
-    placeholder: spec.placeholder || "Nom, prénom ou INS du patient…",
-    emptyText: (q) => (q ? `Aucun patient trouvé pour « ${q} ».` : "Aucun patient enregistré."),
-    search: async (q, { signal }) => {
-      const r = await api(`patients?${new URLSearchParams({ q })}`, { signal });
-      if (!r.ok) return { groups: [], error: Object.values(r.errors).flat().join(" ") };
-      return {
-        groups: [{ label: "PATIENTS", items: r.data.patients.map((p) => ({
-          id: p.id, label: p.display_name, detail: p.ins ? `INS ${p.ins}` : "" })) }],
-      };
-    },
-    onChange: (items) => onPatientChange(items[0]?.id ?? null),
-  });
-  return {
-    el: picker.el, input: picker.input, focus: picker.focus,
-    get: () => picker.get()[0]?.id ?? null,
-    set: (v) => picker.set(v && typeof v === "object" ? [{ id: v.id, label: v.display_name }] : []),
+    get: () => (spec.many ? value() : (value()[0] ?? null)),
+    set: (v) => picker.set((Array.isArray(v) ? v : [v]).map((x) => personItem(x, kind)).filter(Boolean)),
     isEmpty: () => picker.get().length === 0,
   };
 }

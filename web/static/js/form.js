@@ -12,7 +12,9 @@ const sendButton = document.getElementById("send-button");
 const controls = new Map();
 let sending = false;
 let sent = false;
+let leaving = false;  // the user chose to open something else (an existing conversation)
 let patientRequest = 0;
+const watchers = [];  // [names, fn]: "suggestions" fields follow other fields
 
 async function load() {
   const r = await api(`channels/${encodeURIComponent(channel)}/form`);
@@ -21,7 +23,12 @@ async function load() {
     showBanner(allMessages(r.errors));
     return;
   }
-  const ctx = { onPatientChange, dropTarget: form, actingAs: () => controls.get("acting_as")?.get() ?? null };
+  const ctx = {
+    onPatientChange, dropTarget: form, actingAs: () => controls.get("acting_as")?.get() ?? null,
+    watch: (names, fn) => watchers.push([names, fn]),
+    valueOf: (name) => controls.get(name)?.get() ?? null,
+    allowLeave: () => { leaving = true; },
+  };
   fieldsBox.replaceChildren(...r.data.fields.map((spec) => {
     const control = renderField(spec, ctx);
     controls.set(spec.name, control);
@@ -29,9 +36,23 @@ async function load() {
     return control.el;
   }));
   sendButton.disabled = false;
+  prefillRecipient();
+  for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
   form.dataset.ready = "true";
   const first = [...controls.values()].find((c) => c.name !== "acting_as" && c.isEmpty());
   if (first) first.focus();
+}
+
+/**
+ * "?destinataire=<address>&nom=<name>": the screen opens with that MSSanté address chosen (the
+ * conversation picker sends here someone who has no platform account). Nothing is sent without a click.
+ */
+function prefillRecipient() {
+  const params = new URLSearchParams(location.search);
+  const address = params.get("destinataire");
+  const target = [...controls.values()].find((c) => c.spec.type === "person" && c.spec.options?.kind === "mssante");
+  if (!address || !target || !/^[^\s@<>]+@[^\s@<>]+$/.test(address)) return;
+  target.set([{ address, display_name: params.get("nom") || address }]);
 }
 
 /** A patient was chosen or removed: ask the channel for its defaults again and fill what is still empty. */
@@ -91,7 +112,9 @@ async function send() {
   try {
     await Promise.all([...controls.values()].map((c) => c.pending()));
     const draft = {};
-    for (const control of controls.values()) draft[control.name] = control.get();
+    for (const control of controls.values()) {
+      if (!control.displayOnly) draft[control.name] = control.get();
+    }
     const r = await api(`channels/${encodeURIComponent(channel)}/exchanges`, { method: "POST", json: draft });
     if (r.ok) {
       sent = true;
@@ -116,6 +139,15 @@ const settle = () => requestAnimationFrame(() => {
 form.addEventListener("input", settle);
 form.addEventListener("change", settle);
 
+/** Tell the watchers of a field that its value changed (pickers fire "change"; text fields "input"). */
+function notifyWatchers(event) {
+  const name = event.target.closest?.("[data-field]")?.dataset.field;
+  if (!name) return;
+  for (const [names, fn] of watchers) if (names.includes(name)) fn(name);
+}
+form.addEventListener("change", notifyWatchers);
+form.addEventListener("input", notifyWatchers);
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   send();
@@ -129,7 +161,7 @@ form.addEventListener("keydown", (event) => {
 });
 window.addEventListener("beforeunload", (event) => {
   const typed = [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty() && !c.isAutofilled());
-  if (typed && !sent) event.preventDefault();
+  if (typed && !sent && !leaving) event.preventDefault();
 });
 
 load();

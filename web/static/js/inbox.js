@@ -1,8 +1,7 @@
 // The inbox (/): two separate spaces as tabs, with unread counts; the list follows live events.
 
 import { allMessages, api } from "./api.js";
-import { h } from "./dom.js";
-import { fullDate, shortDate } from "./format.js";
+import { exchangeRow } from "./exchange_row.js";
 import { Live } from "./live.js";
 
 const root = document.getElementById("inbox");
@@ -35,23 +34,6 @@ function setCounts(unread) {
   document.title = `${total ? `(${total}) ` : ""}Boîte de réception · Relais Santé`;
 }
 
-function row(exchange) {
-  const others = exchange.members.filter((m) => !myIdentities.has(m.id));
-  const members = (others.length ? others : exchange.members).map((m) => m.display_name).join(", ");
-  const unread = exchange.unread > 0;
-  const when = exchange.last_message_at || exchange.created_at;
-  return h("li", { class: `exchange${unread ? " unread" : ""}`, dataset: { id: exchange.id } },
-    h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link" },
-      h("span", { class: "exchange-main" },
-        h("span", { class: "exchange-subject" }, exchange.subject),
-        exchange.patient ? h("span", { class: "exchange-patient" }, exchange.patient.display_name) : null,
-        h("span", { class: "exchange-members" }, members)),
-      h("span", { class: "exchange-side" },
-        h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
-        unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
-          String(exchange.unread)) : null)));
-}
-
 async function refresh() {
   const mine = ++generation;
   const r = await api(`exchanges?space=${space}&limit=${limit}`);
@@ -64,7 +46,7 @@ async function refresh() {
   }
   errorBox.hidden = true;
   setCounts(r.data.unread);
-  list.replaceChildren(...r.data.exchanges.map(row));
+  list.replaceChildren(...r.data.exchanges.map((e) => exchangeRow(e, { myIdentities })));
   empty.hidden = r.data.exchanges.length > 0;
   more.hidden = r.data.exchanges.length < limit || limit >= MAX;
   empty.textContent = EMPTY[space];

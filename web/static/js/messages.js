@@ -1,8 +1,10 @@
-// How one message of a thread looks: author, "pour le compte de", time, text, attachments.
+// How one message of a thread looks: author, "pour le compte de", time, text, attachments, receipts slot.
 
 import { h } from "./dom.js";
 import { dayKey, dayLabel, fileSize, fullDate, timeOf } from "./format.js";
 import { icon } from "./icons.js";
+
+const INLINE_PICTURES = ["image/png", "image/jpeg", "image/gif", "image/webp"];  // what the server shows inline
 
 /** Did the author write for someone else (a structure, a colleague)? */
 function onBehalf(message) {
@@ -10,6 +12,19 @@ function onBehalf(message) {
   if (!author || !actingAs) return null;
   if (author.identity_id !== undefined) return author.identity_id === actingAs.id ? null : actingAs.name;
   return author.name === actingAs.name ? null : actingAs.name;
+}
+
+export function isPicture(attachment) {
+  return INLINE_PICTURES.includes(attachment.content_type);
+}
+
+export function isPdf(attachment) {
+  return attachment.content_type === "application/pdf";
+}
+
+/** The address that downloads a file under its original name. */
+export function downloadUrl(attachment) {
+  return `${attachment.url}${attachment.url.includes("?") ? "&" : "?"}download=1`;
 }
 
 export function renderMessage(message, { accountId }) {
@@ -21,30 +36,50 @@ export function renderMessage(message, { accountId }) {
   }
   const mine = message.author && message.author.id === accountId;
   const behalf = onBehalf(message);
+  const synthesis = message.kind === "synthesis";
   return h("li", {
-    class: `msg${mine ? " msg-mine" : ""}`, id: `message-${message.id}`,
-    dataset: { id: message.id, day: dayKey(created), author: message.author ? message.author.id : "" },
+    class: `msg${mine ? " msg-mine" : ""}${synthesis ? " msg-synthesis" : ""}`, id: `message-${message.id}`,
+    dataset: { id: message.id, day: dayKey(created), author: message.author ? message.author.id : "", kind: message.kind },
   },
   h("div", { class: "msg-meta" },
     h("span", { class: "msg-author" }, message.author ? message.author.name : (message.acting_as?.name || "Expéditeur externe")),
     behalf ? h("span", { class: "msg-behalf" }, `pour le compte de ${behalf}`) : null,
     time),
-  message.body ? h("div", { class: "msg-body" }, message.body) : null,
+  message.body ? h("div", { class: "msg-body" }, synthesis ? icon("file") : null, message.body) : null,
   message.attachments && message.attachments.length ? renderAttachments(message.attachments) : null,
   h("div", { class: "msg-receipt", hidden: true }));
 }
 
+function transferButton(attachment) {
+  return h("button", { type: "button", class: "btn-inline transfer-open", dataset: { transfer: attachment.id },
+    "aria-haspopup": "true", title: `Envoyer « ${attachment.filename} » vers votre logiciel métier` },
+  "Envoyer vers mon logiciel");
+}
+
+function fileLink(a) {
+  const label = [icon("file"), a.filename];
+  if (isPdf(a)) {
+    // The browser's PDF viewer, in a new tab; the download link next to it keeps the original name.
+    return h("a", { href: a.url, target: "_blank", rel: "noopener", class: "file-link", title: "Ouvrir dans un nouvel onglet" },
+      ...label);
+  }
+  return h("a", { href: downloadUrl(a), download: a.filename, class: "file-link", title: "Télécharger" }, ...label);
+}
+
 function renderAttachments(attachments) {
-  const images = attachments.filter((a) => (a.content_type || "").startsWith("image/") && a.content_type !== "image/svg+xml");
-  const files = attachments.filter((a) => !images.includes(a));
+  const pictures = attachments.filter(isPicture);
+  const files = attachments.filter((a) => !isPicture(a));
   return h("div", { class: "msg-attachments" },
-    images.length ? h("div", { class: "thumbs" }, images.map((a) => h("a", {
-      href: a.url, target: "_blank", rel: "noopener", class: "thumb", title: `${a.filename} (${fileSize(a.size)})`,
-    }, h("img", { src: a.url, alt: a.filename, loading: "lazy" })))) : null,
-    files.length ? h("ul", { class: "files" }, files.map((a) => h("li", {},
-      h("a", { href: a.url, target: "_blank", rel: "noopener", class: "file-link" },
-        icon("file"), a.filename),
-      h("span", { class: "attachment-size" }, fileSize(a.size))))) : null);
+    pictures.length ? h("div", { class: "thumbs" }, pictures.map((a) => h("figure", { class: "thumb-card", dataset: { attachmentId: a.id } },
+      h("a", { href: a.url, target: "_blank", rel: "noopener", class: "thumb", dataset: { viewer: "", name: a.filename, download: downloadUrl(a) },
+        title: `${a.filename} (${fileSize(a.size)}) : cliquer pour agrandir` },
+      h("img", { src: a.url, alt: a.filename, loading: "lazy" })),
+      h("figcaption", {}, h("span", { class: "thumb-name", title: a.filename }, a.filename), transferButton(a))))) : null,
+    files.length ? h("ul", { class: "files" }, files.map((a) => h("li", { dataset: { attachmentId: a.id } },
+      fileLink(a),
+      h("span", { class: "attachment-size" }, fileSize(a.size)),
+      isPdf(a) ? h("a", { href: downloadUrl(a), download: a.filename, class: "btn-inline" }, "Télécharger") : null,
+      transferButton(a)))) : null);
 }
 
 /** Put "Aujourd'hui" / "Hier" / date lines before the first message of each day. */

@@ -1,113 +1,176 @@
-// A search-and-choose widget (ARIA combobox): grouped results, keyboard navigation, choices as chips.
+// A search-and-choose widget (ARIA combobox): one or two search fields, grouped and paged results,
+// keyboard navigation across groups, entries that unfold into choices (several addresses), chips.
 
 import { h, uniqueId } from "./dom.js";
 
 const DEBOUNCE_MS = 180;
 
 /**
- * createPicker({inputId, placeholder, many, search, emptyText, onChange})
- *   search(query, {signal, more}) -> Promise<{groups: [{label, items}], hasMore, error}>
- *   an item is {id, label, detail, note, disabled}
- * Returns {el, input, get(), set(items), focus()}.
+ * createPicker({inputId, placeholder, many, search, emptyText, onChange, where})
+ *   where: {placeholder, label} adds a second search field (e.g. "Ville, département, établissement").
+ *   search(query, {signal, group, offset}) -> Promise<{groups, error, empty, actions}>
+ *     query: {q, where}; with `group`, only the next page of that group is wanted (from `offset`).
+ *     groups: [{key, label, items, more}]; empty: text or node shown when nothing was found;
+ *     actions: [{label, run(query)}] offered after the results (e.g. "Créer un patient").
+ *   item: {id, label, chip, value, detail, note, badge, warning, disabled, children: [item]}
+ *     an item with children unfolds; each child is chosen on its own, several may be.
+ * Returns {el, input, get(), set(items, {notify}), focus(), close()}.
  */
-export function createPicker({ inputId, placeholder = "", many = false, search, emptyText, onChange = () => {} }) {
+export function createPicker({ inputId, placeholder = "", many = false, search, emptyText, onChange = () => {},
+  where = null }) {
   const listId = uniqueId("picker-list");
   let chosen = [];
-  let options = [];  // enabled option elements in display order
+  let view = null;  // the results shown: {query, groups, error, empty, actions}
+  const expanded = new Set();
+  let nav = [];  // navigable entries in display order: {el, key, run}
   let active = -1;
   let controller = null;
   let timer = null;
-  let lastQuery = null;
+  let lastKey = null;
   let enterPending = false;  // Enter pressed before the results of the typed text arrived
 
-  const chips = h("ul", { class: "chips", "aria-label": "Sélection" });
-  const input = h("input", {
-    id: inputId, type: "text", class: "picker-input", autocomplete: "off", spellcheck: "false",
-    role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId, placeholder,
+  const combo = (attrs) => h("input", {
+    type: "text", class: "picker-input", autocomplete: "off", spellcheck: "false", role: "combobox",
+    "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId, ...attrs,
   });
+  const chips = h("ul", { class: "chips", "aria-label": "Sélection" });
+  const input = combo({ id: inputId, placeholder });
+  const whereInput = where ? combo({ class: "picker-input picker-where", placeholder: where.placeholder,
+    "aria-label": where.label || where.placeholder }) : null;
+  const inputs = [input, whereInput].filter(Boolean);
   const list = h("div", { id: listId, class: "picker-results", role: "listbox", hidden: true });
   const status = h("span", { class: "sr-only", role: "status", "aria-live": "polite" });
   const box = h("div", { class: "picker-box", onclick: (e) => { if (e.target === box) input.focus(); } }, chips, input);
-  const el = h("div", { class: "picker" }, box, list, status);
+  const el = h("div", { class: `picker${whereInput ? " picker-two" : ""}` },
+    h("div", { class: "picker-fields" }, box, whereInput), list, status);
+
+  const query = () => ({ q: input.value.trim(), where: whereInput ? whereInput.value.trim() : "" });
+  const keyOf = (q) => JSON.stringify(q);
+  const isEmptyQuery = (q) => !q.q && !q.where;
+  const focusedInput = () => inputs.find((i) => i === document.activeElement) || input;
 
   function open() {
     list.hidden = false;
-    input.setAttribute("aria-expanded", "true");
+    inputs.forEach((i) => i.setAttribute("aria-expanded", "true"));
   }
 
   function close() {
     list.hidden = true;
-    input.setAttribute("aria-expanded", "false");
-    input.removeAttribute("aria-activedescendant");
+    inputs.forEach((i) => { i.setAttribute("aria-expanded", "false"); i.removeAttribute("aria-activedescendant"); });
     active = -1;
   }
 
   function setActive(index) {
-    options.forEach((opt, i) => opt.classList.toggle("active", i === index));
+    nav.forEach((entry, i) => entry.el.classList.toggle("active", i === index));
     active = index;
-    if (index >= 0) {
-      input.setAttribute("aria-activedescendant", options[index].id);
-      options[index].scrollIntoView({ block: "nearest" });
-    } else {
-      input.removeAttribute("aria-activedescendant");
+    for (const i of inputs) {
+      if (index >= 0) i.setAttribute("aria-activedescendant", nav[index].el.id);
+      else i.removeAttribute("aria-activedescendant");
     }
+    if (index >= 0) nav[index].el.scrollIntoView({ block: "nearest" });
   }
 
-  function render(result, query) {
-    list.replaceChildren();
-    options = [];
-    const chosenIds = new Set(chosen.map((c) => c.id));
-    let count = 0;
-    if (result.error) {
-      list.append(h("p", { class: "picker-note error-text" }, result.error));
+  const isChosen = (item) => chosen.some((c) => c.id === item.id);
+
+  function option(classes, key, run, ...content) {
+    const opt = h("div", { id: uniqueId("picker-opt"), role: "option", class: classes, "aria-selected": "false" }, ...content);
+    const entry = { el: opt, key, run };
+    opt.addEventListener("mousedown", (event) => { event.preventDefault(); run(); });
+    opt.addEventListener("mousemove", () => { if (nav[active] !== entry) setActive(nav.indexOf(entry)); });
+    nav.push(entry);
+    return opt;
+  }
+
+  function itemContent(item) {
+    return [
+      h("span", { class: "picker-option-line" }, h("span", { class: "picker-option-label" }, item.label),
+        item.badge ? h("span", { class: "picker-badge" }, item.badge) : null,
+        item.warning ? h("span", { class: "picker-warning" }, item.warning) : null),
+      item.detail ? h("span", { class: "picker-option-detail" }, item.detail) : null,
+      item.note ? h("span", { class: "picker-option-note" }, item.note) : null,
+    ];
+  }
+
+  function renderItem(item, groupEl) {
+    if (item.disabled) {
+      groupEl.append(h("div", { role: "option", class: "picker-option", "aria-disabled": "true", "aria-selected": "false" },
+        ...itemContent(item)));
+      return 1;
     }
-    for (const group of result.groups || []) {
-      const items = group.items.filter((item) => !chosenIds.has(item.id));
-      if (!items.length) continue;
-      const labelId = uniqueId("picker-group");
-      const groupEl = h("div", { role: "group", "aria-labelledby": labelId, class: "picker-group" },
-        h("div", { id: labelId, class: "picker-group-label", role: "presentation" }, group.label));
-      for (const item of items) {
-        const opt = h("div", {
-          id: uniqueId("picker-opt"), role: "option", class: "picker-option", "aria-disabled": item.disabled ? "true" : false,
-          "aria-selected": "false",
-        }, h("span", { class: "picker-option-label" }, item.label),
-        item.detail ? h("span", { class: "picker-option-detail" }, item.detail) : null,
-        item.note ? h("span", { class: "picker-option-note" }, item.note) : null);
-        if (!item.disabled) {
-          opt.pickerItem = item;
-          opt.addEventListener("mousedown", (event) => { event.preventDefault(); choose(item); });
-          opt.addEventListener("mousemove", () => setActive(options.indexOf(opt)));
-          options.push(opt);
-        }
+    if (!item.children) {
+      if (isChosen(item)) return 0;
+      groupEl.append(option("picker-option", `item:${item.id}`, () => choose(item), ...itemContent(item)));
+      return 1;
+    }
+    const open = expanded.has(item.id);
+    const head = option(`picker-option picker-parent${open ? " open" : ""}`, `item:${item.id}`, () => toggle(item),
+      ...itemContent(item), h("span", { class: "picker-option-note" },
+        open ? "Choisissez une ou plusieurs adresses :" : `${item.children.length} adresses : choisir…`));
+    head.setAttribute("aria-expanded", open ? "true" : "false");
+    groupEl.append(head);
+    if (open) {
+      for (const child of item.children) {
+        const on = isChosen(child);
+        const opt = option(`picker-option picker-child${on ? " chosen" : ""}`, `item:${child.id}`, () => pickChild(child),
+          h("span", { class: "picker-check", "aria-hidden": "true" }, on ? "✓" : ""), ...itemContent(child));
+        opt.setAttribute("aria-selected", on ? "true" : "false");
         groupEl.append(opt);
-        count += 1;
       }
-      list.append(groupEl);
     }
-    if (!count && !result.error) list.append(h("p", { class: "picker-note" }, emptyText(query)));
-    if (result.hasMore) {
-      list.append(h("button", {
-        type: "button", class: "picker-more", tabindex: "-1",
-        onmousedown: (event) => { event.preventDefault(); runSearch(query, true); },
-      }, "Voir plus de résultats"));
+    return 1;
+  }
+
+  function draw(activeKey) {
+    list.replaceChildren();
+    nav = [];
+    if (!view) return;
+    let count = 0;
+    if (view.error) list.append(h("p", { class: "picker-note error-text" }, view.error));
+    for (const group of view.groups || []) {
+      const labelId = uniqueId("picker-group");
+      const groupEl = h("div", { role: "group", "aria-labelledby": labelId, class: "picker-group", dataset: { group: group.key } },
+        h("div", { id: labelId, class: "picker-group-label", role: "presentation" }, group.label));
+      let shown = 0;
+      for (const item of group.items) shown += renderItem(item, groupEl);
+      if (group.more) {
+        groupEl.append(option("picker-option picker-more", `more:${group.key}`, () => loadMore(group.key),
+          "Voir plus de résultats"));
+      }
+      if (shown || group.more) list.append(groupEl);
+      count += shown;
     }
-    status.textContent = count ? `${count} résultat${count > 1 ? "s" : ""}` : emptyText(query);
-    setActive(options.length ? 0 : -1);
+    if (!count && !view.error) {
+      const empty = view.empty ?? emptyText(view.query);
+      list.append(empty instanceof Node ? empty : h("p", { class: "picker-note" }, empty));
+    }
+    for (const action of view.actions || []) {
+      list.append(option("picker-option picker-action", `action:${action.label}`, () => { close(); action.run(view.query); },
+        action.label));
+    }
+    status.textContent = count ? `${count} résultat${count > 1 ? "s" : ""}` : (view.empty instanceof Node
+      ? view.empty.textContent : (view.empty || emptyText(view.query)));
+    const keep = nav.findIndex((entry) => entry.key === activeKey);
+    setActive(keep >= 0 ? keep : (nav.length ? 0 : -1));
+  }
+
+  function render(result, q) {
+    view = { query: q, groups: [], ...result };
+    expanded.clear();
+    draw();
     open();
-    if (enterPending && options.length) choose(options[0].pickerItem);
+    if (enterPending && nav.length) nav[0].run();
     enterPending = false;
   }
 
-  async function runSearch(query, more = false) {
+  async function runSearch(q) {
     if (controller) controller.abort();
     controller = new AbortController();
     const mine = controller;
-    lastQuery = query;
+    lastKey = keyOf(q);
     el.classList.add("searching");
     try {
-      const result = await search(query, { signal: mine.signal, more });
-      if (mine === controller && document.activeElement === input) render(result, query);
+      const result = await search(q, { signal: mine.signal });
+      if (mine === controller && inputs.includes(document.activeElement)) render(result, q);
     } catch (err) {
       if (err.name !== "AbortError") throw err;
     } finally {
@@ -115,12 +178,48 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
     }
   }
 
+  async function loadMore(key) {
+    const group = view && view.groups.find((g) => g.key === key);
+    if (!group) return;
+    const shownView = view;
+    el.classList.add("searching");
+    try {
+      const result = await search(view.query, { group: key, offset: group.items.length });
+      if (view !== shownView) return;  // a newer search replaced these results
+      const page = (result.groups || []).find((g) => g.key === key);
+      if (!page) return;
+      const known = new Set(group.items.map((i) => i.id));
+      const fresh = page.items.filter((i) => !known.has(i.id));
+      group.items.push(...fresh);
+      group.more = Boolean(page.more) && fresh.length > 0;
+      draw(fresh.length ? `item:${fresh[0].id}` : undefined);
+    } finally {
+      el.classList.remove("searching");
+    }
+  }
+
   function scheduleSearch() {
     clearTimeout(timer);
     timer = null;
     el.classList.add("searching");  // the results shown are now those of an older text
-    const query = input.value.trim();
-    timer = setTimeout(() => { timer = null; runSearch(query); }, query ? DEBOUNCE_MS : 0);
+    const q = query();
+    timer = setTimeout(() => { timer = null; runSearch(q); }, isEmptyQuery(q) ? 0 : DEBOUNCE_MS);
+  }
+
+  function toggle(item) {
+    if (expanded.has(item.id)) expanded.delete(item.id);
+    else expanded.add(item.id);
+    draw(expanded.has(item.id) ? `item:${item.children[0].id}` : `item:${item.id}`);
+  }
+
+  function pickChild(child) {
+    // Several addresses of one person may be chosen: the list stays open until Escape or a click away.
+    if (isChosen(child)) chosen = chosen.filter((c) => c.id !== child.id);
+    else chosen = many ? [...chosen, child] : [child];
+    renderChips();
+    changed();
+    if (many) draw(`item:${child.id}`);
+    else close();
   }
 
   function choose(item) {
@@ -146,18 +245,25 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
   }
 
   function renderChips() {
-    chips.replaceChildren(...chosen.map((item) => h("li", { class: "chip", dataset: { id: item.id } },
-      h("span", { class: "chip-label" }, item.label),
-      h("button", { type: "button", class: "chip-remove", "aria-label": `Retirer ${item.label}`, title: "Retirer",
-        onclick: () => remove(item) }, "×"))));
-    // A single choice replaces the search field until it is removed.
-    input.hidden = !many && chosen.length > 0;
+    chips.replaceChildren(...chosen.map((item) => {
+      const label = item.chip || item.label;
+      return h("li", { class: `chip${item.warning ? " chip-warning" : ""}`, dataset: { id: item.id } },
+        h("span", { class: "chip-label", title: label }, label),
+        h("button", { type: "button", class: "chip-remove", "aria-label": `Retirer ${label}`, title: "Retirer",
+          onclick: () => remove(item) }, "×"));
+    }));
+    // A single choice replaces the search fields until it is removed.
+    const hide = !many && chosen.length > 0;
+    inputs.forEach((i) => { i.hidden = hide; });
   }
 
-  input.addEventListener("input", scheduleSearch);
-  // Suggestions open on a click, not on focus: a focus moved by the page (after an error) must not
-  // cover the fields below with a list nobody asked for.
-  input.addEventListener("mousedown", () => { if (list.hidden) scheduleSearch(); });
+  for (const field of inputs) {
+    field.addEventListener("input", scheduleSearch);
+    // Suggestions open on a click, not on focus: a focus moved by the page (after an error) must not
+    // cover the fields below with a list nobody asked for.
+    field.addEventListener("mousedown", () => { if (list.hidden) scheduleSearch(); });
+    field.addEventListener("keydown", (event) => onKey(event, field));
+  }
   el.addEventListener("focusout", (event) => {
     if (!el.contains(event.relatedTarget)) {
       clearTimeout(timer);
@@ -168,44 +274,46 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
       close();
     }
   });
-  input.addEventListener("keydown", (event) => {
+
+  function onKey(event, field) {
     if (event.ctrlKey || event.metaKey) return;  // Ctrl+Enter belongs to the form
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       if (list.hidden) { scheduleSearch(); return; }
-      if (!options.length) return;
+      if (!nav.length) return;
       const step = event.key === "ArrowDown" ? 1 : -1;
-      setActive((active + step + options.length) % options.length);
+      setActive((active + step + nav.length) % nav.length);
     } else if (event.key === "Enter") {
       event.preventDefault();
-      const stale = timer !== null || lastQuery !== input.value.trim() || el.classList.contains("searching");
-      if (stale && input.value.trim()) {
+      const q = query();
+      const stale = timer !== null || lastKey !== keyOf(q) || el.classList.contains("searching");
+      if (stale && !isEmptyQuery(q)) {
         enterPending = true;  // the list shows older results: choose from the fresh ones
-        if (timer !== null) { clearTimeout(timer); timer = null; runSearch(input.value.trim()); }
+        if (timer !== null) { clearTimeout(timer); timer = null; runSearch(q); }
       } else if (!list.hidden && active >= 0) {
-        choose(options[active].pickerItem);
+        nav[active].run();
       }
     } else if (event.key === "Escape" && !list.hidden) {
       event.preventDefault();
       event.stopPropagation();
       close();
-    } else if (event.key === "Backspace" && !input.value && chosen.length) {
+    } else if (event.key === "Backspace" && field === input && !input.value && chosen.length) {
       remove(chosen[chosen.length - 1]);
     }
-  });
+  }
 
   function get() {
     return [...chosen];
   }
 
-  function set(items) {
+  function set(items, { notify = false } = {}) {
     chosen = [...(items || [])];
     renderChips();
+    if (notify) changed();
   }
 
   return {
-    el, input, get, set,
-    focus: () => (input.hidden ? chips.querySelector("button") : input).focus(),
-    get lastQuery() { return lastQuery; },
+    el, input, get, set, close,
+    focus: () => (input.hidden ? chips.querySelector("button") : focusedInput()).focus(),
   };
 }

@@ -1,11 +1,14 @@
-// A thread page (/echanges/<id>): header, panels, actions, messages (paged, live), composer, read marks.
+// A thread page (/echanges/<id>): header, messages (paged, live), composer, read marks, receipts,
+// photo viewer, transfer of attachments to one's software.
 
 import { allMessages, api } from "./api.js";
 import { createComposer } from "./composer.js";
-import { h } from "./dom.js";
 import { Live } from "./live.js";
 import { refreshDaySeparators, renderMessage } from "./messages.js";
 import { Receipts } from "./receipts.js";
+import { createHeader } from "./thread_header.js";
+import { createTransfer } from "./transfer.js";
+import { createViewer } from "./viewer.js";
 
 const root = document.getElementById("thread");
 const exchangeId = Number(root.dataset.exchangeId);
@@ -15,12 +18,16 @@ const olderButton = document.getElementById("older-messages");
 const errorBox = document.getElementById("thread-error");
 const newPill = document.getElementById("new-messages");
 const receipts = new Receipts(list);
+const header = createHeader({ exchangeId, refresh: () => refreshHeader() });
+createViewer(list);
+createTransfer(list, { exchangeId, patientId: () => header.patientId() });
 const shown = new Map();  // message id -> element: a message is never shown twice
 let accountId = null;
 let lastId = 0;
 let lastMarked = 0;
 let loaded = false;
 let catchingUp = null;
+let stuck = true;  // reading the latest messages: stay with them when the page around them changes
 
 function showError(messages) {
   errorBox.hidden = !messages.length;
@@ -75,7 +82,7 @@ function catchUp() {
   if (!loaded) return Promise.resolve();
   if (catchingUp) return catchingUp;
   catchingUp = (async () => {
-    const atBottom = nearBottom();
+    const atBottom = stuck || nearBottom();
     for (;;) {
       const r = await api(`exchanges/${exchangeId}/messages?after=${lastId}`);
       if (!r.ok) break;
@@ -96,51 +103,9 @@ async function markRead() {
   if (!r.ok) lastMarked = 0;
 }
 
-function renderHeader(exchange) {
-  document.getElementById("thread-subject").textContent = exchange.subject;
-  document.title = `${exchange.subject} · Relais Santé`;
-  const back = document.getElementById("thread-back");
-  back.href = `/?espace=${exchange.space}`;
-  back.textContent = exchange.space === "mail" ? "← Messagerie sécurisée" : "← Conversations";
-  const patient = document.getElementById("thread-patient");
-  patient.hidden = !exchange.patient;
-  patient.replaceChildren(...(exchange.patient ? [h("span", { class: "label" }, "Patient : "), exchange.patient.display_name] : []));
-  document.getElementById("thread-members").replaceChildren(h("span", { class: "label" }, "Participants : "),
-    h("span", {}, exchange.members.map((m, i) => [i ? ", " : "", h("span", { class: "member" }, m.display_name)])));
-  document.getElementById("thread-panels").replaceChildren(...(exchange.panels || []).map((panel) =>
-    h("div", { class: `banner banner-${panel.level || "info"}`, dataset: { panel: panel.name } },
-      h("strong", { class: "banner-title" }, panel.title), panel.text ? h("span", {}, " ", panel.text) : null,
-      panel.action ? actionButton(panel.action) : null)));
-  document.getElementById("thread-actions").replaceChildren(...(exchange.actions || []).map(actionButton));
-}
-
-function actionButton(action) {
-  return h("button", {
-    type: "button", class: "btn btn-secondary", dataset: { action: action.name },
-    onclick: (event) => runAction(action, event.currentTarget),
-  }, action.icon ? h("span", { class: "icon", "aria-hidden": "true" }, action.icon, " ") : null, action.label);
-}
-
-async function runAction(action, button) {
-  if (action.confirm && !window.confirm(action.confirm)) return;
-  const method = (action.method || "POST").toUpperCase();
-  if (method === "GET") {
-    location.assign(action.url);  // a page of the plugin (a visio room, a document)
-    return;
-  }
-  button.disabled = true;
-  const r = await api(action.url, { method, json: {} });
-  button.disabled = false;
-  if (!r.ok) return showError(allMessages(r.errors));
-  showError([]);
-  const target = r.data && (r.data.redirect || r.data.url || (r.data.attachment && r.data.attachment.url));
-  if (target) window.open(target, "_blank", "noopener");
-  await refreshHeader();
-}
-
 async function refreshHeader() {
   const r = await api(`exchanges/${exchangeId}`);
-  if (r.ok) renderHeader(r.data.exchange);
+  if (r.ok) header.render(r.data.exchange);
 }
 
 async function init() {
@@ -150,9 +115,13 @@ async function init() {
   const failed = [exchange, me, page].find((r) => !r.ok);
   if (failed) return showError(allMessages(failed.errors));
   accountId = me.data.account.id;
-  renderHeader(exchange.data.exchange);
+  receipts.accountId = accountId;
+  header.render(exchange.data.exchange);
   insert(page.data.messages);
-  if (seen.ok) receipts.load(seen.data);
+  if (seen.ok) {
+    receipts.load(seen.data);
+    header.opened.load(seen.data.opened || []);
+  }
   olderButton.hidden = !page.data.has_more;
   scrollToBottom();
   loaded = true;
@@ -163,19 +132,36 @@ async function init() {
 const live = new Live();
 live.on("message.created", (event) => {
   if (event.exchange_id !== exchangeId || !loaded) return;
-  const atBottom = nearBottom();
+  const atBottom = stuck || nearBottom();
   if (!insert([event.data])) return;
   if (atBottom) scrollToBottom();
   else newPill.hidden = false;
   markRead();
 });
 live.on("exchange.updated", (event) => { if (event.exchange_id === exchangeId) refreshHeader(); });
-live.on("receipt.created", (event) => { if (event.exchange_id === exchangeId) receipts.receive(event.data); });
+live.on("receipt.created", (event) => {
+  if (event.exchange_id !== exchangeId) return;
+  receipts.receive(event.data);
+  header.opened.refresh();  // whoever read a message opened the conversation
+});
 live.onConnected(() => catchUp());
 
 olderButton.addEventListener("click", loadOlder);
 newPill.addEventListener("click", scrollToBottom);
-scroller.addEventListener("scroll", () => { if (nearBottom()) newPill.hidden = true; });
+let lastTop = 0;
+scroller.addEventListener("scroll", () => {
+  // Only a move up means "I am reading older messages": the page's own scrolling (and panels opening
+  // above the thread, which fire scroll events mid-layout) never unsticks the view.
+  const top = scroller.scrollTop;
+  if (top < lastTop) stuck = nearBottom();
+  else if (nearBottom()) stuck = true;
+  lastTop = top;
+  if (nearBottom()) newPill.hidden = true;
+});
+// Banners or panels shrink the thread, photos grow as they load: keep the latest message in view.
+const follow = new ResizeObserver(() => { if (stuck && loaded) scroller.scrollTop = scroller.scrollHeight; });
+follow.observe(scroller);
+follow.observe(list);
 document.addEventListener("visibilitychange", markRead);
 const composer = createComposer(document.getElementById("composer"), {
   exchangeId,

@@ -1,0 +1,89 @@
+// The directory ("annuaire") as the pickers see it: GET /api/v1/directory, entries made picker items.
+
+import { api } from "./api.js";
+
+export const FIRST_PAGE = 5;  // "a few at a time"; "Voir plus de résultats" asks for the next ones
+export const NEXT_PAGE = 10;
+export const GROUPS = [["professionals", "PROFESSIONNELS"], ["services", "SERVICES"]];
+const ADDRESS_TYPES = { PER: "Adresse personnelle", ORG: "Adresse de la structure", APP: "Adresse applicative",
+  CAB: "Adresse du cabinet" };
+
+/** One entry of either API shape (the older one had identity ids as `id` and addresses as strings). */
+export function normalizeEntry(raw) {
+  const identityId = raw.identity_id !== undefined ? raw.identity_id : (typeof raw.id === "number" ? raw.id : null);
+  return {
+    ...raw,
+    id: String(raw.id),
+    identity_id: identityId,
+    has_account: Boolean(raw.has_account),
+    addresses: (raw.addresses || []).map((a) => (typeof a === "string" ? { address: a, type: "", label: "" } : a)),
+  };
+}
+
+/** The body of a search, whichever shape: {professionals, services, more: {professionals, services}}. */
+export function normalizeResults(data) {
+  const more = data.more || { professionals: Boolean(data.has_more), services: false };
+  return {
+    professionals: (data.professionals || []).map(normalizeEntry),
+    services: (data.services || []).map(normalizeEntry),
+    more: { professionals: Boolean(more.professionals), services: Boolean(more.services) },
+  };
+}
+
+export async function searchDirectory({ q = "", where = "", kind = "", group = "", limit = FIRST_PAGE, offset = 0 },
+  signal) {
+  const params = new URLSearchParams({ q, limit: String(limit) });
+  if (where) params.set("where", where);
+  if (kind) params.set("kind", kind);
+  if (group) params.set("group", group);
+  if (offset) params.set("offset", String(offset));
+  const r = await api(`directory?${params}`, { signal });
+  if (!r.ok) return { error: Object.values(r.errors).flat().join(" ") };
+  return normalizeResults(r.data);
+}
+
+/** "Médecin généraliste · Cardiologie · CH Annecy · Annecy (74000)". */
+export function describe(entry) {
+  const place = entry.city ? `${entry.city}${entry.postcode ? ` (${entry.postcode})` : ""}` : (entry.department || "");
+  const job = entry.specialty && entry.specialty !== entry.profession ? [entry.profession, entry.specialty] : [entry.profession];
+  return [...job, entry.organisation, place].filter(Boolean).join(" · ");
+}
+
+export function addressDetail(address) {
+  return [ADDRESS_TYPES[address.type] || "", address.label].filter(Boolean).join(" · ");
+}
+
+/**
+ * Picker items for one kind of field:
+ *   "account": platform account holders, the value is the identity id;
+ *   "mssante": published addresses, the value is the address (a person with several unfolds into them).
+ */
+export function toItem(entry, kind) {
+  const badge = entry.has_account ? "Inscrit sur la plateforme" : "";
+  const detail = describe(entry);
+  if (kind === "mssante") {
+    const addresses = entry.addresses;
+    const chipOf = (a) => `${entry.display_name} <${a.address}>`;
+    if (!addresses.length) {
+      return { id: `e${entry.id}`, label: entry.display_name, detail, badge, disabled: true,
+        note: "Aucune adresse MSSanté publiée." };
+    }
+    if (addresses.length === 1) {
+      const a = addresses[0];
+      return { id: a.address, value: a.address, label: entry.display_name, chip: chipOf(a), badge,
+        detail: [detail, a.address].filter(Boolean).join(" · ") };
+    }
+    return {
+      id: `e${entry.id}`, label: entry.display_name, detail, badge,
+      children: addresses.map((a) => ({ id: a.address, value: a.address, label: a.address, chip: chipOf(a),
+        detail: addressDetail(a) })),
+    };
+  }
+  const value = entry.identity_id ?? (kind === "account" ? null : entry.id);
+  const noAccount = kind === "account" && (!entry.has_account || value === null);
+  return {
+    id: `i${value ?? entry.id}`, value, label: entry.display_name, chip: entry.display_name, detail, badge,
+    disabled: noAccount,
+    note: noAccount ? "Pas de compte sur la plateforme : mail sécurisé ou invitation" : "",
+  };
+}

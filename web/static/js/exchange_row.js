@@ -1,0 +1,36 @@
+// One exchange in a list (inbox, patient page): subject, patient (its own link), members, date, unread.
+
+import { h } from "./dom.js";
+import { fullDate, shortDate } from "./format.js";
+
+/** "Démarrer une téléexpertise" -> "Téléexpertise": a channel's label as the name of what it makes. */
+export function channelNoun(label) {
+  const noun = String(label || "").replace(/^(démarrer|envoyer|rédiger|échanger avec|écrire)\s+(une?\s+)?/i, "");
+  return noun ? noun[0].toUpperCase() + noun.slice(1) : "";
+}
+
+/**
+ * exchangeRow(exchange, {myIdentities: Set, channels: Map(name -> channel), showPatient})
+ * The whole row opens the exchange; the patient's name opens the patient's page.
+ */
+export function exchangeRow(exchange, { myIdentities = new Set(), channels = null, showPatient = true } = {}) {
+  const others = exchange.members.filter((m) => !myIdentities.has(m.id));
+  const members = (others.length ? others : exchange.members).map((m) => m.display_name).join(", ");
+  const unread = exchange.unread > 0;
+  const when = exchange.last_message_at || exchange.created_at;
+  const channel = channels ? channels.get(exchange.channel) : null;
+  return h("li", { class: `exchange${unread ? " unread" : ""}`, dataset: { id: exchange.id, channel: exchange.channel } },
+    h("div", { class: "exchange-main" },
+      h("span", { class: "exchange-title" },
+        channels ? h("span", { class: "exchange-channel", title: channel ? `${channel.group} · ${channel.label}` : "" },
+          channel ? channelNoun(channel.label) : exchange.channel) : null,
+        h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link exchange-subject" }, exchange.subject)),
+      showPatient && exchange.patient ? h("span", { class: "exchange-patient" },
+        h("a", { href: `/patients/${exchange.patient.id}`, class: "patient-link", title: "Tous les échanges au sujet de ce patient" },
+          exchange.patient.display_name)) : null,
+      h("span", { class: "exchange-members" }, members)),
+    h("span", { class: "exchange-side" },
+      h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
+      unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
+        String(exchange.unread)) : null));
+}
