@@ -1,23 +1,10 @@
 """The patient page's data: may this user see the patient, and the identity lines it shows."""
 from __future__ import annotations
 
-from kernel.models import Exchange, Patient, PatientUse
-from kernel.services.acting_as import visible_exchanges
+from kernel.models import Patient
+from kernel.services.patients import known_patient  # noqa: F401  (the page's access rule is the API's)
 
 SEX = {"F": "Féminin", "M": "Masculin", "I": "Indéterminé"}
-
-
-def known_patient(account_id: int, patient_id: int) -> Patient | None:
-    """The patient if the account used them lately or one of its visible exchanges is about them; else
-    None, exactly as for a patient that does not exist."""
-    patient = Patient.get_or_none(Patient.id == patient_id)
-    if patient is None:
-        return None
-    recent = PatientUse.select().where((PatientUse.account == account_id) & (PatientUse.patient == patient_id))
-    if recent.exists():
-        return patient
-    about = Exchange.select().where((Exchange.patient == patient_id) & Exchange.id.in_(visible_exchanges(account_id)))
-    return patient if about.exists() else None
 
 
 def _ins(value: str | None) -> str:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
 from ..db import utcnow, write_transaction
+from ..json import iso_utc
 from ..models import Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
 from ..plugin_calls import call_each
 from ..relais import current_relais
@@ -134,7 +135,7 @@ def mark_read(exchange_id: int) -> Any:
     if unseen:
         relais.events.publish([Event("receipt.created", exchange_id, tuple(audience(exchange_id)),
                                      {"account": {"id": account.id, "name": account.full_name},
-                                      "messages": unseen, "read_at": now.isoformat()})])
+                                      "messages": unseen, "read_at": iso_utc(now)})])
     return jsonify(read=len(unseen), up_to=up_to)
 
 
@@ -151,10 +152,10 @@ def receipts(exchange_id: int) -> Any:
     by_message: dict[int, list[dict[str, Any]]] = {}
     for message_id, read_at, account_id, first, last in seen:
         by_message.setdefault(message_id, []).append(
-            {"account": {"id": account_id, "name": f"{first} {last.upper()}"}, "read_at": read_at.isoformat()})
+            {"account": {"id": account_id, "name": f"{first} {last.upper()}"}, "read_at": iso_utc(read_at)})
     return jsonify(
         opened=[{"account": {"id": o.account.id, "name": o.account.full_name},
-                 "first_opened_at": o.first_opened_at.isoformat(), "last_opened_at": o.last_opened_at.isoformat()}
+                 "first_opened_at": iso_utc(o.first_opened_at), "last_opened_at": iso_utc(o.last_opened_at)}
                 for o in opened],
         messages={str(k): v for k, v in by_message.items()})
 

@@ -84,7 +84,8 @@ class SearchTable:
                 f"name_key, CASE WHEN has_address THEN '' ELSE '{NO_MSSANTE_TAG}' END FROM directory_entry "
                 "WHERE sort_rank IS NOT NULL ORDER BY sort_rank")
         else:
-            self.db.execute_sql("TRUNCATE directory_search")
+            # DELETE, not TRUNCATE: searches keep reading the previous rows until the rebuild commits.
+            self.db.execute_sql("DELETE FROM directory_search")
             self.db.execute_sql(
                 "INSERT INTO directory_search (rank, q, w, n, mss) SELECT sort_rank, search_q, search_where, "
                 "name_key, has_address FROM directory_entry WHERE sort_rank IS NOT NULL ORDER BY sort_rank")
@@ -122,16 +123,20 @@ def rebuild() -> None:
         f"(PARTITION BY {group} ORDER BY sort_name, key) AS n FROM directory_entry WHERE {searchable}) AS numbered "
         "WHERE directory_entry.id = numbered.id", (1 << GROUP_SHIFT, GAP))
     for name, columns in RANK_INDEXES:
-        db.execute_sql(f"CREATE INDEX {name} ON directory_entry ({columns})")
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON directory_entry ({columns})")
     SearchTable().fill_from_entries()
     if not DirectoryTerm.select().exists():  # words are listed as entries are written; this is a first fill
         terms.rebuild()
 
 
 def drop_rank_indexes() -> None:
-    """Every row moves in these two indexes on a renumbering: rebuilding them once beats a million updates."""
-    for name, _ in RANK_INDEXES:
-        database.obj.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    """Every row moves in these two indexes on a renumbering: rebuilding them once beats a million updates.
+
+    SQLite only: its readers keep their snapshot meanwhile, where PostgreSQL would lock them out of the table.
+    """
+    if is_sqlite():
+        for name, _ in RANK_INDEXES:
+            database.obj.execute_sql(f"DROP INDEX IF EXISTS {name}")
 
 
 def _place_one_by_one(entry_ids: list[int] | None = None) -> bool:

@@ -191,7 +191,25 @@ def recent(account: Account, limit: int = 20) -> list[Patient]:
     return rows
 
 
+def known_patient(account_id: int, patient_id: int) -> Patient | None:
+    """The patient if the account used them lately or one of its visible exchanges is about them; else
+    None, exactly as for a patient that does not exist (an identity is health data)."""
+    from ..models import Exchange
+    from .acting_as import visible_exchanges
+
+    patient = Patient.get_or_none(Patient.id == patient_id)
+    if patient is None:
+        return None
+    recent = PatientUse.select().where((PatientUse.account == account_id) & (PatientUse.patient == patient_id))
+    if recent.exists():
+        return patient
+    about = Exchange.select().where((Exchange.patient == patient_id) & Exchange.id.in_(visible_exchanges(account_id)))
+    return patient if about.exists() else None
+
+
 def get_for(account: Account, patient_id: int) -> Patient | None:
+    if known_patient(account.id, patient_id) is None:
+        return None
     rows = list(_with_last_use(account, outer=True).where(Patient.id == patient_id).objects())
     flag_homonyms(rows)
     return rows[0] if rows else None

@@ -125,3 +125,20 @@ def test_bad_bodies_and_unknown_patients(app, client):
     assert client.post("/api/v1/patients", json=MARIE).status_code == 401
     assert client.get("/api/v1/patients/1").status_code == 401
     assert Patient.select().count() == 0
+
+
+def test_a_patient_identity_is_shown_only_to_who_knows_the_patient(app, client):
+    from support.factories import make_account, make_patient
+
+    alice, bob, mallory = make_account("alice"), make_account("bob"), make_account("mallory")
+    patient = make_patient()
+    url = f"/api/v1/patients/{patient.id}"
+    # Nobody has used or exchanged about this patient yet.
+    assert client.get(url, headers=bearer(alice)).status_code == 404
+    r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "S", "patient": patient.id})
+    assert r.status_code == 201
+    assert client.get(url, headers=bearer(alice)).status_code == 200  # recent use
+    assert client.get(url, headers=bearer(bob)).status_code == 200  # an exchange about the patient
+    r = client.get(url, headers=bearer(mallory))
+    assert r.status_code == 404 and r.json == {"errors": {"_schema": ["Ce patient est introuvable."]}}

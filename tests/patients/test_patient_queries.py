@@ -45,7 +45,11 @@ def test_one_patient_costs_a_fixed_number_of_queries(app, client):
     alice = make_account("alice")
     headers = bearer(alice)
     patient = make_patient()
+    from kernel.services.patients import mark_used
+
+    mark_used(alice, patient)
     client.get(f"/api/v1/patients/{patient.id}", headers=headers)
     with count_queries(app) as seen:
         assert client.get(f"/api/v1/patients/{patient.id}", headers=headers).status_code == 200
-    assert len(seen) <= 3, seen
+    # Who is asking, may they see this patient (the patient, a recent use), the patient, the homonym flag.
+    assert len(seen) <= 5, seen

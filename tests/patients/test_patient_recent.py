@@ -69,6 +69,10 @@ def test_homonyms_are_flagged(app, client):
     without = make_patient("Marie Claire", "Dupont", birth_date=dt.date(1979, 3, 12))
     other_day = make_patient("Marie", "DUPONT", birth_date=dt.date(1979, 3, 13))
     other_first = make_patient("Maria", "DUPONT", birth_date=dt.date(1979, 3, 12))
+    from kernel.services.patients import mark_used
+
+    for known in (with_ins, other_day):  # a patient's page is shown only to who knows the patient
+        mark_used(alice, known)
     flags = {p["id"]: p["homonym"] for p in client.get("/api/v1/patients?q=dupont", headers=headers).json["patients"]}
     assert flags == {with_ins.id: True, without.id: True, other_day.id: False, other_first.id: False}
     # The flag does not depend on the homonym being in the same page of results.
@@ -79,4 +83,5 @@ def test_homonyms_are_flagged(app, client):
     # Accents and case do not hide a homonym.
     accented = make_patient("Zoé", "LÉGER", birth_date=dt.date(2001, 1, 1))
     make_patient("zoe", "Leger", birth_date=dt.date(2001, 1, 1))
+    mark_used(alice, accented)
     assert client.get(f"/api/v1/patients/{accented.id}", headers=headers).json["patient"]["homonym"] is True
