@@ -89,7 +89,8 @@ def inbox() -> Any:
     space = request.args.get("espace", "chat")
     if space not in SPACES:
         space = "chat"
-    return render_template("inbox.html", space=space, spaces=SPACES)
+    return render_template("inbox.html", space=space, spaces=SPACES,
+                           mail_channel="mssante_mail" in current_relais().channels)
 
 
 @shell.get("/envoyer/<name>")

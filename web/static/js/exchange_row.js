@@ -13,9 +13,9 @@ export function channelNoun(label) {
  * exchangeRow(exchange, {myIdentities: Set, channels: Map(name -> channel), showPatient})
  * The whole row opens the exchange; the patient's name opens the patient's page.
  */
-export function exchangeRow(exchange, { myIdentities = new Set(), channels = null, showPatient = true } = {}) {
+export function exchangeRow(exchange, { myIdentities = new Set(), channels = null, showPatient = true, onlyOthers = false } = {}) {
   const others = exchange.members.filter((m) => !myIdentities.has(m.id));
-  const members = (others.length ? others : exchange.members).map((m) => m.display_name).join(", ");
+  const members = (others.length || onlyOthers ? others : exchange.members).map((m) => m.display_name).join(", ");
   const unread = exchange.unread > 0;
   const when = exchange.last_message_at || exchange.created_at;
   const channel = channels ? channels.get(exchange.channel) : null;
@@ -28,7 +28,7 @@ export function exchangeRow(exchange, { myIdentities = new Set(), channels = nul
       showPatient && exchange.patient ? h("span", { class: "exchange-patient" },
         h("a", { href: `/patients/${exchange.patient.id}`, class: "patient-link", title: "Tous les échanges au sujet de ce patient" },
           exchange.patient.display_name)) : null,
-      h("span", { class: "exchange-members" }, members)),
+      members ? h("span", { class: "exchange-members" }, members) : null),
     h("span", { class: "exchange-side" },
       h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
       unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },

@@ -5,6 +5,7 @@ import { createAttachments } from "./attachments.js";
 import { autogrow, h } from "./dom.js";
 import { patientField } from "./patient_field.js";
 import { createPersonPicker, personItem } from "./person_picker.js";
+import { createRichEditor } from "./rich_editor.js";
 import { suggestionsField } from "./suggestions.js";
 
 const RENDERERS = {
@@ -91,6 +92,11 @@ function textField(spec, { id }) {
 }
 
 function messageField(spec, { id }) {
+  if (spec.options && spec.options.format === "html") {
+    const editor = createRichEditor({ id, label: spec.label, placeholder: spec.placeholder || "" });
+    return { el: editor.el, input: editor.input, focus: editor.focus, get: editor.get, set: editor.set,
+      isEmpty: editor.isEmpty };
+  }
   const input = autogrow(h("textarea", { id, name: spec.name, rows: 4, placeholder: spec.placeholder || false,
     maxlength: spec.max_length || false }));
   return {

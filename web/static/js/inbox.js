@@ -3,6 +3,7 @@
 import { allMessages, api } from "./api.js";
 import { exchangeRow } from "./exchange_row.js";
 import { Live } from "./live.js";
+import { createMailSpace } from "./mail_space.js";
 
 const root = document.getElementById("inbox");
 const list = document.getElementById("exchange-list");
@@ -12,6 +13,9 @@ const tabs = [...document.querySelectorAll("[data-tab]")];
 const EMPTY = {
   chat: "Aucune conversation pour le moment. Démarrez-en une avec le bouton « + Nouveau ».",
   mail: "Aucun mail sécurisé pour le moment.",
+  inbox: "Aucun mail reçu dans cette boîte.",
+  sent: "Aucun mail envoyé depuis cette boîte.",
+  search: "Aucun mail ne correspond à cette recherche.",
 };
 let space = root.dataset.space;
 let myIdentities = new Set();
@@ -36,20 +40,25 @@ function setCounts(unread) {
 
 async function refresh() {
   const mine = ++generation;
-  const r = await api(`exchanges?space=${space}&limit=${limit}`);
+  // The mail space lists through the mail plugin's search (folders, mailboxes); the counts stay the inbox's.
+  const mailSpace = space === "mail" && mail.available;
+  const [r, found] = await Promise.all([api(`exchanges?space=${space}&limit=${mailSpace ? 1 : limit}`),
+    mailSpace ? mail.load(limit) : null]);
   if (mine !== generation) return;  // a newer refresh (or a tab switch) superseded this one
   root.setAttribute("aria-busy", "false");
-  if (!r.ok) {
+  const failed = !r.ok ? r : (found && !found.ok ? found : null);
+  if (failed) {
     errorBox.hidden = false;
-    errorBox.textContent = allMessages(r.errors).join(" ");
+    errorBox.textContent = allMessages(failed.errors).join(" ");
     return;
   }
   errorBox.hidden = true;
   setCounts(r.data.unread);
-  list.replaceChildren(...r.data.exchanges.map((e) => exchangeRow(e, { myIdentities })));
-  empty.hidden = r.data.exchanges.length > 0;
-  more.hidden = r.data.exchanges.length < limit || limit >= MAX;
-  empty.textContent = EMPTY[space];
+  const exchanges = found ? found.exchanges : r.data.exchanges;
+  list.replaceChildren(...exchanges.map((e) => exchangeRow(e, { myIdentities, onlyOthers: mailSpace })));
+  empty.hidden = exchanges.length > 0;
+  more.hidden = exchanges.length < limit || limit >= MAX;
+  empty.textContent = !mailSpace ? EMPTY[space] : EMPTY[mail.searching ? "search" : mail.folder];
   root.dataset.loaded = "true";
 }
 
@@ -70,6 +79,7 @@ function select(next, push = true) {
   }
   document.getElementById("inbox-panel").setAttribute("aria-labelledby", `onglet-${next}`);
   if (push) history.replaceState(null, "", `/?espace=${next}`);
+  mail.show(next === "mail");
   refresh();
 }
 
@@ -91,15 +101,16 @@ more.addEventListener("click", () => {
   refresh();
 });
 
+const mail = createMailSpace({ onChange: () => { limit = PAGE; refresh(); } });
 const live = new Live();
-for (const type of ["message.created", "exchange.created", "exchange.updated", "receipt.created"]) {
+for (const type of ["message.created", "exchange.created", "exchange.updated", "receipt.created", "exchange.deleted"]) {
   live.on(type, refreshSoon);
 }
 live.onConnected(refreshSoon);
 // Coming back to the tab after reading a thread elsewhere: counts may have changed.
 window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
 
-api("me").then((r) => {
+Promise.all([api("me"), mail.probe()]).then(([r]) => {
   if (r.ok) myIdentities = new Set(r.data.identities.map((i) => i.id));
   select(space, false);
 });

@@ -66,7 +66,7 @@ function fileLink(a) {
   return h("a", { href: downloadUrl(a), download: a.filename, class: "file-link", title: "Télécharger" }, ...label);
 }
 
-function renderAttachments(attachments) {
+export function renderAttachments(attachments) {
   const pictures = attachments.filter(isPicture);
   const files = attachments.filter((a) => !isPicture(a));
   return h("div", { class: "msg-attachments" },

@@ -4,6 +4,8 @@
 import { allMessages, api } from "./api.js";
 import { createComposer } from "./composer.js";
 import { Live } from "./live.js";
+import { renderMail } from "./mail_render.js";
+import { createMailThread } from "./mail_thread.js";
 import { refreshDaySeparators, renderMessage } from "./messages.js";
 import { Receipts } from "./receipts.js";
 import { createHeader } from "./thread_header.js";
@@ -23,6 +25,9 @@ createViewer(list);
 createTransfer(list, { exchangeId, patientId: () => header.patientId() });
 const shown = new Map();  // message id -> element: a message is never shown twice
 let accountId = null;
+let mail = null;  // a mail thread's tools (exchange.space == "mail"); null in a conversation
+let composer = null;
+const mailMessages = new Map();  // message id -> message, for the mail tools
 let lastId = 0;
 let lastMarked = 0;
 let loaded = false;
@@ -48,12 +53,14 @@ function insert(messages) {
   let added = 0;
   for (const message of messages) {
     if (shown.has(message.id)) continue;
-    const el = renderMessage(message, { accountId });
+    const el = message.kind === "mail" ? renderMail(message) : renderMessage(message, { accountId });
     const next = [...shown.keys()].filter((id) => id > message.id).sort((a, b) => a - b)[0];
     list.insertBefore(el, next === undefined ? null : shown.get(next));
     shown.set(message.id, el);
     lastId = Math.max(lastId, message.id);
     added += 1;
+    if (message.kind === "mail") mailMessages.set(message.id, message);
+    if (mail) mail.shown(message.id);
   }
   if (added) {
     refreshDaySeparators(list);
@@ -117,6 +124,13 @@ async function init() {
   accountId = me.data.account.id;
   receipts.accountId = accountId;
   header.render(exchange.data.exchange);
+  if (exchange.data.exchange.space === "mail") {
+    mail = createMailThread({ exchangeId, exchange: exchange.data.exchange, list, onSent,
+      myIdentities: new Set(me.data.identities.map((i) => i.id)), lastMail });
+    mail.loadStatus();
+  } else {
+    composer = createComposer(document.getElementById("composer"), { exchangeId, onSent });
+  }
   insert(page.data.messages);
   if (seen.ok) {
     receipts.load(seen.data);
@@ -139,6 +153,14 @@ live.on("message.created", (event) => {
   markRead();
 });
 live.on("exchange.updated", (event) => { if (event.exchange_id === exchangeId) refreshHeader(); });
+live.on("mail.status", (event) => {
+  if (event.exchange_id !== exchangeId || !mail) return;
+  mail.statusChanged(event.data);
+  refreshHeader();  // the "Suivi de l'envoi" panel follows
+});
+live.on("exchange.deleted", (event) => {
+  if (event.exchange_id === exchangeId) location.assign("/?espace=mail");  // deleted from the mailbox
+});
 live.on("receipt.created", (event) => {
   if (event.exchange_id !== exchangeId) return;
   receipts.receive(event.data);
@@ -163,12 +185,16 @@ const follow = new ResizeObserver(() => { if (stuck && loaded) scroller.scrollTo
 follow.observe(scroller);
 follow.observe(list);
 document.addEventListener("visibilitychange", markRead);
-const composer = createComposer(document.getElementById("composer"), {
-  exchangeId,
-  onSent: (message) => {
-    insert([message]);
-    scrollToBottom();
-    lastMarked = Math.max(lastMarked, message.id);
-  },
-});
-init().then(() => composer.focus());
+function onSent(message) {
+  insert([message]);
+  scrollToBottom();
+  lastMarked = Math.max(lastMarked, message.id);
+}
+
+/** The latest mail of the thread (what Répondre answers and Transférer forwards). */
+function lastMail() {
+  const ids = [...shown.keys()].sort((a, b) => b - a);
+  const id = ids.find((i) => shown.get(i).dataset.kind === "mail");
+  return id === undefined ? null : mailMessages.get(id);
+}
+init().then(() => composer?.focus());

@@ -40,7 +40,7 @@ export function createHeader({ exchangeId, refresh }) {
     patientLine.replaceChildren(...(exchange.patient ? [h("span", { class: "label" }, "Patient : "),
       h("a", { href: `/patients/${exchange.patient.id}`, class: "patient-link", title: "Tous les échanges au sujet de ce patient" },
         exchange.patient.display_name)] : []));
-    membersLine.replaceChildren(h("span", { class: "label" }, "Participants : "),
+    membersLine.replaceChildren(h("span", { class: "label" }, chat ? "Participants : " : "Boîte : "),
       h("span", { class: "member-names" }, exchange.members.map((m, i) => [i ? ", " : "", h("span", { class: "member" }, m.display_name)])),
       ...(chat ? [" ", addMembers.button] : []));
     document.getElementById("thread-panels").replaceChildren(...(exchange.panels || []).map((panel) =>

@@ -1,0 +1,165 @@
+// A mail thread's own tools: Répondre, Répondre à tous, Transférer, Supprimer, and the mail writing box
+// (rich body, attachments, recipients when forwarding) that uses the mail plugin's routes.
+
+import { allMessages, api } from "./api.js";
+import { createAttachments } from "./attachments.js";
+import { h, onSendShortcut } from "./dom.js";
+import { mailFacts, renderStatus } from "./mail_render.js";
+import { createPersonPicker } from "./person_picker.js";
+import { createRichEditor } from "./rich_editor.js";
+
+const MODES = {
+  reply: { title: "Répondre", send: "Envoyer la réponse" },
+  all: { title: "Répondre à tous", send: "Envoyer la réponse" },
+  forward: { title: "Transférer", send: "Transférer" },
+};
+
+/**
+ * createMailThread({exchangeId, exchange, myIdentities: Set, list, lastMail(), onSent(message)})
+ * -> {status(recipientsByMessage), statusChanged(event)}
+ */
+export function createMailThread({ exchangeId, exchange, myIdentities, list, lastMail, onSent }) {
+  const root = document.getElementById("thread");
+  root.classList.add("thread-mail");
+  document.getElementById("composer").hidden = true;  // the conversation composer is not for mail
+  const statuses = new Map();  // message id -> recipients
+  let mode = null;
+  let sending = false;
+
+  const button = (label, name, cls = "btn-secondary") => h("button", { type: "button", class: `btn ${cls}`,
+    dataset: { mailAction: name }, onclick: () => (name === "delete" ? remove() : open(name)) }, label);
+  const toolbar = h("div", { class: "mail-toolbar", role: "toolbar", "aria-label": "Actions sur ce mail" },
+    button("Répondre", "reply"), button("Répondre à tous", "all"), button("Transférer", "forward"),
+    h("span", { class: "mail-toolbar-gap" }), button("Supprimer", "delete", "btn-danger-outline"));
+  document.getElementById("thread-scroll").before(toolbar);
+
+  const error = h("p", { class: "field-error", role: "alert", hidden: true });
+  const title = h("h2", { class: "mail-compose-title" });
+  const recipients = createPersonPicker({ inputId: "mail-forward-to", kind: "mssante", many: true,
+    placeholder: "Nom, spécialité ou adresse MSSanté…" });
+  const recipientsField = h("div", { class: "field mail-compose-to", hidden: true },
+    h("label", { for: "mail-forward-to", class: "field-label" }, "Destinataires"), recipients.el);
+  const editor = createRichEditor({ id: "mail-reply-body", label: "Votre mail", placeholder: "Écrire le mail…" });
+  const attachments = createAttachments({ inputId: "mail-reply-files", dropTarget: null, onError: showError });
+  const sendButton = h("button", { type: "submit", class: "btn btn-primary" }, "Envoyer");
+  const form = h("form", { class: "mail-compose", id: "mail-compose", novalidate: true, hidden: true },
+    h("div", { class: "mail-compose-head" }, title,
+      h("button", { type: "button", class: "btn btn-link", onclick: close }, "Annuler")),
+    recipientsField, editor.el, error,
+    h("div", { class: "mail-compose-tools" }, attachments.el,
+      h("p", { class: "hint" }, h("kbd", {}, "Ctrl"), " + ", h("kbd", {}, "Entrée"), " pour envoyer"), sendButton));
+  root.append(form);
+
+  function showError(messages) {
+    error.hidden = !messages.length;
+    error.textContent = messages.join(" ");
+  }
+
+  function open(next) {
+    mode = next;
+    const latest = lastMail();
+    const facts = latest ? mailFacts(latest) : {};
+    const to = facts.direction === "in" ? (facts.reply_to || facts.from_name || facts.from) : (facts.to || []).join(", ");
+    title.textContent = next === "reply" && to ? `${MODES[next].title} à ${to}` : MODES[next].title;
+    sendButton.textContent = MODES[next].send;
+    recipientsField.hidden = next !== "forward";
+    for (const b of toolbar.querySelectorAll("[data-mail-action]")) {
+      b.setAttribute("aria-pressed", b.dataset.mailAction === next ? "true" : "false");
+    }
+    showError([]);
+    form.hidden = false;
+    root.classList.add("composing");
+    (next === "forward" ? recipients : editor).focus();
+  }
+
+  function close() {
+    mode = null;
+    form.hidden = true;
+    root.classList.remove("composing");
+    editor.clear();
+    attachments.clear();
+    recipients.set([]);
+    showError([]);
+    for (const b of toolbar.querySelectorAll("[data-mail-action]")) b.removeAttribute("aria-pressed");
+  }
+
+  /** The identity this thread's mailbox belongs to: the member that is one of the account's identities. */
+  function mailbox() {
+    const mine = exchange.members.find((m) => myIdentities.has(m.id));
+    return mine ? mine.id : undefined;
+  }
+
+  async function send() {
+    if (sending || !mode) return;
+    sending = true;
+    sendButton.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      await attachments.pending();
+      const body = editor.get();
+      const ids = attachments.get();
+      if (mode !== "forward" && !body && !ids.length) return showError(["Écrivez un message ou joignez un fichier."]);
+      const to = recipients.get().map((item) => item.value);
+      if (mode === "forward" && !to.length) return showError(["Choisissez au moins une personne."]);
+      const json = { body, attachments: ids, acting_as: mailbox() };
+      const r = mode === "forward"
+        ? await api(`/mssante_mail/exchanges/${exchangeId}/forward`, { method: "POST",
+          json: { ...json, recipients: to, message: lastMail()?.id } })
+        : await api(`/mssante_mail/exchanges/${exchangeId}/reply`, { method: "POST", json: { ...json, all: mode === "all" } });
+      if (!r.ok) return showError(allMessages(r.errors));
+      if (mode === "forward") {
+        location.assign(`/echanges/${r.data.exchange.id}`);  // the forward is a new mail thread
+        return;
+      }
+      close();
+      onSent(r.data.message);
+    } finally {
+      sending = false;
+      sendButton.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm("Supprimer ce fil de mails de la boîte ? Il disparaîtra aussi pour les personnes qui lisent cette boîte par délégation.")) return;
+    const r = await api(`/mssante_mail/exchanges/${exchangeId}`, { method: "DELETE" });
+    if (!r.ok) {
+      const box = document.getElementById("thread-error");
+      box.hidden = false;
+      box.textContent = allMessages(r.errors).join(" ");
+      return;
+    }
+    location.assign("/?espace=mail");
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  onSendShortcut(form, send);
+
+  function paint(messageId) {
+    renderStatus(list.querySelector(`.msg[data-id="${messageId}"]`), statuses.get(messageId));
+  }
+
+  return {
+    /** GET /mssante_mail/exchanges/<id>/status */
+    async loadStatus() {
+      const r = await api(`/mssante_mail/exchanges/${exchangeId}/status`);
+      if (!r.ok) return;
+      for (const [id, rows] of Object.entries(r.data.messages || {})) {
+        statuses.set(Number(id), rows);
+        paint(Number(id));
+      }
+    },
+    /** A mail.status live event: {message_id, recipients}. */
+    statusChanged(data) {
+      statuses.set(Number(data.message_id), data.recipients);
+      paint(Number(data.message_id));
+    },
+    /** A mail just shown: draw its status if already known. */
+    shown(messageId) {
+      if (statuses.has(messageId)) paint(messageId);
+    },
+  };
+}
