@@ -41,12 +41,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def serve_platform(data_dir: str, ready: "multiprocessing.Queue") -> None:
-    """The platform in its own process, as in production: the clients must not share its GIL."""
+    """The platform as ``relais serve`` runs it, in its own process: the clients must not share its GIL."""
+    from kernel.server import run_platform
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_app({"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    ready.put(server.server_port)
-    server.serve_forever()
+    run_platform(app, "127.0.0.1", 0, ready_callback=lambda platform: ready.put(platform.port), services=[])
 
 
 def serve(app) -> tuple[str, callable]:
@@ -105,18 +105,21 @@ class Member(threading.Thread):
                 self.arrivals[event["data"]["id"]] = time.perf_counter()
 
 
+_connections = threading.local()
+
+
 def post(host: str, token: str, exchange_id: int, body: str) -> tuple[int, float]:
     """POST a message on this thread's kept-alive connection; returns its id and when it was sent."""
-    # A connection per request, as werkzeug's server (HTTP/1.0) closes each one.
-    conn = http.client.HTTPConnection(host, timeout=10)
+    # One kept-alive connection per sending thread, as a browser does.
+    conn = getattr(_connections, "conn", None)
+    if conn is None:
+        conn = _connections.conn = http.client.HTTPConnection(host, timeout=10)
     data = json.dumps({"body": body})
     sent = time.perf_counter()
     conn.request("POST", f"/api/v1/exchanges/{exchange_id}/messages", body=data,
                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     response = conn.getresponse()
-    message_id = json.loads(response.read())["message"]["id"]
-    conn.close()
-    return message_id, sent
+    return json.loads(response.read())["message"]["id"], sent
 
 
 def main() -> None:

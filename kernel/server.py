@@ -10,11 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
 from flask import Flask
-from werkzeug.serving import LISTEN_QUEUE, BaseWSGIServer, make_server
+from werkzeug.serving import LISTEN_QUEUE, BaseWSGIServer, WSGIRequestHandler, make_server
 
 log = logging.getLogger(__name__)
 # How often the main thread looks whether a stop was asked for (the longest wait after Ctrl+C).
 _POLL_SECONDS = 0.2
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1: a browser's requests reuse one connection instead of paying a TCP set-up each."""
+
+    protocol_version = "HTTP/1.1"
 
 
 class Service(Protocol):
@@ -66,7 +72,8 @@ def run_platform(app: Flask, host: str, port: int,
     listener = listen(host, port)
     try:
         # werkzeug given our socket: binding errors stay ours to report (it would print English and exit).
-        server = make_server(host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno())
+        server = make_server(host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno(),
+                             request_handler=KeepAliveHandler)
     finally:
         listener.close()  # make_server works on a duplicate of the descriptor
     platform = RunningPlatform(host=host, port=server.port)
@@ -101,6 +108,9 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         # As every HTTP server does: a restart must not wait for the old connections' TIME_WAIT.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Inherited by accepted connections: werkzeug writes headers and body separately, and Nagle's
+        # algorithm would hold the body back until the client acknowledges the headers.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(address)
         sock.listen(LISTEN_QUEUE)
     except BaseException:

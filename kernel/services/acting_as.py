@@ -4,7 +4,17 @@ from __future__ import annotations
 import peewee as pw
 from flask import g, has_request_context
 
+from ..db import column
 from ..models import Account, Delegation, Exchange, Identity, Membership
+
+
+# Hand-written (see kernel.db.column): asked on every send and every read.
+_IDENTITY_IDS = ('SELECT "identity_id" FROM "account" WHERE "id" = ? '
+                 'UNION SELECT "principal_id" FROM "delegation" WHERE "delegate_id" = ? AND "revoked_at" IS NULL')
+_AUDIENCE = ('SELECT a."id" FROM "account" a JOIN "membership" m ON m."identity_id" = a."identity_id" '
+             'WHERE m."exchange_id" = ? AND a."active" '
+             'UNION SELECT d."delegate_id" FROM "delegation" d JOIN "membership" m ON m."identity_id" = d."principal_id" '
+             'WHERE m."exchange_id" = ? AND d."revoked_at" IS NULL')
 
 
 class ActingAsDenied(PermissionError):
@@ -27,7 +37,7 @@ def identity_ids(account_id: int) -> list[int]:
     key = f"relais_identity_ids_{account_id}"
     if has_request_context() and key in g:
         return g.get(key)
-    ids = sorted({row[0] for row in identity_ids_query(account_id).tuples()})
+    ids = sorted(set(column(_IDENTITY_IDS, (account_id, account_id))))
     if has_request_context():
         setattr(g, key, ids)
     return ids
@@ -66,8 +76,9 @@ def _member_identities(account_id: int, exchange_id: int) -> list[int]:
     key = f"relais_members_{account_id}_{exchange_id}"
     if has_request_context() and key in g:
         return g.get(key)
-    ids = [row[0] for row in Membership.select(Membership.identity)
-           .where((Membership.exchange == exchange_id) & Membership.identity.in_(identity_ids(account_id))).tuples()]
+    mine = identity_ids(account_id)
+    ids = column(f'SELECT "identity_id" FROM "membership" WHERE "exchange_id" = ? AND "identity_id" IN '
+                 f'({", ".join("?" * len(mine))})', (exchange_id, *mine)) if mine else []
     if has_request_context():
         setattr(g, key, ids)
     return ids
@@ -75,8 +86,4 @@ def _member_identities(account_id: int, exchange_id: int) -> list[int]:
 
 def audience(exchange_id: int) -> list[int]:
     """Account ids that may see an exchange: member identities' own accounts and their delegates."""
-    members = Membership.select(Membership.identity).where(Membership.exchange == exchange_id)
-    own = Account.select(Account.id).where(Account.identity.in_(members) & Account.active)
-    delegates = (Delegation.select(Delegation.delegate)
-                 .where(Delegation.principal.in_(members) & Delegation.revoked_at.is_null()))
-    return sorted({row[0] for row in (own | delegates).tuples()})
+    return sorted(set(column(_AUDIENCE, (exchange_id, exchange_id))))
