@@ -53,8 +53,7 @@ def init_ws(app: Flask) -> None:
                         idle = 0.0
                     continue
                 idle = 0.0
-                ws.send(json.dumps({"type": event.type, "exchange_id": event.exchange_id, "data": event.data},
-                                   ensure_ascii=False, default=str))
+                ws.send(event.wire)
         except Exception as exc:  # the client went away: nothing to report
             log.debug("websocket of account %s closed: %s", account_id, exc)
         finally:

@@ -7,6 +7,7 @@ socket never receives an event for an exchange its account cannot see.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -24,6 +25,12 @@ class Event:
     exchange_id: int | None
     recipients: tuple[int, ...]  # account ids allowed to receive it
     data: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def wire(self) -> str:
+        """What a browser's socket receives; built once however many sockets the event goes to."""
+        return json.dumps({"type": self.type, "exchange_id": self.exchange_id, "data": self.data},
+                          ensure_ascii=False, default=str)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
@@ -114,6 +121,8 @@ class EventBus:
     def _fan_out(self, event: Event) -> None:
         with self._lock:
             targets = [s for account in event.recipients for s in self._subscriptions.get(account, ())]
+        if targets:
+            event.wire  # serialise once, here, rather than once per socket thread
         for sub in targets:
             sub.offer(event)
 
