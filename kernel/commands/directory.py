@@ -16,9 +16,13 @@ from .common import Fail, effective_config, open_platform
 @click.command("import-annuaire")
 @click.argument("paths", nargs=-1, required=True, metavar="FICHIER...")
 def import_annuaire(paths: tuple[str, ...]) -> None:
-    """Importer l'annuaire national : Extraction_Correspondance_MSSante_*.txt (ou le .zip qui le
-    contient) et PS_LibreAcces_Personne_activite_*.txt. Un nouvel import met à jour ce qui a changé
-    et retire les adresses qui ne sont plus publiées ; les comptes de la plateforme ne sont pas modifiés."""
+    """Importer l'annuaire national de santé.
+
+    FICHIER : Extraction_Correspondance_MSSante_*.txt (ou le .zip qui le contient) et
+    PS_LibreAcces_Personne_activite_*.txt, dans n'importe quel ordre. Un nouvel import met à jour ce
+    qui a changé et retire les adresses qui ne sont plus publiées, seulement si le fichier a été lu
+    en entier ; les comptes de la plateforme ne sont pas modifiés. Les lignes rejetées sont listées
+    dans un fichier à côté des données."""
     try:
         sources = [s for path in paths for s in sources_of(path)]
     except ImportFileError as exc:

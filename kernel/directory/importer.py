@@ -130,7 +130,9 @@ def _import(source: Source, progress: Progress | None, batch_size: int) -> Impor
             index.refresh()
             _finish(run, "done", reader, writer, report)
     except BaseException as exc:  # interrupted too: say so in the run, retire nothing
+        writer.counts.retired = 0  # a retirement, if any, was in the transaction that failed
         with write_transaction():
+            index.ensure_rank_indexes()
             _finish(run, "failed", reader, writer, report, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     finally:

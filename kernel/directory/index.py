@@ -20,14 +20,17 @@ from . import terms
 from .bulk import Bulk
 
 GROUP_SHIFT = 60
+PLACEMENT_LOCK = 7235_0003  # PostgreSQL advisory lock: one transaction at a time places entries
 GAP = 1 << 24  # room for 24 successive insertions at the same spot before a renumbering
 PERSON_ACCOUNT, PERSON, SERVICE_ACCOUNT, SERVICE = 0, 1, 2, 3
 NO_MSSANTE_TAG = "nomss"  # SQLite tag column: entries without an active MSSanté address
+# PostgreSQL keeps each field's words as a tsvector, exactly these words: no parser, no dictionary.
+PG_VECTOR = "array_to_tsvector(array_remove(string_to_array(%s, ' '), ''))"
 SQLITE_SEARCH = ("CREATE VIRTUAL TABLE directory_search USING fts5(q, w, n, t, "
                  "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')")
 RANK_INDEXES = (("directoryentry_sort_rank", "sort_rank"),
                 ("directoryentry_rank_group_sort_name_key", "rank_group, sort_name, key"))
-# Renumbering everything costs about as much as placing a fifth of the entries one by one.
+# Placing more than a fifth of the entries (or 200,000) one by one costs more than renumbering them all.
 FULL_REBUILD_ABOVE = 200_000
 
 
@@ -66,7 +69,8 @@ class SearchTable:
             self.bulk.insert("directory_search", ("rowid", "q", "w", "n", "t"),
                              [(r, q, w, n, "" if mss else NO_MSSANTE_TAG) for r, q, w, n, mss in rows])
         else:
-            self.bulk.insert("directory_search", ("rank", "q", "w", "n", "mss"), rows)
+            self.bulk.insert("directory_search", ("rank", "qv", "wv", "n", "mss"), rows,
+                             template=f"(%s, {PG_VECTOR % '%s'}, {PG_VECTOR % '%s'}, %s, %s)")
 
     def delete(self, ranks: list[int]) -> None:
         if ranks:
@@ -87,8 +91,9 @@ class SearchTable:
             # DELETE, not TRUNCATE: searches keep reading the previous rows until the rebuild commits.
             self.db.execute_sql("DELETE FROM directory_search")
             self.db.execute_sql(
-                "INSERT INTO directory_search (rank, q, w, n, mss) SELECT sort_rank, search_q, search_where, "
-                "name_key, has_address FROM directory_entry WHERE sort_rank IS NOT NULL ORDER BY sort_rank")
+                f"INSERT INTO directory_search (rank, qv, wv, n, mss) SELECT sort_rank, {PG_VECTOR % 'search_q'}, "
+                f"{PG_VECTOR % 'search_where'}, name_key, has_address FROM directory_entry WHERE sort_rank IS NOT NULL "
+                "ORDER BY sort_rank")
             # The planner picks between the GIN indexes and a walk in rank order from these statistics.
             self.db.execute_sql("ANALYZE directory_search")
 
@@ -96,6 +101,9 @@ class SearchTable:
 def refresh(full: bool = False, entry_ids: list[int] | None = None) -> None:
     """Place the entries flagged ``search_dirty`` in the index: all of them, or those of ``entry_ids``
     (a platform account that changed); ``full`` renumbers everything. Call it in a write transaction."""
+    if not is_sqlite():  # SQLite writers queue up already; PostgreSQL ones could pick the same free rank
+        database.obj.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PLACEMENT_LOCK,))
+    ensure_rank_indexes()  # a first import that stopped half-way may have left them dropped
     if entry_ids is not None:
         if entry_ids and not _place_one_by_one(entry_ids):
             rebuild()
@@ -122,10 +130,9 @@ def rebuild() -> None:
         f"+ {db.param} * numbered.n, search_dirty = FALSE FROM (SELECT id, {group} AS g, ROW_NUMBER() OVER "
         f"(PARTITION BY {group} ORDER BY sort_name, key) AS n FROM directory_entry WHERE {searchable}) AS numbered "
         "WHERE directory_entry.id = numbered.id", (1 << GROUP_SHIFT, GAP))
-    for name, columns in RANK_INDEXES:
-        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON directory_entry ({columns})")
+    ensure_rank_indexes()
     SearchTable().fill_from_entries()
-    if not DirectoryTerm.select().exists():  # words are listed as entries are written; this is a first fill
+    if not DirectoryTerm.select().exists():  # words are listed as entries are written (store.refresh_texts)
         terms.rebuild()
 
 
@@ -137,6 +144,11 @@ def drop_rank_indexes() -> None:
     if is_sqlite():
         for name, _ in RANK_INDEXES:
             database.obj.execute_sql(f"DROP INDEX IF EXISTS {name}")
+
+
+def ensure_rank_indexes() -> None:
+    for name, columns in RANK_INDEXES:
+        database.obj.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON directory_entry ({columns})")
 
 
 def _place_one_by_one(entry_ids: list[int] | None = None) -> bool:
@@ -182,7 +194,6 @@ def _place_one_by_one(entry_ids: list[int] | None = None) -> bool:
         if unplaced:
             E.update(search_dirty=False).where(E.id.in_(unplaced)).execute()
         table.insert(rows)
-        terms.add(" ".join(r[1] for r in rows), " ".join(r[2] for r in rows))
 
 
 def _free_rank(group: int, before: int | None, after: int | None) -> int | None:

@@ -88,9 +88,9 @@ class MssanteWriter:
             touched[entries[key]["id"]] = entries[key]
         for entry in new_entries:  # their search fields were computed from this batch's lines already
             touched.pop(entry["id"], None)
-        written = new_entries + store.refresh_texts(list(touched.values()))
-        terms.add(" ".join(e["search_q"] for e in written), " ".join(e["search_where"] for e in written),
+        terms.add(" ".join(e["search_q"] for e in new_entries), " ".join(e["search_where"] for e in new_entries),
                   self.known_terms)
+        store.refresh_texts(list(touched.values()), self.known_terms)
 
     def _write_entries(self, first_of: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]],
                        by_address: dict[str, dict[str, Any]], now: Any) -> tuple[list[dict[str, Any]], set[str]]:

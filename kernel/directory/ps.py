@@ -12,7 +12,7 @@ from typing import Any
 
 from ..db import utcnow
 from ..models.directory import PERSON_ENTRY, DirectoryEntry, DirectoryImport
-from . import store, terms
+from . import store
 from .columns import Layout
 from .departments import department_code
 from .entries import nice_case, person_display, title_of
@@ -76,6 +76,4 @@ class PsWriter:
             self.counts.unchanged += len(lines) - updated
         store.update_entries(changed, (*PS_FACTS, "title", "display_name", "facts_from", "last_run", "updated_at"))
         store.set_where_in(DirectoryEntry, "last_run", run_id, [e["id"] for e in seen])
-        written = store.refresh_texts(changed)
-        terms.add(" ".join(e["search_q"] for e in written), " ".join(e["search_where"] for e in written),
-                  self.known_terms)
+        store.refresh_texts(changed, self.known_terms)

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from ..db import database, utcnow
 from ..models.directory import DirectoryAddress, DirectoryEntry
+from . import terms
 from .bulk import Bulk
 from .entries import SEARCH_FIELDS, search_fields
 
@@ -107,9 +108,10 @@ def active_addresses(entry_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return found
 
 
-def refresh_texts(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def refresh_texts(entries: list[dict[str, Any]], known_terms: set[tuple[str, str]] | None = None
+                  ) -> list[dict[str, Any]]:
     """Recompute the search fields of ``entries`` (facts as given, active addresses as stored); rows
-    whose fields change are written and flagged for the index. Returns those."""
+    whose fields change are written, their words listed, and flagged for the index. Returns those."""
     addresses = active_addresses([e["id"] for e in entries])
     changed = []
     for entry in entries:
@@ -118,4 +120,5 @@ def refresh_texts(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             entry.update(fields, search_dirty=True, updated_at=utcnow())
             changed.append(entry)
     update_entries(changed, (*SEARCH_FIELDS, "search_dirty", "updated_at"))
+    terms.add(" ".join(e["search_q"] for e in changed), " ".join(e["search_where"] for e in changed), known_terms)
     return changed

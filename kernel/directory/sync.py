@@ -14,7 +14,7 @@ from ..db import database, utcnow
 from ..models import PERSON, Account, Identity, MailAddress
 from ..models.directory import (FROM_ANNUAIRE, FROM_PLATFORM, PERSON_ENTRY, SERVICE_ENTRY, DirectoryAddress,
                                 DirectoryEntry)
-from . import index, store
+from . import index, store, terms
 from .entries import search_fields, title_of
 from .text import fold
 
@@ -115,6 +115,7 @@ def _platform_entry(entry: dict[str, Any] | None, identity: Identity, account: A
                  "updated_at": utcnow(), **facts}
         entry.update(search_fields(entry, ()))
         store.insert_entries([entry])
+        terms.add(entry["search_q"], entry["search_where"])
     elif any(entry[k] != v for k, v in facts.items()):
         entry.update(facts, search_dirty=True, updated_at=utcnow())
         store.update_entries([entry], (*facts, "search_dirty", "updated_at"))

@@ -16,13 +16,13 @@ from peewee import *
 # answer the first keystrokes without merging thousands of words.
 SQLITE_SEARCH = ("CREATE VIRTUAL TABLE directory_search USING fts5(q, w, n, t, "
                  "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')")
-# PostgreSQL: the same rows in a plain table; GIN indexes answer rare words, the primary key (rank
-# order) lets the planner walk common ones in result order.
+# PostgreSQL: the same rows in a plain table, each field's words as a tsvector; GIN indexes answer
+# rare words, the primary key (rank order) is walked for common ones.
 POSTGRES_SEARCH = (
-    "CREATE TABLE directory_search (rank BIGINT PRIMARY KEY, q TEXT NOT NULL, w TEXT NOT NULL, "
+    "CREATE TABLE directory_search (rank BIGINT PRIMARY KEY, qv TSVECTOR NOT NULL, wv TSVECTOR NOT NULL, "
     "n VARCHAR(20) NOT NULL, mss BOOLEAN NOT NULL)",
-    "CREATE INDEX directory_search_q ON directory_search USING GIN (to_tsvector('simple'::regconfig, q))",
-    "CREATE INDEX directory_search_w ON directory_search USING GIN (to_tsvector('simple'::regconfig, w))",
+    "CREATE INDEX directory_search_q ON directory_search USING GIN (qv)",
+    "CREATE INDEX directory_search_w ON directory_search USING GIN (wv)",
     "CREATE INDEX directory_search_n ON directory_search (n, rank)",
     # Byte order, as SQLite compares: the rank order and the prefix ranges must agree on both databases.
     'ALTER TABLE directory_entry ALTER COLUMN sort_name TYPE VARCHAR(300) COLLATE "C", '
@@ -194,7 +194,8 @@ def _index_platform_identities(db, DirectoryEntry, DirectoryAddress, DirectoryTe
             db.execute_sql("INSERT INTO directory_search (rowid, q, w, n, t) VALUES (?, ?, '', ?, ?)",
                            (entry["sort_rank"], q, n, "" if mss else "nomss"))
         else:
-            db.execute_sql("INSERT INTO directory_search (rank, q, w, n, mss) VALUES (%s, %s, '', %s, %s)",
+            db.execute_sql("INSERT INTO directory_search (rank, qv, wv, n, mss) VALUES "
+                           "(%s, array_to_tsvector(array_remove(string_to_array(%s, ' '), '')), ''::tsvector, %s, %s)",
                            (entry["sort_rank"], q, n, mss))
     for term in sorted({w for e in entries for w in e["search_q"].split()}):
         DirectoryTerm.insert(field="q", term=term).execute()

@@ -51,7 +51,7 @@ def test_french_errors(app, lines, extraction, run_cli, tmp_path):
 
     usage = run_cli(app, "import-annuaire")
     assert usage.exit_code == 2 and "Argument manquant" in usage.stderr
-    assert "Importer l'annuaire national" in run_cli(app, "import-annuaire", "--help").stdout
+    assert "Importer l'annuaire national de santé." in run_cli(app, "import-annuaire", "--help").stdout
 
 
 def test_an_account_created_after_the_import_is_linked(app, lines, extraction, run_cli, find):

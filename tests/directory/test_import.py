@@ -65,13 +65,13 @@ def test_unknown_labels_are_reported_and_address_lines_read_by_position(app, lin
 
 
 def test_a_lone_double_quote_is_data(app, lines, extraction, import_file, find):
-    path = extraction([lines.per("a@medecin.mssante.fr", org='CABINET "LES TILLEULS'),
+    path = extraction([lines.per("a@medecin.mssante.fr", org='CABINET "LES TILLEULS\\\t2'),
                        lines.per("b@medecin.mssante.fr", rpps="10002222222", last="O'NEIL", first='Jean "Jo')])
 
     outcome = import_file(path)
 
     assert (outcome.run.created, outcome.run.rejected) == (2, 0)
-    assert find("bernard")["professionals"][0]["organisation"] == 'CABINET "LES TILLEULS'
+    assert find("bernard")["professionals"][0]["organisation"] == 'CABINET "LES TILLEULS\\\t2'
     assert find("jo neil")["professionals"][0]["display_name"] == "Dr Jean \"Jo O'NEIL"
 
 
@@ -180,3 +180,24 @@ def test_an_import_that_fails_before_the_end_retires_nothing(app, lines, extract
     assert DirectoryAddress.select().where(DirectoryAddress.active).count() == 3
     assert [e["display_name"] for e in find("urgences")["services"]] == ["Urgences"]
     assert len(find("bernard")["professionals"]) == 1
+
+
+def test_a_first_import_that_fails_leaves_the_index_usable(app, lines, extraction, import_file, find, tmp_path,
+                                                          monkeypatch):
+    from kernel.directory import mssante
+    from support.factories import make_account
+
+    make_account("alice", first="Alice", last="Martin")
+
+    def broken(self, rows):
+        raise OSError("disque plein")
+    monkeypatch.setattr(mssante.MssanteWriter, "write", broken)
+    with pytest.raises(OSError):
+        import_file(extraction([lines.per("julie@medecin.mssante.fr")]))
+    monkeypatch.undo()
+
+    indexes = {i.name for i in app.extensions["relais"].database.get_indexes("directory_entry")}
+    assert {"directoryentry_sort_rank", "directoryentry_rank_group_sort_name_key"} <= indexes
+    assert [e["display_name"] for e in find("martin")["professionals"]] == ["Alice MARTIN"]
+    outcome = import_file(extraction([lines.per("julie@medecin.mssante.fr")], name="Extraction_2.txt"))
+    assert outcome.run.status == "done" and find("julie")["professionals"][0]["id"] == "pp:810001234567"

@@ -81,3 +81,13 @@ def test_resyncing_everyone_changes_nothing_and_forgets_deleted_identities(app, 
     Identity.delete().where(Identity.id == bob.identity_id).execute()
     sync_all_identities()
     assert names(find("martin")) == ["Alice MARTIN"]
+
+
+def test_a_changed_account_is_found_by_its_new_words(app, find, names):
+    alice = make_account("alice", first="Alice", last="Martin", profession="Infirmière")
+    Account.update(last_name="Zimmermann", profession="Kinésithérapeute").where(Account.id == alice.id).execute()
+    Identity.update(display_name="Alice ZIMMERMANN").where(Identity.id == alice.identity_id).execute()
+    sync_identity(alice.identity_id)
+
+    assert names(find("zimmer")) == names(find("kines")) == ["Alice ZIMMERMANN"]  # long prefixes: listed words
+    assert find("martin")["professionals"] == [] and find("infirm")["professionals"] == []
