@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,14 @@ def main() -> None:
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="relais-bench-directory-"))
     work.mkdir(parents=True, exist_ok=True)
+    try:
+        run(args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
     data = work / f"Extraction_Correspondance_MSSante_{args.rows}.txt"
     env = {**os.environ, "RELAIS_DATA_DIR": str(work / "data"), "RELAIS_PLUGINS": "", "RELAIS_LOG_LEVEL": "WARNING",
            "PYTHONPATH": str(ROOT)}
