@@ -60,6 +60,11 @@ class Patient(BaseModel):
         return names[0] if names else ""
 
     @property
+    def short_name(self) -> str:
+        """"Prénom NOM": what channels propose as the subject once a patient is chosen (CONV-3)."""
+        return f"{self.first_name} {(self.used_name or self.birth_name).upper()}"
+
+    @property
     def display_name(self) -> str:
         """``Cecilia REPAP TEST (née REPAP TEST) née le 27/03/1901``: used name, birth name in brackets."""
         born = {"F": "née", "M": "né"}.get(self.sex, "né(e)")

@@ -22,7 +22,7 @@ def subject_for(patient: Patient | None) -> str | None:
     """CONV-3: choosing a patient proposes "Prénom NOM" as the subject."""
     if patient is None:
         return None
-    return f"{patient.first_name} {(patient.used_name or patient.birth_name).upper()}"
+    return patient.short_name
 
 
 @hookimpl

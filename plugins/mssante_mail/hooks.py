@@ -22,7 +22,7 @@ def register_channels() -> list[Channel]:
 def subject_for(patient: Patient | None) -> str | None:
     if patient is None:
         return None
-    return f"{patient.first_name} {(patient.used_name or patient.birth_name).upper()}"
+    return patient.short_name
 
 
 @hookimpl
