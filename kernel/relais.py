@@ -1,6 +1,7 @@
 """The state of one Relais app (``app.extensions["relais"]``): its plugins, database and services."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +51,7 @@ class Relais:
 
         if not hasattr(message, "prefetched_attachments"):
             attach([message])
-        return MessageSchema().dump(message)
+        return _message_schema(MessageSchema).dump(message)
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return self.config.plugin(name)
@@ -60,6 +61,11 @@ class Relais:
         from .migrate import KERNEL_MIGRATIONS
 
         return [MigrationSet("kernel", KERNEL_MIGRATIONS), *self.migrations]
+
+
+@functools.cache
+def _message_schema(schema_class: type) -> Any:
+    return schema_class()  # one instance for every dump: building a schema costs more than using it
 
 
 def current_relais() -> Relais:

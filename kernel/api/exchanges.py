@@ -7,7 +7,7 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
-from ..db import utcnow, write_transaction
+from ..db import fetch_by_id, utcnow, write_transaction
 from ..json import iso_utc
 from ..models import Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
 from ..plugin_calls import call_each
@@ -35,9 +35,10 @@ def _int_arg(name: str, default: int | None = None, maximum: int | None = None) 
 def visible_exchange(exchange_id: int) -> Exchange:
     """The exchange if the current account may see it; 404 otherwise, so its existence is not revealed."""
     account = current_account()
-    if not can_see(account.id, exchange_id):
+    exchange = fetch_by_id(Exchange, exchange_id) if can_see(account.id, exchange_id) else None
+    if exchange is None:
         not_found()
-    return Exchange.get_by_id(exchange_id)
+    return exchange
 
 
 def _load(schema: Any, data: Any) -> dict[str, Any]:

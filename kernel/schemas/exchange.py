@@ -54,6 +54,11 @@ class AttachmentSchema(f.FrenchSchema):
     created_at = f.UtcDateTime()
 
 
+# Schemas hold no per-call state when dumping: one instance serves every message (building one
+# deep-copies its fields, which costs more than the dump itself).
+_ATTACHMENT_LIST = AttachmentSchema(many=True)
+
+
 class MessageSchema(f.FrenchSchema):
     id = fields.Integer()
     exchange_id = fields.Integer()
@@ -64,7 +69,7 @@ class MessageSchema(f.FrenchSchema):
                              {"id": m.author.id, "name": m.author.full_name, "identity_id": m.author.identity_id})
     acting_as = fields.Function(lambda m: None if m.acting_as_id is None else
                                 {"id": m.acting_as.id, "name": m.acting_as.display_name})
-    attachments = fields.Function(lambda m: AttachmentSchema(many=True).dump(getattr(m, "prefetched_attachments", [])))
+    attachments = fields.Function(lambda m: _ATTACHMENT_LIST.dump(getattr(m, "prefetched_attachments", [])))
     data = fields.Dict()
 
 

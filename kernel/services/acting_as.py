@@ -4,7 +4,7 @@ from __future__ import annotations
 import peewee as pw
 from flask import g, has_request_context
 
-from ..db import column
+from ..db import column, fetch_by_id
 from ..models import Account, Delegation, Exchange, Identity, Membership
 
 
@@ -51,7 +51,7 @@ def identities_for(account: Account) -> list[Identity]:
 
 def check_acting_as(account: Account, identity_id: int) -> Identity:
     """Return the identity if ``account`` may write for it, else raise ActingAsDenied."""
-    identity = Identity.get_or_none(Identity.id == identity_id) if identity_id in identity_ids(account.id) else None
+    identity = fetch_by_id(Identity, identity_id) if identity_id in identity_ids(account.id) else None
     if identity is None:
         raise ActingAsDenied(ActingAsDenied.message)
     return identity

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
-from ..db import utcnow
+from ..db import insert_row, utcnow
 from ..models import AuditEvent
 
 log = logging.getLogger("relais.audit")
@@ -27,10 +27,11 @@ class Audit:
     def record(self, action: str, *, account_id: int | None = None, acting_as_id: int | None = None,
                target: str = "", outcome: str = "ok", status: int | None = None, reason: str = "",
                detail: str = "", request_data: dict[str, Any] | None = None) -> AuditEvent:
-        event = AuditEvent.create(
-            action=action, account_id=account_id, acting_as_id=acting_as_id, target=target,
-            outcome=outcome, detail=detail[:1000],
-            request=request_data if request_data is not None else request_summary(status, reason))
+        values = {"at": utcnow(), "account_id": account_id, "acting_as_id": acting_as_id, "action": action,
+                  "target": target, "outcome": outcome, "detail": detail[:1000],
+                  "request": request_data if request_data is not None else request_summary(status, reason)}
+        # Written on every send: the statement is built once (kernel.db.insert_row), not per call.
+        event = AuditEvent(id=insert_row(AuditEvent, values), **values)
         log.info("%s %s by=%s as=%s outcome=%s", action, target, account_id, acting_as_id, outcome)
         return event
 

@@ -5,14 +5,14 @@ its outbox jobs are written in one transaction; live events leave only after it 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import peewee as pw
 from marshmallow import ValidationError
 
 from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
-from ..db import utcnow, write_transaction
+from ..db import execute, insert_row, utcnow, write_transaction
 from ..forms import ACTING_AS, build_schema, gather_fields
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
@@ -48,10 +48,13 @@ class SendContext:
     events: list[Event] = field(default_factory=list)
 
     def publish(self, type: str, exchange_id: int, data: dict[str, Any],
-                recipients: list[int] | None = None) -> None:
-        """Queue a live event; it is sent after commit, to the exchange's audience unless told otherwise."""
+                recipients: list[int] | None = None, *, position: int | None = None) -> None:
+        """Queue a live event; it is sent after commit, to the exchange's audience unless told otherwise.
+
+        ``position`` puts it before events queued later (the kernel's own events come first)."""
         who = tuple(recipients if recipients is not None else audience(exchange_id))
-        self.events.append(Event(type, exchange_id, who, data))
+        event = Event(type, exchange_id, who, data)
+        self.events.insert(len(self.events) if position is None else position, event)
 
     def enqueue(self, name: str, payload: dict[str, Any], **kwargs: Any):
         """Persist a job in this transaction (transactional outbox): it runs only if the send commits."""
@@ -112,9 +115,7 @@ class Sender:
             message = self._store_message(exchange, account, acting_as, draft)
             # The kernel's own events go first: a plugin's events about this exchange come after it exists.
             context.publish("exchange.created", exchange.id, {"exchange_id": exchange.id, "channel": channel_name})
-            if message is not None:
-                context.publish("message.created", exchange.id, self.relais.serialize_message(message))
-            self._deliver(channel_name, exchange, message, draft, context)
+            self._deliver(channel_name, exchange, message, draft, context, announce_at=len(context.events))
             self.relais.audit.record("exchange.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201, detail=f"channel={channel_name}")
         self.relais.events.publish(context.events)
@@ -124,7 +125,7 @@ class Sender:
     def post_message(self, exchange: Exchange, account: Account, payload: Any) -> Message:
         from ..schemas.exchange import MessageDraftSchema
 
-        draft = self._load(MessageDraftSchema(), payload)
+        draft = self._load(_message_draft_schema(MessageDraftSchema), payload)
         allowed = member_identity_for(account, exchange)
         if draft.get(ACTING_AS) is None:
             draft[ACTING_AS] = account.identity_id if account.identity_id in allowed else (allowed or [None])[0]
@@ -143,8 +144,7 @@ class Sender:
             assert message is not None  # the schema demands a body or an attachment
             if exchange.patient_id is not None:
                 mark_used(account, exchange.patient_id)
-            context.publish("message.created", exchange.id, self.relais.serialize_message(message))
-            self._deliver(exchange.channel, exchange, message, draft, context)
+            self._deliver(exchange.channel, exchange, message, draft, context, announce_at=len(context.events))
             self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201)
         self.relais.events.publish(context.events)
@@ -208,33 +208,47 @@ class Sender:
         attachments = draft.get(ATTACHMENTS) or []
         if not body and not attachments:
             return None
-        message = Message.create(exchange=exchange, author=account, acting_as=acting_as, body=body)
+        values = {"exchange": exchange.id, "author": account.id, "acting_as": acting_as.id, "kind": "text",
+                  "body": body, "created_at": utcnow(), "data": {}}
+        message = Message(id=insert_row(Message, values), **values)
+        # The instances in hand, so that serialising the message looks nothing up again.
+        message.exchange, message.author, message.acting_as = exchange, account, acting_as
         if attachments:
             MessageAttachment.insert_many([{"message": message.id, "attachment": a} for a in attachments]).execute()
         else:
             message.prefetched_attachments = []  # nothing to look up when the message is serialised
         exchange.last_message_at = message.created_at
-        exchange.save(only=[Exchange.last_message_at])
+        execute('UPDATE "exchange" SET "last_message_at" = ? WHERE "id" = ?',
+                (Exchange.last_message_at.db_value(message.created_at), exchange.id))
         # The author has read what they wrote: their unread count must not rise.
         mark_read_upto(exchange.id, account.id, message.id)
         return message
 
     def _deliver(self, channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
-                 context: SendContext) -> None:
+                 context: SendContext, announce_at: int) -> None:
         handled = self.relais.pm.hook.deliver(channel=channel, exchange=exchange, message=message,
                                               draft=draft, context=context)
         if not handled:
             # No plugin owns the channel any more: refuse rather than store a message nobody moves.
             raise SendRejected({"channel": ["Ce canal d'envoi n'est pas disponible pour le moment."]}, status=503)
+        if message is not None:
+            # Serialised after deliver, which may add to the message's data, and queued before the
+            # events deliver published: members learn of the message before what follows from it.
+            context.publish("message.created", exchange.id, self.relais.serialize_message(message),
+                            position=announce_at)
+
+
+@functools.cache
+def _message_draft_schema(schema_class: type) -> Any:
+    return schema_class()  # loading keeps no state in the schema: one instance serves every reply
 
 
 def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:
-    now = utcnow()
-    (OpenedMark.insert(exchange=exchange_id, account=account_id, last_read_message_id=message_id,
-                                  first_opened_at=now, last_opened_at=now)
-                .on_conflict(conflict_target=[OpenedMark.exchange, OpenedMark.account],
-                             update={OpenedMark.last_read_message_id: pw.Case(
-                                 None, [(OpenedMark.last_read_message_id < message_id, message_id)],
-                                 OpenedMark.last_read_message_id),
-                                 OpenedMark.last_opened_at: now})
-                .execute())
+    """The account opened the exchange and has read up to ``message_id`` (never moves backwards)."""
+    now = OpenedMark.last_opened_at.db_value(utcnow())
+    # Every send and every read makes this upsert: plain SQL, the same on SQLite and PostgreSQL.
+    execute('INSERT INTO "opened_mark" ("exchange_id", "account_id", "first_opened_at", "last_opened_at", '
+            '"last_read_message_id") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("exchange_id", "account_id") DO UPDATE SET '
+            '"last_read_message_id" = CASE WHEN "opened_mark"."last_read_message_id" < ? THEN ? '
+            'ELSE "opened_mark"."last_read_message_id" END, "last_opened_at" = ?',
+            (exchange_id, account_id, now, now, message_id, message_id, message_id, now))

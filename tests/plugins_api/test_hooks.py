@@ -378,9 +378,21 @@ def test_hook_on_event_receives_events_after_commit(demo_any, people, plugin):
     alice, bob = people
     r = _start(demo_any.test_client(), alice, bob)
     exchange_id = r.json["exchange"]["id"]
-    assert sorted(plugin.events) == sorted([("hook_demo.delivered", exchange_id, False),
-                                            ("exchange.created", exchange_id, False),
-                                            ("message.created", exchange_id, False)])
+    # In this order: the exchange, its message, then what the channel's deliver published.
+    assert plugin.events == [("exchange.created", exchange_id, False),
+                             ("message.created", exchange_id, False),
+                             ("hook_demo.delivered", exchange_id, False)]
+
+
+def test_live_message_event_shows_what_deliver_added(demo_any, people, plugin):
+    alice, bob = people
+    client = demo_any.test_client()
+    exchange_id = _start(client, alice, bob).json["exchange"]["id"]
+    r = client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bearer(bob), json={"body": "Reçu"})
+    assert r.status_code == 201
+    note = r.json["message"]["data"]["hook_demo_note"]
+    live = [d for (t, e, _), d in zip(plugin.events, plugin.event_data) if t == "message.created"]
+    assert [d["data"].get("hook_demo_note") for d in live][-1] == note
 
 
 def test_hook_on_event_hears_every_channel_and_kernel_events(demo, people, plugin):

@@ -93,6 +93,7 @@ class DemoService:
 class EveryHookPlugin:
     def __init__(self) -> None:
         self.events: list[tuple[str, int | None, bool]] = []  # (type, exchange_id, inside a transaction?)
+        self.event_data: list[dict] = []  # each event's data, beside self.events
         self.delivered_messages: list[int | None] = []
         self.service = DemoService()
 
@@ -129,6 +130,9 @@ class EveryHookPlugin:
                                    text=(draft.get("body") or "")[:200])
         context.enqueue(PUSH_JOB, {"note": note.id})
         context.publish("hook_demo.delivered", exchange.id, {"note": note.id})
+        if message is not None:  # what a channel adds to the message must reach members live
+            message.data = {**(message.data or {}), "hook_demo_note": note.id}
+            message.save(only=[type(message).data])
         if CRASH in (draft.get("body") or ""):
             raise RuntimeError("hook_demo: simulated failure after writing")
         return True
@@ -182,6 +186,7 @@ class EveryHookPlugin:
     @hookimpl
     def on_event(self, event: Event) -> None:
         self.events.append((event.type, event.exchange_id, current_relais().database.in_transaction()))
+        self.event_data.append(event.data)
 
     @hookimpl
     def exchange_actions(self, exchange: Any) -> list[ExchangeAction]:
