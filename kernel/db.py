@@ -71,7 +71,9 @@ def open_database(url: str) -> peewee.Database:
         # on every request; opening one again re-reads the schema.
         if url.startswith("sqlite://"):
             url = "sqlite+pool://" + url.split("://", 1)[1]
-        db = connect_url(url, max_connections=64, stale_timeout=300, pragmas={
+        # Every app context returns its connection at teardown (kernel/app.py), so 64 is plenty; a burst
+        # beyond it waits for a free connection (timeout) instead of failing the request.
+        db = connect_url(url, max_connections=64, stale_timeout=300, timeout=10, pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": 10000,
@@ -81,7 +83,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith(("postgres://", "postgresql://")):
         # A pooled connection per thread: the web server and the job runner are threaded.
         url = "postgresql+pool://" + url.split("://", 1)[1]
-        return connect_url(url, max_connections=32, stale_timeout=300)
+        return connect_url(url, max_connections=32, stale_timeout=300, timeout=10)
     return connect_url(url)
 
 
