@@ -66,6 +66,14 @@ _DIGITS = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
 
+# Each lists exactly what ``Ins.parse`` accepts (``_SEX``, ``_month_valid``): a user told "1 or 2" would
+# "correct" a valid provisional matricule.
+SEX_PROBLEM = ("Le matricule INS commence par 1 (homme) ou 2 (femme), ou par 3, 4, 7 ou 8 pour une immatriculation "
+               "provisoire ou d'une personne née à l'étranger : vérifiez le premier chiffre.")
+MONTH_PROBLEM = ("Le mois de naissance du matricule INS (4e et 5e chiffres) va de 01 à 12, ou de 20 à 42 ou de 50 "
+                 "à 99 quand le mois est inconnu : vérifiez la saisie.")
+
+
 class InvalidIns(ValueError):
     """Not an INS matricule; ``str(exc)`` is a French sentence telling the user what to fix."""
 
@@ -148,10 +156,9 @@ class Ins:
             raise InvalidIns("Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance "
                              "en Corse : vérifiez la saisie.")
         if value[0] not in _SEX:
-            raise InvalidIns("Le matricule INS commence par 1 (homme) ou 2 (femme) : vérifiez le premier chiffre.")
+            raise InvalidIns(SEX_PROBLEM)
         if not _month_valid(int(value[3:5])):
-            raise InvalidIns("Le mois de naissance du matricule INS (4e et 5e chiffres) doit aller de 01 à 12 : "
-                             "vérifiez la saisie.")
+            raise InvalidIns(MONTH_PROBLEM)
         if compute_key(value[:13]) != value[13:]:
             raise InvalidIns("La clé du matricule INS ne correspond pas : un chiffre a sans doute été mal saisi, "
                              "vérifiez le numéro.")

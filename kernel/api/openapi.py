@@ -75,7 +75,7 @@ def build_spec() -> dict[str, Any]:
             operation["parameters"] = [{"in": "path", "name": name, "required": True,
                                         "schema": {"type": "string" if name in ("name", "ins") else "integer"}}]
         paths.setdefault(path, {})[method] = operation
-    # The directory search is driven by its query string (bad values: 400).
+    # The directory search is driven by its query string (bad values: 422; a parameter given twice: 400).
     paths["/directory"]["get"].update(parameters=[{"in": "query", "schema": DirectoryQuerySchema}])
     paths["/directory"]["get"]["responses"]["400"] = error
     # One operation per enabled channel: its draft schema is built from the fields every plugin gives.

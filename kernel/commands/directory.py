@@ -8,25 +8,42 @@ import zipfile
 import click
 
 from ..directory.columns import KIND_LABELS, MSSANTE, HeaderError
-from ..directory.importer import ImportOutcome, import_source, read_layout
+from ..directory.importer import RETIRE_LIMIT, ImportOutcome, import_source, percent, read_layout
 from ..directory.reader import ImportFileError, sources_of
 from .common import Fail, effective_config, open_platform
 
 
 @click.command("import-annuaire")
 @click.argument("paths", nargs=-1, required=True, metavar="FICHIER...")
-def import_annuaire(paths: tuple[str, ...]) -> None:
+@click.option("--retirement-threshold", "threshold", type=click.FloatRange(0, 100), default=round(RETIRE_LIMIT * 100),
+              show_default=True, metavar="POURCENTAGE",
+              help="Part des adresses MSSanté actives qu'un import peut retirer ; au-delà, il n'en retire aucune.")
+@click.option("--force-retirement", is_flag=True,
+              help="Retirer les adresses absentes du fichier même au-delà du seuil (extraction nationale "
+                   "complète vérifiée).")
+def import_annuaire(paths: tuple[str, ...], threshold: float, force_retirement: bool) -> None:
     """Importer l'annuaire national de santé.
 
     FICHIER : Extraction_Correspondance_MSSante_*.txt (ou le .zip qui le contient) et
-    PS_LibreAcces_Personne_activite_*.txt, dans n'importe quel ordre. Un nouvel import met à jour ce
-    qui a changé et retire les adresses qui ne sont plus publiées, seulement si le fichier a été lu
-    en entier ; les comptes de la plateforme ne sont pas modifiés. Les lignes rejetées sont listées
-    dans un fichier à côté des données."""
+    PS_LibreAcces_Personne_activite_*.txt, dans n'importe quel ordre. Dans un .zip, seuls les fichiers
+    reconnus à leur en-tête sont importés ; les autres (LISEZMOI...) sont signalés et ignorés.
+
+    Un nouvel import met à jour ce qui a changé et retire les adresses qui ne sont plus publiées,
+    seulement si le fichier a été lu en entier ; l'adresse d'une ligne rejetée n'est pas retirée.
+    Si plus de 10 % des adresses actives sont absentes du fichier (seuil réglable avec
+    --retirement-threshold), aucune n'est retirée : c'est souvent un fichier régional ou tronqué.
+    Vérifiez-le, puis relancez avec --force-retirement. Les comptes de la plateforme ne sont pas
+    modifiés. Les lignes rejetées sont listées dans un fichier à côté des données."""
     try:
-        sources = [s for path in paths for s in sources_of(path)]
+        found = [sources_of(path) for path in paths]
     except ImportFileError as exc:
         raise Fail(str(exc)) from None
+    sources = [s for f in found for s in f.files]
+    for path, selection in zip(paths, found):
+        if selection.ignored:
+            n = len(selection.ignored)
+            click.echo(f"« {path} » : {_counted(n, 'fichier')} ignoré{'s' if n > 1 else ''}, ni extraction des BAL "
+                       "MSSanté ni PS_LibreAcces_Personne_activite : " + ", ".join(selection.ignored) + ".")
     config = effective_config(quiet=True)
     with open_platform(config, require_current=True):
         planned = []
@@ -42,7 +59,8 @@ def import_annuaire(paths: tuple[str, ...]) -> None:
         for source, _ in planned:
             progress = ProgressLine(source.name)
             try:
-                outcome = import_source(source, progress)
+                outcome = import_source(source, progress, retire_limit=threshold / 100,
+                                        force_retire=force_retirement)
             except (OSError, zipfile.BadZipFile, EOFError, ImportFileError) as exc:
                 progress.end()
                 raise Fail(f"la lecture de « {source.name} » s'est arrêtée avant la fin ({exc}). Les lignes déjà "
@@ -101,7 +119,9 @@ def summary(outcome: ImportOutcome) -> str:
         lines.append(f"  créées        : {_n(run.created)}")
     lines += [f"  mises à jour  : {_n(run.updated)}", f"  inchangées    : {_n(run.unchanged)}"]
     if layout.kind == MSSANTE:
-        lines.append(f"  retirées      : {_n(run.retired)}")
+        note = " (retrait suspendu, voir ci-dessous)" if outcome.held else ""
+        lines.append(f"  retirées      : {_n(run.retired)}{note}")
+        lines.append(f"  non retirées  : {_n(outcome.kept)} (adresses publiées dont la ligne a été rejetée)")
     else:
         lines.append(f"  ignorées      : {_n(run.ignored)} (professionnels absents de l'annuaire MSSanté)")
     rejected = f"  rejetées      : {_n(run.rejected)}"
@@ -110,6 +130,13 @@ def summary(outcome: ImportOutcome) -> str:
     lines.append(rejected)
     lines.append(f"L'annuaire compte {_counted(outcome.professionals, 'professionnel')} et "
                  f"{_counted(outcome.services, 'service')}.")
+    if outcome.held:
+        held = outcome.held
+        lines.append(f"Retrait suspendu : le fichier ne liste pas {_n(held.unseen)} des {_n(held.active)} adresses "
+                     f"MSSanté actives ({percent(held.unseen / held.active)}), plus que le seuil de "
+                     f"{percent(held.limit)}. Aucune adresse n'a été retirée. Un fichier régional, tronqué ou réduit "
+                     "à son en-tête donne ce résultat : vérifiez qu'il s'agit de l'extraction nationale complète, "
+                     "puis relancez l'import avec --force-retirement.")
     if outcome.latin1_lines:
         everything = outcome.latin1_lines >= run.lines_read
         lines.append("Le fichier n'est pas en UTF-8 : il a été lu en Latin-1 (ISO-8859-1)." if everything else

@@ -3,7 +3,9 @@
 Memory stays bounded whatever the file size: lines are read one by one, written by batches of
 ``BATCH`` in their own transaction, and rejected lines go straight to the report file. A read that
 fails part-way (truncated archive, bad checksum, interruption) keeps what its batches wrote but
-retires nothing: only a complete read proves an address is not published any more.
+retires nothing: only a complete read proves an address is not published any more. Nor does a run
+that would retire more than a share of the published addresses (``retire_limit``): a header-only or
+regional file read in full looks like a national extraction, and the operator must confirm it.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .reader import LineReader, Source
 from .sync import sync_all_identities
 
 BATCH = 5000
+RETIRE_LIMIT = 0.10  # share of the active national addresses one run may retire unless forced
 SQLITE_CACHE_KIB = 64 * 1024
 Progress = Callable[[int], None]
 
@@ -57,6 +60,15 @@ class RejectReport:
             self._out.close()
 
 
+@dataclass(frozen=True)
+class RetirementHeld:
+    """A retirement not done because it was too large: the figures the operator decides on."""
+
+    unseen: int  # active national addresses the file does not list
+    active: int  # active national addresses, this run's new ones included
+    limit: float  # the share allowed, 0.10 for 10 %
+
+
 @dataclass
 class ImportOutcome:
     source: Source
@@ -67,11 +79,13 @@ class ImportOutcome:
     seconds: float
     professionals: int = 0
     services: int = 0
+    kept: int = 0  # addresses not retired because their line was rejected
+    held: RetirementHeld | None = None
 
 
 def read_layout(source: Source) -> Layout:
     """The file's layout from its header (raises HeaderError / ImportFileError with a French reason)."""
-    return LineReader(source, reject=lambda n, r: None).read_layout()
+    return LineReader(source, reject=lambda *line: None).read_layout()
 
 
 @contextmanager
@@ -89,16 +103,28 @@ def _large_page_cache() -> Iterator[None]:
         db.execute_sql(f"PRAGMA cache_size = {int(before)}")
 
 
-def import_source(source: Source, progress: Progress | None = None, batch_size: int = BATCH) -> ImportOutcome:
+def import_source(source: Source, progress: Progress | None = None, batch_size: int = BATCH,
+                  retire_limit: float = RETIRE_LIMIT, force_retire: bool = False) -> ImportOutcome:
+    """Import one file. An MSSanté extraction retires the addresses it does not list, unless that is more
+    than ``retire_limit`` of the active ones and ``force_retire`` is not set (``outcome.held`` says so)."""
     with _large_page_cache():
-        return _import(source, progress, batch_size)
+        return _import(source, progress, batch_size, retire_limit, force_retire)
 
 
-def _import(source: Source, progress: Progress | None, batch_size: int) -> ImportOutcome:
+def _import(source: Source, progress: Progress | None, batch_size: int, retire_limit: float,
+            force_retire: bool) -> ImportOutcome:
     started = time.monotonic()
     report = RejectReport(source)
-    reader = LineReader(source, reject=report)
     layout = read_layout(source)
+    kept: set[str] = set()  # addresses named by rejected lines of the current batch
+
+    def reject(number: int, reason: str, fields: list[str] | None = None) -> None:
+        report(number, reason)
+        if layout.kind == MSSANTE and fields:
+            kept.update(mssante.rejected_line_addresses(reader.layout or layout, fields))
+            if len(kept) >= batch_size:  # a file of rejected lines must not grow memory either
+                _write(writer, [], kept)
+    reader = LineReader(source, reject=reject)
     with write_transaction():
         run = DirectoryImport.create(kind=layout.kind, file_name=source.name[:255])
         if layout.kind == MSSANTE and not DirectoryEntry.select().where(DirectoryEntry.source == FROM_ANNUAIRE).exists():
@@ -107,28 +133,29 @@ def _import(source: Source, progress: Progress | None, batch_size: int) -> Impor
             index.drop_rank_indexes()
     writer: Any = mssante.MssanteWriter(run) if layout.kind == MSSANTE else ps.PsWriter(run)
     parse = mssante.parse if layout.kind == MSSANTE else ps.parse
+    held = None
     try:
         batch: list[dict[str, Any]] = []
         for number, fields in reader.lines():
             row = parse(layout, fields)
             if isinstance(row, str):
-                report(number, row)
+                reject(number, row, fields)
                 continue
             batch.append(row)
             if len(batch) >= batch_size:
-                _write(writer, batch)
+                _write(writer, batch, kept)
                 batch = []
                 if progress:
                     progress(reader.lines_read)
-        _write(writer, batch)
+        _write(writer, batch, kept)
         if progress:
             progress(reader.lines_read)
         with write_transaction():
             if layout.kind == MSSANTE:
-                writer.counts.retired = mssante.retire_unseen(run)
+                held = _retire(run, writer, retire_limit, force_retire)
                 sync_all_identities()  # link new national entries to accounts, before placing them
             index.refresh()
-            _finish(run, "done", reader, writer, report)
+            _finish(run, "done", reader, writer, report, error=_held_note(held))
     except BaseException as exc:  # interrupted too: say so in the run, retire nothing
         writer.counts.retired = 0  # a retirement, if any, was in the transaction that failed
         with write_transaction():
@@ -138,7 +165,8 @@ def _import(source: Source, progress: Progress | None, batch_size: int) -> Impor
     finally:
         report.close()
     outcome = ImportOutcome(source=source, layout=reader.layout or layout, run=run, latin1_lines=reader.latin1_lines,
-                            report=report.path, seconds=time.monotonic() - started)
+                            report=report.path, seconds=time.monotonic() - started, kept=writer.counts.kept,
+                            held=held)
     E = DirectoryEntry
     for kind, count in (E.select(E.kind, pw.fn.COUNT(E.id)).where(E.sort_rank.is_null(False))
                         .group_by(E.kind).tuples()):
@@ -149,10 +177,35 @@ def _import(source: Source, progress: Progress | None, batch_size: int) -> Impor
     return outcome
 
 
-def _write(writer: Any, batch: list[dict[str, Any]]) -> None:
-    if batch:
+def _write(writer: Any, batch: list[dict[str, Any]], kept: set[str]) -> None:
+    if batch or kept:
         with write_transaction():
-            writer.write(batch)
+            if batch:
+                writer.write(batch)
+            if kept:  # after the batch: an address also on a good line is counted there, not here
+                writer.counts.kept += mssante.keep_addresses(writer.run, kept)
+        kept.clear()
+
+
+def _retire(run: DirectoryImport, writer: Any, retire_limit: float, force_retire: bool) -> RetirementHeld | None:
+    unseen, active = mssante.retirement_share(run)
+    if unseen and not force_retire and unseen > retire_limit * active:
+        return RetirementHeld(unseen=unseen, active=active, limit=retire_limit)
+    writer.counts.retired = mssante.retire_unseen(run)
+    return None
+
+
+def _held_note(held: RetirementHeld | None) -> str:
+    """Kept on the run (status "done"), so that the history says why nothing was retired."""
+    if held is None:
+        return ""
+    return (f"retrait suspendu : {held.unseen} adresses sur {held.active} auraient été retirées, "
+            f"au-delà du seuil de {percent(held.limit)}")
+
+
+def percent(share: float) -> str:
+    """``0.1`` -> ``"10 %"``, ``0.125`` -> ``"12,5 %"`` (French typography)."""
+    return f"{round(share * 100, 1):g} %".replace(".", ",")
 
 
 def _finish(run: DirectoryImport, status: str, reader: LineReader, writer: Any, report: RejectReport,

@@ -3,11 +3,16 @@
 Each batch of lines is written in one transaction: entries are created or updated (the first line of
 a person in a run gives their facts), addresses are created, updated or marked as seen by this run.
 Only once the whole file has been read without error are the addresses this run did not see retired.
+A rejected line still names a published mailbox: its address is read from the raw fields when it can
+be and counts as seen, so that a stray ``|`` in a company name never retires a working address.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import peewee as pw
 
 from ..db import utcnow
 from ..models.directory import (BAL_TYPES, FROM_ANNUAIRE, PERSON_ENTRY, SERVICE_ENTRY, DirectoryAddress,
@@ -18,6 +23,7 @@ from .departments import department_code
 from .entries import city_of, nice_case, person_display, search_fields, title_of
 
 FINESS_TYPES = {"1", "finess"}
+_MAILBOX = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Counts:
     unchanged: int = 0
     retired: int = 0
     ignored: int = 0
+    kept: int = 0  # published addresses not retired because their line was rejected
 
 
 def parse(layout: Layout, fields: list[str]) -> dict[str, Any] | str:
@@ -57,6 +64,22 @@ def parse(layout: Layout, fields: list[str]) -> dict[str, Any] | str:
         row.update(kind=SERVICE_ENTRY, key=f"bal:{address}", national_id=None, title="", first_name="", last_name="",
                    display_name=service or organisation or address.split("@")[0])
     return row
+
+
+def rejected_line_addresses(layout: Layout, fields: list[str]) -> set[str]:
+    """The mailbox a rejected line still names, to keep it from retirement.
+
+    A ``|`` inside a value shifts the columns after it by one per extra field (and a missing one the
+    other way), so the address is in the window around its column that the difference in width
+    allows. Every field of that window that looks like an address is taken: keeping an address the
+    line does not hold costs at most a late retirement, retiring a published one loses mail."""
+    index = layout.positions["address"]
+    extra = len(fields) - layout.width
+    window = fields[max(0, index + min(extra, 0)):index + max(extra, 0) + 1]
+    found = {v.strip().lower() for v in window if _MAILBOX.fullmatch(v.strip())}
+    if not found:  # the shift came from elsewhere: an address anywhere on the line is still this line's
+        found = {v.strip().lower() for v in fields if _MAILBOX.fullmatch(v.strip())}
+    return {a for a in found if len(a) <= 254}
 
 
 ADDRESS_FIELDS = ("entry", "bal_type", "source", "active", *store.ADDRESS_FACTS)
@@ -164,13 +187,42 @@ class MssanteWriter:
         return moved_from
 
 
+def keep_addresses(run: DirectoryImport, addresses: set[str]) -> int:
+    """Mark as seen by ``run`` the published addresses of rejected lines; returns how many were not yet."""
+    A = DirectoryAddress
+    kept = 0
+    for part in store.chunks(sorted(addresses)):
+        kept += (A.update(last_run=run.id)
+                 .where(A.address.in_(part) & _unseen(run))
+                 .execute())
+    return kept
+
+
+def _not_seen_by(run: DirectoryImport) -> Any:
+    A = DirectoryAddress
+    return A.last_run.is_null() | (A.last_run != run.id)
+
+
+def _unseen(run: DirectoryImport) -> Any:
+    A = DirectoryAddress
+    return (A.source == FROM_ANNUAIRE) & A.active & _not_seen_by(run)
+
+
+def retirement_share(run: DirectoryImport) -> tuple[int, int]:
+    """``(addresses the run would retire, active national addresses)``, for the safety threshold; one
+    scan of the addresses for both."""
+    A = DirectoryAddress
+    unseen = pw.fn.SUM(pw.Case(None, [(_not_seen_by(run), 1)], 0))
+    active, not_seen = (A.select(pw.fn.COUNT(A.id), unseen)
+                        .where((A.source == FROM_ANNUAIRE) & A.active).tuples().get())
+    return int(not_seen or 0), active
+
+
 def retire_unseen(run: DirectoryImport) -> int:
     """Retire the extraction's addresses this run did not see (call only after a complete read)."""
     A = DirectoryAddress
     stamp = utcnow()
-    retired = (A.update(active=False, retired_at=stamp)
-               .where((A.source == FROM_ANNUAIRE) & A.active & (A.last_run.is_null() | (A.last_run != run.id)))
-               .execute())
+    retired = A.update(active=False, retired_at=stamp).where(_unseen(run)).execute()
     last = 0
     while retired:
         ids = [i for (i,) in A.select(A.entry).distinct().where((A.retired_at == stamp) & (A.entry > last))

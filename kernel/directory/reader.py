@@ -4,7 +4,8 @@ The format is ``|``-separated with no quoting at all: a ``"`` inside a field is 
 are split on ``|`` and nothing else (no csv module). A line whose number of fields differs from
 the header's (a ``|`` inside a value shifts the columns) is rejected with its number and reason.
 Lines are decoded as UTF-8 (a BOM is tolerated); a line that is not valid UTF-8 is read as Latin-1
-and counted, so the summary can say so.
+and counted, so the summary can say so. In a zip, the national files are told from the rest (a
+readme, another PS_LibreAcces file) by their header, not by their name: the rest is listed, not read.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from .columns import Layout, layout_of
+from .columns import Layout, kind_of, layout_of
 
 BOM = b"\xef\xbb\xbf"
 READ_BUFFER = 1 << 20
@@ -42,23 +43,47 @@ class Source:
         return self.path.with_name(f"{Path(self.name).stem}_rejets.txt")
 
 
-def sources_of(path_text: str) -> list[Source]:
+@dataclass
+class Sources:
+    """What a path given on the command line holds: the files to import, and archive members left aside."""
+
+    files: list[Source]
+    ignored: list[str] = field(default_factory=list)  # members whose header is not a national file's
+
+
+def sources_of(path_text: str) -> Sources:
     path = Path(path_text).expanduser()
     if not path.exists():
         raise ImportFileError(f"le fichier « {path_text} » n'existe pas.")
     if path.is_dir():
         raise ImportFileError(f"« {path_text} » est un dossier : donnez le chemin d'un fichier .txt ou .zip.")
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                members = [i.filename for i in archive.infolist()
-                           if not i.is_dir() and i.filename.lower().endswith(".txt")]
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise ImportFileError(f"l'archive « {path_text} » est illisible ({exc}).") from exc
-        if not members:
+    if not zipfile.is_zipfile(path):
+        return Sources([Source(path)])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted(i.filename for i in archive.infolist() if not i.is_dir())
+        texts = [m for m in members if m.lower().endswith(".txt")]
+        if not texts:
             raise ImportFileError(f"l'archive « {path_text} » ne contient aucun fichier .txt.")
-        return [Source(path, m) for m in sorted(members)]
-    return [Source(path)]
+        # Only the header tells a national file from a readme; each member's first line is enough.
+        files = [Source(path, m) for m in texts if _is_national_file(Source(path, m))]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(f"l'archive « {path_text} » est illisible ({exc}).") from exc
+    if not files:
+        raise ImportFileError(f"l'archive « {path_text} » ne contient ni extraction des BAL MSSanté "
+                              "(Extraction_Correspondance_MSSante_*.txt) ni fichier "
+                              "PS_LibreAcces_Personne_activite_*.txt (fichiers lus : "
+                              f"{', '.join(Path(m).name for m in texts)}).")
+    chosen = {s.member for s in files}
+    return Sources(files, [Path(m).name for m in members if m not in chosen])
+
+
+def _is_national_file(source: Source) -> bool:
+    with open_binary(source) as stream:
+        first = stream.readline()
+    if first.startswith(BOM):
+        first = first[len(BOM):]
+    return kind_of(first.rstrip(b"\r\n").decode("utf-8", "replace").split("|")) is not None
 
 
 @contextmanager
@@ -74,10 +99,13 @@ def open_binary(source: Source) -> Iterator[BinaryIO]:
 
 @dataclass
 class LineReader:
-    """Reads one source: its layout from the header, then ``(line number, fields)`` of each good line."""
+    """Reads one source: its layout from the header, then ``(line number, fields)`` of each good line.
+
+    ``reject(line number, reason, fields)`` hears of each line of the wrong width, with its fields as
+    split: the MSSanté import still finds the mailbox of such a line, so as not to retire it."""
 
     source: Source
-    reject: Callable[[int, str], None]
+    reject: Callable[[int, str, list[str]], None]
     latin1_lines: int = 0
     lines_read: int = 0
     layout: Layout | None = field(default=None, init=False)
@@ -118,6 +146,6 @@ class LineReader:
                     fields.pop()  # a trailing separator, as PS_LibreAcces lines have
                 if len(fields) != width:
                     self.reject(number, f"{len(fields)} champs au lieu de {width} (un « | » dans une valeur "
-                                        "décale les colonnes) : ligne ignorée")
+                                        "décale les colonnes) : ligne ignorée", fields)
                     continue
                 yield number, fields

@@ -86,10 +86,10 @@ def extraction(tmp_path: Path) -> Callable[..., Path]:
 def import_file() -> Callable[[Path], ImportOutcome]:
     """Import a file with the real importer (an app context must be active); small batches, to cross them."""
 
-    def run(path: Path, batch_size: int = 3) -> ImportOutcome:
+    def run(path: Path, batch_size: int = 3, **options: Any) -> ImportOutcome:
         outcome = None
-        for source in sources_of(str(path)):
-            outcome = import_source(source, batch_size=batch_size)
+        for source in sources_of(str(path)).files:
+            outcome = import_source(source, batch_size=batch_size, **options)
         assert outcome is not None
         return outcome
     return run

@@ -40,7 +40,7 @@ def test_same_results_on_both_databases(make_app, tmp_path):
         with app.app_context():
             make_account("martin", first="Paul", last="Martin")
             make_structure("Coordination des soins Martin")
-            import_source(sources_of(str(path))[0], batch_size=100)
+            import_source(sources_of(str(path)).files[0], batch_size=100)
             from support.factories import bearer
             headers = bearer(make_account("reader", first="Lecteur", last="Test"))
         results[backend] = [client.get("/api/v1/directory", query_string=q, headers=headers).json for q in queries]

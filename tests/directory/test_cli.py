@@ -14,8 +14,9 @@ def test_summary_and_report(app, lines, extraction, run_cli, tmp_path):
     out = result.stdout.splitlines()
     assert out[0].startswith("Import terminé : « Extraction_Correspondance_MSSante_202405011200.txt » "
                              "(extraction des BAL MSSanté) en ")
-    assert out[1:8] == ["  lues          : 3", "  créées        : 2", "  mises à jour  : 0", "  inchangées    : 0",
-                        "  retirées      : 0", f"  rejetées      : 1 (numéros de ligne et raisons : {report})",
+    assert out[1:9] == ["  lues          : 3", "  créées        : 2", "  mises à jour  : 0", "  inchangées    : 0",
+                        "  retirées      : 0", "  non retirées  : 0 (adresses publiées dont la ligne a été rejetée)",
+                        f"  rejetées      : 1 (numéros de ligne et raisons : {report})",
                         "L'annuaire compte 1 professionnel et 1 service."]
     assert "ligne 3 : 32 champs au lieu de 31" in report.read_text(encoding="utf-8")
 
@@ -52,6 +53,25 @@ def test_french_errors(app, lines, extraction, run_cli, tmp_path):
     usage = run_cli(app, "import-annuaire")
     assert usage.exit_code == 2 and "Argument manquant" in usage.stderr
     assert "Importer l'annuaire national de santé." in run_cli(app, "import-annuaire", "--help").stdout
+
+
+def test_a_zip_with_a_readme_is_imported_and_the_readme_named(app, lines, extraction, run_cli, find, tmp_path):
+    import zipfile
+
+    text = extraction([lines.per("julie@medecin.mssante.fr")])
+    archive = tmp_path / "Extraction_Correspondance_MSSante.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(text, text.name)
+        z.writestr("README.txt", "Fichier extrait de l'annuaire santé.\n")
+
+    result = run_cli(app, "import-annuaire", str(archive))
+
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    assert out[0] == (f"« {archive} » : 1 fichier ignoré, ni extraction des BAL MSSanté ni "
+                      "PS_LibreAcces_Personne_activite : README.txt.")
+    assert out[1].startswith(f"Import terminé : « {text.name} »") and "Rien n'a été importé" not in result.output
+    assert find("julie")["professionals"][0]["id"] == "pp:810001234567"
 
 
 def test_an_account_created_after_the_import_is_linked(app, lines, extraction, run_cli, find):

@@ -125,6 +125,33 @@ def test_the_zip_is_read_as_a_stream(app, lines, extraction, import_file, find, 
         sources_of(str(empty))
 
 
+def test_a_zip_picks_the_national_files_by_their_header(app, lines, extraction, import_file, find, tmp_path):
+    text = extraction([lines.per("a@medecin.mssante.fr")], name="export.txt")  # named nothing like it
+    ps_file = lines.write(tmp_path / "PS_LibreAcces_Personne_activite_202405010000.txt", lines.PS_HEADER,
+                          [lines.ps("810001234567")])
+    other_ps = lines.write(tmp_path / "PS_LibreAcces_Dipl_AutExerc_202405010000.txt",
+                           ["Identifiant PP", "Code diplôme"], ["1|2"])
+    archive = tmp_path / "annuaire.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(text, "data/export.txt")
+        z.write(ps_file, ps_file.name)
+        z.write(other_ps, other_ps.name)
+        z.writestr("LISEZMOI.txt", "Extraction publique de l'annuaire santé\n")
+        z.writestr("vide.txt", "")
+        z.writestr("notice.pdf", b"%PDF")
+
+    found = sources_of(str(archive))
+
+    assert sorted(s.name for s in found.files) == ["PS_LibreAcces_Personne_activite_202405010000.txt", "export.txt"]
+    assert found.ignored == ["LISEZMOI.txt", "PS_LibreAcces_Dipl_AutExerc_202405010000.txt", "notice.pdf", "vide.txt"]
+    only_readme = tmp_path / "lisezmoi.zip"
+    with zipfile.ZipFile(only_readme, "w") as z:
+        z.writestr("LISEZMOI.txt", "Rien à importer ici\n")
+    with pytest.raises(ImportFileError, match="ne contient ni extraction des BAL MSSanté .* "
+                                              r"\(fichiers lus : LISEZMOI.txt\)"):
+        sources_of(str(only_readme))
+
+
 def test_a_file_of_another_kind_is_refused(app, extraction, import_file):
     path = extraction(["1|2"], header=["Identifiant PP", "Code diplôme"])
     with pytest.raises(HeaderError, match="en-tête non reconnu"):
@@ -144,7 +171,9 @@ def test_reimport_updates_changed_rows_and_retires_unpublished_addresses(app, li
     second = [lines.per("julie@medecin.mssante.fr", specialty="Gériatrie"),  # her facts changed
               lines.per("marc@infirmier.mssante.fr", rpps="10002222222", first="Marc", last="PETIT", title=""),
               lines.org("sau@chu.mssante.fr", "Urgences", "CHU DE LYON")]  # a new mailbox; the old one goes
-    outcome = import_file(extraction(second, name="Extraction_Correspondance_MSSante_202405031200.txt"))
+    # 2 of 5 active addresses go: above the default 10 %, so the share allowed is raised for this file.
+    outcome = import_file(extraction(second, name="Extraction_Correspondance_MSSante_202405031200.txt"),
+                          retire_limit=0.5)
 
     assert (outcome.run.created, outcome.run.updated, outcome.run.unchanged, outcome.run.retired) == (1, 1, 1, 2)
     assert find("julie")["professionals"][0]["specialty"] == "Gériatrie"

@@ -12,8 +12,10 @@ STANDARD_EXAMPLES = ["279035121518989", "146026322000196", "162018885045327", "2
 LENGTH = "Le matricule INS compte 15 caractères (13 + une clé de 2 chiffres) : vous en avez saisi {}."
 CHARACTERS = ("Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance en Corse : "
               "vérifiez la saisie.")
-SEX = "Le matricule INS commence par 1 (homme) ou 2 (femme) : vérifiez le premier chiffre."
-MONTH = "Le mois de naissance du matricule INS (4e et 5e chiffres) doit aller de 01 à 12 : vérifiez la saisie."
+SEX = ("Le matricule INS commence par 1 (homme) ou 2 (femme), ou par 3, 4, 7 ou 8 pour une immatriculation "
+       "provisoire ou d'une personne née à l'étranger : vérifiez le premier chiffre.")
+MONTH = ("Le mois de naissance du matricule INS (4e et 5e chiffres) va de 01 à 12, ou de 20 à 42 ou de 50 à 99 "
+         "quand le mois est inconnu : vérifiez la saisie.")
 KEY = "La clé du matricule INS ne correspond pas : un chiffre a sans doute été mal saisi, vérifiez le numéro."
 EMPTY = "Saisissez le matricule INS : 15 caractères, clé comprise."
 
@@ -69,6 +71,28 @@ def test_invalid_matricules_get_a_french_reason(text, reason):
     with pytest.raises(InvalidIns) as exc:
         Ins.parse(text)
     assert str(exc.value) == reason
+
+
+def test_the_sex_and_month_reasons_list_exactly_what_is_accepted():
+    # The reasons name 1, 2, 3, 4, 7, 8 and the months 01-12, 20-42, 50-99: every other value is refused
+    # with that reason, every listed one is accepted.
+    for digit in "0123456789":
+        body = f"{digit}790351215189"
+        if digit in "123478":
+            assert Ins.from_body(body).value.startswith(digit)
+        else:
+            with pytest.raises(InvalidIns, match="^Le matricule INS commence par") as exc:
+                Ins.from_body(body)
+            assert str(exc.value) == SEX
+    listed = {*range(1, 13), *range(20, 43), *range(50, 100)}
+    for month in range(100):
+        body = f"279{month:02d}51215189"
+        if month in listed:
+            assert Ins.from_body(body).value[3:5] == f"{month:02d}"
+        else:
+            with pytest.raises(InvalidIns) as exc:
+                Ins.from_body(body)
+            assert str(exc.value) == MONTH, month
 
 
 def test_spaces_and_lower_case_are_accepted():
