@@ -9,13 +9,14 @@ from marshmallow import ValidationError
 from ..auth import api_login_required, current_account
 from ..db import fetch_by_id, utcnow, write_transaction
 from ..json import iso_utc
-from ..models import Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
+from ..models import MAIL, Account, Exchange, Identity, Membership, Message, OpenedMark, Patient, ReadReceipt
 from ..plugin_calls import call_each
 from ..relais import current_relais
 from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
                                 ReadSchema)
 from ..services.acting_as import audience, can_see
 from ..services.events import Event
+from ..services.patients import mark_used
 from ..services.sending import SendRejected, flatten_errors, mark_read_upto
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
 from . import api
@@ -200,6 +201,8 @@ def update_exchange(exchange_id: int) -> Any:
     account = current_account()
     exchange = visible_exchange(exchange_id)
     data = _load(ExchangeUpdateSchema(), json_body())
+    if "patient" in data:
+        _check_patient(exchange, account, data["patient"])
     lines = []
     with write_transaction():
         if "subject" in data and data["subject"].strip() != exchange.subject:
@@ -207,6 +210,10 @@ def update_exchange(exchange_id: int) -> Any:
             lines.append(f"{account.full_name} a renommé l'échange en « {exchange.subject} ».")
         if "status" in data and data["status"] != exchange.status:
             exchange.status = data["status"]
+        if "patient" in data and data["patient"] != exchange.patient_id:
+            exchange.patient = data["patient"]
+            if data["patient"] is not None:
+                mark_used(account, data["patient"])  # the patient picker lists recent patients first
         exchange.save()
         created = [Message.create(exchange=exchange_id, kind="system", body=text) for text in lines]
         if created:
@@ -214,10 +221,20 @@ def update_exchange(exchange_id: int) -> Any:
         relais.audit.record("exchange.update", account_id=account.id, target=f"exchange:{exchange_id}",
                             detail=",".join(sorted(data)))
         who = tuple(audience(exchange_id))
-        events = [Event("exchange.updated", exchange_id, who, {"subject": exchange.subject, "status": exchange.status})]
+        events = [Event("exchange.updated", exchange_id, who, {"subject": exchange.subject, "status": exchange.status,
+                                                               "patient": exchange.patient_id})]
         events += [Event("message.created", exchange_id, who, relais.serialize_message(m)) for m in created]
     relais.events.publish(events)
     return jsonify(exchange=summary(exchange, 0, members_of([exchange_id]).get(exchange_id, [])))
+
+
+def _check_patient(exchange: Exchange, account: Account, patient_id: int | None) -> None:
+    """A mail thread's patient may be chosen after the fact (received mail comes without one). The rule is
+    the send screens' own: any patient the patient picker can find (kernel.services.patients.search)."""
+    if exchange.space != MAIL:
+        raise SendRejected({"patient": ["Le patient d'une conversation se choisit en la démarrant."]})
+    if patient_id is not None and not Patient.select().where(Patient.id == patient_id).exists():
+        raise SendRejected({"patient": ["Ce patient est introuvable : choisissez-le dans la liste, ou créez-le."]})
 
 
 @api.post("/exchanges/<int:exchange_id>/synthesis")

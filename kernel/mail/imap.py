@@ -11,9 +11,9 @@ from typing import Any
 from ..db import utcnow, write_transaction
 from ..models import Job, MailAddress
 from ..relais import current_relais
-from .inbound import accept
 from .models import ImapCursor
 from .tls import client_context
+from .undelivered import accept_from_operator
 
 log = logging.getLogger(__name__)
 POLL_JOB = "kernel.mail.imap_poll"
@@ -65,9 +65,11 @@ def poll_mailbox(mailbox: str) -> int:
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > cursor.last_uid)
         for uid in uids:
             raw = _fetch(imap, uid)
-            replies = accept(raw, _return_path(raw), [mailbox], source="imap",
-                             peer=f"{config['mail_imap_host']}:{config['mail_imap_port']}")
-            if any(code >= 400 and code < 500 for code, _ in replies.values()):
+            # The operator accepted this message already: it is stored, or kept as undelivered (error MDN,
+            # audit, an administrator decides), never skipped. Only a temporary failure keeps the cursor.
+            code, _ = accept_from_operator(raw, _return_path(raw), mailbox, source="imap",
+                                           peer=f"{config['mail_imap_host']}:{config['mail_imap_port']}")
+            if 400 <= code < 500:
                 raise ImapError(f"message UID {uid} could not be stored; retried at the next poll")
             with write_transaction():
                 ImapCursor.update(last_uid=uid, updated_at=utcnow()).where(ImapCursor.id == cursor.id).execute()

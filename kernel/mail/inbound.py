@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from email.errors import MessageError
 from email.message import EmailMessage
 
 from ..db import write_transaction
@@ -17,7 +18,7 @@ from ..services.events import Event
 from .addresses import domain_of, is_our_domain, is_valid, mailbox_identity, normalize
 from .compose import first_address, header_ids, new_message_id, parse, to_bytes
 from .mailbox import save_attachments, store_in_mailbox
-from .mdn import build_mdn, is_mdn, read_mdn
+from .mdn import MdnError, build_mdn, is_mdn, read_mdn
 from .models import DELIVERED, FAILED, MDN, READ, MailIndex, OutgoingMail
 from .outbox import set_recipient_status, status_event, store_outgoing
 
@@ -26,6 +27,8 @@ Reply = tuple[int, str]
 UNKNOWN = (550, "5.1.1 Destinataire inconnu")
 NOT_OURS = (550, "5.7.1 Domaine non servi par cette plateforme")
 ACCEPTED = (250, "2.0.0 Message remis")
+ATTACHMENT_REFUSED = (552, "5.3.4 Piece jointe refusee")
+_MDN_ROOM = 64 * 1024  # the report's own parts and the original's re-encoding, around the original
 
 
 def check_recipient(address: str) -> Reply:
@@ -45,77 +48,107 @@ def deliver_locally(raw: bytes, mail_from: str, recipients: list[str]) -> dict[s
 def accept(raw: bytes, mail_from: str, recipients: list[str], *, source: str, peer: str = "") -> dict[str, Reply]:
     """Store ``raw`` in each recipient's mailbox (one transaction: all or nothing), or apply it if it is an
     acknowledgement. Returns the SMTP answer per recipient. Receiving the same Message-ID twice in a
-    mailbox stores it once (a retried send, an IMAP message read again)."""
+    mailbox stores it once (a retried send, an IMAP message read again).
+
+    A refusal is answered here and audited; it is the sender's only news when the message arrives by SMTP or
+    local delivery (its system reports the bounce, or the sender sees "échec"). Mail an operator already
+    accepted (IMAP) cannot be refused any more: kernel/mail/undelivered.py holds it and sends the error MDN."""
     relais = current_relais()
     msg = parse(raw)
-    message_id = (header_ids(msg.get("Message-ID")) or [""])[0] or _stand_in_id(raw)
+    message_id = message_key(msg, raw)
     targets = list(dict.fromkeys(normalize(r) for r in recipients))
     trace = {"source": source, "peer": peer, "mail_from": mail_from, "message_id": message_id, "size": len(raw)}
     if is_mdn(msg):
         return _accept_mdn(msg, targets, trace)
-    replies: dict[str, Reply] = {}
-    events: list[Event] = []
     try:
-        with write_transaction():
-            attachments = None
-            stored: dict[int, tuple] = {}  # identity id -> (exchange, message) stored by this very call
-            for address in targets:
-                reply = check_recipient(address)
-                identity = mailbox_identity(address) if reply == ACCEPTED else None
-                if identity is None:
-                    replies[address] = reply
-                    relais.audit.record("mail.receive", target=f"address:{address}", outcome="refused",
-                                        request_data={**trace, "rcpt_to": address, "response": list(reply)})
-                    continue
-                if identity.id in stored:
-                    # Two addresses of one mailbox: one copy, but each address acknowledges what it received.
-                    replies[address] = ACCEPTED
-                    _answer_mdn(msg, address, stored[identity.id][0].id, stored[identity.id][1].id, identity.id,
-                                mail_from)
-                    continue
-                if MailIndex.select().where((MailIndex.header_id == message_id)
-                                            & (MailIndex.identity_id == identity.id)).exists():
-                    replies[address] = (250, "2.0.0 Message deja recu")
-                    continue
-                if attachments is None:
-                    attachments = save_attachments(msg)
-                exchange, message, created = store_in_mailbox(msg, message_id, identity, address, attachments)
-                stored[identity.id] = (exchange, message)
-                replies[address] = ACCEPTED
-                relais.audit.record("mail.receive", acting_as_id=identity.id, target=f"exchange:{exchange.id}",
-                                    request_data={**trace, "rcpt_to": address, "response": list(ACCEPTED),
-                                                  "attachments": len(attachments)})
-                _answer_mdn(msg, address, exchange.id, message.id, identity.id, mail_from)
-                who = tuple(audience(exchange.id))
-                if created:
-                    events.append(Event("exchange.created", exchange.id, who,
-                                        {"exchange_id": exchange.id, "channel": exchange.channel}))
-                events.append(Event("message.created", exchange.id, who, relais.serialize_message(message)))
+        replies, events = _store(msg, len(raw), message_id, targets, trace, mail_from)
     except AttachmentRejected as exc:
         log.warning("mail %s refused: an attachment was rejected (%s)", message_id, exc.message)
-        return {address: (552, "5.3.4 Piece jointe refusee") for address in targets}
+        with write_transaction():
+            for address in targets:
+                relais.audit.record("mail.receive", target=f"address:{address}", outcome="refused",
+                                    request_data={**trace, "rcpt_to": address, "response": list(ATTACHMENT_REFUSED),
+                                                  "reason": exc.message})
+        return {address: ATTACHMENT_REFUSED for address in targets}
     relais.events.publish(events)
     return replies
 
 
-def _stand_in_id(raw: bytes) -> str:
-    # A mail without Message-ID still needs one key, the same each time it comes again.
-    return f"sans-id-{hashlib.sha256(raw).hexdigest()[:32]}@relais.invalid"
+def _store(msg: EmailMessage, size: int, message_id: str, targets: list[str], trace: dict,
+           mail_from: str) -> tuple[dict[str, Reply], list[Event]]:
+    relais = current_relais()
+    replies: dict[str, Reply] = {}
+    events: list[Event] = []
+    with write_transaction():
+        attachments = None
+        stored: dict[int, tuple] = {}  # identity id -> (exchange, message) stored by this very call
+        for address in targets:
+            reply = check_recipient(address)
+            identity = mailbox_identity(address) if reply == ACCEPTED else None
+            if identity is None:
+                replies[address] = reply
+                relais.audit.record("mail.receive", target=f"address:{address}", outcome="refused",
+                                    request_data={**trace, "rcpt_to": address, "response": list(reply)})
+                continue
+            if identity.id in stored:
+                # Two addresses of one mailbox: one copy, but each address acknowledges what it received.
+                replies[address] = ACCEPTED
+                answer_mdn(msg, size, address, mail_from, exchange_id=stored[identity.id][0].id,
+                           message_id=stored[identity.id][1].id, identity_id=identity.id)
+                continue
+            if MailIndex.select().where((MailIndex.header_id == message_id)
+                                        & (MailIndex.identity_id == identity.id)).exists():
+                replies[address] = (250, "2.0.0 Message deja recu")
+                continue
+            if attachments is None:
+                attachments = save_attachments(msg)
+            exchange, message, created = store_in_mailbox(msg, message_id, identity, address, attachments)
+            stored[identity.id] = (exchange, message)
+            replies[address] = ACCEPTED
+            relais.audit.record("mail.receive", acting_as_id=identity.id, target=f"exchange:{exchange.id}",
+                                request_data={**trace, "rcpt_to": address, "response": list(ACCEPTED),
+                                              "attachments": len(attachments)})
+            answer_mdn(msg, size, address, mail_from, exchange_id=exchange.id, message_id=message.id,
+                       identity_id=identity.id)
+            who = tuple(audience(exchange.id))
+            if created:
+                events.append(Event("exchange.created", exchange.id, who,
+                                    {"exchange_id": exchange.id, "channel": exchange.channel}))
+            events.append(Event("message.created", exchange.id, who, relais.serialize_message(message)))
+    return replies, events
 
 
-def _answer_mdn(msg: EmailMessage, mailbox: str, exchange_id: int, message_id: int, identity_id: int,
-                mail_from: str) -> None:
-    """RFC 8098: answer "processed" when the sender asked for it, through the outbox like any mail."""
+def message_key(msg: EmailMessage, raw: bytes) -> str:
+    """The Message-ID without brackets; a mail without one still needs a key, the same each time it comes."""
+    found = (header_ids(msg.get("Message-ID")) or [""])[0]
+    return found or f"sans-id-{hashlib.sha256(raw).hexdigest()[:32]}@relais.invalid"
+
+
+def answer_mdn(msg: EmailMessage, size: int, mailbox: str, mail_from: str, *, exchange_id: int | None = None,
+               message_id: int | None = None, identity_id: int | None = None, error: MdnError | None = None) -> bool:
+    """RFC 8098: answer "processed" (or "processed/Error" with ``error``) when the sender asked for it,
+    through the outbox like any mail. True if an acknowledgement was queued."""
     notify, _ = first_address(msg.get("Disposition-Notification-To"))
     if not notify or not mail_from or not is_valid(notify):
-        return  # no request, or a bounce/auto-reply (null sender): never answer those
+        return False  # no request, or a bounce/auto-reply (null sender): never answer those
     if str(msg.get("Auto-Submitted") or "no").strip().lower() != "no":
-        return
+        return False
+    limit = current_relais().config["mail_max_bytes"]
     mdn_id = new_message_id(mailbox)
-    report = build_mdn(msg, mailbox, mailbox, notify, mdn_id)
-    store_outgoing(to_bytes(report), mdn_id, [notify], exchange_id=exchange_id, kernel_message_id=message_id,
+    try:
+        # STANDARDS.md: the original travels back in the report; one too large to fit goes back as its headers.
+        raw = to_bytes(build_mdn(msg, mailbox, notify, mdn_id, error=error,
+                                 whole_original=size + _MDN_ROOM <= limit))
+        if len(raw) > limit:
+            raw = to_bytes(build_mdn(msg, mailbox, notify, mdn_id, error=error, whole_original=False))
+    except (LookupError, UnicodeError, ValueError, TypeError, MessageError) as exc:
+        # A message malformed enough to defeat the email library is still stored: the receipt is secondary.
+        log.warning("acknowledgement for %s not built (%s): stored without it", mailbox, type(exc).__name__)
+        return False
+    store_outgoing(raw, mdn_id, [notify], exchange_id=exchange_id, kernel_message_id=message_id,
                    account_id=None, acting_as_id=identity_id, kind=MDN, mail_from="", mailbox_identity_id=None,
-                   limit=current_relais().config["mail_max_bytes"])
+                   limit=limit)
+    return True
 
 
 _STATUS = {"displayed": READ, "processed": DELIVERED, "dispatched": DELIVERED}
@@ -134,7 +167,7 @@ def _accept_mdn(msg: EmailMessage, targets: list[str], trace: dict) -> dict[str,
         moved = False
         if outgoing is not None and normalize(outgoing.mail_from) in ours:
             if disposition.failed:
-                reason = f"Le système destinataire signale une erreur : {disposition.error or disposition.kind}"
+                reason = f"Le système destinataire signale une erreur : {disposition.error_text or disposition.kind}"
                 moved = set_recipient_status(outgoing, disposition.final_recipient, FAILED, reason)
             elif disposition.kind in _STATUS:
                 moved = set_recipient_status(outgoing, disposition.final_recipient, _STATUS[disposition.kind])

@@ -1,8 +1,16 @@
-"""Message disposition notifications (RFC 8098): the acknowledgements MSSanté systems exchange."""
+"""Message disposition notifications (RFC 8098): the acknowledgements MSSanté systems exchange.
+
+Ours follow STANDARDS.md: a ``multipart/report`` with a French text, the ``message/disposition-notification``
+fields (``Final-Recipient``, ``Original-Recipient`` when the original carried one, ``Original-Message-ID``,
+``Disposition: …; processed`` or ``…; processed/Error: code^label``), then the original message.
+Others' may use the older forms (an ``Error:`` field, ``processed/error``, only the original's headers):
+``read_mdn`` understands them all.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
@@ -12,7 +20,20 @@ from email.utils import format_datetime
 from .compose import bracket, header_ids
 
 REPORTING_UA = "relais-sante; Relais Sante"  # ASCII: header fields of the report are 7-bit
+AUTOMATIC = "automatic-action/MDN-sent-automatically"
 _CONTROL = re.compile(r"[\r\n]+")
+
+
+@dataclass(frozen=True)
+class MdnError:
+    """Why a received message could not be handed to its mailbox: ``code^label`` in the disposition."""
+
+    code: int
+    label: str  # French; folded to ASCII in the disposition field, kept whole in the text part
+
+    def field_value(self) -> str:
+        folded = unicodedata.normalize("NFKD", self.label).encode("ascii", "ignore").decode("ascii")
+        return f"{self.code}^{_CONTROL.sub(' ', folded).replace('^', ' ').strip()[:200]}"
 
 
 @dataclass(frozen=True)
@@ -22,11 +43,17 @@ class Disposition:
     original_message_id: str
     final_recipient: str
     kind: str  # processed, displayed, dispatched, deleted, denied, failed...
-    error: str  # non-empty when the receiving system reports a failure
+    error: str  # non-empty when the receiving system reports a failure ("code^label" or free text)
 
     @property
     def failed(self) -> bool:
         return bool(self.error) or self.kind in ("failed", "deleted", "denied")
+
+    @property
+    def error_text(self) -> str:
+        """The error as a user reads it: "label (code)" for the ``code^label`` form, else as written."""
+        code, caret, label = self.error.partition("^")
+        return f"{label.strip()} ({code.strip()})" if caret and label.strip() else self.error
 
 
 def is_mdn(msg: Message) -> bool:
@@ -34,17 +61,18 @@ def is_mdn(msg: Message) -> bool:
             and (msg.get_param("report-type") or "").lower() == "disposition-notification")
 
 
-def build_mdn(original: EmailMessage, mailbox: str, original_recipient: str, notify: str, message_id: str,
-              error: str = "") -> EmailMessage:
+def build_mdn(original: EmailMessage, mailbox: str, notify: str, message_id: str, *,
+              error: MdnError | None = None, whole_original: bool = True) -> EmailMessage:
     """The acknowledgement of ``original`` received in ``mailbox``, to ``notify`` (its Disposition-Notification-To).
 
-    Three parts: a human-readable text, the machine-readable disposition, the original's headers.
-    """
+    ``whole_original=False`` puts only the original's header fields in the third part (RFC 8098 allows
+    it), for an original too large to travel back inside the report."""
     report = EmailMessage(policy=policy.SMTP)
     report["From"] = mailbox
     report["To"] = notify
     subject = str(original.get("Subject", "") or "")
-    report["Subject"] = f"Accusé de réception : {subject}" if subject else "Accusé de réception"
+    prefix = "Non remis" if error else "Accusé de réception"
+    report["Subject"] = f"{prefix} : {subject}" if subject else prefix
     report["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
     report["Message-ID"] = bracket(message_id)
     original_id = (header_ids(original.get("Message-ID")) or [""])[0]
@@ -54,35 +82,50 @@ def build_mdn(original: EmailMessage, mailbox: str, original_recipient: str, not
     report["Auto-Submitted"] = "auto-replied"
     report["MIME-Version"] = "1.0"
     if error:
-        text = (f"Le message envoyé à {mailbox} n'a pas pu être traité par le système destinataire.\r\n"
-                f"Motif : {error}\r\n")
-        disposition = "automatic-action/MDN-sent-automatically; processed/error"
+        text = (f"Le message envoyé à {mailbox} n'a pas pu être remis à son destinataire.\r\n"
+                f"Motif : {error.label} (code {error.code}).\r\n")
+        disposition = f"{AUTOMATIC}; processed/Error: {error.field_value()}"
     else:
         text = f"Le message envoyé à {mailbox} a été reçu et traité par le système destinataire.\r\n"
-        disposition = "automatic-action/MDN-sent-automatically; processed"
+        disposition = f"{AUTOMATIC}; processed"
     report.set_content(text, cte="quoted-printable")
     report.make_mixed()
     report.set_type("multipart/report")
     report.set_param("report-type", "disposition-notification")
-    lines = [f"Reporting-UA: {REPORTING_UA}",
-             f"Original-Recipient: rfc822;{original_recipient}",
-             f"Final-Recipient: rfc822;{mailbox}"]
-    if original_id:
-        lines.append(f"Original-Message-ID: {bracket(original_id)}")
-    lines.append(f"Disposition: {disposition}")
-    if error:
-        lines.append(f"Error: {_CONTROL.sub(' ', error)[:500]}")
-    notification = EmailMessage(policy=policy.SMTP)
-    notification.set_type("message/disposition-notification")
-    notification.set_payload("\r\n".join(lines) + "\r\n")
-    report.attach(notification)
-    headers = EmailMessage(policy=policy.SMTP)
-    headers.set_type("text/rfc822-headers")
-    # The original's header fields as they came (still RFC 2047-encoded), kept 7-bit.
-    block = "".join(f"{k}: {_CONTROL.sub(' ', str(v)).strip()}\r\n" for k, v in original.raw_items())
-    headers.set_payload(block.encode("ascii", "replace").decode("ascii"))
-    report.attach(headers)
+    report.attach(_notification(original, mailbox, original_id, disposition))
+    report.attach(_original_part(original, whole_original))
     return report
+
+
+def _notification(original: EmailMessage, mailbox: str, original_id: str, disposition: str) -> EmailMessage:
+    # The fields are a header block: the email library writes them, folding and all, as a message/* body.
+    fields = Message(policy=policy.SMTP)
+    fields["Reporting-UA"] = REPORTING_UA
+    # RFC 8098 3.2.3: only when the message arrived with one (set by the MTA from the DSN ORCPT).
+    original_recipient = _CONTROL.sub(" ", str(original.get("Original-Recipient") or "")).strip()
+    if original_recipient:
+        fields["Original-Recipient"] = original_recipient
+    fields["Final-Recipient"] = f"rfc822;{mailbox}"
+    if original_id:
+        fields["Original-Message-ID"] = bracket(original_id)
+    fields["Disposition"] = disposition
+    part = EmailMessage(policy=policy.SMTP)
+    part.set_content(fields, subtype="disposition-notification")
+    del part["MIME-Version"]
+    return part
+
+
+def _original_part(original: EmailMessage, whole: bool) -> EmailMessage:
+    part = EmailMessage(policy=policy.SMTP)
+    if whole:
+        part.set_content(original)  # message/rfc822
+    else:
+        # The header fields as they came (still RFC 2047-encoded), one per line, kept 7-bit: raw 8-bit
+        # bytes a sender put in a header become "?" rather than breaking the report.
+        block = "".join(f"{k}: {_CONTROL.sub(' ', str(v)).strip()}\r\n" for k, v in original.raw_items())
+        part.set_content(block.encode("ascii", "replace").decode("ascii"), subtype="rfc822-headers")
+    del part["MIME-Version"]
+    return part
 
 
 def read_mdn(msg: EmailMessage) -> Disposition | None:
@@ -95,10 +138,11 @@ def read_mdn(msg: EmailMessage) -> Disposition | None:
         fields = _fields(part)
         original = (header_ids(fields.get("Original-Message-ID")) or [""])[0]
         final = str(fields.get("Final-Recipient") or "").partition(";")[2].strip().strip("<>").lower()
-        raw = str(fields.get("Disposition") or "")
+        raw = " ".join(str(fields.get("Disposition") or "").split())
         after = raw.partition(";")[2].strip()
         kind, _, modifier = after.partition("/")
         kind = kind.strip().lower()
+        # Both forms: "processed/Error: code^label" (STANDARDS.md), or a separate Error:/Failure: field.
         error = str(fields.get("Error") or fields.get("Failure") or "").strip()
         if not error and modifier.lower().startswith("error"):
             error = modifier.partition(":")[2].strip() or "erreur signalée par le destinataire"

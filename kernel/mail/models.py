@@ -1,4 +1,5 @@
-"""What the mail transport keeps: the outbox with per-recipient statuses, the Message-ID index, IMAP cursors."""
+"""What the mail transport keeps: the outbox with per-recipient statuses, the Message-ID index, IMAP cursors,
+and received mail that could not be handed to a mailbox."""
 from __future__ import annotations
 
 import peewee as pw
@@ -96,4 +97,34 @@ class ImapCursor(BaseModel):
         table_name = "mail_imap_cursor"
 
 
-MAIL_MODELS = (OutgoingMail, OutgoingRecipient, MailIndex, ImapCursor)
+# An undelivered message is held until an administrator releases it (to its mailbox or another) or discards it.
+HELD, RELEASED, DISCARDED = "held", "released", "discarded"
+
+
+class UndeliveredMail(BaseModel):
+    """A message the operator already accepted for us (IMAP) that no mailbox of the platform could take.
+
+    Kept, bytes included, instead of being skipped: the sender got an error MDN if it asked for one, and
+    an administrator decides what becomes of it ("non distribué")."""
+
+    header_id = pw.CharField(max_length=255)  # Message-ID (or the stand-in key of a mail without one)
+    mailbox = pw.CharField(max_length=254)  # the address it was fetched for
+    source = pw.CharField(max_length=10)  # "imap"
+    mail_from = pw.CharField(max_length=254, default="")
+    raw = BytesField(null=True)  # dropped once released or discarded: the platform keeps no stray copy
+    size = pw.IntegerField()
+    code = pw.IntegerField()  # the SMTP-like code of the refusal (550 unknown mailbox, 552 attachment...)
+    reason = pw.TextField()  # French, for the administrator
+    status = pw.CharField(max_length=10, default=HELD)
+    mdn_sent = pw.BooleanField(default=False)
+    resolved_by = pw.IntegerField(null=True)  # the administrator's account
+    resolved_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "mail_undelivered"
+        indexes = ((("header_id", "mailbox"), True),)
+
+
+MAIL_MODELS = (OutgoingMail, OutgoingRecipient, MailIndex, ImapCursor, UndeliveredMail)

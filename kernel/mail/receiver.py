@@ -11,7 +11,7 @@ from flask import Flask, current_app
 
 from ..relais import current_relais
 from .inbound import accept, check_recipient
-from .tls import receiver_context
+from .tls import receiver_context, transport_warnings
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,9 @@ class MailReceiver:
 
     def start(self) -> None:
         config = current_relais().config
+        # Said once at start-up, where an operator reads: this is the mail service of `relais serve`.
+        for warning in transport_warnings(config):
+            log.warning("%s", warning)
         if config["mail_inbound"] not in ("smtp", "imap", "none"):
             log.error("mail_inbound is %r: expected smtp, imap or none; no mail will be received",
                       config["mail_inbound"])

@@ -4,6 +4,10 @@ Crash safety (see README.md): the attempt is marked started (committed) before a
 outcome is committed before the handler returns; a job re-run finds either the outcome (nothing to
 do) or the mark (the process died during the attempt: the same bytes, same Message-ID, are offered
 again to the recipients still pending).
+
+Claims: starting an attempt and resuming one are both conditional UPDATEs of the outbox row, which one
+runner only can win. A resume is only tried once the attempt it takes over cannot be running any more
+(``attempt_deadline``): a job whose lease expired during a slow attempt is not a dead one.
 """
 from __future__ import annotations
 
@@ -38,10 +42,24 @@ def send_outgoing(payload: dict[str, Any]) -> None:
         with write_transaction():
             finish_if_settled(outgoing)
         return
-    if not resuming and not _mark_started(outgoing, attempt):
+    if resuming:
+        if not _take_over(outgoing, attempt, pending):
+            return  # still running elsewhere (checked again later), or another runner took it over
+    elif not _mark_started(outgoing, attempt):
         return  # another runner took this attempt
-    replies, relay = attempt_delivery(outgoing, pending)
+    try:
+        replies, relay = attempt_delivery(outgoing, pending)
+    except Exception as exc:  # local delivery hit a bug or the database: a temporary failure like any other
+        log.warning("mail #%s attempt %s failed unexpectedly: %s", outgoing.id, attempt, type(exc).__name__)
+        replies, relay = {}, RelayOutcome(error=f"erreur interne : {type(exc).__name__}")
     record_outcome(outgoing, attempt, pending, replies, relay, resuming)
+
+
+def attempt_deadline(config: dict[str, Any], recipients: int) -> dt.timedelta:
+    """The longest an attempt can take: every SMTP step waits at most ``mail_timeout_seconds`` (connection,
+    greeting, EHLO, STARTTLS and its handshake, EHLO, MAIL, one RCPT per recipient, DATA, the data itself
+    (``sendall`` has a total timeout) and its answer, QUIT), plus one more for local delivery."""
+    return dt.timedelta(seconds=config["mail_timeout_seconds"] * (12 + recipients))
 
 
 def _mark_started(outgoing: OutgoingMail, attempt: int) -> bool:
@@ -53,6 +71,57 @@ def _mark_started(outgoing: OutgoingMail, attempt: int) -> bool:
     if won:
         outgoing.attempts, outgoing.attempt_started_at, outgoing.status = attempt, now, SENDING
     return bool(won)
+
+
+def _take_over(outgoing: OutgoingMail, attempt: int, pending: list[str]) -> bool:
+    """Claim an attempt some runner started and never finished. Before its deadline it may still be running
+    (its job's lease ran out, not its process): come back after the deadline instead of sending beside it."""
+    started = outgoing.attempt_started_at
+    deadline = started + attempt_deadline(current_relais().config, len(pending))
+    now = utcnow()
+    if now < deadline:
+        wait = (deadline - now).total_seconds() + 1
+        with write_transaction():
+            current_relais().jobs.enqueue(SEND_JOB, {"outgoing": outgoing.id, "attempt": attempt}, delay=wait,
+                                          dedupe_key=f"{SEND_JOB}:{outgoing.id}:{attempt}:after:{started.isoformat()}")
+        log.info("mail #%s attempt %s may still be running elsewhere; checked again in %.0f s",
+                 outgoing.id, attempt, wait)
+        return False
+    with write_transaction():
+        # The started-at stamp is the claim: whoever changes it first owns the attempt now.
+        won = (OutgoingMail.update(attempt_started_at=now, updated_at=now)
+               .where((OutgoingMail.id == outgoing.id) & (OutgoingMail.attempts == attempt)
+                      & (OutgoingMail.attempt_started_at == started)).execute())
+    if won:
+        outgoing.attempt_started_at = now
+    return bool(won)
+
+
+def give_up(payload: dict[str, Any], error: str) -> None:
+    """The job runner exhausted its own retries (the handler kept failing, e.g. the database): the message
+    must not stay "en attente" forever. Its pending recipients end as "échec", with a reason the user reads."""
+    outgoing = OutgoingMail.get_or_none(OutgoingMail.id == payload.get("outgoing"))
+    if outgoing is None or outgoing.status == DONE:
+        return
+    relais = current_relais()
+    reason = ("Le message n'a pas pu être envoyé à la suite d'une erreur de la plateforme. Renvoyez-le ; "
+              "si le problème persiste, prévenez votre administrateur.")
+    with write_transaction():
+        pending = [r.address for r in outgoing.recipients.where(OutgoingRecipient.status == PENDING)]
+        for address in pending:
+            set_recipient_status(outgoing, address, FAILED, reason)
+        now = utcnow()
+        OutgoingMail.update(status=DONE, attempt_started_at=None, next_attempt_at=None, updated_at=now,
+                            last_error=error[:2000]).where(OutgoingMail.id == outgoing.id).execute()
+        outgoing.status = DONE
+        relais.audit.record("mail.send.abandoned", account_id=outgoing.account_id,
+                            acting_as_id=outgoing.acting_as_id, target=f"mail:{outgoing.id}", outcome="failed",
+                            detail=f"kind={outgoing.kind}",
+                            request_data={"message_id": outgoing.message_id, "rcpt_to": pending, "error": error[:500]})
+        event = status_event(outgoing)
+    log.error("mail #%s abandoned after the job runner's retries: %s", outgoing.id, error[:200])
+    if event is not None:
+        relais.events.publish([event])
 
 
 def attempt_delivery(outgoing: OutgoingMail, pending: list[str]) -> tuple[dict[str, tuple[int, str]], RelayOutcome | None]:
@@ -102,7 +171,10 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
                                 dedupe_key=f"{SEND_JOB}:{outgoing.id}:{attempt + 1}")
         else:
             update.update(status=DONE, next_attempt_at=None)
-        OutgoingMail.update(**update).where(OutgoingMail.id == outgoing.id).execute()
+        # Only while this runner still holds the claim: had its attempt outlived its deadline, the runner
+        # that took it over owns the row now (the recipients' answers above are facts either way).
+        OutgoingMail.update(**update).where((OutgoingMail.id == outgoing.id)
+                                            & (OutgoingMail.attempt_started_at == outgoing.attempt_started_at)).execute()
         outgoing.status = update["status"]
         outcome = ("ok" if counts[SENT] == len(pending) else "deferred" if counts[PENDING] == len(pending)
                    else "failed" if counts[FAILED] == len(pending) else "partial")
@@ -111,6 +183,7 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
             target=f"mail:{outgoing.id}", outcome=outcome, detail=f"kind={outgoing.kind}",
             request_data={
                 "relay": _relay_name(config, relay), "tls": bool(relay and relay.tls),
+                "client_certificate": bool(relay and relay.tls and config["mail_client_cert"]),
                 "mail_from": outgoing.mail_from, "rcpt_to": pending, "message_id": outgoing.message_id,
                 "size": outgoing.size, "attempt": attempt, "resumed_after_interruption": resumed,
                 "responses": {a: list(replies[a]) for a in pending if a in replies}, "error": error,

@@ -1,6 +1,7 @@
 """TLS contexts of the mail transport: the client side (relay, IMAP: mutual TLS) and the receiver's."""
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from typing import Any, Mapping
 
@@ -33,3 +34,31 @@ def receiver_context(config: Mapping[str, Any]) -> ssl.SSLContext | None:
         context.load_verify_locations(cafile=config["mail_receiver_client_ca"])
         context.verify_mode = ssl.CERT_REQUIRED
     return context
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def transport_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What in the mail settings falls short of MSSanté's mutual TLS, said at start-up (the settings stay
+    usable: the demo relays through its own receiver on the loopback, without TLS)."""
+    warnings = []
+    relay = f"{config['mail_relay_host']}:{config['mail_relay_port']}"
+    if config["mail_relay_starttls"] and not config["mail_client_cert"]:
+        warnings.append(f"mail relay {relay}: STARTTLS is on but mail_client_cert is empty, so mail goes out "
+                        "without mutual TLS (MSSanté operators require a client certificate)")
+    elif not config["mail_relay_starttls"] and not _loopback(config["mail_relay_host"]):
+        warnings.append(f"mail relay {relay} is not on this machine and mail_relay_starttls is off: "
+                        "mail goes out unencrypted")
+    if config["mail_inbound"] == "imap" and config["mail_imap_host"]:
+        imap = f"{config['mail_imap_host']}:{config['mail_imap_port']}"
+        if not config["mail_imap_starttls"] and not _loopback(config["mail_imap_host"]):
+            warnings.append(f"IMAP server {imap}: mail_imap_starttls is off, mail is read unencrypted")
+        elif config["mail_imap_auth"] == "external" and not config["mail_client_cert"]:
+            warnings.append(f"IMAP server {imap}: AUTHENTICATE EXTERNAL needs a client certificate and "
+                            "mail_client_cert is empty")
+    return warnings

@@ -1,13 +1,15 @@
 """Exchanges (a conversation, a mail thread, a téléexpertise...), their members, messages and reads."""
 from __future__ import annotations
 
+from typing import Any
+
 import peewee as pw
 
 from ..db import BaseModel, JSONField, utcnow
 from .account import Account
 from .attachment import Attachment
 from .identity import Identity
-from .patient import Patient
+from .patient import Patient, fold
 
 CHAT = "chat"
 MAIL = "mail"
@@ -25,6 +27,26 @@ class Exchange(BaseModel):
     last_message_at = pw.DateTimeField(default=utcnow, index=True)
     # Channel-specific facts small enough not to need a table of their own.
     data = JSONField(default=dict)
+    # What searches read, folded in Python (" word word…", see models.patient.fold): SQLite's LOWER()
+    # folds ASCII only, so "émilie" must meet "Émilie" already folded, the same on PostgreSQL.
+    # search_subject is written by save(); search_senders by the mail transport (received mail only).
+    search_subject = pw.TextField(default="")
+    search_senders = pw.TextField(default="")
+
+    def save(self, force_insert: bool = False, only: Any = None) -> Any:
+        # Compared by name: a peewee field's == builds an SQL expression, so "field in only" is always true.
+        if only is None or "subject" in {getattr(f, "name", f) for f in only}:
+            self.search_subject = folded_words(self.subject)
+            if only is not None:
+                only = list(only) + [Exchange.search_subject]
+        return super().save(force_insert=force_insert, only=only)
+
+
+def folded_words(*texts: str | None) -> str:
+    """" word word…" (a space before each distinct folded word) so that "LIKE '% pre%'" is a prefix
+    match on any word, on SQLite and PostgreSQL alike."""
+    words = dict.fromkeys(w for text in texts for w in fold(text).split())
+    return "".join(f" {w}" for w in words)
 
 
 class Membership(BaseModel):

@@ -42,6 +42,9 @@ class JobType:
     cron: dict[str, Any] = field(default_factory=dict)
     max_attempts: int = 8
     backoff_seconds: float = 30.0
+    # Called with the payload and the last error when the job failed for good (its retries ran out), so
+    # what it was working on does not stay half-done without anyone knowing.
+    on_exhausted: Callable[[dict[str, Any], str], None] | None = None
 
 
 class UnknownJobType(Exception):
@@ -116,13 +119,19 @@ class JobRunner:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"[:2000]
             log.warning("job %s #%s attempt %s failed: %s", job.name, job.id, job.attempts, reason)
-            if job.attempts >= job.max_attempts:
+            exhausted = job.attempts >= job.max_attempts
+            if exhausted:
                 update = dict(status=FAILED, finished_at=utcnow())
             else:
                 delay = min(job_type.backoff_seconds * 2 ** (job.attempts - 1), 6 * 3600)
                 update = dict(status=PENDING, run_at=utcnow() + dt.timedelta(seconds=delay))
             (Job.update(last_error=reason, locked_by=None, locked_at=None, **update)
                 .where((Job.id == job.id) & (Job.locked_by == self.worker_id)).execute())
+            if exhausted and job_type.on_exhausted is not None:
+                try:
+                    job_type.on_exhausted(job.payload, reason)
+                except Exception:
+                    log.exception("job %s #%s: its give-up handler failed too", job.name, job.id)
             return
         (Job.update(status=DONE, finished_at=utcnow(), locked_by=None, last_error=None)
             .where((Job.id == job.id) & (Job.locked_by == self.worker_id)).execute())

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, SendContext, hookimpl
+from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, SendContext, current_relais, hookimpl
 from kernel.models import Account, Exchange, Identity, Message, Patient
+from kernel.services.audit import request_summary
 
+from .admin import blueprint as admin_blueprint
 from .outgoing import CHANNEL, deliver_mail
 from .rules import draft_errors
 from .status import latest_statuses
@@ -50,7 +52,23 @@ def validate(channel: str, draft: dict[str, Any], account: Account, acting_as: I
              exchange: Exchange | None) -> dict[str, list[str]] | None:
     if channel != CHANNEL:
         return None
-    return draft_errors(draft, account, acting_as, new=exchange is None) or None
+    errors = draft_errors(draft, account, acting_as, new=exchange is None)
+    if errors:
+        audit_refusal(draft, account, acting_as, exchange, errors)
+    return errors or None
+
+
+def audit_refusal(draft: dict[str, Any], account: Account, acting_as: Identity, exchange: Exchange | None,
+                  errors: dict[str, list[str]]) -> None:
+    """STANDARDS.md (audit): every send, failures included, as a mail event. The envelope and the answer
+    only: the errors name addresses and identities, never the subject, the body or a file."""
+    current_relais().audit.record(
+        "mail.send.refused", account_id=account.id, acting_as_id=acting_as.id,
+        target=f"exchange:{exchange.id}" if exchange is not None else f"channel:{CHANNEL}", outcome="refused",
+        request_data={**request_summary(422), "channel": CHANNEL,
+                      "to": [str(a) for a in draft.get("recipients") or []],
+                      "cc": [str(a) for a in draft.get("cc") or []],
+                      "attachments": len(draft.get("attachments") or []), "errors": errors})
 
 
 @hookimpl
@@ -83,4 +101,4 @@ def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [blueprint]
+    return [blueprint, admin_blueprint]

@@ -87,16 +87,22 @@ def deliver_mail(exchange: Exchange, message: Message | None, draft: dict[str, A
                 "subject": exchange.subject, "in_reply_to": None, "references": []}
     else:
         plan = reply_plan(exchange, message.id, REPLY_ALL.get())
+        # A mail received on two addresses of the same mailbox: replying to all must not copy ourselves.
+        own = {normalize(a) for a in addresses_of(context.acting_as.id)}
+        plan["cc"] = [a for a in plan["cc"] if a not in own]
     if not plan["to"]:
         raise SendRejected({"body": ["Aucun destinataire à qui répondre dans cet échange."]})
     acting_as, account = context.acting_as, context.account
+    # The reply leaves from the address the thread lives on when the acting identity holds it.
     sender = sender_address(acting_as, plan["mailbox"])
     name = account_label(account, acting_as)
     attachments = list(Attachment.select().join(MessageAttachment)
                        .where(MessageAttachment.message == message.id).order_by(MessageAttachment.id))
     headers = {}
     if exchange.patient_id is not None:
-        headers["X-MSS-INS"] = "O" if exchange.patient.qualified and exchange.patient.ins else "N"
+        # STANDARDS.md: X-MSS-INS says whether the message carries a qualified INS. A free-form mail never
+        # does (no structured document, no XDM metadata), whatever the linked patient's identity status.
+        headers["X-MSS-INS"] = "N"
     html = sanitized_body(message.body)
     message_id = new_message_id(sender)
     mail = MailDraft(sender=sender, sender_name=name, to=plan["to"], cc=plan["cc"], subject=plan["subject"],

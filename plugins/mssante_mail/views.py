@@ -1,4 +1,5 @@
-"""The mail space's JSON routes (/mssante_mail/...): reply, reply all, forward, mailboxes, search, statuses."""
+"""The mail space's JSON routes (/mssante_mail/...): reply, reply all, forward, mailboxes, search, statuses,
+marking unread, deleting."""
 from __future__ import annotations
 
 import html
@@ -7,14 +8,15 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from kernel import api_login_required, current_account, current_relais, write_transaction
+from kernel.mail.mailboxes import mark_unread, search_mail
 from kernel.mail.models import MailIndex
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
-from kernel.services.acting_as import audience, can_see
+from kernel.services.acting_as import audience, can_see, member_identity_for
 from kernel.services.events import Event
 from kernel.services.sending import SendRejected
 from kernel.services.threads import members_of, summary
 
-from .mailboxes import mailboxes_of, search_exchanges
+from .mailboxes import mailboxes_of
 from .outgoing import CHANNEL, REPLY_ALL, forward_subject, last_mail, sanitized_body
 from .status import exchange_statuses
 
@@ -61,12 +63,29 @@ def search() -> Any:
             return _error(400, "Nombre entier attendu.", name)
     if args.get("folder", "") not in ("", "inbox", "sent"):
         return _error(400, "Le dossier doit être « inbox » ou « sent ».", "folder")
-    rows = search_exchanges(current_account(), q=args.get("q", ""), sender=args.get("sender", ""),
-                            subject=args.get("subject", ""), patient=args.get("patient", ""),
-                            mailbox=int(args["mailbox"]) if args.get("mailbox") else None,
-                            folder=args.get("folder", ""), limit=min(int(args.get("limit") or 50), 200),
-                            offset=int(args.get("offset") or 0))
+    # Each row carries "mail": the sender or recipients, a preview, attachments, the delivery status.
+    rows = search_mail(current_account(), q=args.get("q", ""), sender=args.get("sender", ""),
+                       subject=args.get("subject", ""), patient=args.get("patient", ""),
+                       mailbox=int(args["mailbox"]) if args.get("mailbox") else None,
+                       folder=args.get("folder", ""), limit=min(int(args.get("limit") or 50), 200),
+                       offset=int(args.get("offset") or 0))
     return jsonify(exchanges=rows)
+
+
+@blueprint.post("/exchanges/<int:exchange_id>/unread")
+@api_login_required
+def unread(exchange_id: int) -> Any:
+    """« Marquer comme non lu »: the thread is unread again for this account (not for other delegates)."""
+    if _mail_exchange(exchange_id) is None:
+        return _error(404, NOT_FOUND)
+    account = current_account()
+    with write_transaction():
+        count = mark_unread(account.id, exchange_id)
+    if not count:
+        return _error(422, "Ce fil ne contient aucun mail reçu : il n'y a rien à marquer comme non lu.")
+    # The account's other pages (the mail space in another tab) refresh their counts.
+    current_relais().events.publish([Event("exchange.updated", exchange_id, (account.id,), {"unread": count})])
+    return jsonify(unread=count)
 
 
 @blueprint.get("/exchanges/<int:exchange_id>/status")
@@ -154,11 +173,16 @@ def delete(exchange_id: int) -> Any:
     relais = current_relais()
     account = current_account()
     who = tuple(audience(exchange_id))
+    # The mailbox it is deleted from: the thread's member identities the account reads (its own, or
+    # a structure or colleague it is delegated on), and that mailbox's address.
+    mailboxes = member_identity_for(account, exchange)
+    address = ((exchange.data or {}).get("mail") or {}).get("mailbox", "")
     with write_transaction():
         MailIndex.delete().where(MailIndex.exchange_id == exchange_id).execute()
         count = exchange.messages.count()
         Exchange.delete().where(Exchange.id == exchange_id).execute()
-        relais.audit.record("mail.delete", account_id=account.id, target=f"exchange:{exchange_id}",
-                            status=200, detail=f"messages={count}")
+        relais.audit.record("mail.delete", account_id=account.id, acting_as_id=mailboxes[0] if mailboxes else None,
+                            target=f"exchange:{exchange_id}", status=200,
+                            detail=f"mailbox={address} identities={mailboxes} messages={count}")
     relais.events.publish([Event("exchange.deleted", exchange_id, who, {"exchange_id": exchange_id})])
     return jsonify(deleted=exchange_id)

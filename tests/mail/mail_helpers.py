@@ -1,9 +1,11 @@
 """Shared by the mail tests: throwaway certificates, a recording SMTP server, apps wired for mail."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import ssl
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,10 +131,32 @@ class SinkHandler:
         return self.data_reply
 
 
+class StallingHandler(SinkHandler):
+    """A relay that holds the ``stall_on``-th DATA until ``go_on`` is set (``stalled`` says it is holding),
+    then accepts it, or answers ``then`` (say "451 ..." for a sender killed meanwhile)."""
+
+    def __init__(self, stall_on: int = 1, then: str | None = None) -> None:
+        super().__init__()
+        self.stall_on, self.then = stall_on, then
+        self.data_commands = 0
+        self.stalled = threading.Event()
+        self.go_on = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_commands += 1
+        if self.data_commands == self.stall_on:
+            self.stalled.set()
+            while not self.go_on.is_set():
+                await asyncio.sleep(0.01)
+            if self.then is not None:
+                return self.then
+        return await super().handle_DATA(server, session, envelope)
+
+
 @contextmanager
-def smtp_sink(port: int | None = None, tls: ssl.SSLContext | None = None,
-              require_starttls: bool = False) -> Iterator[tuple[SinkHandler, int]]:
-    handler = SinkHandler()
+def smtp_sink(port: int | None = None, tls: ssl.SSLContext | None = None, require_starttls: bool = False,
+              handler: SinkHandler | None = None) -> Iterator[tuple[SinkHandler, int]]:
+    handler = handler or SinkHandler()
     port = port or _free_port(LOOPBACK)
     controller = Controller(handler, hostname=LOOPBACK, port=port, tls_context=tls,
                             require_starttls=require_starttls, decode_data=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kernel.mail.compose import MailDraft, MailPart, build_mail, header_ids, new_message_id, parse, to_bytes
-from kernel.mail.mdn import build_mdn, is_mdn, read_mdn
+from kernel.mail.mdn import MdnError, build_mdn, is_mdn, read_mdn
 from kernel.mail.sanitize import clean_html, html_to_text, text_to_html
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -65,30 +65,34 @@ def test_building_twice_changes_nothing_but_the_date():
 
 
 def test_mdn_structure_both_ways():
+    """STANDARDS.md: text, the disposition fields, then the original message itself (message/rfc822)."""
     original = parse(to_bytes(build_mail(_draft(), "orig-1@a.mssante.fr")))
-    report = parse(to_bytes(build_mdn(original, "thomas.durand@b.mssante.fr", "thomas.durand@b.mssante.fr",
-                                      "julie.bernard@a.mssante.fr", "mdn-1@b.mssante.fr")))
+    report = parse(to_bytes(build_mdn(original, "thomas.durand@b.mssante.fr", "julie.bernard@a.mssante.fr",
+                                      "mdn-1@b.mssante.fr")))
     assert is_mdn(report)
     assert report.get_content_type() == "multipart/report"
     assert report.get_param("report-type") == "disposition-notification"
-    text, notification, headers = list(report.iter_parts())
+    text, notification, carried = list(report.iter_parts())
     assert text.get_content_type() == "text/plain" and "reçu et traité" in text.get_content()
     assert notification.get_content_type() == "message/disposition-notification"
     fields = notification.get_payload()[0]
     assert fields["Final-Recipient"] == "rfc822;thomas.durand@b.mssante.fr"
-    assert fields["Original-Recipient"] == "rfc822;thomas.durand@b.mssante.fr"
+    assert fields["Original-Recipient"] is None  # the original carried none (RFC 8098 3.2.3)
     assert fields["Original-Message-ID"] == "<orig-1@a.mssante.fr>"
     assert fields["Disposition"] == "automatic-action/MDN-sent-automatically; processed"
-    assert headers.get_content_type() == "text/rfc822-headers"
-    assert "Message-ID: <orig-1@a.mssante.fr>" in headers.get_payload()
+    assert fields["Error"] is None
+    assert carried.get_content_type() == "message/rfc822"
+    [inner] = carried.get_payload()
+    assert inner["Message-ID"] == "<orig-1@a.mssante.fr>" and inner.get_body(("plain",)) is not None
     assert report["To"] == "julie.bernard@a.mssante.fr" and report["In-Reply-To"] == "<orig-1@a.mssante.fr>"
     assert report["Auto-Submitted"] == "auto-replied"
     disposition = read_mdn(report)
     assert (disposition.original_message_id, disposition.final_recipient, disposition.kind, disposition.failed) == \
         ("orig-1@a.mssante.fr", "thomas.durand@b.mssante.fr", "processed", False)
-    failed = read_mdn(parse(to_bytes(build_mdn(original, "t@b.mssante.fr", "t@b.mssante.fr", "j@a.mssante.fr",
-                                               "mdn-2@b.mssante.fr", error="INS inconnu"))))
-    assert failed.failed and failed.error == "INS inconnu"
+    failed = read_mdn(parse(to_bytes(build_mdn(original, "t@b.mssante.fr", "j@a.mssante.fr", "mdn-2@b.mssante.fr",
+                                               error=MdnError(552, "Pièce jointe refusée")))))
+    assert failed.failed and failed.error == "552^Piece jointe refusee"
+    assert failed.error_text == "Piece jointe refusee (552)"
 
 
 def test_mdns_written_by_other_systems_are_read():

@@ -2,7 +2,8 @@
 
 "Killed" is a BaseException raised at a precise point: the job runner does not catch it, so the job
 row stays claimed, exactly as after a kill. "Restart" is a new app on the same database whose runner
-takes the abandoned job over (lease expired).
+takes the abandoned job over (lease expired), once the interrupted attempt's deadline has passed
+(``_deadline_passes``). test_mail_kill.py does the same with a real process and SIGKILL.
 """
 from __future__ import annotations
 
@@ -50,6 +51,16 @@ def _restart(make_app, port: int):
     return app, relais_of(app).jobs.run_pending()
 
 
+def _deadline_passes(app) -> None:
+    """Time passes: the interrupted attempt is older than the longest an attempt can last."""
+    import datetime as dt
+
+    with app.app_context():
+        for outgoing in OutgoingMail.select().where(OutgoingMail.attempt_started_at.is_null(False)):
+            outgoing.attempt_started_at -= dt.timedelta(hours=1)
+            outgoing.save(only=[OutgoingMail.attempt_started_at])
+
+
 def _ids(sink) -> list[str]:
     return [parse(m.data)["Message-ID"] for m in sink.messages]
 
@@ -89,6 +100,7 @@ def test_killed_before_talking_to_the_relay(make_app, sink, monkeypatch):
         relais_of(app).jobs.run_pending()
     monkeypatch.undo()
     assert handler.messages == []
+    _deadline_passes(app)
     restarted, ran = _restart(make_app, port)
     assert ran == 1 and len(handler.messages) == 1
     with restarted.app_context():
@@ -138,6 +150,7 @@ def test_killed_between_the_relays_answer_and_its_record_the_receiver_keeps_one_
         with pytest.raises(Killed):
             relais_of(app).jobs.run_pending()
         monkeypatch.undo()
+        _deadline_passes(app)
         restarted, ran = _restart(make_app, receiver_b.port)
         assert ran == 1
         with restarted.app_context():

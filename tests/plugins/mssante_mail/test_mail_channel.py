@@ -127,7 +127,8 @@ def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, peopl
     [received] = mail.sink.messages
     assert sorted(received.rcpt_tos) == ["paul@c.mssante.fr", "thomas.ch@b.mssante.fr", "thomas@b.mssante.fr"]
     sent = parse(received.data)
-    assert sent["X-MSS-INS"] == "O" and sent["Disposition-Notification-To"] == "<julie@a.mssante.fr>"
+    # A free-form mail carries no INS, even about a patient whose identity is qualified (STANDARDS.md).
+    assert sent["X-MSS-INS"] == "N" and sent["Disposition-Notification-To"] == "<julie@a.mssante.fr>"
     assert "onerror" not in sent.get_body(("html",)).get_content()
     assert [a.get_filename() for a in sent.iter_attachments()] == ["Lettre adressée.pdf"]
     assert sent["Message-ID"] == f"<{message['data']['mail']['message_id']}>"

@@ -13,9 +13,9 @@ export function channelNoun(label) {
  * exchangeRow(exchange, {myIdentities: Set, channels: Map(name -> channel), showPatient})
  * The whole row opens the exchange; the patient's name opens the patient's page.
  */
-export function exchangeRow(exchange, { myIdentities = new Set(), channels = null, showPatient = true, onlyOthers = false } = {}) {
+export function exchangeRow(exchange, { myIdentities = new Set(), channels = null, showPatient = true } = {}) {
   const others = exchange.members.filter((m) => !myIdentities.has(m.id));
-  const members = (others.length || onlyOthers ? others : exchange.members).map((m) => m.display_name).join(", ");
+  const members = (others.length ? others : exchange.members).map((m) => m.display_name).join(", ");
   const unread = exchange.unread > 0;
   const when = exchange.last_message_at || exchange.created_at;
   const channel = channels ? channels.get(exchange.channel) : null;

@@ -3,6 +3,7 @@
 import { allMessages, api } from "./api.js";
 import { exchangeRow } from "./exchange_row.js";
 import { Live } from "./live.js";
+import { mailRow } from "./mail_row.js";
 import { createMailSpace } from "./mail_space.js";
 
 const root = document.getElementById("inbox");
@@ -55,7 +56,9 @@ async function refresh() {
   errorBox.hidden = true;
   setCounts(r.data.unread);
   const exchanges = found ? found.exchanges : r.data.exchanges;
-  list.replaceChildren(...exchanges.map((e) => exchangeRow(e, { myIdentities, onlyOthers: mailSpace })));
+  // A mail row names the other party (sender, or recipients in "Envoyés"); a conversation its members.
+  list.replaceChildren(...exchanges.map((e) => (mailSpace ? mailRow(e, { folder: mail.folder })
+    : exchangeRow(e, { myIdentities }))));
   empty.hidden = exchanges.length > 0;
   more.hidden = exchanges.length < limit || limit >= MAX;
   empty.textContent = !mailSpace ? EMPTY[space] : EMPTY[mail.searching ? "search" : mail.folder];

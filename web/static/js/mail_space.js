@@ -67,20 +67,11 @@ export function createMailSpace({ onChange }) {
     return api(`/mssante_mail/search?${p}`);
   }
 
-  /** One search box for sender, subject and patient: the API's `q` (subject, sender) and `patient`, merged. */
+  /** One search box: the API's `q` looks for each word in the senders, the subject and the patient. */
   async function load(limit) {
     refreshBoxes();
-    if (!query) {
-      const r = await search({}, limit);
-      return r.ok ? { ok: true, exchanges: r.data.exchanges } : { ok: false, errors: r.errors };
-    }
-    const [byText, byPatient] = await Promise.all([search({ q: query }, limit), search({ patient: query }, limit)]);
-    if (!byText.ok) return { ok: false, errors: byText.errors };
-    const seen = new Map(byText.data.exchanges.map((e) => [e.id, e]));
-    for (const e of byPatient.ok ? byPatient.data.exchanges : []) if (!seen.has(e.id)) seen.set(e.id, e);
-    const when = (e) => e.last_message_at || e.created_at;
-    const exchanges = [...seen.values()].sort((a, b) => (when(a) < when(b) ? 1 : -1)).slice(0, limit);
-    return { ok: true, exchanges };
+    const r = await search(query ? { q: query } : {}, limit);
+    return r.ok ? { ok: true, exchanges: r.data.exchanges } : { ok: false, errors: r.errors };
   }
 
   for (const button of folderButtons) {

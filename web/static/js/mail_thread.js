@@ -1,9 +1,11 @@
-// A mail thread's own tools: Répondre, Répondre à tous, Transférer, Supprimer, and the mail writing box
-// (rich body, attachments, recipients when forwarding) that uses the mail plugin's routes.
+// A mail thread's own tools: Répondre, Répondre à tous, Transférer, Patient, Marquer comme non lu,
+// Supprimer, and the mail writing box (rich body, attachments, recipients when forwarding) that uses the
+// mail plugin's routes.
 
 import { allMessages, api } from "./api.js";
 import { createAttachments } from "./attachments.js";
 import { h, onSendShortcut } from "./dom.js";
+import { createMailPatient } from "./mail_patient.js";
 import { mailFacts, renderStatus } from "./mail_render.js";
 import { createPersonPicker } from "./person_picker.js";
 import { createRichEditor } from "./rich_editor.js";
@@ -15,10 +17,11 @@ const MODES = {
 };
 
 /**
- * createMailThread({exchangeId, exchange, myIdentities: Set, list, lastMail(), onSent(message)})
+ * createMailThread({exchangeId, exchange, myIdentities: Set, list, lastMail(), onSent(message), onChanged(),
+ *   patient() -> the thread's patient now})
  * -> {status(recipientsByMessage), statusChanged(event)}
  */
-export function createMailThread({ exchangeId, exchange, myIdentities, list, lastMail, onSent }) {
+export function createMailThread({ exchangeId, exchange, myIdentities, list, lastMail, onSent, onChanged, patient }) {
   const root = document.getElementById("thread");
   root.classList.add("thread-mail");
   document.getElementById("composer").hidden = true;  // the conversation composer is not for mail
@@ -26,12 +29,16 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
   let mode = null;
   let sending = false;
 
+  const own = { delete: () => remove(), unread: () => markUnread(), patient: () => choosePatient() };
   const button = (label, name, cls = "btn-secondary") => h("button", { type: "button", class: `btn ${cls}`,
-    dataset: { mailAction: name }, onclick: () => (name === "delete" ? remove() : open(name)) }, label);
+    dataset: { mailAction: name }, onclick: () => (own[name] ? own[name]() : open(name)) }, label);
   const toolbar = h("div", { class: "mail-toolbar", role: "toolbar", "aria-label": "Actions sur ce mail" },
     button("Répondre", "reply"), button("Répondre à tous", "all"), button("Transférer", "forward"),
-    h("span", { class: "mail-toolbar-gap" }), button("Supprimer", "delete", "btn-danger-outline"));
+    h("span", { class: "mail-toolbar-gap" }), button("Patient", "patient"), button("Marquer comme non lu", "unread"),
+    button("Supprimer", "delete", "btn-danger-outline"));
   document.getElementById("thread-scroll").before(toolbar);
+  const patientPanel = createMailPatient({ exchangeId, current: patient, onSaved: () => onChanged() });
+  toolbar.after(patientPanel.form);
 
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
   const title = h("h2", { class: "mail-compose-title" });
@@ -120,15 +127,28 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
     }
   }
 
+  function choosePatient() {
+    if (patientPanel.isOpen()) patientPanel.close();
+    else patientPanel.open();
+  }
+
+  function showThreadError(messages) {
+    const box = document.getElementById("thread-error");
+    box.hidden = !messages.length;
+    box.textContent = messages.join(" ");
+  }
+
+  /** Unread again for me (not for the other readers of the mailbox), back to the list as a mail client does. */
+  async function markUnread() {
+    const r = await api(`/mssante_mail/exchanges/${exchangeId}/unread`, { method: "POST" });
+    if (!r.ok) return showThreadError(allMessages(r.errors));
+    location.assign("/?espace=mail");
+  }
+
   async function remove() {
     if (!window.confirm("Supprimer ce fil de mails de la boîte ? Il disparaîtra aussi pour les personnes qui lisent cette boîte par délégation.")) return;
     const r = await api(`/mssante_mail/exchanges/${exchangeId}`, { method: "DELETE" });
-    if (!r.ok) {
-      const box = document.getElementById("thread-error");
-      box.hidden = false;
-      box.textContent = allMessages(r.errors).join(" ");
-      return;
-    }
+    if (!r.ok) return showThreadError(allMessages(r.errors));
     location.assign("/?espace=mail");
   }
 

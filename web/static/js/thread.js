@@ -126,7 +126,8 @@ async function init() {
   header.render(exchange.data.exchange);
   if (exchange.data.exchange.space === "mail") {
     mail = createMailThread({ exchangeId, exchange: exchange.data.exchange, list, onSent,
-      myIdentities: new Set(me.data.identities.map((i) => i.id)), lastMail });
+      myIdentities: new Set(me.data.identities.map((i) => i.id)), lastMail,
+      onChanged: () => refreshHeader(), patient: () => header.patient() });
     mail.loadStatus();
   } else {
     composer = createComposer(document.getElementById("composer"), { exchangeId, onSent });

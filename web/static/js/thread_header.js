@@ -7,7 +7,7 @@ import { h } from "./dom.js";
 import { createOpenedPanel } from "./opened.js";
 import { createRename } from "./rename.js";
 
-/** createHeader({exchangeId, refresh()}) -> {render(exchange), opened, memberIds()} */
+/** createHeader({exchangeId, refresh()}) -> {render(exchange), opened, memberIds(), patientId(), patient()} */
 export function createHeader({ exchangeId, refresh }) {
   const title = document.getElementById("thread-subject");
   const patientLine = document.getElementById("thread-patient");
@@ -56,5 +56,6 @@ export function createHeader({ exchangeId, refresh }) {
     return holder;
   }
 
-  return { render, opened, memberIds, patientId: () => exchange?.patient?.id ?? null };
+  return { render, opened, memberIds, patientId: () => exchange?.patient?.id ?? null,
+    patient: () => exchange?.patient ?? null };
 }
