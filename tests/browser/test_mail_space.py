@@ -66,6 +66,8 @@ def test_write_receive_reply_status_forward_and_delete(mail_site, new_page, sign
     sent = julie.locator("#messages .msg-mail").first
     expect(sent.locator(".mail-to dd")).to_have_text(f"thomas@{DOMAIN}")
     expect(sent.locator(".mail-status .status")).to_contain_text("en attente")
+    # Nothing received in this thread yet: nothing to mark unread.
+    expect(julie.get_by_role("button", name="Marquer comme non lu")).to_be_hidden()
 
     # Delivered on the same platform; Thomas sees it unread in his Boîte de réception.
     assert run_jobs(site) >= 1

@@ -37,6 +37,9 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
     h("span", { class: "mail-toolbar-gap" }), button("Patient", "patient"), button("Marquer comme non lu", "unread"),
     button("Supprimer", "delete", "btn-danger-outline"));
   document.getElementById("thread-scroll").before(toolbar);
+  // Only received mail can be unread again: shown once the thread holds some (see noteMessages).
+  const unreadButton = toolbar.querySelector("[data-mail-action=unread]");
+  unreadButton.hidden = true;
   const patientPanel = createMailPatient({ exchangeId, current: patient, onSaved: () => onChanged() });
   toolbar.after(patientPanel.form);
 
@@ -163,6 +166,10 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
   }
 
   return {
+    /** Messages shown in the thread (first page, older pages, live): a received mail offers « non lu ». */
+    noteMessages(messages) {
+      if (messages.some((m) => m.kind === "mail" && !m.author)) unreadButton.hidden = false;
+    },
     /** GET /mssante_mail/exchanges/<id>/status */
     async loadStatus() {
       const r = await api(`/mssante_mail/exchanges/${exchangeId}/status`);

@@ -50,6 +50,7 @@ function scrollToBottom() {
 
 /** Insert messages at their place by id, skipping any already shown (live events and catch-up overlap). */
 function insert(messages) {
+  mail?.noteMessages(messages);
   let added = 0;
   for (const message of messages) {
     if (shown.has(message.id)) continue;
