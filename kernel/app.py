@@ -67,7 +67,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         apply_migrations(relais)
     _mount_plugin_blueprints(app, relais)
 
-    relais.events = EventBus(listeners=lambda event: _notify_listeners(pm, event))
+    relais.events = EventBus(_event_backend(relais), listeners=lambda event: _notify_listeners(pm, event))
     relais.jobs = JobRunner(app, relais.job_types, config["jobs_poll_seconds"], config["jobs_lease_seconds"])
     relais.attachments = AttachmentStore(config["attachments_dir"], config["attachment_max_bytes"])
     relais.pdf = PdfRenderer(config["wkhtmltopdf"])
@@ -93,6 +93,14 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
             db.close()
 
     return app
+
+
+def _event_backend(relais: Relais) -> Any:
+    if relais.config["event_backend"] == "postgres":
+        from .services.events_postgres import PostgresBackend
+
+        return PostgresBackend(relais.database)
+    return None  # the in-process backend
 
 
 @dataclass

@@ -74,10 +74,14 @@ def load_config(overrides: Mapping[str, Any] | None = None,
     _warn_unknown_variables(environ)
     config = Config(values)
     _derive(config)
+    if config["event_backend"] == "postgres" and not config["database_url"].startswith(("postgres://", "postgresql://")):
+        raise ConfigError("event_backend : « postgres » fait passer les événements en direct par la base "
+                          "PostgreSQL ; database_url doit donc désigner une base PostgreSQL "
+                          f"(actuellement {config['database_url'].split(':', 1)[0]}).")
     return config
 
 
-EVENT_BACKENDS = ("local",)
+EVENT_BACKENDS = ("local", "postgres")
 # RELAIS_* variables that are not settings but are read elsewhere (tests, the quick-start script).
 _OTHER_VARIABLES = {"RELAIS_CONFIG", "RELAIS_REINSTALL"}
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 from .db import utcnow
 from .hookspecs import hookimpl
-from .models import LoginAttempt
+from .models import LiveEvent, LoginAttempt
 from .relais import current_relais
 from .services.jobs import JobType
 
@@ -20,9 +20,15 @@ def purge_login_attempts(payload: dict) -> None:
     LoginAttempt.delete().where(LoginAttempt.at < utcnow() - dt.timedelta(minutes=window * 4)).execute()
 
 
+def purge_live_events(payload: dict) -> None:
+    # Large live events wait here only for the other instances to read them, within a second or two.
+    LiveEvent.delete().where(LiveEvent.created_at < utcnow() - dt.timedelta(minutes=10)).execute()
+
+
 @hookimpl
 def register_jobs() -> list[JobType]:
     return [
         JobType("kernel.purge_audit", purge_audit, cron={"hour": 3, "minute": 17}, max_attempts=3),
         JobType("kernel.purge_login_attempts", purge_login_attempts, every=3600, max_attempts=1),
+        JobType("kernel.purge_live_events", purge_live_events, every=600, max_attempts=1),
     ]

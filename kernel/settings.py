@@ -49,7 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     _d("jobs_lease_seconds", int, 300,
        "A job claimed longer ago than this by a runner that died is handed to another runner."),
     _d("event_backend", str, "local",
-       "Live event fan-out: `local` (one process). A PostgreSQL LISTEN/NOTIFY backend comes for multi-instance."),
+       "Live event fan-out: `local` (one process) or `postgres` (every instance, through LISTEN/NOTIFY)."),
     _d("log_level", str, "INFO", "Python logging level."),
     # --- MSSanté mail transport (kernel/mail); the defaults make the platform its own operator on loopback.
     _d("mail_domains", list, [],

@@ -59,6 +59,7 @@ def make_app(tmp_path, request) -> Iterator[Callable[..., Any]]:
     for app in apps:
         relais = app.extensions["relais"]
         relais.jobs.shutdown(wait=False)
+        relais.events.close()  # a PostgreSQL event backend's listening thread
         relais.database.close_all() if hasattr(relais.database, "close_all") else relais.database.close()
     for base, schema in schemas:
         conn = psycopg2.connect(base)

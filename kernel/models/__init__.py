@@ -6,12 +6,13 @@ from .directory import DIRECTORY_MODELS, DirectoryAddress, DirectoryEntry, Direc
 from .exchange import CHAT, MAIL, Exchange, Membership, Message, MessageAttachment, OpenedMark, ReadReceipt
 from .identity import PERSON, STRUCTURE, Identity, MailAddress
 from .job import Job
+from .live_event import LiveEvent
 from .patient import Patient, PatientUse
 from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mail)
 
 KERNEL_MODELS = (
     Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, Patient, PatientUse, Attachment,
-    Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job,
+    Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
     *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 

@@ -1,8 +1,8 @@
 """The event bus: live events go to the accounts that may see them, and to plugins' ``on_event``.
 
-Publishing goes through a backend. The local backend fans out in this process; a PostgreSQL
-LISTEN/NOTIFY backend will carry the same JSON payload to every instance, each of which delivers
-to its own sockets. The recipients are decided by the publisher (members of the exchange), so a
+Publishing goes through a backend. The local backend fans out in this process; the PostgreSQL
+LISTEN/NOTIFY backend (events_postgres.py) carries the same event to every instance, each of which
+delivers to its own sockets. The recipients are decided by the publisher (members of the exchange), so a
 socket never receives an event for an exchange its account cannot see.
 """
 from __future__ import annotations
@@ -64,13 +64,20 @@ class Subscription:
 
 
 class LocalBackend:
-    """In-process transport: publishing delivers straight to this process's subscribers."""
+    """In-process transport: publishing delivers straight to this process's subscribers.
+
+    A backend has ``start(deliver, resync)``, ``subscribed()`` (a socket of this process subscribed),
+    ``send(event)`` and ``stop()``; kernel/services/events_postgres.py is the one for several instances.
+    """
 
     def __init__(self) -> None:
         self._deliver: Callable[[Event], None] | None = None
 
-    def start(self, deliver: Callable[[Event], None]) -> None:
+    def start(self, deliver: Callable[[Event], None], resync: Callable[[], None] | None = None) -> None:
         self._deliver = deliver
+
+    def subscribed(self) -> None:
+        pass  # nothing to listen to: every event is published in this process
 
     def send(self, event: Event) -> None:
         if self._deliver is not None:
@@ -81,12 +88,12 @@ class LocalBackend:
 
 
 class EventBus:
-    def __init__(self, backend: LocalBackend | None = None,
+    def __init__(self, backend: Any = None,
                  listeners: Callable[[Event], None] | None = None) -> None:
         self._subscriptions: dict[int, set[Subscription]] = {}
         self._lock = threading.Lock()
         self._backend = backend or LocalBackend()
-        self._backend.start(self._fan_out)
+        self._backend.start(self._fan_out, self.resync)
         self._listeners = listeners
         self._ids = itertools.count(1)
 
@@ -94,6 +101,7 @@ class EventBus:
         sub = Subscription(account_id)
         with self._lock:
             self._subscriptions.setdefault(account_id, set()).add(sub)
+        self._backend.subscribed()
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -125,6 +133,13 @@ class EventBus:
             event.wire  # serialise once, here, rather than once per socket thread
         for sub in targets:
             sub.offer(event)
+
+    def resync(self) -> None:
+        """Events may have been missed (the backend lost its connection): every socket reloads."""
+        with self._lock:
+            targets = [s for subs in self._subscriptions.values() for s in subs]
+        for sub in targets:
+            sub.overflowed = True  # the socket loop then sends {"type": "resync"} (kernel/ws.py)
 
     def close(self) -> None:
         self._backend.stop()

@@ -1,22 +1,12 @@
 """``WS /ws`` on a real server: authenticated, members-only, cross-site sockets refused."""
 from __future__ import annotations
 
-import json
 
 import pytest
 import simple_websocket
 
 from support.factories import bearer, make_account
-from support.live_server import LiveServer
-
-
-def _next_event(ws, kind: str, timeout: float = 5.0) -> dict:
-    while True:
-        raw = ws.receive(timeout=timeout)
-        assert raw is not None, f"no {kind} event within {timeout}s"
-        event = json.loads(raw)
-        if event["type"] == kind:
-            return event
+from support.live_server import LiveServer, next_event
 
 
 @pytest.fixture
@@ -30,11 +20,11 @@ def test_members_receive_messages_live_and_outsiders_nothing(app, client, live):
     sockets = {a.login: simple_websocket.Client.connect(f"{live}/ws", headers=bearer(a)) for a in (bob, carol)}
     try:
         for ws in sockets.values():
-            assert _next_event(ws, "hello")["account_id"] in (bob.id, carol.id)
+            assert next_event(ws, "hello")["account_id"] in (bob.id, carol.id)
         r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
             "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "S", "body": "En direct"})
         assert r.status_code == 201
-        event = _next_event(sockets["bob"], "message.created")
+        event = next_event(sockets["bob"], "message.created")
         assert event["exchange_id"] == r.json["exchange"]["id"] and event["data"]["body"] == "En direct"
         assert sockets["carol"].receive(timeout=0.5) is None
     finally:
@@ -61,6 +51,6 @@ def test_anonymous_and_cross_site_sockets_are_closed(app, live):
     ws = simple_websocket.Client.connect(f"{live}/ws", headers={"Cookie": f"relais_session={cookie}",
                                                                 "Origin": same_site})
     try:
-        assert _next_event(ws, "hello")["account_id"] == bob.id
+        assert next_event(ws, "hello")["account_id"] == bob.id
     finally:
         ws.close()

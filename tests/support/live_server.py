@@ -1,6 +1,7 @@
 """A real HTTP server around a Flask app, in a daemon thread, for browser tests (websockets included)."""
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -45,3 +46,13 @@ class LiveServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def next_event(ws: Any, kind: str, timeout: float = 5.0) -> dict:
+    """The next live event of type ``kind`` on a simple_websocket client, skipping others."""
+    while True:
+        raw = ws.receive(timeout=timeout)
+        assert raw is not None, f"no {kind} event within {timeout}s"
+        event = json.loads(raw)
+        if event["type"] == kind:
+            return event

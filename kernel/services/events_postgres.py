@@ -1,0 +1,156 @@
+"""Live events across instances: PostgreSQL LISTEN/NOTIFY.
+
+Every instance publishing an event delivers it to its own sockets at once, then NOTIFYs it on the
+platform's channel; every other instance LISTENs on that channel and delivers it to its own sockets.
+The recipients travel with the event, so each instance still sends it only to the accounts that may
+see it.
+
+- One channel per platform: its name comes from the database's current schema, so two platforms
+  sharing a PostgreSQL database in different schemas (the test suite does) never see each other's events.
+- NOTIFY payloads must stay under 8000 bytes: a larger event (a long message) is stored in
+  ``live_event`` and NOTIFY carries its id; such rows are purged after minutes (kernel.purge_live_events).
+- The listening connection is opened by the first websocket of the process (a job-only worker
+  never listens). If it drops, events may have been missed: every socket of the instance is told to
+  resynchronise (it reloads from the API, as after its own reconnection), and the listener reconnects.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import select
+import threading
+import uuid
+from typing import Any, Callable
+
+import psycopg2
+import psycopg2.extensions
+
+from .events import Event
+
+log = logging.getLogger(__name__)
+
+NOTIFY_LIMIT = 7000  # bytes of payload; PostgreSQL refuses 8000 and more
+RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+
+
+class PostgresBackend:
+    def __init__(self, database: Any) -> None:
+        self.database = database  # the app's pooled PostgresqlDatabase (publishing side)
+        self.origin = uuid.uuid4().hex  # this instance: its own notifications come back and are skipped
+        self._deliver: Callable[[Event], None] | None = None
+        self._resync: Callable[[], None] | None = None
+        self._channel: str | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.listening = threading.Event()  # set while the LISTEN connection is up (tests wait on it)
+        self.listener_pid: int | None = None
+
+    # --- the EventBus side ----------------------------------------------------------------------
+    def start(self, deliver: Callable[[Event], None], resync: Callable[[], None] | None = None) -> None:
+        self._deliver, self._resync = deliver, resync
+
+    def subscribed(self) -> None:
+        """A socket subscribed in this process: make sure this instance hears the others."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stopping.clear()
+                self._thread = threading.Thread(target=self._listen, name="relais-events-listen", daemon=True)
+                self._thread.start()
+
+    def send(self, event: Event) -> None:
+        if self._deliver is not None:
+            self._deliver(event)  # this instance's sockets need no round trip through the database
+        try:
+            self._notify(event)
+        except Exception:  # committed already: the other instances' sockets catch up when they resync
+            log.exception("could not NOTIFY event %s of exchange %s", event.type, event.exchange_id)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._deliver = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # --- publishing -----------------------------------------------------------------------------
+    def channel(self) -> str:
+        if self._channel is None:
+            schema = self.database.execute_sql("SELECT current_schema()").fetchone()[0]
+            self._channel = "relais_events_" + hashlib.sha256(schema.encode()).hexdigest()[:12]
+        return self._channel
+
+    def _notify(self, event: Event) -> None:
+        body = event.to_json()
+        payload = json.dumps({"origin": self.origin, "event": json.loads(body)}, ensure_ascii=False)
+        if len(payload.encode()) > NOTIFY_LIMIT:
+            # The table of kernel.models.LiveEvent, written in plain SQL like the NOTIFY beside it.
+            row_id = self.database.execute_sql(
+                'INSERT INTO "live_event" ("payload", "created_at") VALUES (%s, now() AT TIME ZONE \'UTC\') '
+                'RETURNING "id"', (body,)).fetchone()[0]
+            payload = json.dumps({"origin": self.origin, "ref": row_id})
+        self.database.execute_sql("SELECT pg_notify(%s, %s)", (self.channel(), payload))
+
+    # --- listening ------------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        conn = psycopg2.connect(dbname=self.database.database, **self.database.connect_params)
+        conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+        self.listener_pid = conn.get_backend_pid()  # seen in pg_stat_activity; tests cut it
+        with conn.cursor() as cursor:
+            cursor.execute(f'LISTEN "{self.channel()}"')
+        return conn
+
+    def _listen(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            conn = None
+            try:
+                conn = self._connect()
+                if failures:
+                    log.warning("live events: listening again after %s failed attempt(s)", failures)
+                    self._tell_resync()  # what was published meanwhile never reached this instance
+                failures = 0
+                self.listening.set()
+                while not self._stopping.is_set():
+                    if select.select([conn], [], [], 1.0) == ([], [], []):
+                        continue
+                    conn.poll()
+                    while conn.notifies:
+                        self._receive(conn, conn.notifies.pop(0).payload)
+            except Exception as exc:  # the server restarted, the connection was cut...
+                self.listening.clear()
+                if self._stopping.is_set():
+                    break
+                failures += 1
+                log.warning("live events: lost the LISTEN connection (%s); retrying", exc)
+                self._tell_resync()
+                self._stopping.wait(RETRY_SECONDS[min(failures, len(RETRY_SECONDS)) - 1])
+            finally:
+                self.listening.clear()
+                if conn is not None:
+                    conn.close()
+
+    def _receive(self, conn: Any, payload: str) -> None:
+        try:
+            message = json.loads(payload)
+            if message.get("origin") == self.origin:
+                return
+            if "ref" in message:
+                with conn.cursor() as cursor:
+                    cursor.execute('SELECT "payload" FROM "live_event" WHERE "id" = %s', (message["ref"],))
+                    row = cursor.fetchone()
+                if row is None:  # purged already: only a very late listener gets here
+                    return self._tell_resync()
+                event = Event.from_json(row[0])
+            else:
+                raw = message["event"]
+                event = Event(raw["type"], raw["exchange_id"], tuple(raw["recipients"]), raw.get("data") or {})
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("live events: unreadable notification skipped (%s)", exc)
+            return
+        if self._deliver is not None:
+            self._deliver(event)
+
+    def _tell_resync(self) -> None:
+        if self._resync is not None:
+            self._resync()
