@@ -1,7 +1,6 @@
 """``WS /ws`` on a real server: authenticated, members-only, cross-site sockets refused."""
 from __future__ import annotations
 
-
 import pytest
 import simple_websocket
 
