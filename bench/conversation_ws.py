@@ -1,12 +1,18 @@
 """Benchmark: live conversation delivery over websockets, against the bare websocket echo floor.
 
     python bench/conversation_ws.py [--members 10] [--rate 100] [--seconds 10]
+                                    [--database-url postgresql://... [--instances 2]]
 
 Starts the real platform (threaded werkzeug server, SQLite, the conversation plugin) on loopback,
 connects ``--members`` websocket clients, posts messages through the API at ``--rate`` per second
 and measures send-to-receive latency at every member; then measures sustained throughput (as fast
 as four senders can go). In the same run, a bare flask-sock echo on the same server stack gives the
 floor. Everything stays on 127.0.0.1 and stops by itself.
+
+With ``--database-url`` (PostgreSQL) the platform runs on a throwaway schema of that database; with
+``--instances 2`` or more, each instance is its own process with ``event_backend = "postgres"``,
+members are spread over the instances, messages are posted to the first one, and latencies are
+reported for members on the sending instance and on the others (LISTEN/NOTIFY in between).
 """
 from __future__ import annotations
 
@@ -40,13 +46,39 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def serve_platform(data_dir: str, ready: "multiprocessing.Queue") -> None:
+def serve_platform(config: dict, ready: "multiprocessing.Queue") -> None:
     """The platform as ``relais serve`` runs it, in its own process: the clients must not share its GIL."""
     from kernel.server import run_platform
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app({"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"})
+    app = create_app(config)
     run_platform(app, "127.0.0.1", 0, ready_callback=lambda platform: ready.put(platform.port), services=[])
+
+
+class Schema:
+    """A throwaway PostgreSQL schema for the run, dropped at the end."""
+
+    def __init__(self, url: str) -> None:
+        import uuid
+
+        import psycopg2
+
+        self.url, self.name = url, f"bench_{uuid.uuid4().hex[:10]}"
+        self._connect = lambda: psycopg2.connect(url)
+        self._run(f"CREATE SCHEMA {self.name}")
+
+    def _run(self, sql: str) -> None:
+        conn = self._connect()
+        conn.autocommit = True
+        conn.cursor().execute(sql)
+        conn.close()
+
+    def database_url(self) -> str:
+        joiner = "&" if "?" in self.url else "?"
+        return f"{self.url}{joiner}options=-c%20search_path%3D{self.name}"
+
+    def drop(self) -> None:
+        self._run(f"DROP SCHEMA {self.name} CASCADE")
 
 
 def serve(app) -> tuple[str, callable]:
@@ -127,10 +159,18 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite in a temporary folder)")
+    parser.add_argument("--instances", type=int, default=1, help="platform processes (2 or more need PostgreSQL)")
     args = parser.parse_args()
+    if args.instances > 1 and not args.database_url.startswith("postgres"):
+        parser.error("--instances 2 or more needs --database-url postgresql://...")
 
     data_dir = tempfile.mkdtemp(prefix="relais-bench-ws-")
-    app = create_app({"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"})
+    schema = Schema(args.database_url) if args.database_url else None
+    config = {"data_dir": data_dir, "plugins": ["conversation"], "log_level": "ERROR"}
+    if schema is not None:
+        config.update(database_url=schema.database_url(), event_backend="postgres" if args.instances > 1 else "local")
+    app = create_app(config)
     with app.app_context():
         password = hash_password("bench")
         people = []
@@ -145,14 +185,21 @@ def main() -> None:
                               "members": [p.identity_id for p in people[1:]]})
         exchange_id = r.json["exchange"]["id"]
 
+    app.extensions["relais"].database.close_all()
     ready: multiprocessing.Queue = multiprocessing.Queue()
-    platform = multiprocessing.Process(target=serve_platform, args=(data_dir, ready), daemon=True)
-    platform.start()
-    host = f"127.0.0.1:{ready.get(timeout=30)}"
-    members = [Member(f"ws://{host}/ws", t) for t in tokens[1:]]
+    platforms, hosts = [], []
+    for n in range(args.instances):
+        platform = multiprocessing.Process(target=serve_platform, args=(config, ready), daemon=True)
+        platform.start()
+        platforms.append(platform)
+        hosts.append(f"127.0.0.1:{ready.get(timeout=30)}")
+    host = hosts[0]  # where messages are posted
+    members = [Member(f"ws://{hosts[n % args.instances]}/ws", t) for n, t in enumerate(tokens[1:])]
     for m in members:
         m.start()
         m.ready.wait(5)
+    if args.instances > 1:
+        time.sleep(1.0)  # each instance opens its LISTEN connection with its first socket
 
     # 1. Latency at a steady rate.
     sent: dict[int, float] = {}
@@ -171,6 +218,10 @@ def main() -> None:
             late += 1
     time.sleep(1.0)
     latencies = [(m.arrivals[i] - t) * 1000 for i, t in sent.items() for m in members if i in m.arrivals]
+    on_sender = [(m.arrivals[i] - t) * 1000 for i, t in sent.items() for n, m in enumerate(members)
+                 if n % args.instances == 0 and i in m.arrivals]
+    on_others = [(m.arrivals[i] - t) * 1000 for i, t in sent.items() for n, m in enumerate(members)
+                 if n % args.instances != 0 and i in m.arrivals]
     lost = len(sent) * len(members) - len(latencies)
     achieved_rate = len(sent) / args.seconds
 
@@ -195,15 +246,23 @@ def main() -> None:
     delivered = sum(len(m.arrivals) - before[id(m)] for m in members)
     for m in members:
         m.running = False
-    platform.terminate()
-    platform.join(10)
+    for platform in platforms:
+        platform.terminate()
+        platform.join(10)
+    if schema is not None:
+        schema.drop()
 
     floor = echo_floor(2000)
-    print(f"\nConversation live delivery, {args.members} members on websockets, {len(sent)} messages "
+    engine = "SQLite" if schema is None else f"PostgreSQL, {args.instances} instance(s)"
+    print(f"\nConversation live delivery ({engine}), {args.members} members on websockets, {len(sent)} messages "
           f"at {achieved_rate:.0f}/s (target {args.rate:.0f}/s, {late} sends behind schedule)")
     print(f"{'':38}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     print(f"{'send → receive (each member)':38}{percentile(latencies, 50):>10.2f}{percentile(latencies, 95):>10.2f}"
           f"{percentile(latencies, 99):>10.2f}{max(latencies):>10.2f}")
+    if args.instances > 1:
+        for label, values in (("  members on the sending instance", on_sender), ("  members on other instances", on_others)):
+            print(f"{label:38}{percentile(values, 50):>10.2f}{percentile(values, 95):>10.2f}"
+                  f"{percentile(values, 99):>10.2f}{max(values):>10.2f}")
     print(f"{'bare websocket echo round trip (floor)':38}{percentile(floor, 50):>10.2f}"
           f"{percentile(floor, 95):>10.2f}{percentile(floor, 99):>10.2f}{max(floor):>10.2f}")
     print(f"deliveries lost: {lost}")
