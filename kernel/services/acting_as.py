@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import peewee as pw
-from flask import g, has_request_context
+from flask import has_request_context, request
 
 from ..db import column, fetch_by_id
 from ..models import Account, Delegation, Exchange, Identity, Membership
@@ -34,13 +34,11 @@ def identity_ids_query(account_id: int) -> pw.SelectQuery:
 def identity_ids(account_id: int) -> list[int]:
     """The account's own identity and its delegations, read once per request (a plain list, so the
     queries that use it stay small and cheap to build)."""
-    key = f"relais_identity_ids_{account_id}"
-    if has_request_context() and key in g:
-        return g.get(key)
-    ids = sorted(set(column(_IDENTITY_IDS, (account_id, account_id))))
-    if has_request_context():
-        setattr(g, key, ids)
-    return ids
+    cache = _request_cache()
+    key = ("identity_ids", account_id)
+    if key not in cache:
+        cache[key] = sorted(set(column(_IDENTITY_IDS, (account_id, account_id))))
+    return cache[key]
 
 
 def identities_for(account: Account) -> list[Identity]:
@@ -73,15 +71,22 @@ def member_identity_for(account: Account, exchange: Exchange) -> list[int]:
 
 def _member_identities(account_id: int, exchange_id: int) -> list[int]:
     # Asked twice per reply (may I see it? as whom may I answer?): one query per request.
-    key = f"relais_members_{account_id}_{exchange_id}"
-    if has_request_context() and key in g:
-        return g.get(key)
-    mine = identity_ids(account_id)
-    ids = column(f'SELECT "identity_id" FROM "membership" WHERE "exchange_id" = ? AND "identity_id" IN '
-                 f'({", ".join("?" * len(mine))})', (exchange_id, *mine)) if mine else []
-    if has_request_context():
-        setattr(g, key, ids)
-    return ids
+    cache = _request_cache()
+    key = ("members", account_id, exchange_id)
+    if key not in cache:
+        mine = identity_ids(account_id)
+        cache[key] = column(f'SELECT "identity_id" FROM "membership" WHERE "exchange_id" = ? AND "identity_id" IN '
+                            f'({", ".join("?" * len(mine))})', (exchange_id, *mine)) if mine else []
+    return cache[key]
+
+
+def _request_cache() -> dict:
+    """Lookups kept for the rest of the request (a throwaway dict outside one). Kept in the request's
+    WSGI environ rather than in ``g``: ``g`` belongs to the app context, which several requests share
+    when they run inside one (tests do), and a membership read by one must not answer the next."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault("relais.request_cache", {})
 
 
 def audience(exchange_id: int) -> list[int]:

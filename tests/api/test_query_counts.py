@@ -50,3 +50,22 @@ def test_thread_queries_do_not_grow_with_messages(app, client):
     many = _queries(app, client, f"/api/v1/exchanges/{big}/messages", headers)
     assert many == few, (few, many)
     assert few <= 6
+
+
+def test_a_reply_costs_a_fixed_handful_of_statements(app, client):
+    """The live conversation's hot path (issue 4's latency): every statement of a reply is counted, so
+    one more lookup per message, or one per member, shows here."""
+    alice, bob = make_account("alice"), make_account("bob")
+    others = [make_account(f"m{n}") for n in range(8)]
+    exchange_id = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id] + [o.identity_id for o in others],
+        "subject": "Réunion", "body": "Bonjour"}).json["exchange"]["id"]
+    headers = bearer(bob)
+    url = f"/api/v1/exchanges/{exchange_id}/messages"
+    client.post(url, headers=headers, json={"body": "Premier"})  # the token's "last used" stamp, once a minute
+    with count_queries(app) as seen:
+        assert client.post(url, headers=headers, json={"body": "Réponse"}).status_code == 201
+    # Token (with its account), the account's identities, its membership, the exchange, the acting-as
+    # identity; then the message, the exchange's date, the author's read mark, the audience of the
+    # live event and the audit line. Not one per member, nothing for the response.
+    assert len(seen) == 10, seen
