@@ -18,13 +18,6 @@ def register_channels() -> list[Channel]:
                     description="Échanger en direct avec des professionnels inscrits sur la plateforme.")]
 
 
-def subject_for(patient: Patient | None) -> str | None:
-    """CONV-3: choosing a patient proposes "Prénom NOM" as the subject."""
-    if patient is None:
-        return None
-    return patient.short_name
-
-
 @hookimpl
 def compose_form(channel: str, patient: Patient | None) -> list[FormField]:
     if channel != CHANNEL:
@@ -37,8 +30,9 @@ def compose_form(channel: str, patient: Patient | None) -> list[FormField]:
                   "retrouvée depuis le dossier du patient."),
         FormField("existing", "suggestions", "Conversations existantes", order=25,
                   options={"url": "/conversation/existantes", "watch": ["members", "patient"]}),
-        FormField("subject", "text", "Objet", required=True, default=subject_for(patient), order=30,
-                  max_length=250),
+        # CONV-3: choosing a patient proposes "Prénom NOM" as the subject.
+        FormField("subject", "text", "Objet", required=True, order=30, max_length=250,
+                  default=patient.short_name if patient else None),
         FormField("body", "message", "Message", order=40, placeholder="Écrire un message…"),
         FormField("attachments", "attachments", "Pièces jointes", order=50),
     ]

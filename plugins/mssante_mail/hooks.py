@@ -21,12 +21,6 @@ def register_channels() -> list[Channel]:
                                 "plateforme.")]
 
 
-def subject_for(patient: Patient | None) -> str | None:
-    if patient is None:
-        return None
-    return patient.short_name
-
-
 @hookimpl
 def compose_form(channel: str, patient: Patient | None) -> list[FormField]:
     if channel != CHANNEL:
@@ -40,8 +34,8 @@ def compose_form(channel: str, patient: Patient | None) -> list[FormField]:
         FormField("cc", "person", "Copie à", many=True, order=15, options=mssante),
         FormField("patient", "patient", "Patient", order=20, help="Facultatif : le mail sera retrouvé depuis le "
                   "dossier du patient."),
-        FormField("subject", "text", "Objet", required=True, default=subject_for(patient), order=30,
-                  max_length=250),
+        FormField("subject", "text", "Objet", required=True, order=30, max_length=250,
+                  default=patient.short_name if patient else None),
         FormField("body", "message", "Message", order=40, placeholder="Écrire le mail…", options={"format": "html"}),
         FormField("attachments", "attachments", "Pièces jointes", order=50),
     ]
