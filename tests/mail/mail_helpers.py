@@ -214,3 +214,17 @@ def publish_address(address: str, name: str = "Destinataire EXTERNE") -> None:
 
 def relais_of(app: Any) -> Any:
     return app.extensions["relais"]
+
+
+def mdn_report(original_message_id: str, disposition: str, *, error: str = "", subject: str = "Accuse",
+               message_id: str = "<mdn-x@chu.mssante.fr>") -> bytes:
+    """A disposition notification from paul.noir@chu.mssante.fr to julie@a.mssante.fr, written by hand
+    as another operator's system sends it (not with the code under test). ``error``: an ``Error:`` field
+    (the RFC 3798 form; STANDARDS.md's puts it in ``disposition``)."""
+    return (f"From: paul.noir@chu.mssante.fr\r\nTo: julie@a.mssante.fr\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+            f"Message-ID: {message_id}\r\n"
+            f"Content-Type: multipart/report; report-type=disposition-notification; boundary=\"B\"\r\n\r\n"
+            f"--B\r\nContent-Type: text/plain\r\n\r\n{subject}\r\n--B\r\n"
+            f"Content-Type: message/disposition-notification\r\n\r\n"
+            f"Final-Recipient: rfc822;paul.noir@chu.mssante.fr\r\nOriginal-Message-ID: {original_message_id}\r\n"
+            f"Disposition: {disposition}\r\n" + (f"Error: {error}\r\n" if error else "") + "\r\n--B--\r\n").encode()

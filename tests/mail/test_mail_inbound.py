@@ -10,7 +10,8 @@ from kernel.mail.compose import parse
 from kernel.mail.mdn import read_mdn
 from kernel.mail.models import OutgoingMail, OutgoingRecipient
 from kernel.models import AuditEvent, Exchange, Message
-from mail.mail_helpers import LOOPBACK, mail_app, publish_address, relais_of, running_receiver, smtp_sink
+from mail.mail_helpers import (LOOPBACK, mail_app, mdn_report, publish_address, relais_of, running_receiver,
+                               smtp_sink)
 from support.factories import bearer, make_account, make_structure
 
 
@@ -83,13 +84,7 @@ def test_incoming_acknowledgements_move_the_status(platform, disposition, label,
                 "body": "Bonjour"})
             relais_of(app).jobs.run_pending()
             sent = parse(sink.messages[0].data)
-    report = (f"From: paul.noir@chu.mssante.fr\r\nTo: julie@a.mssante.fr\r\nSubject: Accuse\r\nMIME-Version: 1.0\r\n"
-              f"Message-ID: <mdn-x@chu.mssante.fr>\r\n"
-              f"Content-Type: multipart/report; report-type=disposition-notification; boundary=\"B\"\r\n\r\n"
-              f"--B\r\nContent-Type: text/plain\r\n\r\nAccuse\r\n--B\r\n"
-              f"Content-Type: message/disposition-notification\r\n\r\n"
-              f"Final-Recipient: rfc822;paul.noir@chu.mssante.fr\r\nOriginal-Message-ID: {sent['Message-ID']}\r\n"
-              f"Disposition: {disposition}\r\n" + (f"Error: {reason}\r\n" if reason else "") + "\r\n--B--\r\n").encode()
+    report = mdn_report(sent["Message-ID"], disposition, error=reason)
     assert _smtp(receiver, report, sender="") == {}
     with app.app_context():
         exchange_id = r.json["exchange"]["id"]

@@ -9,7 +9,8 @@ from email.message import EmailMessage
 from kernel.mail.compose import parse, to_bytes
 from kernel.mail.mdn import build_mdn, read_mdn
 from kernel.mail.models import OutgoingMail
-from mail.mail_helpers import LOOPBACK, mail_app, publish_address, relais_of, running_receiver, smtp_sink
+from mail.mail_helpers import (LOOPBACK, mail_app, mdn_report, publish_address, relais_of, running_receiver,
+                               smtp_sink)
 from support.factories import bearer, make_account
 
 
@@ -67,14 +68,8 @@ def test_an_error_acknowledgement_in_the_standard_form_shows_its_label(make_app)
                 "body": "Bonjour"})
             relais_of(app).jobs.run_pending()
             sent = parse(sink.messages[0].data)
-        report = (f"From: paul.noir@chu.mssante.fr\r\nTo: julie@a.mssante.fr\r\nSubject: KO\r\nMIME-Version: 1.0\r\n"
-                  f"Message-ID: <mdn-ko@chu.mssante.fr>\r\n"
-                  f"Content-Type: multipart/report; report-type=disposition-notification; boundary=\"B\"\r\n\r\n"
-                  f"--B\r\nContent-Type: text/plain\r\n\r\nKO\r\n--B\r\n"
-                  f"Content-Type: message/disposition-notification\r\n\r\n"
-                  f"Final-Recipient: rfc822;paul.noir@chu.mssante.fr\r\nOriginal-Message-ID: {sent['Message-ID']}\r\n"
-                  f"Disposition: automatic-action/MDN-sent-automatically; processed/Error: 21^INS inconnu\r\n"
-                  f"\r\n--B--\r\n").encode()
+        report = mdn_report(sent["Message-ID"], "automatic-action/MDN-sent-automatically; processed/Error: 21^INS inconnu",
+                            subject="KO", message_id="<mdn-ko@chu.mssante.fr>")
         with smtplib.SMTP(LOOPBACK, receiver.port, timeout=10) as smtp:
             smtp.sendmail("", ["julie@a.mssante.fr"], report)
         with app.app_context():
