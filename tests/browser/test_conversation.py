@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plugins.conversation import hooks as conversation
-from kernel import GROUP_MSSANTE, Channel, FormField, hookimpl
+from support.chat_channel import MssanteScreen
 from support.factories import bearer, make_account, make_patient
 
 pytestmark = pytest.mark.browser
@@ -175,26 +175,10 @@ def test_an_existing_conversation_opens_instead_of_a_new_one(conv_site, new_page
         assert Exchange.select().count() == 1
 
 
-class SecureMail:
-    """A secure mail screen whose recipients are MSSanté addresses, as the mail channel's."""
-
-    @hookimpl
-    def register_channels(self):
-        return [Channel("mail", "Rédiger un mail sécurisé", GROUP_MSSANTE, "mail")]
-
-    @hookimpl
-    def compose_form(self, channel, patient):
-        if channel != "mail":
-            return []
-        return [FormField("recipients", "person", "Destinataires", required=True, many=True, order=10,
-                          options={"kind": "mssante"}),
-                FormField("subject", "text", "Objet", required=True, order=30)]
-
-
 def test_a_professional_without_an_account_gets_a_secure_mail_instead(make_site, new_page, sign_in, artifacts,
                                                                    national_directory):
     """CONV-2 against the real directory: in the national extraction, but not on the platform."""
-    site = make_site(plugins=PLUGINS + [("mail", SecureMail())])
+    site = make_site(plugins=PLUGINS + [("mail", MssanteScreen("mail", "Rédiger un mail sécurisé"))])
     with site.app.app_context():
         make_account("alice", "Alice", "Martin")
     national_directory(site, [national_directory.row("paul.leroy@kine.mssante.fr", "10000000042", "Paul", "Leroy",

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from kernel import GROUP_MSSANTE, Channel, FormField, hookimpl
 from plugins.conversation import hooks as conversation
-from support.chat_channel import ChatChannel
+from support.chat_channel import ChatChannel, MssanteScreen
 from support.factories import make_account
 
 pytestmark = pytest.mark.browser
@@ -119,28 +118,8 @@ def test_groups_pages_and_keyboard_across_groups(make_site, new_page, sign_in, a
     assert "existing" not in sent[-1]  # a display-only field is never sent
 
 
-class DocumentChannel:
-    """A channel whose recipients are MSSanté addresses, like "Envoyer un document"."""
-
-    @hookimpl
-    def register_channels(self):
-        return [Channel("test_document", "Envoyer un document", GROUP_MSSANTE, "mail")]
-
-    @hookimpl
-    def compose_form(self, channel, patient):
-        if channel != "test_document":
-            return []
-        return [FormField("recipients", "person", "Destinataires", required=True, many=True, order=10,
-                          options={"kind": "mssante"}),
-                FormField("subject", "text", "Objet", required=True, order=30)]
-
-    @hookimpl
-    def deliver(self, channel):
-        return True if channel == "test_document" else None
-
-
 def test_several_addresses_of_one_professional_each_become_a_chip(make_site, new_page, sign_in, artifacts):
-    site = make_site(plugins=[("document", DocumentChannel())])
+    site = make_site(plugins=[("document", MssanteScreen("test_document", "Envoyer un document"))])
     with site.app.app_context():
         make_account("alice", "Alice", "Martin")
     dupont = entry(1, "Jean DUPONT", profession="Médecin", has_account=False, addresses=[
@@ -219,7 +198,7 @@ def test_nobody_with_an_account_offers_a_secure_mail_or_an_invitation(make_site,
 
 def test_the_real_directory_lists_each_address_of_a_professional(make_site, new_page, sign_in, national_directory):
     """The same flow against the directory imported from the national extraction (no stub)."""
-    site = make_site(plugins=[("document", DocumentChannel())])
+    site = make_site(plugins=[("document", MssanteScreen("test_document", "Envoyer un document"))])
     with site.app.app_context():
         make_account("alice", "Alice", "Martin")
     annecy = ("Annecy", "74000", "74")

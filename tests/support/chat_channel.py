@@ -27,3 +27,27 @@ class ChatChannel:
     @hookimpl
     def deliver(self, channel, exchange, message, context):
         return True if channel in ("test_chat", "test_mail") else None
+
+
+class MssanteScreen:
+    """A send screen whose recipients are published MSSanté addresses (like the mail or document
+    channels), for picker tests: ``MssanteScreen("test_document", "Envoyer un document")``."""
+
+    def __init__(self, name: str, label: str) -> None:
+        self.name, self.label = name, label
+
+    @hookimpl
+    def register_channels(self):
+        return [Channel(self.name, self.label, GROUP_MSSANTE, "mail")]
+
+    @hookimpl
+    def compose_form(self, channel, patient):
+        if channel != self.name:
+            return []
+        return [FormField("recipients", "person", "Destinataires", required=True, many=True, order=10,
+                          options={"kind": "mssante"}),
+                FormField("subject", "text", "Objet", required=True, order=30)]
+
+    @hookimpl
+    def deliver(self, channel):
+        return True if channel == self.name else None
