@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import core_hooks
 from .mail import hooks as mail_hooks
@@ -47,6 +48,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     app = Flask("relais", template_folder=str(WEB_DIR / "templates"), static_folder=str(WEB_DIR / "static"),
                 static_url_path="/static")
     app.json = RelaisJSONProvider(app)
+    # Every <int:...> in a route (the kernel's and plugins') is a row id: one beyond a 64-bit integer
+    # names nothing, and must be a 404 rather than reach the database driver (OverflowError, a 500).
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=config["secret_key"],
         SESSION_COOKIE_HTTPONLY=True,
@@ -93,6 +97,12 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
             db.close()
 
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _event_backend(relais: Relais) -> Any:

@@ -38,8 +38,9 @@ def channel_form(name: str) -> Any:
     if channel is None:
         fail(404, "Ce canal d'envoi n'existe pas ou n'est pas activé.", "channel")
     patient = None
-    if request.args.get("patient", "").isdigit():
-        patient = Patient.get_or_none(Patient.id == int(request.args["patient"]))
+    wanted = request.args.get("patient", "")
+    if wanted.isdigit() and len(wanted) < 19:  # a row id; anything else names no patient
+        patient = Patient.get_or_none(Patient.id == int(wanted))
     fields = gather_fields(relais.pm, name, current_account(), patient)
     return jsonify(channel=ChannelSchema().dump(channel), fields=[f.as_json() for f in fields])
 

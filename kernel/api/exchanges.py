@@ -12,8 +12,9 @@ from ..json import iso_utc
 from ..models import MAIL, Account, Exchange, Identity, Membership, Message, OpenedMark, Patient, ReadReceipt
 from ..plugin_calls import call_each
 from ..relais import current_relais
+from ..schemas import french as f
 from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
-                                ReadSchema)
+                                ReadSchema, SynthesisRequestSchema)
 from ..services.acting_as import audience, can_see
 from ..services.events import Event
 from ..services.patients import mark_used
@@ -27,8 +28,8 @@ def _int_arg(name: str, default: int | None = None, maximum: int | None = None) 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        fail(400, "Nombre entier attendu.", name)
+    if not raw.isdigit() or int(raw) > f.Integer.BIGGEST:
+        fail(400, "Nombre entier attendu." if not raw.isdigit() else "Nombre trop grand.", name)
     value = int(raw)
     return min(value, maximum) if maximum else value
 
@@ -244,10 +245,7 @@ def synthesis(exchange_id: int) -> Any:
 
     account = current_account()
     exchange = visible_exchange(exchange_id)
-    data = json_body()
-    ids = data.get("messages") if isinstance(data, dict) else None
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-        fail(422, "Liste de messages invalide.", "messages")
+    ids = _load(SynthesisRequestSchema(), json_body())["messages"]
     try:
         attachment = make_synthesis(exchange, account, ids)
     except SynthesisUnavailable as exc:

@@ -12,7 +12,7 @@ from ..relais import current_relais
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
 from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, ExchangeSchema, ExchangeSummarySchema,
                                 ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
-                                MessageSchema, ReadSchema)
+                                MessageSchema, ReadSchema, SynthesisRequestSchema)
 from ..schemas.integration import IntegrateSchema
 from ..schemas.ins import InsDecodingSchema
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
@@ -33,7 +33,7 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/exchanges/{id}/read", "post", "Marquer comme lu", ReadSchema, None, 200),
     ("/exchanges/{id}/receipts", "get", "Qui a ouvert l'échange et vu chaque message", None, None, 200),
     ("/exchanges/{id}/members", "post", "Ajouter des participants", MembersAddSchema, None, 201),
-    ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", None, AttachmentSchema, 201),
+    ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", SynthesisRequestSchema, AttachmentSchema, 201),
     ("/attachments", "post", "Déposer une pièce jointe (multipart, champ « file »)", None, AttachmentSchema, 201),
     ("/attachments/{id}", "get", "Télécharger une pièce jointe", None, None, 200),
     ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier", IntegrateSchema,

@@ -35,6 +35,11 @@ class MembersAddSchema(f.FrenchSchema):
     members = f.List(f.Integer(), required=True, validate=f.length(min_length=1))
 
 
+class SynthesisRequestSchema(f.FrenchSchema):
+    messages = f.List(f.Integer(), load_default=None, allow_none=True, metadata={
+        "description": "Messages à retenir, par leur numéro (par défaut tous, sauf les synthèses précédentes)."})
+
+
 class ReadSchema(f.FrenchSchema):
     up_to = f.Integer(load_default=None, allow_none=True,
                       metadata={"description": "Dernier message lu (par défaut le plus récent)."})

@@ -16,6 +16,15 @@ class String(fields.String):
 
 class Integer(fields.Integer):
     default_error_messages = {**_BASE, "invalid": "Saisissez un nombre entier.", "too_large": "Nombre trop grand."}
+    # Every integer ends up in a 64-bit column (or names a row by one): a larger one is refused here,
+    # at its field, rather than by the database driver (OverflowError, a 500).
+    BIGGEST = 2**63 - 1
+
+    def _validated(self, value):  # noqa: ANN001, ANN202 - marshmallow's own hook
+        number = super()._validated(value)
+        if number is not None and abs(number) > self.BIGGEST:
+            raise self.make_error("too_large")
+        return number
 
 
 class Boolean(fields.Boolean):
