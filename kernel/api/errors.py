@@ -65,11 +65,21 @@ def _send_rejected(exc: SendRejected) -> Any:
     return error_response(exc.status, exc.errors)
 
 
+def http_error_response(exc: HTTPException) -> Any:
+    """An HTTP error (unknown URL, wrong method...) in the API's JSON shape, with the exception's own
+    headers, which carry meaning: "Allow" on a 405 says which methods the address takes."""
+    response = error_response(exc.code or 500, {"_schema": [MESSAGES.get(exc.code or 500, exc.description or "Erreur.")]})
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 @api.app_errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Any:
     # Routing errors (unknown URL, wrong method) never reach a blueprint handler: answer JSON for the API.
     if request.path.startswith("/api/"):
-        return error_response(exc.code or 500, {"_schema": [MESSAGES.get(exc.code or 500, exc.description or "Erreur.")]})
+        return http_error_response(exc)
     return exc
 
 

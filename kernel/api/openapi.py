@@ -10,35 +10,40 @@ from flask import Blueprint, jsonify
 from ..forms import build_schema, gather_fields
 from ..relais import current_relais
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
-from ..schemas.exchange import (AttachmentSchema, ChannelSchema, ErrorSchema, ExchangeSchema, ExchangeSummarySchema,
-                                ExchangeUpdateSchema, FormFieldSchema, MembersAddSchema, MessageDraftSchema,
-                                MessageSchema, ReadSchema, SynthesisRequestSchema)
+from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSchema, MessageDraftSchema, ReadSchema,
+                                SynthesisRequestSchema)
 from ..schemas.integration import IntegrateSchema
 from ..schemas.ins import InsDecodingSchema
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
+from ..schemas.responses import (AttachmentResponse, ChannelFormResponse, ChannelListResponse, ConnectorListResponse,
+                                 ExchangeResponse, ExchangeStartedResponse, ExchangeSummaryResponse, InboxResponse,
+                                 IntegrationResponse, MeResponse, MembersAddedResponse, MessagePageResponse,
+                                 MessageResponse, ReadResponse, ReceiptsResponse, UploadResponse)
 
 openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
 
 # (path, method, summary, request schema, response schema, success status)
 ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
-    ("/channels", "get", "Canaux d'envoi du panneau « + »", None, ChannelSchema(many=True), 200),
-    ("/channels/{name}/form", "get", "Champs de l'écran d'envoi d'un canal", None, FormFieldSchema(many=True), 200),
+    ("/channels", "get", "Canaux d'envoi du panneau « + »", None, ChannelListResponse, 200),
+    ("/channels/{name}/form", "get", "Champs de l'écran d'envoi d'un canal", None, ChannelFormResponse, 200),
     ("/channels/{name}/exchanges", "post", "Démarrer un échange (le corps dépend du canal : voir l'opération "
-     "propre à chaque canal)", None, ExchangeSummarySchema, 201),
-    ("/exchanges", "get", "Échanges visibles (boîte de réception)", None, ExchangeSummarySchema(many=True), 200),
-    ("/exchanges/{id}", "get", "Un échange, ses actions et panneaux", None, ExchangeSchema, 200),
-    ("/exchanges/{id}", "patch", "Renommer un échange ou changer son statut", ExchangeUpdateSchema, ExchangeSummarySchema, 200),
-    ("/exchanges/{id}/messages", "get", "Messages d'un échange (pagination before/after)", None, MessageSchema(many=True), 200),
-    ("/exchanges/{id}/messages", "post", "Écrire dans un échange", MessageDraftSchema, MessageSchema, 201),
-    ("/exchanges/{id}/read", "post", "Marquer comme lu", ReadSchema, None, 200),
-    ("/exchanges/{id}/receipts", "get", "Qui a ouvert l'échange et vu chaque message", None, None, 200),
-    ("/exchanges/{id}/members", "post", "Ajouter des participants", MembersAddSchema, None, 201),
-    ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", SynthesisRequestSchema, AttachmentSchema, 201),
-    ("/attachments", "post", "Déposer une pièce jointe (multipart, champ « file »)", None, AttachmentSchema, 201),
+     "propre à chaque canal)", None, ExchangeStartedResponse, 201),
+    ("/exchanges", "get", "Échanges visibles (boîte de réception)", None, InboxResponse, 200),
+    ("/exchanges/{id}", "get", "Un échange, ses actions et panneaux", None, ExchangeResponse, 200),
+    ("/exchanges/{id}", "patch", "Renommer un échange, changer son statut ou son patient (fil de mails)",
+     ExchangeUpdateSchema, ExchangeSummaryResponse, 200),
+    ("/exchanges/{id}/messages", "get", "Messages d'un échange (pagination before/after)", None, MessagePageResponse, 200),
+    ("/exchanges/{id}/messages", "post", "Écrire dans un échange", MessageDraftSchema, MessageResponse, 201),
+    ("/exchanges/{id}/read", "post", "Marquer comme lu", ReadSchema, ReadResponse, 200),
+    ("/exchanges/{id}/receipts", "get", "Qui a ouvert l'échange et vu chaque message", None, ReceiptsResponse, 200),
+    ("/exchanges/{id}/members", "post", "Ajouter des participants", MembersAddSchema, MembersAddedResponse, 201),
+    ("/exchanges/{id}/synthesis", "post", "Générer la synthèse PDF", SynthesisRequestSchema, AttachmentResponse, 201),
+    ("/attachments", "post", "Déposer une ou plusieurs pièces jointes (multipart, champ « file »)", None,
+     UploadResponse, 201),
     ("/attachments/{id}", "get", "Télécharger une pièce jointe", None, None, 200),
-    ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier", IntegrateSchema,
-     None, 200),
-    ("/connectors", "get", "Logiciels métier raccordés", None, None, 200),
+    ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier (502 : un logiciel "
+     "l'a refusée, voir receipts)", IntegrateSchema, IntegrationResponse, 200),
+    ("/connectors", "get", "Logiciels métier raccordés", None, ConnectorListResponse, 200),
     ("/directory", "get", "Rechercher dans l'annuaire : professionnels et services, par groupe", None,
      DirectoryResultSchema, 200),
     ("/patients", "get", "Rechercher un patient (q : noms dans n'importe quel ordre, date de naissance, INS ; "
@@ -47,8 +52,16 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/patients/{id}", "get", "Une identité patient", None, PatientEnvelopeSchema, 200),
     ("/ins/{ins}", "get", "Décoder un matricule INS (sexe, mois et année, lieu de naissance)", None,
      InsDecodingSchema, 200),
-    ("/me", "get", "Le compte connecté et ses identités", None, None, 200),
+    ("/me", "get", "Le compte connecté et ses identités", None, MeResponse, 200),
 ]
+# Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
+# query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).
+COMMON_ERRORS = ("400", "401", "404", "422")
+# And those of particular operations.
+# Successes other than the main one: adding members who all were members already changes nothing.
+EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200"}
+EXTRA_ERRORS = {("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
+                ("/exchanges/{id}/synthesis", "post"): ("503",)}
 
 
 def build_spec() -> dict[str, Any]:
@@ -67,8 +80,11 @@ def build_spec() -> dict[str, Any]:
         operation: dict[str, Any] = {"summary": summary, "responses": {
             str(status): {"description": "Succès", **({"content": {"application/json": {"schema": response_schema}}}
                                                       if response_schema is not None else {})},
-            "401": error, "404": error, "422": error}}
+            **{code: error for code in COMMON_ERRORS + EXTRA_ERRORS.get((path, method), ())}}}
+        if (path, method) in EXTRA_SUCCESSES:
+            operation["responses"][EXTRA_SUCCESSES[path, method]] = operation["responses"][str(status)]
         if request_schema is not None:
+            operation["responses"]["415"] = error  # a body that is not application/json
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         if "{" in path:
             name = path[path.index("{") + 1: path.index("}")]
@@ -84,7 +100,9 @@ def build_spec() -> dict[str, Any]:
         paths[f"/channels/{name}/exchanges"] = {"post": {
             "summary": f"Démarrer : {relais.channels[name].label}",
             "requestBody": {"required": True, "content": {"application/json": {"schema": draft}}},
-            "responses": {"201": {"description": "Échange créé"}, "401": error, "404": error, "422": error}}}
+            "responses": {"201": {"description": "Échange créé",
+                                  "content": {"application/json": {"schema": ExchangeStartedResponse}}},
+                          **{code: error for code in (*COMMON_ERRORS, "415", "503")}}}}
     for path, operations in paths.items():
         spec.path(path="/api/v1" + path, operations=operations)
     document = spec.to_dict()

@@ -51,6 +51,16 @@ class IdentitySchema(f.FrenchSchema):
     display_name = fields.String()
 
 
+class MemberSchema(IdentitySchema):
+    role = fields.String(metadata={"description": "author (qui a démarré l'échange) ou member."})
+
+
+class PatientBriefSchema(f.FrenchSchema):
+    id = fields.Integer()
+    display_name = fields.String()
+    ins = fields.String(allow_none=True)
+
+
 class AttachmentSchema(f.FrenchSchema):
     id = fields.Integer()
     filename = fields.String()
@@ -109,11 +119,11 @@ class ExchangeSummarySchema(f.FrenchSchema):
     space = fields.String()
     subject = fields.String()
     status = fields.String()
-    patient = fields.Raw(allow_none=True)
+    patient = fields.Nested(PatientBriefSchema, allow_none=True)
     created_at = f.UtcDateTime()
     last_message_at = f.UtcDateTime()
     unread = fields.Integer()
-    members = fields.List(fields.Nested(IdentitySchema))
+    members = fields.List(fields.Nested(MemberSchema))
 
 
 class ExchangeSchema(ExchangeSummarySchema):
