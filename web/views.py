@@ -5,9 +5,9 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
-from kernel.api.errors import MESSAGES, error_response
+from kernel.api.errors import http_error_response
 from kernel.auth import current_account, login_session
 from kernel.auth.login import LoginRefused, authenticate
 from kernel.relais import current_relais
@@ -89,8 +89,11 @@ def inbox() -> Any:
     space = request.args.get("espace", "chat")
     if space not in SPACES:
         space = "chat"
-    return render_template("inbox.html", space=space, spaces=SPACES,
-                           mail_channel="mssante_mail" in current_relais().channels)
+    mail_channel = "mssante_mail" in current_relais().channels
+    # Administrators reach the mail plugin's « Mails non distribués » from the mail space; nobody else sees it.
+    mail_admin = (mail_channel and current_account().is_admin
+                  and "mssante_mail_pages.undelivered" in current_app.view_functions)
+    return render_template("inbox.html", space=space, spaces=SPACES, mail_channel=mail_channel, mail_admin=mail_admin)
 
 
 @shell.get("/envoyer/<name>")
@@ -136,7 +139,7 @@ def _page_error(exc: Any) -> Any:
     # Anywhere in the app: a French page for people, the API's JSON shape for programs.
     status = exc.code
     if request.path.startswith("/api/"):
-        return error_response(status, {"_schema": [MESSAGES[status]]})
+        return http_error_response(exc)
     title, message = PAGE_ERRORS[status]
     return render_template("404.html", title=title, message=message, account=current_account(),
                            send_panel=send_panel), status

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
+from typing import Any, Collection
 
 import peewee as pw
 
@@ -55,11 +55,12 @@ def accept_from_operator(raw: bytes, mail_from: str, mailbox: str, *, source: st
         return reply
     reply = replies.get(mailbox, (PROCESSING_FAILED, "5.0.0 Aucune reponse"))
     if reply[0] >= 500:
-        hold(raw, mail_from, mailbox, reply, _reason(mailbox, reply), source=source, peer=peer)
+        hold(raw, mail_from, mailbox, reply, refusal_reason(mailbox, reply), source=source, peer=peer)
     return reply
 
 
-def _reason(mailbox: str, reply: Reply) -> str:
+def refusal_reason(mailbox: str, reply: Reply) -> str:
+    """Why ``mailbox`` did not take the message, in French, for the administrator."""
     code, text = reply
     if reply == NOT_OURS:
         return f"Le domaine de {mailbox} ne fait pas partie des domaines de la plateforme (réglage mail_domains)."
@@ -118,8 +119,10 @@ def release(held_id: int, account_id: int, to: str | None = None) -> Reply:
         now = utcnow()
         if delivered:
             changes: dict[str, Any] = dict(status=RELEASED, raw=None, resolved_by=account_id, resolved_at=now)
-        else:
-            changes = dict(code=reply[0], reason=_reason(target, reply))
+        elif target == normalize(row.mailbox):
+            changes = dict(code=reply[0], reason=refusal_reason(target, reply))
+        else:  # another mailbox refused it: why the mail is held has not changed (the audit keeps the attempt)
+            changes = {}
         UndeliveredMail.update(updated_at=now, **changes).where(UndeliveredMail.id == row.id).execute()
         current_relais().audit.record(
             "mail.undelivered.release", account_id=account_id, target=f"undelivered:{row.id}",
@@ -141,16 +144,25 @@ def discard(held_id: int, account_id: int) -> None:
                                       request_data={"message_id": row.header_id, "mailbox": row.mailbox})
 
 
-def undelivered_rows(status: str | None = HELD, limit: int = 200) -> list[dict[str, Any]]:
-    """What an administrator sees: the envelope and the reason, never the content."""
+def undelivered_rows(status: str | Collection[str] | None = HELD, limit: int = 200,
+                     ids: Collection[int] | None = None) -> list[dict[str, Any]]:
+    """What an administrator sees: the envelope and the reason, never the content. ``status`` is one
+    status, several, or None for every row; ``ids`` narrows to those rows; newest first."""
     query = UndeliveredMail.select(*[f for f in UndeliveredMail._meta.sorted_fields if f.name != "raw"])
     if status:
-        query = query.where(UndeliveredMail.status == status)
+        query = query.where(UndeliveredMail.status.in_([status] if isinstance(status, str) else list(status)))
+    if ids is not None:
+        query = query.where(UndeliveredMail.id.in_(list(ids)))
     return [{"id": r.id, "message_id": r.header_id, "mailbox": r.mailbox, "mail_from": r.mail_from,
              "source": r.source, "size": r.size, "code": r.code, "reason": r.reason, "status": r.status,
              "error_mdn_sent": r.mdn_sent, "created_at": r.created_at, "resolved_at": r.resolved_at,
              "resolved_by": r.resolved_by}
             for r in query.order_by(UndeliveredMail.id.desc()).limit(limit)]
+
+
+def held_count() -> int:
+    """How many messages wait for an administrator (the badge of the mail space's "Mails non distribués")."""
+    return UndeliveredMail.select().where(UndeliveredMail.status == HELD).count()
 
 
 def _held(held_id: int) -> UndeliveredMail:

@@ -14,14 +14,24 @@ from flask import Blueprint, jsonify, request
 
 from kernel import current_account, current_relais
 from kernel.json import iso_utc
-from kernel.mail.undelivered import NotHeld, discard, release, undelivered_rows
+from kernel.mail.addresses import is_valid
+from kernel.mail.models import DISCARDED, HELD, RELEASED, UndeliveredMail
+from kernel.mail.undelivered import (NotHeld, discard, held_count, refusal_reason, release,
+                                     undelivered_rows)
 from kernel.models import AuditEvent
+
+from .admin_rows import describe_rows, local_time
+from .release_targets import GROUPS as TARGET_GROUPS
+from .release_targets import MAX_LIMIT as TARGETS_MAX
+from .release_targets import release_target, search_release_targets
 
 blueprint = Blueprint("mssante_mail_admin", __name__, url_prefix="/mssante_mail/admin")
 DEFAULT_TIMEZONE = "Europe/Paris"
 # Every mail event the transport and this plugin write (sends, refusals, receptions, MDNs, deletions...).
 MAIL_ACTIONS = "mail."
-STATUSES = ("held", "released", "discarded", "all")
+# The list's filters: "resolved" is the page's « Traités » (released or discarded).
+STATUSES = {HELD: HELD, RELEASED: RELEASED, DISCARDED: DISCARDED, "resolved": (RELEASED, DISCARDED), "all": None}
+ALREADY_HANDLED = "Ce mail n'est plus en attente : un autre administrateur vient de le traiter. Rechargez la liste."
 
 
 def _error(status: int, message: str, field: str = "_schema") -> Any:
@@ -46,50 +56,102 @@ def audit_zone() -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
-def local_time(value: dt.datetime | None, zone: ZoneInfo) -> str | None:
-    """A stored (naive UTC) timestamp as local time with its offset: ``2026-07-01T14:00:00.000+02:00``."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(zone).isoformat(timespec="milliseconds")
-
-
 @blueprint.get("/undelivered")
 def undelivered() -> Any:
     """Mail the operator accepted that no mailbox could take ("non distribué"): envelope and reason only."""
-    status = request.args.get("status", "held")
+    status = request.args.get("status", HELD)
     if status not in STATUSES:
-        return _error(400, "L'état doit être « held », « released », « discarded » ou « all ».", "status")
+        return _error(400, "L'état doit être « held », « resolved », « released », « discarded » ou « all ».",
+                      "status")
     zone = audit_zone()
-    rows = undelivered_rows(None if status == "all" else status)
-    for row in rows:
-        row["created_at_local"] = local_time(row["created_at"], zone)
-    return jsonify(undelivered=rows)
+    rows = undelivered_rows(STATUSES[status])
+    describe_rows(rows, zone)
+    return jsonify(undelivered=rows, timezone=zone.key, held=held_count())
+
+
+@blueprint.get("/undelivered/count")
+def undelivered_count() -> Any:
+    """The number of held messages: the badge next to « Mails non distribués »."""
+    return jsonify(held=held_count())
+
+
+@blueprint.get("/release-targets")
+def release_targets() -> Any:
+    """The platform's mailboxes a held mail may be released into, by name or address (the release picker)."""
+    args = request.args
+    for name in ("limit", "offset"):
+        if args.get(name) and not args[name].isdigit():
+            return _error(400, "Nombre entier attendu.", name)
+    group = args.get("group", "")
+    if group not in ("", *(key for key, _ in TARGET_GROUPS)):
+        return _error(400, "Le groupe doit être « structures » ou « professionals ».", "group")
+    limit = min(int(args.get("limit") or 10), TARGETS_MAX)
+    return jsonify(search_release_targets(args.get("q", "")[:200], group, max(limit, 1), int(args.get("offset") or 0)))
 
 
 @blueprint.post("/undelivered/<int:held_id>/release")
 def release_one(held_id: int) -> Any:
     """Deliver a held message to its mailbox (once it exists) or to ``{"to": "<address>"}``."""
     data = request.get_json(silent=True) if request.content_length else {}
-    to = (data or {}).get("to") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return _error(400, "Un objet JSON est attendu, par exemple {\"to\": \"adresse@domaine.fr\"}.")
+    refused = _not_held(held_id)
+    if refused is not None:
+        return refused
+    to = data.get("to")
     if to is not None and not isinstance(to, str):
         return _error(422, "Indiquez une adresse de messagerie.", "to")
+    to = (to or "").strip() or None
+    if to is not None:
+        # Checked before anything is tried: a typo must neither be audited as a delivery attempt nor
+        # overwrite why the mail is held.
+        if not is_valid(to):
+            return _error(422, f"« {to} » n'est pas une adresse de messagerie valide.", "to")
+        if release_target(to) is None:
+            return _error(422, f"Aucune boîte de la plateforme ne détient l'adresse {to} : choisissez une boîte "
+                               "dans la liste (par exemple la messagerie organisationnelle).", "to")
     try:
-        code, text = release(held_id, current_account().id, to or None)
+        code, text = release(held_id, current_account().id, to)
     except NotHeld:
-        return _error(404, "Ce message n'est plus en attente : il a déjà été remis ou supprimé.")
+        return _error(409, ALREADY_HANDLED)
+    target = to or UndeliveredMail.get_by_id(held_id).mailbox
     if not 200 <= code < 300:
-        return _error(422, f"Le message n'a pas pu être remis ({code} {text}) : vérifiez l'adresse, ou "
-                           "choisissez une autre boîte (par exemple la messagerie organisationnelle).", "to")
-    return jsonify(released=held_id, response=[code, text])
+        return _error(422, f"Le mail n'a pas pu être remis ({code}). {refusal_reason(target, (code, text))} "
+                           "Choisissez une autre boîte, par exemple la messagerie organisationnelle.", "to")
+    return jsonify(released=held_id, response=[code, text], to=release_target(target), row=_row(held_id),
+                   held=held_count())
 
 
 @blueprint.post("/undelivered/<int:held_id>/discard")
 def discard_one(held_id: int) -> Any:
+    refused = _not_held(held_id)
+    if refused is not None:
+        return refused
     try:
         discard(held_id, current_account().id)
     except NotHeld:
-        return _error(404, "Ce message n'est plus en attente : il a déjà été remis ou supprimé.")
-    return jsonify(discarded=held_id)
+        return _error(409, ALREADY_HANDLED)
+    return jsonify(discarded=held_id, row=_row(held_id), held=held_count())
+
+
+def _row(held_id: int) -> dict[str, Any]:
+    """One row as the list gives it: the page redraws it in place after a release or a discard."""
+    [row] = undelivered_rows(None, ids=[held_id])
+    describe_rows([row], audit_zone())
+    return row
+
+
+def _not_held(held_id: int) -> Any:
+    """The French answer when ``held_id`` cannot be released or discarded any more (None when it can)."""
+    row = UndeliveredMail.select(UndeliveredMail.id, UndeliveredMail.status).where(
+        UndeliveredMail.id == held_id).first()
+    if row is None:
+        return _error(404, "Ce mail non distribué est introuvable : rechargez la liste.")
+    if row.status == RELEASED:
+        return _error(409, "Ce mail a déjà été remis dans une boîte : rechargez la liste pour voir où.")
+    if row.status == DISCARDED:
+        return _error(409, "Ce mail a été supprimé définitivement : il ne peut plus être remis.")
+    return None
 
 
 @blueprint.get("/audit")

@@ -8,6 +8,7 @@ from kernel.models import Account, Exchange, Identity, Message, Patient
 from kernel.services.audit import request_summary
 
 from .admin import blueprint as admin_blueprint
+from .admin_page import blueprint as admin_page_blueprint
 from .outgoing import CHANNEL, deliver_mail
 from .rules import draft_errors
 from .status import latest_statuses
@@ -95,4 +96,4 @@ def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [blueprint, admin_blueprint]
+    return [blueprint, admin_blueprint, admin_page_blueprint]

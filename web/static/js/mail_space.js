@@ -53,7 +53,21 @@ export function createMailSpace({ onChange }) {
     }
   }
 
+  // Administrators only (the page renders the link for them): the number of held mail as a badge.
+  const adminLink = document.getElementById("admin-undelivered");
+  async function refreshAdmin() {
+    if (!adminLink) return;
+    const r = await api("/mssante_mail/admin/undelivered/count");
+    if (!r.ok) return;
+    const badge = adminLink.querySelector(".count");
+    const held = r.data.held;
+    badge.hidden = !held;
+    badge.textContent = held > 99 ? "99+" : String(held);
+    badge.setAttribute("aria-label", `${held} en attente`);
+  }
+
   async function refreshBoxes() {
+    refreshAdmin();
     const r = await api("/mssante_mail/mailboxes");
     if (!r.ok) return;
     boxes = r.data.mailboxes;
