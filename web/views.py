@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
-from kernel.api.errors import http_error_response
+from kernel.api.errors import http_error_response, wants_json
 from kernel.auth import current_account, login_session
 from kernel.auth.login import LoginRefused, authenticate
 from kernel.relais import current_relais
@@ -138,7 +138,7 @@ PAGE_ERRORS = {404: ("Page introuvable", "Cette page n'existe pas."),
 def _page_error(exc: Any) -> Any:
     # Anywhere in the app: a French page for people, the API's JSON shape for programs.
     status = exc.code
-    if request.path.startswith("/api/"):
+    if wants_json():
         return http_error_response(exc)
     title, message = PAGE_ERRORS[status]
     return render_template("404.html", title=title, message=message, account=current_account(),

@@ -65,6 +65,13 @@ def _send_rejected(exc: SendRejected) -> Any:
     return error_response(exc.status, exc.errors)
 
 
+def wants_json() -> bool:
+    """The API, and any page script's request (plugins' JSON routes too): they ask for JSON, not a page."""
+    if request.path.startswith("/api/"):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def http_error_response(exc: HTTPException) -> Any:
     """An HTTP error (unknown URL, wrong method...) in the API's JSON shape, with the exception's own
     headers, which carry meaning: "Allow" on a 405 says which methods the address takes."""
@@ -78,7 +85,7 @@ def http_error_response(exc: HTTPException) -> Any:
 @api.app_errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Any:
     # Routing errors (unknown URL, wrong method) never reach a blueprint handler: answer JSON for the API.
-    if request.path.startswith("/api/"):
+    if wants_json():
         return http_error_response(exc)
     return exc
 
@@ -89,6 +96,6 @@ __all__ = ["ApiError", "fail", "not_found", "json_body", "abort"]
 @api.app_errorhandler(500)
 def _internal_error(exc: Exception) -> Any:
     # The traceback is in the log (Flask logs it); the caller gets a French sentence, never internals.
-    if request.path.startswith("/api/"):
+    if wants_json():
         return error_response(500, {"_schema": [MESSAGES[500]]})
     return exc

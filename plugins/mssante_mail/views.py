@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
 
 from kernel import api_login_required, current_account, current_relais, write_transaction
 from kernel.mail.mailboxes import mark_unread, search_mail
@@ -13,11 +14,12 @@ from kernel.mail.models import MailIndex
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
 from kernel.services.acting_as import audience, can_see, member_identity_for
 from kernel.services.events import Event
-from kernel.services.sending import SendRejected
+from kernel.services.sending import SendRejected, flatten_errors
 from kernel.services.threads import members_of, summary
 
 from .mailboxes import mailboxes_of
 from .outgoing import CHANNEL, REPLY_ALL, forward_subject, last_mail, sanitized_body
+from .search_query import MAX_LIMIT, MailSearchQuerySchema
 from .status import exchange_statuses
 
 blueprint = Blueprint("mssante_mail", __name__, url_prefix="/mssante_mail")
@@ -57,18 +59,14 @@ def mailboxes() -> Any:
 @blueprint.get("/search")
 @api_login_required
 def search() -> Any:
-    args = request.args
-    for name in ("mailbox", "limit", "offset"):
-        if args.get(name) and not args[name].isdigit():
-            return _error(400, "Nombre entier attendu.", name)
-    if args.get("folder", "") not in ("", "inbox", "sent"):
-        return _error(400, "Le dossier doit être « inbox » ou « sent ».", "folder")
+    try:
+        args = MailSearchQuerySchema().load({k: v for k, v in request.args.items() if v != ""})
+    except ValidationError as exc:
+        return jsonify(errors=flatten_errors(exc.messages)), 422
     # Each row carries "mail": the sender or recipients, a preview, attachments, the delivery status.
-    rows = search_mail(current_account(), q=args.get("q", ""), sender=args.get("sender", ""),
-                       subject=args.get("subject", ""), patient=args.get("patient", ""),
-                       mailbox=int(args["mailbox"]) if args.get("mailbox") else None,
-                       folder=args.get("folder", ""), limit=min(int(args.get("limit") or 50), 200),
-                       offset=int(args.get("offset") or 0))
+    rows = search_mail(current_account(), q=args["q"], sender=args["sender"], subject=args["subject"],
+                       patient=args["patient"], mailbox=args["mailbox"], folder=args["folder"],
+                       limit=min(args["limit"], MAX_LIMIT), offset=args["offset"])
     return jsonify(exchanges=rows)
 
 

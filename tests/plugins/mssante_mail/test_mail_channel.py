@@ -169,7 +169,11 @@ def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
     assert sorted(e["subject"] for e in found) == ["Plaie du pied", "Tr: Plaie du pied"]
     assert client.get("/mssante_mail/search?folder=inbox", headers=bearer(julie)).json["exchanges"] == []
     assert len(client.get("/mssante_mail/search?folder=sent", headers=bearer(julie)).json["exchanges"]) == 2
-    assert client.get("/mssante_mail/search?folder=x", headers=bearer(julie)).status_code == 400
+    r = client.get("/mssante_mail/search?folder=x", headers=bearer(julie))
+    assert (r.status_code, r.json["errors"]) == (422, {"folder": ["Le dossier doit être « inbox » ou « sent »."]})
+    for bad, field in (("mailbox=abc", "mailbox"), (f"offset={10**30}", "offset"), ("limit=0", "limit")):
+        r = client.get(f"/mssante_mail/search?{bad}", headers=bearer(julie))
+        assert r.status_code == 422 and list(r.json["errors"]) == [field], (bad, r.json)
     stranger = make_account("x", "Xavier", "Autre", addresses=("x@a.mssante.fr",))
     assert client.get("/mssante_mail/search?subject=plaie", headers=bearer(stranger)).json["exchanges"] == []
     assert client.get(f"/mssante_mail/exchanges/{exchange_id}/status", headers=bearer(stranger)).status_code == 404
