@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, request
 
 from kernel import api_login_required, current_account
 from kernel.models import Exchange, Membership
+from kernel.schemas.french import Integer
 from kernel.services.acting_as import visible_exchanges
 from kernel.services.threads import members_of
 
@@ -18,7 +19,8 @@ def _ids(raw: str | None) -> list[int] | None:
     if not raw:
         return []
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+    # Row ids: digits only, and no larger than a 64-bit column holds (the database driver would fail).
+    return [int(p) for p in parts] if all(p.isdigit() and int(p) <= Integer.BIGGEST for p in parts) else None
 
 
 def _initials(name: str) -> str:

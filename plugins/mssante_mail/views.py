@@ -12,6 +12,7 @@ from kernel import api_login_required, current_account, current_relais, write_tr
 from kernel.mail.mailboxes import mark_unread, search_mail
 from kernel.mail.models import MailIndex
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
+from kernel.schemas.french import Integer
 from kernel.services.acting_as import audience, can_see, member_identity_for
 from kernel.services.events import Event
 from kernel.services.sending import SendRejected, flatten_errors
@@ -125,7 +126,7 @@ def forward(exchange_id: int) -> Any:
     wanted = payload.pop("message", None)
     if wanted is None:
         original = last_mail(exchange.id)
-    elif isinstance(wanted, int) and not isinstance(wanted, bool):
+    elif isinstance(wanted, int) and not isinstance(wanted, bool) and abs(wanted) <= Integer.BIGGEST:
         original = Message.get_or_none((Message.id == wanted) & (Message.exchange == exchange.id)
                                        & (Message.kind == "mail"))
     else:

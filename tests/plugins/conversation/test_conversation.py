@@ -78,6 +78,8 @@ def test_existing_conversations_with_the_same_people_or_patient(conv):
     r = client.get(f"{url}?members={alice.identity_id}", headers=bearer(alice)).json
     assert r == {"title": "", "items": [], "count": 0}
     assert client.get(f"{url}?members=abc", headers=bearer(alice)).status_code == 400
+    assert client.get(f"{url}?members={10**30}", headers=bearer(alice)).status_code == 400  # no 64-bit id
+    assert client.get(f"{url}?patient={10**30}", headers=bearer(alice)).status_code == 400
     assert client.get(f"{url}?members={bob.identity_id}").status_code == 401
 
 

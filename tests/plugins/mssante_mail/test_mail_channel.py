@@ -161,6 +161,9 @@ def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
     assert "Message transféré" in r.json["message"]["body"] and "À tous" in r.json["message"]["body"]
     assert client.post(f"/mssante_mail/exchanges/{exchange_id}/forward", headers=bearer(julie),
                        json={"acting_as": julie.identity_id, "recipients": ["inconnu@z.mssante.fr"]}).status_code == 422
+    r = client.post(f"/mssante_mail/exchanges/{exchange_id}/forward", headers=bearer(julie), json={
+        "acting_as": julie.identity_id, "recipients": ["thomas.ch@b.mssante.fr"], "message": 10**30})
+    assert (r.status_code, r.json["errors"]) == (422, {"message": ["Choisissez un mail de cet échange à transférer."]})
     # Mailboxes: Claire reads her own (none: no address), REPAP's and Julie's (delegations).
     boxes = client.get("/mssante_mail/mailboxes", headers=bearer(claire)).json["mailboxes"]
     assert [(b["identity"]["display_name"], b["addresses"], b["exchanges"]) for b in boxes] == [
