@@ -15,6 +15,7 @@ import peewee as pw
 from ..models import (Account, DirectoryAddress, DirectoryEntry, Exchange, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
 from ..models.patient import fold
+from ..schemas.french import Integer
 from ..services.acting_as import visible_exchanges
 from ..services.threads import members_of, summary, unread_counts
 from .models import FAILED, PENDING, STATUS_LABELS, STATUS_RANK, OutgoingRecipient
@@ -69,7 +70,9 @@ def search_mail(account: Account, *, q: str = "", sender: str = "", subject: str
     for word in _words(q):
         query = query.where(_word(Exchange.search_subject, word) | _word(Exchange.search_senders, word)
                             | _word(Patient.search_text, word))
-    if patient.strip().isdigit():
+    if patient.strip().isdigit():  # a patient's id
+        if int(patient) > Integer.BIGGEST:
+            return []  # no 64-bit column holds it: it names nobody (and would fail in the driver)
         query = query.where(Exchange.patient == int(patient))
     else:
         for word in _words(patient):

@@ -174,6 +174,8 @@ def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
     assert len(client.get("/mssante_mail/search?folder=sent", headers=bearer(julie)).json["exchanges"]) == 2
     r = client.get("/mssante_mail/search?folder=x", headers=bearer(julie))
     assert (r.status_code, r.json["errors"]) == (422, {"folder": ["Le dossier doit être « inbox » ou « sent »."]})
+    r = client.get(f"/mssante_mail/search?patient={10**30}", headers=bearer(julie))
+    assert r.status_code == 200 and r.json["exchanges"] == []
     for bad, field in (("mailbox=abc", "mailbox"), (f"offset={10**30}", "offset"), ("limit=0", "limit")):
         r = client.get(f"/mssante_mail/search?{bad}", headers=bearer(julie))
         assert r.status_code == 422 and list(r.json["errors"]) == [field], (bad, r.json)
