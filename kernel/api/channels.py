@@ -11,6 +11,7 @@ from ..forms import gather_fields
 from ..models import Patient
 from ..relais import current_relais
 from ..schemas.exchange import ChannelSchema
+from ..schemas.french import plain_number
 from ..services.threads import summary, members_of
 from . import api
 from .errors import fail
@@ -38,9 +39,9 @@ def channel_form(name: str) -> Any:
     if channel is None:
         fail(404, "Ce canal d'envoi n'existe pas ou n'est pas activé.", "channel")
     patient = None
-    wanted = request.args.get("patient", "")
-    if wanted.isdigit() and len(wanted) < 19:  # a row id; anything else names no patient
-        patient = Patient.get_or_none(Patient.id == int(wanted))
+    wanted = plain_number(request.args.get("patient"))
+    if wanted is not None:  # anything else names no patient
+        patient = Patient.get_or_none(Patient.id == wanted)
     fields = gather_fields(relais.pm, name, current_account(), patient)
     return jsonify(channel=ChannelSchema().dump(channel), fields=[f.as_json() for f in fields])
 

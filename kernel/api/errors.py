@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import abort, jsonify, make_response, request
+from flask import abort, g, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from ..services.sending import SendRejected
@@ -66,8 +66,9 @@ def _send_rejected(exc: SendRejected) -> Any:
 
 
 def wants_json() -> bool:
-    """The API, and any page script's request (plugins' JSON routes too): they ask for JSON, not a page."""
-    if request.path.startswith("/api/"):
+    """The API, programs (a bearer token; curl sends no Accept) and page scripts (plugins' JSON routes
+    too): they read JSON, not a page."""
+    if request.path.startswith("/api/") or g.get("auth") == "token":
         return True
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 

@@ -28,9 +28,9 @@ def _int_arg(name: str, default: int | None = None, maximum: int | None = None) 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) > f.Integer.BIGGEST:
-        fail(400, "Nombre entier attendu." if not raw.isdigit() else "Nombre trop grand.", name)
-    value = int(raw)
+    value = f.plain_number(raw)
+    if value is None:
+        fail(400, "Nombre trop grand." if raw.isascii() and raw.isdigit() else "Nombre entier attendu.", name)
     return min(value, maximum) if maximum else value
 
 
@@ -206,16 +206,24 @@ def update_exchange(exchange_id: int) -> Any:
         _check_patient(exchange, account, data["patient"])
     lines = []
     with write_transaction():
+        exchange = fetch_by_id(Exchange, exchange_id)  # as of now, inside the transaction
+        changed = []
         if "subject" in data and data["subject"].strip() != exchange.subject:
             exchange.subject = data["subject"].strip()
+            changed.append(Exchange.subject)
             lines.append(f"{account.full_name} a renommé l'échange en « {exchange.subject} ».")
         if "status" in data and data["status"] != exchange.status:
             exchange.status = data["status"]
+            changed.append(Exchange.status)
         if "patient" in data and data["patient"] != exchange.patient_id:
             exchange.patient = data["patient"]
+            changed.append(Exchange.patient)
             if data["patient"] is not None:
                 mark_used(account, data["patient"])  # the patient picker lists recent patients first
-        exchange.save()
+        if changed:
+            # Only what this request changes: a mail stored meanwhile (its date, its sender in the search
+            # column) must not be written back to what this request read.
+            exchange.save(only=changed)
         created = [Message.create(exchange=exchange_id, kind="system", body=text) for text in lines]
         if created:
             Exchange.update(last_message_at=created[-1].created_at).where(Exchange.id == exchange_id).execute()

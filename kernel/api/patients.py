@@ -21,7 +21,7 @@ def _limit() -> int:
     raw = request.args.get("limit", "").strip()
     if not raw:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         fail(422, f"Saisissez un nombre entier de 1 à {MAX_LIMIT}.", "limit")
     return int(raw)
 

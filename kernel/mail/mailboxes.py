@@ -15,7 +15,7 @@ import peewee as pw
 from ..models import (Account, DirectoryAddress, DirectoryEntry, Exchange, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
 from ..models.patient import fold
-from ..schemas.french import Integer
+from ..schemas.french import plain_number
 from ..services.acting_as import visible_exchanges
 from ..services.threads import members_of, summary, unread_counts
 from .models import FAILED, PENDING, STATUS_LABELS, STATUS_RANK, OutgoingRecipient
@@ -71,9 +71,10 @@ def search_mail(account: Account, *, q: str = "", sender: str = "", subject: str
         query = query.where(_word(Exchange.search_subject, word) | _word(Exchange.search_senders, word)
                             | _word(Patient.search_text, word))
     if patient.strip().isdigit():  # a patient's id
-        if int(patient) > Integer.BIGGEST:
-            return []  # no 64-bit column holds it: it names nobody (and would fail in the driver)
-        query = query.where(Exchange.patient == int(patient))
+        patient_id = plain_number(patient)
+        if patient_id is None:
+            return []  # "²", or beyond what a 64-bit column holds: it names nobody
+        query = query.where(Exchange.patient == patient_id)
     else:
         for word in _words(patient):
             query = query.where(_word(Patient.search_text, word))

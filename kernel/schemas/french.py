@@ -27,6 +27,16 @@ class Integer(fields.Integer):
         return number
 
 
+def plain_number(text: str | None) -> int | None:
+    """A query-string number: ASCII digits (``str.isdigit`` also takes "²", which ``int`` refuses) that
+    a 64-bit column holds; None for anything else."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= Integer.BIGGEST else None
+
+
 class Boolean(fields.Boolean):
     default_error_messages = {**_BASE, "invalid": "Choisissez oui ou non."}
 

@@ -58,6 +58,10 @@ class PostgresBackend:
                 self._stopping.clear()
                 self._thread = threading.Thread(target=self._listen, name="relais-events-listen", daemon=True)
                 self._thread.start()
+                # The socket says "hello" once it is live: what other instances publish from then on
+                # must reach it, so wait for LISTEN (briefly: if the database is away, the listener
+                # keeps trying and tells every socket to resync once it is back).
+                self.listening.wait(5)
 
     def send(self, event: Event) -> None:
         if self._deliver is not None:
@@ -75,9 +79,9 @@ class PostgresBackend:
 
     # --- publishing -----------------------------------------------------------------------------
     def channel(self) -> str:
+        """The platform's channel, from a request or job (the pooled connection goes back at teardown)."""
         if self._channel is None:
-            schema = self.database.execute_sql("SELECT current_schema()").fetchone()[0]
-            self._channel = "relais_events_" + hashlib.sha256(schema.encode()).hexdigest()[:12]
+            self._channel = _channel_for(self.database.execute_sql("SELECT current_schema()").fetchone()[0])
         return self._channel
 
     def _notify(self, event: Event) -> None:
@@ -97,7 +101,10 @@ class PostgresBackend:
         conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
         self.listener_pid = conn.get_backend_pid()  # seen in pg_stat_activity; tests cut it
         with conn.cursor() as cursor:
-            cursor.execute(f'LISTEN "{self.channel()}"')
+            if self._channel is None:  # asked on this connection: the listening thread has no app context
+                cursor.execute("SELECT current_schema()")
+                self._channel = _channel_for(cursor.fetchone()[0])
+            cursor.execute(f'LISTEN "{self._channel}"')
         return conn
 
     def _listen(self) -> None:
@@ -154,3 +161,7 @@ class PostgresBackend:
     def _tell_resync(self) -> None:
         if self._resync is not None:
             self._resync()
+
+
+def _channel_for(schema: str) -> str:
+    return "relais_events_" + hashlib.sha256(schema.encode()).hexdigest()[:12]

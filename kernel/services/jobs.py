@@ -125,9 +125,10 @@ class JobRunner:
             else:
                 delay = min(job_type.backoff_seconds * 2 ** (job.attempts - 1), 6 * 3600)
                 update = dict(status=PENDING, run_at=utcnow() + dt.timedelta(seconds=delay))
-            (Job.update(last_error=reason, locked_by=None, locked_at=None, **update)
-                .where((Job.id == job.id) & (Job.locked_by == self.worker_id)).execute())
-            if exhausted and job_type.on_exhausted is not None:
+            still_ours = (Job.update(last_error=reason, locked_by=None, locked_at=None, **update)
+                          .where((Job.id == job.id) & (Job.locked_by == self.worker_id)).execute())
+            # Given up only if this runner still held the job: after a lost lease another runner owns it.
+            if exhausted and still_ours and job_type.on_exhausted is not None:
                 try:
                     job_type.on_exhausted(job.payload, reason)
                 except Exception:

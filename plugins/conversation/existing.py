@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 
 from kernel import api_login_required, current_account
 from kernel.models import Exchange, Membership
-from kernel.schemas.french import Integer
+from kernel.schemas.french import plain_number
 from kernel.services.acting_as import visible_exchanges
 from kernel.services.threads import members_of
 
@@ -19,8 +19,9 @@ def _ids(raw: str | None) -> list[int] | None:
     if not raw:
         return []
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    # Row ids: digits only, and no larger than a 64-bit column holds (the database driver would fail).
-    return [int(p) for p in parts] if all(p.isdigit() and int(p) <= Integer.BIGGEST for p in parts) else None
+    # Row ids: ASCII digits no larger than a 64-bit column holds (the database driver would fail).
+    ids = [plain_number(p) for p in parts]
+    return None if None in ids else ids
 
 
 def _initials(name: str) -> str:

@@ -45,7 +45,25 @@ def test_unknown_addresses_answer_in_the_callers_shape(make_app):
     client = app.test_client()
     r = client.get("/failing/nowhere", headers={**headers, **JSON})
     assert r.status_code == 404 and r.is_json and r.json["errors"]["_schema"]
-    page = client.get("/failing/nowhere", headers={**headers, **BROWSER})
+    page = client.get("/failing/nowhere", headers=BROWSER)  # someone browsing (no token)
     assert page.status_code == 404 and page.mimetype == "text/html" and "Page introuvable" in page.get_data(as_text=True)
     api = client.get("/api/v1/nowhere", headers={**headers, **BROWSER})
     assert api.status_code == 404 and api.is_json
+
+
+def test_a_program_with_a_token_gets_json_whatever_it_accepts(make_app):
+    app, headers = _app(make_app)
+    for accept in ({}, {"Accept": "*/*"}):  # curl's default, and no header at all
+        r = app.test_client().get("/failing/boom", headers={**headers, **accept})
+        assert r.status_code == 500 and r.is_json, accept
+        r = app.test_client().get("/failing/nowhere", headers={**headers, **accept})
+        assert r.status_code == 404 and r.is_json, accept
+
+
+def test_numbers_written_with_other_digits_are_refused_not_crashed(make_app):
+    app, headers = _app(make_app)
+    client = app.test_client()
+    r = client.get("/api/v1/exchanges?limit=²", headers=headers)
+    assert r.status_code == 400 and r.json["errors"]["limit"] == ["Nombre entier attendu."]
+    assert client.get("/api/v1/patients?q=a&limit=²", headers=headers).status_code == 422
+    assert client.get("/api/v1/channels/test_chat/form?patient=²", headers=headers).status_code == 200

@@ -130,3 +130,31 @@ def test_attachments_are_linked_and_readable_by_members_only(app, client):
     r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(bob), json={
         "acting_as": bob.identity_id, "members": [carol.identity_id], "subject": "x", "attachments": [att["id"]]})
     assert r.status_code == 422
+
+
+def test_renaming_does_not_write_back_what_changed_meanwhile(app, client, monkeypatch):
+    """A mail stored between the rename's read and its write keeps its date and its sender in the search."""
+    import datetime as dt
+
+    from kernel.api import exchanges as exchanges_api
+    from kernel.models import Exchange
+
+    alice, bob = make_account("alice"), make_account("bob")
+    exchange_id = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Avant", "body": "x"}).json["exchange"]["id"]
+    later = dt.datetime(2030, 1, 2, 3, 4, 5)
+    read = exchanges_api.visible_exchange
+
+    def read_then_someone_writes(exchange_id):
+        exchange = read(exchange_id)
+        Exchange.update(last_message_at=later, search_senders=" bob").where(Exchange.id == exchange_id).execute()
+        return exchange
+
+    monkeypatch.setattr(exchanges_api, "visible_exchange", read_then_someone_writes)
+    r = client.patch(f"/api/v1/exchanges/{exchange_id}", headers=bearer(alice), json={"status": "closed"})
+    assert r.status_code == 200
+    stored = Exchange.get_by_id(exchange_id)
+    assert (stored.status, stored.last_message_at, stored.search_senders) == ("closed", later, " bob")
+    r = client.patch(f"/api/v1/exchanges/{exchange_id}", headers=bearer(alice), json={"subject": "Après"})
+    stored = Exchange.get_by_id(exchange_id)
+    assert (stored.subject, stored.search_subject, stored.search_senders) == ("Après", " apres", " bob")

@@ -72,6 +72,8 @@ def test_a_message_sent_on_one_instance_reaches_sockets_on_the_other_once(instan
     alice, bob, carol = people
     with LiveServer(a) as url_a, LiveServer(b) as url_b:
         bob_on_b, bob_on_a, carol_on_b = _socket(b, url_b, bob), _socket(a, url_a, bob), _socket(b, url_b, carol)
+        # Listening takes a connection of its own: none of the pool's is held once the sockets are up.
+        assert b.extensions["relais"].database._in_use == {} and a.extensions["relais"].database._in_use == {}
         exchange_id = _start(a, alice, [bob], "Envoyé par l'instance A")
         for ws in (bob_on_b, bob_on_a):
             event = next_event(ws, "message.created")

@@ -151,3 +151,35 @@ def test_scheduler_runs_jobs_in_the_background(job_app, recorder):
     finally:
         jobs.shutdown()
     assert recorder.done == [{"n": 6}]
+
+
+class GivingUp:
+    """A job that fails for good, and whose give-up handler records what it was told."""
+
+    def __init__(self, lose_the_lease: bool) -> None:
+        self.lose_the_lease = lose_the_lease
+        self.given_up: list[tuple[dict, str]] = []
+
+    def handle(self, payload: dict) -> None:
+        if self.lose_the_lease:  # another runner took the job over while this attempt was running
+            Job.update(locked_by="another-runner").where(Job.name == "test.fragile").execute()
+        raise ConnectionError("relais injoignable")
+
+    @hookimpl
+    def register_jobs(self):
+        return [JobType("test.fragile", self.handle, max_attempts=1,
+                        on_exhausted=lambda payload, error: self.given_up.append((payload, error)))]
+
+
+@pytest.mark.parametrize("lose_the_lease", [False, True])
+def test_the_give_up_handler_runs_once_and_only_for_the_runner_holding_the_job(make_app, lose_the_lease):
+    plugin = GivingUp(lose_the_lease)
+    app = make_app(plugins=[("fragile", plugin)])
+    with app.app_context():
+        _jobs(app).enqueue("test.fragile", {"mail": 7})
+        _jobs(app).run_pending()
+        if lose_the_lease:
+            assert plugin.given_up == []  # the other runner decides; this one must not fail the mail
+        else:
+            assert plugin.given_up == [({"mail": 7}, "ConnectionError: relais injoignable")]
+            assert Job.get().status == "failed"
