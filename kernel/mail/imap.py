@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import imaplib
 import logging
-import re
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 from typing import Any
 
 from ..db import utcnow, write_transaction
@@ -103,12 +105,10 @@ def _fetch(imap: imaplib.IMAP4, uid: int) -> bytes:
 
 
 def _return_path(raw: bytes) -> str:
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    match = re.search(rb"^Return-Path:\s*<([^>]*)>", head, re.I | re.M)
-    if match:
-        return match.group(1).decode("ascii", "replace")
-    match = re.search(rb"^From:.*?<?([\w.+-]+@[\w.-]+)>?", head, re.I | re.M)
-    return match.group(1).decode("ascii", "replace") if match else ""
+    """The envelope sender the operator recorded, or "" when it did not. Never the From header: a sender
+    chooses that freely, and automatic acknowledgements go only to the envelope sender (RFC 8098 §2.1)."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    return parseaddr(str(headers.get("Return-Path") or ""))[1]
 
 
 def _forget_old_polls() -> None:

@@ -9,6 +9,7 @@ import hashlib
 import logging
 from email.errors import MessageError
 from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
 
 from ..db import write_transaction
 from ..relais import current_relais
@@ -16,7 +17,7 @@ from ..services.acting_as import audience
 from ..services.attachments import AttachmentRejected
 from ..services.events import Event
 from .addresses import domain_of, is_our_domain, is_valid, mailbox_identity, normalize
-from .compose import first_address, header_ids, new_message_id, parse, to_bytes
+from .compose import header_ids, new_message_id, parse, to_bytes
 from .mailbox import save_attachments, store_in_mailbox
 from .mdn import MdnError, build_mdn, is_mdn, read_mdn
 from .models import DELIVERED, FAILED, MDN, READ, MailIndex, OutgoingMail
@@ -127,11 +128,28 @@ def message_key(msg: EmailMessage, raw: bytes) -> str:
 def answer_mdn(msg: EmailMessage, size: int, mailbox: str, mail_from: str, *, exchange_id: int | None = None,
                message_id: int | None = None, identity_id: int | None = None, error: MdnError | None = None) -> bool:
     """RFC 8098: answer "processed" (or "processed/Error" with ``error``) when the sender asked for it,
-    through the outbox like any mail. True if an acknowledgement was queued."""
-    notify, _ = first_address(msg.get("Disposition-Notification-To"))
-    if not notify or not mail_from or not is_valid(notify):
+    through the outbox like any mail. True if an acknowledgement was queued.
+
+    Only to the envelope sender (RFC 8098 2.1): the report carries the whole original back, and is sent for
+    mail no mailbox took too, so a Disposition-Notification-To naming anyone else would have the platform
+    mail a message's content to a third party. Such a request is declined, and the audit trail says so."""
+    requested = [a for _, a in getaddresses([str(v) for v in msg.get_all("Disposition-Notification-To") or []])
+                 if a.strip()]
+    if not requested or not mail_from:
         return False  # no request, or a bounce/auto-reply (null sender): never answer those
     if str(msg.get("Auto-Submitted") or "no").strip().lower() != "no":
+        return False
+    notify = requested[0].strip().lower()
+    declined = _decline_reason(requested, mail_from)
+    if declined:
+        current_relais().audit.record(
+            "mail.mdn.send", acting_as_id=identity_id,
+            target=f"exchange:{exchange_id}" if exchange_id else f"address:{mailbox}", outcome="not_sent",
+            request_data={"rcpt_to": mailbox, "mail_from": mail_from[:254],
+                          "message_id": (header_ids(msg.get("Message-ID")) or [""])[0],
+                          "disposition_notification_to": [a[:254] for a in requested[:5]],
+                          "error_mdn": error is not None, "reason": declined})
+        log.warning("acknowledgement for %s not sent: %s", mailbox, declined)
         return False
     limit = current_relais().config["mail_max_bytes"]
     mdn_id = new_message_id(mailbox)
@@ -149,6 +167,25 @@ def answer_mdn(msg: EmailMessage, size: int, mailbox: str, mail_from: str, *, ex
                    account_id=None, acting_as_id=identity_id, kind=MDN, mail_from="", mailbox_identity_id=None,
                    limit=limit)
     return True
+
+
+def _decline_reason(requested: list[str], mail_from: str) -> str:
+    """Why no acknowledgement may go to ``requested`` automatically (French, for the audit), or ""."""
+    if not is_valid(requested[0]):
+        return "Adresse Disposition-Notification-To invalide : aucun accusé de réception envoyé."
+    if len({_address_key(a) for a in requested}) > 1:
+        return ("Plusieurs adresses dans Disposition-Notification-To (RFC 8098 §2.1) : aucun accusé de "
+                "réception envoyé automatiquement.")
+    if _address_key(requested[0]) != _address_key(mail_from):
+        return ("L'adresse Disposition-Notification-To diffère de l'expéditeur de l'enveloppe (RFC 8098 §2.1) : "
+                "aucun accusé de réception envoyé automatiquement.")
+    return ""
+
+
+def _address_key(address: str) -> tuple[str, str]:
+    """An address as RFC 5321 compares it: the local part as written, the domain in any case."""
+    local, at, domain = parseaddr(address.strip())[1].rpartition("@")
+    return (local, domain.lower()) if at and local else ("", address.strip())
 
 
 _STATUS = {"displayed": READ, "processed": DELIVERED, "dispatched": DELIVERED}

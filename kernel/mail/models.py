@@ -99,6 +99,7 @@ class ImapCursor(BaseModel):
 
 # An undelivered message is held until an administrator releases it (to its mailbox or another) or discards it.
 HELD, RELEASED, DISCARDED = "held", "released", "discarded"
+RELEASING = "releasing"  # claimed by one administrator's release, while it delivers
 
 
 class UndeliveredMail(BaseModel):

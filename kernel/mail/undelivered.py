@@ -10,6 +10,7 @@ where it is, to be read again at the next poll.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from typing import Any, Collection
@@ -22,7 +23,7 @@ from .addresses import mailbox_identity, normalize
 from .compose import parse
 from .inbound import NOT_OURS, Reply, accept, answer_mdn, message_key
 from .mdn import MdnError, is_mdn
-from .models import DISCARDED, HELD, RELEASED, UndeliveredMail
+from .models import DISCARDED, HELD, RELEASED, RELEASING, UndeliveredMail
 
 log = logging.getLogger(__name__)
 # The database went away or another poller stored the same message at the same time: read it again later.
@@ -31,6 +32,14 @@ PROCESSING_FAILED = 554
 # The label the sender's system shows (code^label in the MDN) for each refusal.
 LABELS = {550: "Destinataire inconnu", 552: "Pièce jointe refusée", 553: "Adresse du destinataire invalide",
           PROCESSING_FAILED: "Message non traité par le système destinataire"}
+# A release in progress (RELEASING). The row is claimed (held -> releasing, one conditional UPDATE) before the mail is
+# offered to a mailbox, so that a second administrator releasing or discarding it at the same moment finds
+# it taken instead of settling it a second time (delivered twice, or "deleted" yet delivered). Administrators
+# still see it as held: the claim lasts the time of one delivery.
+# A claim left behind by a process that died mid-release would hide the mail for good: past this delay it no
+# longer holds, and the mail can be released or discarded again (a release into the same mailbox is then
+# recognised by its Message-ID, so a mail that did arrive is not stored twice).
+CLAIM_EXPIRY = dt.timedelta(minutes=10)
 
 
 class NotHeld(LookupError):
@@ -104,41 +113,57 @@ def hold(raw: bytes, mail_from: str, mailbox: str, reply: Reply, reason: str, *,
 
 
 def release(held_id: int, account_id: int, to: str | None = None) -> Reply:
-    """Offer a held message again, to its mailbox or to ``to``; the answer says whether it was taken."""
-    row = _held(held_id)
+    """Offer a held message again, to its mailbox or to ``to``; the answer says whether it was taken.
+    Raises NotHeld when the message is not held any more, or another release of it is under way."""
+    row = _claim(held_id)
     target = normalize(to or row.mailbox)
+    delivered = False
     try:
-        reply = accept(row.raw or b"", row.mail_from, [target], source="release",
-                       peer=f"account:{account_id}").get(target, (PROCESSING_FAILED, "5.0.0 Aucune reponse"))
-    except TRANSIENT:
+        try:
+            reply = accept(row.raw or b"", row.mail_from, [target], source="release",
+                           peer=f"account:{account_id}").get(target, (PROCESSING_FAILED, "5.0.0 Aucune reponse"))
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            reply = (PROCESSING_FAILED, f"5.3.0 Traitement impossible ({type(exc).__name__})")
+        delivered = 200 <= reply[0] < 300
+        with write_transaction():
+            now = utcnow()
+            if delivered:
+                changes: dict[str, Any] = dict(status=RELEASED, raw=None, resolved_by=account_id, resolved_at=now)
+            elif target == normalize(row.mailbox):
+                changes = dict(status=HELD, code=reply[0], reason=refusal_reason(target, reply))
+            else:  # another mailbox refused it: why the mail is held has not changed (the audit keeps the attempt)
+                changes = dict(status=HELD)
+            UndeliveredMail.update(updated_at=now, **changes).where(
+                (UndeliveredMail.id == row.id) & (UndeliveredMail.status == RELEASING)).execute()
+            current_relais().audit.record(
+                "mail.undelivered.release", account_id=account_id, target=f"undelivered:{row.id}",
+                outcome="ok" if delivered else "failed",
+                request_data={"message_id": row.header_id, "mailbox": row.mailbox, "rcpt_to": target,
+                              "response": list(reply)})
+    except BaseException:
+        if not delivered:  # nothing reached a mailbox: held again, with its reason, for the next attempt
+            _give_back(row.id)
+        # Delivered but not recorded (the database went away): the claim stays until it expires rather than
+        # offering a delivered mail for a second delivery at once.
         raise
-    except Exception as exc:
-        reply = (PROCESSING_FAILED, f"5.3.0 Traitement impossible ({type(exc).__name__})")
-    delivered = 200 <= reply[0] < 300
-    with write_transaction():
-        now = utcnow()
-        if delivered:
-            changes: dict[str, Any] = dict(status=RELEASED, raw=None, resolved_by=account_id, resolved_at=now)
-        elif target == normalize(row.mailbox):
-            changes = dict(code=reply[0], reason=refusal_reason(target, reply))
-        else:  # another mailbox refused it: why the mail is held has not changed (the audit keeps the attempt)
-            changes = {}
-        UndeliveredMail.update(updated_at=now, **changes).where(UndeliveredMail.id == row.id).execute()
-        current_relais().audit.record(
-            "mail.undelivered.release", account_id=account_id, target=f"undelivered:{row.id}",
-            outcome="ok" if delivered else "failed",
-            request_data={"message_id": row.header_id, "mailbox": row.mailbox, "rcpt_to": target,
-                          "response": list(reply)})
     return reply
 
 
 def discard(held_id: int, account_id: int) -> None:
-    """Give up a held message: its bytes are deleted, the record of what happened stays."""
-    row = _held(held_id)
+    """Give up a held message: its bytes are deleted, the record of what happened stays. Raises NotHeld when
+    it is not held any more, or a release of it is under way (the release may be delivering it right now)."""
     with write_transaction():
         now = utcnow()
-        UndeliveredMail.update(status=DISCARDED, raw=None, resolved_by=account_id, resolved_at=now,
-                               updated_at=now).where(UndeliveredMail.id == row.id).execute()
+        # Conditional: the first of two administrators settles the mail, the second is told (NotHeld -> 409).
+        changed = UndeliveredMail.update(status=DISCARDED, raw=None, resolved_by=account_id, resolved_at=now,
+                                         updated_at=now).where((UndeliveredMail.id == held_id)
+                                                               & _claimable(now)).execute()
+        if not changed:
+            raise NotHeld(held_id)
+        row = UndeliveredMail.select(UndeliveredMail.id, UndeliveredMail.header_id, UndeliveredMail.mailbox).where(
+            UndeliveredMail.id == held_id).get()
         current_relais().audit.record("mail.undelivered.discard", account_id=account_id,
                                       target=f"undelivered:{row.id}",
                                       request_data={"message_id": row.header_id, "mailbox": row.mailbox})
@@ -147,14 +172,17 @@ def discard(held_id: int, account_id: int) -> None:
 def undelivered_rows(status: str | Collection[str] | None = HELD, limit: int = 200,
                      ids: Collection[int] | None = None) -> list[dict[str, Any]]:
     """What an administrator sees: the envelope and the reason, never the content. ``status`` is one
-    status, several, or None for every row; ``ids`` narrows to those rows; newest first."""
+    status, several, or None for every row; ``ids`` narrows to those rows; newest first. A mail whose
+    release is under way is shown (and counted) as held: it is, until the release says otherwise."""
     query = UndeliveredMail.select(*[f for f in UndeliveredMail._meta.sorted_fields if f.name != "raw"])
     if status:
-        query = query.where(UndeliveredMail.status.in_([status] if isinstance(status, str) else list(status)))
+        wanted = [status] if isinstance(status, str) else list(status)
+        query = query.where(UndeliveredMail.status.in_(wanted + [RELEASING] if HELD in wanted else wanted))
     if ids is not None:
         query = query.where(UndeliveredMail.id.in_(list(ids)))
     return [{"id": r.id, "message_id": r.header_id, "mailbox": r.mailbox, "mail_from": r.mail_from,
-             "source": r.source, "size": r.size, "code": r.code, "reason": r.reason, "status": r.status,
+             "source": r.source, "size": r.size, "code": r.code, "reason": r.reason,
+             "status": HELD if r.status == RELEASING else r.status,
              "error_mdn_sent": r.mdn_sent, "created_at": r.created_at, "resolved_at": r.resolved_at,
              "resolved_by": r.resolved_by}
             for r in query.order_by(UndeliveredMail.id.desc()).limit(limit)]
@@ -162,11 +190,31 @@ def undelivered_rows(status: str | Collection[str] | None = HELD, limit: int = 2
 
 def held_count() -> int:
     """How many messages wait for an administrator (the badge of the mail space's "Mails non distribués")."""
-    return UndeliveredMail.select().where(UndeliveredMail.status == HELD).count()
+    return UndeliveredMail.select().where(UndeliveredMail.status.in_([HELD, RELEASING])).count()
 
 
-def _held(held_id: int) -> UndeliveredMail:
-    row = UndeliveredMail.get_or_none((UndeliveredMail.id == held_id) & (UndeliveredMail.status == HELD))
-    if row is None:
-        raise NotHeld(held_id)
-    return row
+def _claimable(now: dt.datetime) -> Any:
+    """Held, or claimed by a release that died long ago (CLAIM_EXPIRY)."""
+    return ((UndeliveredMail.status == HELD)
+            | ((UndeliveredMail.status == RELEASING) & (UndeliveredMail.updated_at < now - CLAIM_EXPIRY)))
+
+
+def _claim(held_id: int) -> UndeliveredMail:
+    """Take a held message for one release: only one caller gets it, the others get NotHeld."""
+    with write_transaction():
+        now = utcnow()
+        changed = UndeliveredMail.update(status=RELEASING, updated_at=now).where(
+            (UndeliveredMail.id == held_id) & _claimable(now)).execute()
+        if not changed:
+            raise NotHeld(held_id)
+        return UndeliveredMail.get_by_id(held_id)
+
+
+def _give_back(held_id: int) -> None:
+    """Held again after a release that delivered nothing; best effort (the claim expires anyway)."""
+    try:
+        with write_transaction():
+            UndeliveredMail.update(status=HELD, updated_at=utcnow()).where(
+                (UndeliveredMail.id == held_id) & (UndeliveredMail.status == RELEASING)).execute()
+    except Exception:  # the database is what failed: leave it to CLAIM_EXPIRY, keep the original error
+        log.exception("held mail %s could not be put back after a failed release", held_id)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, jsonify, request
+from marshmallow import EXCLUDE, ValidationError, validate
 
 from kernel import current_account, current_relais
 from kernel.json import iso_utc
@@ -19,6 +20,8 @@ from kernel.mail.models import DISCARDED, HELD, RELEASED, UndeliveredMail
 from kernel.mail.undelivered import (NotHeld, discard, held_count, refusal_reason, release,
                                      undelivered_rows)
 from kernel.models import AuditEvent
+from kernel.schemas import french as f
+from kernel.services.sending import flatten_errors
 
 from .admin_rows import describe_rows, local_time
 from .release_targets import GROUPS as TARGET_GROUPS
@@ -32,6 +35,40 @@ MAIL_ACTIONS = "mail."
 # The list's filters: "resolved" is the page's « Traités » (released or discarded).
 STATUSES = {HELD: HELD, RELEASED: RELEASED, DISCARDED: DISCARDED, "resolved": (RELEASED, DISCARDED), "all": None}
 ALREADY_HANDLED = "Ce mail n'est plus en attente : un autre administrateur vient de le traiter. Rechargez la liste."
+AUDIT_MAX = 5000
+
+
+class ReleaseTargetsQuerySchema(f.FrenchSchema):
+    """The query string of GET /release-targets (French errors at each field)."""
+
+    q = f.String(load_default="")
+    group = f.String(load_default="", validate=validate.OneOf(
+        ["", *(key for key, _ in TARGET_GROUPS)], error="Le groupe doit être « structures » ou « professionals »."))
+    limit = f.Integer(load_default=10, validate=validate.Range(min=1, error="Demandez au moins 1 boîte."))
+    offset = f.Integer(load_default=0, validate=validate.Range(min=0, error="Le décalage ne peut pas être négatif."))
+
+    class Meta:
+        unknown = EXCLUDE  # a query string may carry a cache-buster
+
+
+class AuditQuerySchema(f.FrenchSchema):
+    """The query string of GET /audit: local dates, an exact action, how many events."""
+
+    since = f.Date(load_default=None)
+    until = f.Date(load_default=None)
+    action = f.String(load_default="", validate=f.length(max_length=100))
+    limit = f.Integer(load_default=500, validate=validate.Range(min=1, error="Demandez au moins 1 événement."))
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _query(schema: f.FrenchSchema) -> tuple[dict[str, Any] | None, Any]:
+    """The query string loaded by ``schema``, or the 400 answer with the French error at each field."""
+    try:
+        return schema.load({k: v for k, v in request.args.items() if v != ""}), None
+    except ValidationError as exc:
+        return None, (jsonify(errors=flatten_errors(exc.messages)), 400)
 
 
 def _error(status: int, message: str, field: str = "_schema") -> Any:
@@ -78,15 +115,11 @@ def undelivered_count() -> Any:
 @blueprint.get("/release-targets")
 def release_targets() -> Any:
     """The platform's mailboxes a held mail may be released into, by name or address (the release picker)."""
-    args = request.args
-    for name in ("limit", "offset"):
-        if args.get(name) and not args[name].isdigit():
-            return _error(400, "Nombre entier attendu.", name)
-    group = args.get("group", "")
-    if group not in ("", *(key for key, _ in TARGET_GROUPS)):
-        return _error(400, "Le groupe doit être « structures » ou « professionals ».", "group")
-    limit = min(int(args.get("limit") or 10), TARGETS_MAX)
-    return jsonify(search_release_targets(args.get("q", "")[:200], group, max(limit, 1), int(args.get("offset") or 0)))
+    args, refused = _query(ReleaseTargetsQuerySchema())
+    if refused is not None:
+        return refused
+    return jsonify(search_release_targets(args["q"][:200], args["group"], min(args["limit"], TARGETS_MAX),
+                                          args["offset"]))
 
 
 @blueprint.post("/undelivered/<int:held_id>/release")
@@ -157,22 +190,23 @@ def _not_held(held_id: int) -> Any:
 @blueprint.get("/audit")
 def audit() -> Any:
     """The mail audit trail, newest first: ``since``/``until`` (local dates, YYYY-MM-DD), ``action``, ``limit``."""
+    args, refused = _query(AuditQuerySchema())
+    if refused is not None:
+        return refused
     zone = audit_zone()
     query = AuditEvent.select().where(AuditEvent.action.startswith(MAIL_ACTIONS))
     for name, op in (("since", "ge"), ("until", "lt")):
-        if request.args.get(name):
-            try:
-                day = dt.date.fromisoformat(request.args[name]) + dt.timedelta(days=1 if op == "lt" else 0)
-            except ValueError:
-                return _error(400, "Date attendue au format AAAA-MM-JJ.", name)
+        if args[name] is None:
+            continue
+        try:
+            day = args[name] + dt.timedelta(days=1 if op == "lt" else 0)
             bound = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
-            query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at < bound)
-    if request.args.get("action"):
-        query = query.where(AuditEvent.action == request.args["action"])
-    limit = request.args.get("limit", "500")
-    if not limit.isdigit():
-        return _error(400, "Nombre entier attendu.", "limit")
-    events = query.order_by(AuditEvent.id.desc()).limit(min(int(limit), 5000))
+        except OverflowError:  # 9999-12-31 has no next day; 0001-01-01 in Paris starts before year 1 in UTC
+            return _error(400, "Date hors des limites : choisissez une date plus proche.", name)
+        query = query.where(AuditEvent.at >= bound if op == "ge" else AuditEvent.at < bound)
+    if args["action"]:
+        query = query.where(AuditEvent.action == args["action"])
+    events = query.order_by(AuditEvent.id.desc()).limit(min(args["limit"], AUDIT_MAX))
     return jsonify(timezone=zone.key, events=[
         {"id": e.id, "at": local_time(e.at, zone), "at_utc": iso_utc(e.at), "action": e.action,
          "account_id": e.account_id, "acting_as_id": e.acting_as_id, "target": e.target, "outcome": e.outcome,

@@ -20,6 +20,7 @@ def pki(tmp_path_factory):
 
 def _mail(n: int, to: str = "julie@a.mssante.fr") -> bytes:
     msg = EmailMessage()
+    msg["Return-Path"] = "<secretariat@chu.mssante.fr>"  # written by the operator's delivery agent
     msg["From"] = "secretariat@chu.mssante.fr"
     msg["To"] = to
     msg["Subject"] = f"Compte rendu {n}"
