@@ -6,6 +6,8 @@ import datetime as dt
 import ipaddress
 import ssl
 import threading
+from email import policy as email_policy
+from email.message import EmailMessage
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,3 +230,21 @@ def mdn_report(original_message_id: str, disposition: str, *, error: str = "", s
             f"Content-Type: message/disposition-notification\r\n\r\n"
             f"Final-Recipient: rfc822;paul.noir@chu.mssante.fr\r\nOriginal-Message-ID: {original_message_id}\r\n"
             f"Disposition: {disposition}\r\n" + (f"Error: {error}\r\n" if error else "") + "\r\n--B--\r\n").encode()
+
+
+def operator_mail(n: int, to: str, *, attachment: bytes | None = None, mdn: bool = True, tag: str = "held") -> bytes:
+    """A mail from secretariat@chu.mssante.fr as the external operator stores it (Return-Path written by its
+    delivery agent), Message-ID ``<{tag}-{n}@chu.mssante.fr>``, asking for an acknowledgement unless ``mdn``
+    is false."""
+    msg = EmailMessage()
+    msg["Return-Path"] = "<secretariat@chu.mssante.fr>"
+    msg["From"] = "secretariat@chu.mssante.fr"
+    msg["To"] = to
+    msg["Subject"] = f"Compte rendu confidentiel {n}"
+    msg["Message-ID"] = f"<{tag}-{n}@chu.mssante.fr>"
+    if mdn:
+        msg["Disposition-Notification-To"] = "secretariat@chu.mssante.fr"
+    msg.set_content(f"Contenu médical {n}")
+    if attachment is not None:
+        msg.add_attachment(attachment, maintype="application", subtype="pdf", filename="cr.pdf")
+    return msg.as_bytes(policy=email_policy.SMTP)

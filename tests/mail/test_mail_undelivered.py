@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-from email import policy
-from email.message import EmailMessage
 
 import peewee as pw
 import pytest
@@ -16,7 +14,7 @@ from kernel.mail.mdn import read_mdn
 from kernel.mail.models import ImapCursor, OutgoingMail, OutgoingRecipient, UndeliveredMail
 from kernel.models import AuditEvent, Exchange, MailAddress, Message
 from mail.imap_server import ImapServer, Store
-from mail.mail_helpers import LOOPBACK, make_pki, mail_app, running_receiver, server_tls
+from mail.mail_helpers import LOOPBACK, make_pki, mail_app, operator_mail, running_receiver, server_tls
 from support.factories import bearer, make_account, make_structure
 
 ADMIN = "/mssante_mail/admin/undelivered"
@@ -28,18 +26,7 @@ def pki(tmp_path_factory):
 
 
 def _mail(n: int, to: str, attachment: bytes | None = None, mdn: bool = True) -> bytes:
-    msg = EmailMessage()
-    msg["Return-Path"] = "<secretariat@chu.mssante.fr>"  # written by the operator's delivery agent
-    msg["From"] = "secretariat@chu.mssante.fr"
-    msg["To"] = to
-    msg["Subject"] = f"Compte rendu confidentiel {n}"
-    msg["Message-ID"] = f"<held-{n}@chu.mssante.fr>"
-    if mdn:
-        msg["Disposition-Notification-To"] = "secretariat@chu.mssante.fr"
-    msg.set_content(f"Contenu médical {n}")
-    if attachment is not None:
-        msg.add_attachment(attachment, maintype="application", subtype="pdf", filename="cr.pdf")
-    return msg.as_bytes(policy=policy.SMTP)
+    return operator_mail(n, to, attachment=attachment, mdn=mdn)
 
 
 def _app(make_app, pki, port: int, backend: str = "sqlite", **more):

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from email import policy
-from email.message import EmailMessage
 
 import pytest
 
 from kernel.mail.models import UndeliveredMail
 from kernel.mail.undelivered import accept_from_operator
 from kernel.models import Account, AuditEvent, MailAddress
-from mail.mail_helpers import mail_app
+from mail.mail_helpers import mail_app, operator_mail
 from support.factories import PASSWORD, bearer, make_account, make_structure
 from support.query_counter import count_queries
 
@@ -22,15 +20,7 @@ PAGE = "/admin/mails-non-distribues"
 
 
 def _mail(n: int, to: str, mdn: bool = True) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = "secretariat@chu.mssante.fr"
-    msg["To"] = to
-    msg["Subject"] = f"Compte rendu confidentiel {n}"
-    msg["Message-ID"] = f"<held-admin-{n}@chu.mssante.fr>"
-    if mdn:
-        msg["Disposition-Notification-To"] = "secretariat@chu.mssante.fr"
-    msg.set_content(f"Contenu médical {n}")
-    return msg.as_bytes(policy=policy.SMTP)
+    return operator_mail(n, to, mdn=mdn, tag="held-admin")
 
 
 def held(n: int, to: str = "inconnu@a.mssante.fr", mdn: bool = True) -> int:
