@@ -92,7 +92,8 @@ def artifacts() -> Path:
 
 @pytest.fixture
 def sign_in() -> Callable[..., None]:
-    """``sign_in(page, site, login, next_path="/")``: through the login page, landing on ``next_path``."""
+    """``sign_in(page, site, login, next_path="/")``: through the login page, landing on ``next_path``; on a
+    send screen (``/envoyer/...``), once its form is built and ready to fill."""
     import re
 
     from playwright.sync_api import expect
@@ -106,6 +107,8 @@ def sign_in() -> Callable[..., None]:
         page.get_by_label("Mot de passe").fill(PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         expect(page).to_have_url(site.url + next_path)
+        if next_path.startswith("/envoyer/"):
+            expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
     return go
 
 

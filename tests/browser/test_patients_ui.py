@@ -36,7 +36,6 @@ def test_recent_patients_first_homonyms_flagged_and_a_new_patient_created_inline
 
     page = new_page()
     sign_in(page, site, "alice", "/envoyer/conversation")
-    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
     field = page.locator("[data-field=patient]")
     patient = page.get_by_label("Patient", exact=True)
     patient.click()  # nothing typed: the patients Alice wrote about lately
