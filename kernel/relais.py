@@ -1,7 +1,6 @@
 """The state of one Relais app (``app.extensions["relais"]``): its plugins, database and services."""
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,12 +45,13 @@ class Relais:
     sender: Any = None
 
     def serialize_message(self, message: Any) -> dict[str, Any]:
+        from .schemas import shared
         from .schemas.exchange import MessageSchema
         from .services.threads import attach
 
         if not hasattr(message, "prefetched_attachments"):
             attach([message])
-        return _message_schema(MessageSchema).dump(message)
+        return shared(MessageSchema).dump(message)
 
     def plugin_settings(self, name: str) -> dict[str, Any]:
         return self.config.plugin(name)
@@ -61,11 +61,6 @@ class Relais:
         from .migrate import KERNEL_MIGRATIONS
 
         return [MigrationSet("kernel", KERNEL_MIGRATIONS), *self.migrations]
-
-
-@functools.cache
-def _message_schema(schema_class: type) -> Any:
-    return schema_class()  # one instance for every dump: building a schema costs more than using it
 
 
 def current_relais() -> Relais:

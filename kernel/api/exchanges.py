@@ -168,7 +168,7 @@ def receipts(exchange_id: int) -> Any:
 def add_members(exchange_id: int) -> Any:
     relais = current_relais()
     account = current_account()
-    exchange = visible_exchange(exchange_id)
+    visible_exchange(exchange_id)  # 404 unless the account sees it
     wanted = list(dict.fromkeys(_load(MembersAddSchema(), json_body())["members"]))
     known = {i.id: i for i in Identity.select().where(
         Identity.id.in_(wanted) & ((Identity.kind == "structure")

@@ -5,7 +5,6 @@ its outbox jobs are written in one transaction; live events leave only after it 
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -123,9 +122,10 @@ class Sender:
 
     # --- a message in an existing exchange -----------------------------------------------
     def post_message(self, exchange: Exchange, account: Account, payload: Any) -> Message:
+        from ..schemas import shared
         from ..schemas.exchange import MessageDraftSchema
 
-        draft = self._load(_message_draft_schema(MessageDraftSchema), payload)
+        draft = self._load(shared(MessageDraftSchema), payload)
         allowed = member_identity_for(account, exchange)
         if draft.get(ACTING_AS) is None:
             draft[ACTING_AS] = account.identity_id if account.identity_id in allowed else (allowed or [None])[0]
@@ -236,11 +236,6 @@ class Sender:
             # events deliver published: members learn of the message before what follows from it.
             context.publish("message.created", exchange.id, self.relais.serialize_message(message),
                             position=announce_at)
-
-
-@functools.cache
-def _message_draft_schema(schema_class: type) -> Any:
-    return schema_class()  # loading keeps no state in the schema: one instance serves every reply
 
 
 def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:
