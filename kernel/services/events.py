@@ -33,6 +33,7 @@ class Event:
                           ensure_ascii=False, default=str)
 
     def to_json(self) -> str:
+        """The whole event, recipients included: what travels between instances."""
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
 
     @classmethod

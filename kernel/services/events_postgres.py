@@ -16,7 +16,6 @@ see it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import select
 import threading
@@ -85,14 +84,15 @@ class PostgresBackend:
         return self._channel
 
     def _notify(self, event: Event) -> None:
+        # "<origin> <event>": the event serialised once, whether it travels in the payload or the table.
         body = event.to_json()
-        payload = json.dumps({"origin": self.origin, "event": json.loads(body)}, ensure_ascii=False)
+        payload = f"{self.origin} {body}"
         if len(payload.encode()) > NOTIFY_LIMIT:
             # The table of kernel.models.LiveEvent, written in plain SQL like the NOTIFY beside it.
             row_id = self.database.execute_sql(
                 'INSERT INTO "live_event" ("payload", "created_at") VALUES (%s, now() AT TIME ZONE \'UTC\') '
                 'RETURNING "id"', (body,)).fetchone()[0]
-            payload = json.dumps({"origin": self.origin, "ref": row_id})
+            payload = f"{self.origin} {row_id}"
         self.database.execute_sql("SELECT pg_notify(%s, %s)", (self.channel(), payload))
 
     # --- listening ------------------------------------------------------------------------------
@@ -139,19 +139,17 @@ class PostgresBackend:
 
     def _receive(self, conn: Any, payload: str) -> None:
         try:
-            message = json.loads(payload)
-            if message.get("origin") == self.origin:
+            origin, _, body = payload.partition(" ")
+            if origin == self.origin:
                 return
-            if "ref" in message:
+            if body.isascii() and body.isdigit():  # a large event, stored in live_event
                 with conn.cursor() as cursor:
-                    cursor.execute('SELECT "payload" FROM "live_event" WHERE "id" = %s', (message["ref"],))
+                    cursor.execute('SELECT "payload" FROM "live_event" WHERE "id" = %s', (int(body),))
                     row = cursor.fetchone()
                 if row is None:  # purged already: only a very late listener gets here
                     return self._tell_resync()
-                event = Event.from_json(row[0])
-            else:
-                raw = message["event"]
-                event = Event(raw["type"], raw["exchange_id"], tuple(raw["recipients"]), raw.get("data") or {})
+                body = row[0]
+            event = Event.from_json(body)
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("live events: unreadable notification skipped (%s)", exc)
             return
