@@ -2,44 +2,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Iterable
 
 import pluggy
 
 from . import hookspecs
+from .plugin_report import PluginReport, PluginStatus
 
 ENTRY_POINT_GROUP = "relais.plugins"
 BUILTIN_DISTRIBUTION = "relais-sante"
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PluginStatus:
-    name: str
-    status: str  # "loaded", "failed", "not installed", "available" (installed but not enabled)
-    source: str = ""
-    error: str = ""
-
-    def as_json(self) -> dict[str, str]:
-        return {"name": self.name, "status": self.status, "source": self.source, "error": self.error}
-
-
-@dataclass
-class PluginReport:
-    plugins: list[PluginStatus] = field(default_factory=list)
-
-    def add(self, status: PluginStatus) -> None:
-        self.plugins.append(status)
-        if status.status == "failed":
-            log.error("plugin %s skipped: %s", status.name, status.error)
-        elif status.status == "not installed":
-            log.error("plugin %s is enabled in the configuration but not installed", status.name)
-
-    @property
-    def loaded(self) -> list[str]:
-        return [p.name for p in self.plugins if p.status == "loaded"]
 
 
 def _distribution_name(ep: EntryPoint) -> str:

@@ -13,7 +13,7 @@ from .channel import Channel
 from .config import Config
 from .integration import Connector
 from .migrate import MigrationSet
-from .plugin_manager import PluginReport, PluginStatus
+from .plugin_report import PluginReport, PluginStatus
 from .services.attachments import AttachmentStore
 from .services.audit import Audit
 from .services.events import EventBus

@@ -1,6 +1,4 @@
 """The public JSON API under /api/v1 (described at /api/openapi.json)."""
-from flask import Blueprint
+from .blueprint import api
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import errors, channels, exchanges, attachments, directory, patients, ins, me, integration, openapi  # noqa: E402,F401
+from . import errors, channels, exchanges, attachments, directory, patients, ins, me, integration, openapi  # noqa: F401  (registers the routes)

@@ -11,7 +11,7 @@ from ..relais import current_relais
 from ..schemas.exchange import AttachmentSchema
 from ..services.acting_as import visible_exchanges
 from ..services.attachments import AttachmentRejected
-from . import api
+from .blueprint import api
 from .errors import fail, not_found
 
 INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain")

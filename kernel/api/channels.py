@@ -13,7 +13,7 @@ from ..relais import current_relais
 from ..schemas.exchange import ChannelSchema
 from ..schemas.french import plain_number
 from ..services.threads import summary, members_of
-from . import api
+from .blueprint import api
 from .errors import fail
 
 

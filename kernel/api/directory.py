@@ -17,7 +17,7 @@ from ..auth import api_login_required
 from ..directory.search import MAX_LIMIT, DirectoryQuery, search
 from ..schemas.directory import DirectoryQuerySchema
 from ..services.sending import flatten_errors
-from . import api
+from .blueprint import api
 from .errors import ApiError, fail
 
 

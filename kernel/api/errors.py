@@ -7,7 +7,7 @@ from flask import abort, g, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from ..services.sending import SendRejected
-from . import api
+from .blueprint import api
 
 MESSAGES = {
     400: "Requête invalide.",

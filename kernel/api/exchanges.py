@@ -20,7 +20,7 @@ from ..services.events import Event
 from ..services.patients import mark_used
 from ..services.sending import SendRejected, flatten_errors, mark_read_upto
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
-from . import api
+from .blueprint import api
 from .errors import fail, json_body, not_found
 
 

@@ -9,7 +9,7 @@ from flask import jsonify, request
 from ..auth import api_login_required
 from ..ins import Ins, InvalidIns
 from ..schemas.ins import decoding_payload
-from . import api
+from .blueprint import api
 from .errors import fail
 
 

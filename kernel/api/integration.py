@@ -10,7 +10,7 @@ from ..models import Attachment, Patient
 from ..relais import current_relais
 from ..schemas.integration import IntegrateSchema
 from ..services.integration import NoConnector, integrate_document
-from . import api
+from .blueprint import api
 from .attachments import can_read
 from .errors import fail, json_body, not_found
 from .exchanges import _load, visible_exchange

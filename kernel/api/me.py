@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..auth import api_login_required, current_account
 from ..services.acting_as import identities_for
-from . import api
+from .blueprint import api
 
 
 @api.get("/me")

@@ -11,7 +11,7 @@ from ..relais import current_relais
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
 from ..services import patients as service
 from ..services.sending import flatten_errors
-from . import api
+from .blueprint import api
 from .errors import ApiError, fail, json_body
 
 DEFAULT_LIMIT, MAX_LIMIT = 20, 50
