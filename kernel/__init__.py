@@ -1,21 +1,39 @@
-"""Relais Santé kernel. Plugin authors import what they need from here, never pluggy itself."""
+"""Relais Santé kernel: the public plugin API. Plugins import what they need from here, never pluggy itself.
+
+The modules a plugin may import are ``kernel`` (this one), ``kernel.models``, ``kernel.mail``,
+``kernel.schemas`` and ``kernel.testing``; an import-linter contract enforces it (docs/plugins.md,
+"The public plugin API"). Everything else in the kernel may change without notice.
+"""
 from .app import create_app
 from .auth import api_login_required, current_account
-from .db import BaseModel, JSONField, utcnow, write_transaction
-from .services.acting_as import audience, can_see
 from .channel import GROUP_MES, GROUP_MONSISRA, GROUP_MSSANTE, Channel, FormField
+from .db import BaseModel, JSONField, utcnow, write_transaction
+from .directory.text import fold
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
 from .integration import Connector, IntegrationReceipt, SynthesisDocument
+from .json import iso_utc
 from .migrate import MigrationSet
-from .relais import current_relais
+from .relais import Relais, current_relais
+from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
+from .services.audit import request_summary
 from .services.events import Event
 from .services.jobs import JobType
-from .services.sending import SendContext
+from .services.sending import SendContext, SendRejected, flatten_errors
+from .services.threads import members_of, patient_summary, summary, unread_counts
 
 __all__ = [
-    "create_app", "hookimpl", "current_relais", "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE",
-    "GROUP_MES", "ExchangeAction", "ExchangePanel", "Connector", "IntegrationReceipt", "SynthesisDocument",
-    "MigrationSet", "Event", "JobType", "SendContext", "api_login_required", "current_account", "BaseModel",
-    "JSONField", "utcnow", "write_transaction", "audience", "can_see",
+    # the app and the hook marker
+    "create_app", "hookimpl", "current_relais", "Relais",
+    # what hooks return or receive
+    "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
+    "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "JobType", "SendContext",
+    "SendRejected", "flatten_errors",
+    # routes: who is asking, what they may see
+    "api_login_required", "current_account", "audience", "can_see", "identities_for", "member_identity_for",
+    "visible_exchanges", "request_summary",
+    # exchanges as the API shows them
+    "members_of", "summary", "patient_summary", "unread_counts",
+    # database and small helpers
+    "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
 ]

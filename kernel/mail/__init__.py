@@ -1,5 +1,64 @@
 """The MSSanté mail transport every mail-ish channel uses: outbox, SMTP relay, receiver, IMAP, MDNs.
 
-Public API for channels (import from ``kernel.mail.api``): ``queue_mail`` in ``deliver``, the
-address helpers, ``recipient_statuses``. See kernel/mail/README.md.
+This package is the transport's public API for plugins (docs/plugins.md, "The mail transport"):
+``from kernel.mail import queue_mail, MailDraft, clean_html, ...``. Its submodules are the kernel's
+own (kernel/mail/README.md). Names are loaded on first use: ``kernel.models`` imports the
+transport's tables, and an eager import here would import the models back while they load.
 """
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# name -> submodule that defines it
+_EXPORTS = {
+    # composing a mail and queuing it in deliver (transactional outbox)
+    "MailDraft": "compose", "MailPart": "compose", "new_message_id": "compose", "parse": "compose",
+    "header_ids": "compose",
+    "queue_mail": "outbox", "parts_of": "outbox", "MailTooLarge": "outbox", "STATUS_EVENT": "outbox",
+    # HTML bodies
+    "clean_html": "sanitize", "text_to_html": "sanitize", "html_to_text": "sanitize", "looks_like_html": "sanitize",
+    # addresses
+    "normalize": "addresses", "is_valid": "addresses", "is_local": "addresses", "domain_of": "addresses",
+    "addresses_of": "addresses", "held_addresses": "addresses", "mailbox_identity": "addresses",
+    # statuses per recipient
+    "recipient_rows": "outbox", "statuses_by_message": "outbox",
+    "PENDING": "models", "SENT": "models", "DELIVERED": "models", "READ": "models", "FAILED": "models",
+    "STATUS_LABELS": "models", "MAIL": "models", "MDN": "models",
+    "OutgoingMail": "models", "OutgoingRecipient": "models", "MailIndex": "models",
+    # receiving: the one way in (receiver, IMAP, local delivery)
+    "accept": "inbound",
+    # the mail space: rows, search, unread
+    "search_mail": "mailboxes", "mail_rows": "mailboxes", "mark_unread": "mailboxes", "preview_text": "mailboxes",
+    # mail no mailbox could take (« Mails non distribués »)
+    "UndeliveredMail": "models", "HELD": "models", "RELEASED": "models", "DISCARDED": "models",
+    "NotHeld": "undelivered", "release": "undelivered", "discard": "undelivered", "held_count": "undelivered",
+    "refusal_reason": "undelivered", "undelivered_rows": "undelivered",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # next time, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from .addresses import addresses_of, domain_of, held_addresses, is_local, is_valid, mailbox_identity, normalize
+    from .compose import MailDraft, MailPart, header_ids, new_message_id, parse
+    from .inbound import accept
+    from .mailboxes import mail_rows, mark_unread, preview_text, search_mail
+    from .models import (DELIVERED, DISCARDED, FAILED, HELD, MAIL, MDN, PENDING, READ, RELEASED, SENT,
+                         STATUS_LABELS, MailIndex, OutgoingMail, OutgoingRecipient, UndeliveredMail)
+    from .outbox import STATUS_EVENT, MailTooLarge, parts_of, queue_mail, recipient_rows, statuses_by_message
+    from .sanitize import clean_html, html_to_text, looks_like_html, text_to_html
+    from .undelivered import NotHeld, discard, held_count, refusal_reason, release, undelivered_rows
