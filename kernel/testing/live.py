@@ -1,0 +1,86 @@
+"""A real HTTP server around an app, in a daemon thread, and websocket clients of its ``/ws``."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import simple_websocket
+from werkzeug.serving import make_server
+
+
+class LiveServer:
+    """``with LiveServer(app) as base_url: ...`` or ``start()`` / ``stop()``.
+
+    Threaded, so a long-lived websocket does not block the pages' other requests.
+    """
+
+    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
+        self.app = app
+        self.host = host
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the live server is not started")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    def start(self) -> str:
+        self._server = make_server(self.host, 0, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def next_event(ws: Any, kind: str, timeout: float = 5.0) -> dict:
+    """The next live event of type ``kind`` on a simple_websocket client, skipping others."""
+    while True:
+        raw = ws.receive(timeout=timeout)
+        assert raw is not None, f"no {kind} event within {timeout}s"
+        event = json.loads(raw)
+        if event["type"] == kind:
+            return event
+
+
+class LiveSocket:
+    """A signed-in websocket on a live server's ``/ws``, as a page's ``live.js`` holds one.
+
+    Connecting waits for the server's ``hello``, so an event published afterwards is never missed.
+    """
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float = 5.0) -> None:
+        self.ws = simple_websocket.Client.connect(base_url.replace("http://", "ws://", 1) + "/ws", headers=headers)
+        self.hello = next_event(self.ws, "hello", timeout)
+
+    def next_event(self, kind: str, timeout: float = 5.0) -> dict:
+        """The next event of type ``kind`` (``{"type", "exchange_id", "data", ...}``), skipping others;
+        fails after ``timeout`` seconds without one."""
+        return next_event(self.ws, kind, timeout)
+
+    def assert_silent(self, timeout: float = 0.5) -> None:
+        """Nothing at all arrives within ``timeout`` seconds (an outsider sees nothing)."""
+        raw = self.ws.receive(timeout=timeout)
+        assert raw is None, f"unexpected live event: {raw}"
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except simple_websocket.ConnectionClosed:
+            pass
