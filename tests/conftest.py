@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 import psycopg2
 import pytest
 
-from kernel import create_app
+from kernel.testing import TestApps
 from support.chat_channel import ChatChannel
 from support.pg_cluster import DEFAULT_URL, ThrowawayCluster, answers
 
@@ -30,42 +30,50 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def make_app(tmp_path, request) -> Iterator[Callable[..., Any]]:
-    """Build apps: ``make_app(backend="sqlite"|"postgres", plugins=[(name, obj)], **settings)``.
-
-    Each PostgreSQL app gets a schema of its own in the test database, dropped afterwards.
-    """
+def postgres_schema(request) -> Iterator[Callable[[], str]]:
+    """Make database URLs, each on a schema of its own in the test database, dropped after the test."""
     schemas: list[tuple[str, str]] = []
-    apps: list[Any] = []
 
-    def build(backend: str = "sqlite", plugins: Any = None, name: str | None = None, **settings: Any) -> Any:
-        data_dir = tmp_path / (name or f"app{len(apps)}")
-        config: dict[str, Any] = {"data_dir": str(data_dir), "plugins": [], "log_level": "WARNING", **settings}
-        if backend == "postgres":
-            base = request.getfixturevalue("postgres_url")
-            schema = f"t_{uuid.uuid4().hex[:12]}"
-            conn = psycopg2.connect(base)
-            conn.autocommit = True
-            conn.cursor().execute(f"CREATE SCHEMA {schema}")
-            conn.close()
-            schemas.append((base, schema))
-            config["database_url"] = f"{base}?options=-c%20search_path%3D{schema}"
-        app = create_app(config, plugins=[("test_chat", ChatChannel())] if plugins is None else plugins)
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
+    def create() -> str:
+        base = request.getfixturevalue("postgres_url")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        conn = psycopg2.connect(base)
+        conn.autocommit = True
+        conn.cursor().execute(f"CREATE SCHEMA {schema}")
+        conn.close()
+        schemas.append((base, schema))
+        return f"{base}?options=-c%20search_path%3D{schema}"
 
-    yield build
-    for app in apps:
-        relais = app.extensions["relais"]
-        relais.jobs.shutdown(wait=False)
-        relais.events.close()  # a PostgreSQL event backend's listening thread
-        relais.database.close_all() if hasattr(relais.database, "close_all") else relais.database.close()
+    yield create
     for base, schema in schemas:
         conn = psycopg2.connect(base)
         conn.autocommit = True
         conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
         conn.close()
+
+
+@pytest.fixture
+def database_settings(backend, postgres_schema) -> dict[str, Any]:
+    """The settings that put an app on the test's backend: none for SQLite, a fresh schema for PostgreSQL."""
+    return {"database_url": postgres_schema()} if backend == "postgres" else {}
+
+
+@pytest.fixture
+def make_app(postgres_schema, tmp_path) -> Iterator[Callable[..., Any]]:
+    """Build apps: ``make_app(backend="sqlite"|"postgres", plugins=[(name, obj)], **settings)``.
+
+    Each PostgreSQL app gets a schema of its own in the test database, dropped afterwards. Built and
+    closed by the testing kit's TestApps, as plugin authors' apps are.
+    """
+    apps = TestApps(tmp_path)
+
+    def build(backend: str = "sqlite", plugins: Any = None, name: str | None = None, **settings: Any) -> Any:
+        if backend == "postgres":
+            settings["database_url"] = postgres_schema()
+        return apps.build([("test_chat", ChatChannel())] if plugins is None else plugins, name=name, **settings)
+
+    yield build
+    apps.close()  # before the schemas are dropped: no connection left holding them
 
 
 @pytest.fixture(params=BACKENDS)

@@ -29,8 +29,7 @@ class TestApps:
         enabled = [p for p in plugins if isinstance(p, str)]
         objects = [p for p in plugins if not isinstance(p, str)]
         data_dir = self.folder / (name or f"app{len(self.apps)}")
-        config: dict[str, Any] = {"data_dir": str(data_dir), "log_level": "WARNING", **settings,
-                                  "plugins": [*settings.get("plugins", []), *enabled]}
+        config: dict[str, Any] = {"data_dir": str(data_dir), "log_level": "WARNING", **settings, "plugins": enabled}
         app = create_app(config, plugins=objects)
         app.config["TESTING"] = True
         self.apps.append(app)

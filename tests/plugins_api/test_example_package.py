@@ -153,3 +153,15 @@ def test_sending_stores_the_reminder_and_its_job_comes_back(run):
 def test_its_channel_is_in_the_inbox_send_panel(run):
     assert run["inbox"]["status"] == 200, run["inbox"]
     assert "Programmer un rappel" in run["inbox"]["html"]
+
+
+def test_its_own_tests_pass_with_the_testing_kit(installed):
+    """The example's tests, run as its author runs them (pytest in its folder): the kit's fixtures come from
+    relais-sante's ``pytest11`` entry point, not from this project's conftest.py."""
+    source = installed.parent / "source"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAIS_", "PYTEST_"))}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=source, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout

@@ -5,24 +5,23 @@ import io
 
 import pytest
 
-from kernel.mail.compose import header_ids, parse
-from kernel.mail.models import OutgoingMail
+from kernel.mail import OutgoingMail, header_ids
 from kernel.models import AuditEvent, Exchange, Job, Message
-from mail.mail_helpers import mail_app, publish_address, relais_of, smtp_sink
-from support.factories import bearer, make_account, make_patient, make_structure
+from kernel.testing import bearer, make_account, make_patient, make_structure
+from mail.mail_helpers import mail_settings, publish_address
+from plugins.mssante_mail import hooks as mail_plugin
 
 URL = "/api/v1/channels/mssante_mail/exchanges"
 NOT_ELIGIBLE = ("Votre profession n'est pas éligible à MSSanté : choisissez dans « Agir en tant que » une messagerie "
                 "organisationnelle ou un professionnel qui vous a délégué son envoi.")
 
 
+pytestmark = pytest.mark.relais(plugins=[("mssante_mail", mail_plugin)], **mail_settings("a.mssante.fr"))
+
+
 @pytest.fixture
-def mail(make_app, backend):
-    with smtp_sink() as (sink, port):
-        app = mail_app(make_app, backend, "a.mssante.fr", mail_relay_port=port)
-        with app.app_context():
-            app.sink = sink
-            yield app
+def mail(relais_app):
+    return relais_app
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_the_single_screen(mail, people):
     assert fields["body"]["options"] == {"format": "html"}
 
 
-def test_mail2_a_profession_not_eligible_writes_only_through_a_delegation(mail, people):
+def test_mail2_a_profession_not_eligible_writes_only_through_a_delegation(mail, people, relais_outbox):
     julie, claire, repap = people
     client = mail.test_client()
     r = _send(client, claire, claire.identity_id)
@@ -85,8 +84,7 @@ def test_mail2_a_profession_not_eligible_writes_only_through_a_delegation(mail, 
     r = _send(client, bare, bare.identity_id)
     assert r.json["errors"]["acting_as"][0].startswith("« Bea NUE » n'a pas d'adresse MSSanté")
     # What leaves shows who wrote, for whom.
-    relais_of(mail).jobs.run_pending()
-    first = parse(mail.sink.messages[0].data)
+    first = relais_outbox.send()[0].message
     assert first["From"].addresses[0].addr_spec == "repap@a.mssante.fr"
     assert first["From"].addresses[0].display_name == "Claire MOREAU pour le compte de Coordination REPAP"
 
@@ -110,7 +108,7 @@ def test_recipients_must_be_valid_and_published(mail, people):
     _nothing_stored()
 
 
-def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, people):
+def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, people, relais_outbox):
     julie, _, _ = people
     client = mail.test_client()
     patient = make_patient(ins="279035121518989")
@@ -123,10 +121,15 @@ def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, peopl
     message = r.json["message"]
     assert message["body"] == "<p>Bonjour <strong>confrère</strong></p>" and message["kind"] == "mail"
     assert Job.get().name == "kernel.mail.send" and OutgoingMail.get().status == "queued"
-    assert relais_of(mail).jobs.run_pending() == 1
-    [received] = mail.sink.messages
-    assert sorted(received.rcpt_tos) == ["paul@c.mssante.fr", "thomas.ch@b.mssante.fr", "thomas@b.mssante.fr"]
-    sent = parse(received.data)
+    [queued] = relais_outbox.mails()
+    assert (queued.to, queued.cc, queued.subject) == (
+        ["thomas@b.mssante.fr", "thomas.ch@b.mssante.fr"], ["paul@c.mssante.fr"], "Avis")
+    assert queued.statuses == dict.fromkeys(queued.to + queued.cc, "pending")
+    assert queued.attachments == [("Lettre adressée.pdf", "application/pdf", b"%PDF-1.4 test")]
+    [received] = relais_outbox.send()
+    assert sorted(received.recipients) == ["paul@c.mssante.fr", "thomas.ch@b.mssante.fr", "thomas@b.mssante.fr"]
+    assert relais_outbox.mails()[0].statuses == dict.fromkeys(queued.to + queued.cc, "sent")
+    sent = received.message
     # A free-form mail carries no INS, even about a patient whose identity is qualified (STANDARDS.md).
     assert sent["X-MSS-INS"] == "N" and sent["Disposition-Notification-To"] == "<julie@a.mssante.fr>"
     assert "onerror" not in sent.get_body(("html",)).get_content()
@@ -134,7 +137,7 @@ def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, peopl
     assert sent["Message-ID"] == f"<{message['data']['mail']['message_id']}>"
 
 
-def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
+def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people, relais_outbox):
     julie, claire, repap = people
     client = mail.test_client()
     r = _send(client, julie, julie.identity_id, recipients=["thomas@b.mssante.fr"], cc=["paul@c.mssante.fr"],
@@ -151,8 +154,7 @@ def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people):
     assert r.status_code == 201 and r.json["message"]["data"]["mail"]["cc"] == ["paul@c.mssante.fr"]
     assert client.post(f"/mssante_mail/exchanges/{exchange_id}/reply", headers=bearer(julie),
                        json={"body": "x", "all": "oui"}).status_code == 422
-    relais_of(mail).jobs.run_pending()
-    last = parse(mail.sink.messages[-1].data)
+    last = relais_outbox.send()[-1].message
     assert last["Subject"] == "Re: Plaie du pied" and first_id in header_ids(last["References"])
     r = client.post(f"/mssante_mail/exchanges/{exchange_id}/forward", headers=bearer(julie),
                     json={"acting_as": julie.identity_id, "recipients": ["thomas.ch@b.mssante.fr"], "body": "Pour info"})
