@@ -5,11 +5,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from kernel import api_login_required, current_account
+from kernel import api_login_required, current_account, members_of, visible_exchanges
 from kernel.models import Exchange, Membership
-from kernel.schemas.french import plain_number
-from kernel.services.acting_as import visible_exchanges
-from kernel.services.threads import members_of
+from kernel.schemas import plain_number
 
 blueprint = Blueprint("conversation", __name__, url_prefix="/conversation")
 SHOWN = 5

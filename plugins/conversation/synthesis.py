@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kernel import SynthesisDocument, current_relais
+from kernel import SynthesisDocument, current_relais, members_of, patient_summary
 from kernel.models import Account, Exchange, Message
-from kernel.services.threads import members_of, patient_summary
 
 PARIS = ZoneInfo("Europe/Paris")
 INLINE_IMAGE_MAX = 4 * 1024 * 1024  # larger photos are listed, not drawn: the PDF must stay mailable

@@ -13,15 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, jsonify, request
 from marshmallow import EXCLUDE, ValidationError, validate
 
-from kernel import current_account, current_relais
-from kernel.json import iso_utc
-from kernel.mail.addresses import is_valid
-from kernel.mail.models import DISCARDED, HELD, RELEASED, UndeliveredMail
-from kernel.mail.undelivered import (NotHeld, discard, held_count, refusal_reason, release,
-                                     undelivered_rows)
+from kernel import current_account, current_relais, flatten_errors, iso_utc
+from kernel import schemas as f
+from kernel.mail import (DISCARDED, HELD, RELEASED, NotHeld, UndeliveredMail, discard, held_count, is_valid,
+                         refusal_reason, release, undelivered_rows)
 from kernel.models import AuditEvent
-from kernel.schemas import french as f
-from kernel.services.sending import flatten_errors
 
 from .admin_rows import describe_rows, local_time
 from .release_targets import GROUPS as TARGET_GROUPS

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kernel import identities_for, unread_counts
 from kernel.models import Account, Exchange, MailAddress, Membership
-from kernel.services.acting_as import identities_for
-from kernel.services.threads import unread_counts
 
 MAIL_SPACE = "mail"
 

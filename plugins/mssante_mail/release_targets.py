@@ -10,8 +10,8 @@ from typing import Any
 
 import peewee as pw
 
-from kernel.directory.text import fold
-from kernel.mail.addresses import normalize
+from kernel import fold
+from kernel.mail import normalize
 from kernel.models import Account, Delegation, Identity, MailAddress
 
 # The picker's two groups: organisational mailboxes first (where an orphan mail usually belongs), then people.

@@ -7,7 +7,7 @@ import peewee as pw
 
 import kernel.models as kernel_models
 from kernel import current_relais
-from kernel.mail.addresses import addresses_of, held_addresses, is_valid, normalize
+from kernel.mail import addresses_of, held_addresses, is_valid, normalize
 from kernel.models import Account, Attachment, Identity
 
 NOT_ELIGIBLE = ("Votre profession n'est pas éligible à MSSanté : choisissez dans « Agir en tant que » une messagerie "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, validate
 
-from kernel.schemas import french as f
+from kernel import schemas as f
 
 FOLDERS = ("", "inbox", "sent")
 MAX_LIMIT = 200

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.mail.models import MAIL, OutgoingMail
-from kernel.mail.outbox import recipient_rows, statuses_by_message
+from kernel.mail import MAIL, OutgoingMail, recipient_rows, statuses_by_message
 from kernel.models import Message
 
 
