@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from . import core_hooks
+from .assets import PluginAssets, init_assets
 from .mail import hooks as mail_hooks
 from .config import Config, load_config
 from .db import open_database
 from .json import RelaisJSONProvider
 from .migrate import KERNEL_MIGRATIONS, MigrationSet, upgrade
 from .plugin_manager import build_plugin_manager
+from .plugin_report import PluginStatus
 from .plugin_calls import call_each
 from .relais import Relais, collect_registrations, discard_plugin
 from .services.attachments import AttachmentStore
@@ -27,7 +29,11 @@ from .services.pdf import PdfRenderer
 from .services.sending import Sender
 
 log = logging.getLogger(__name__)
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+# Plugins every app has, registered by the factory beside the enabled ones, as Datasette registers its
+# DEFAULT_PLUGINS: the web shell gives its pages, templates and static files through the same hooks and
+# folder conventions as any plugin, and the kernel never imports it.
+SHELL = "shell"
+DEFAULT_PLUGINS = ((SHELL, "web.hooks"),)
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None,
@@ -40,13 +46,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     """
     if not isinstance(config, Config):
         config = load_config(config)
-    logging.basicConfig(level=config["log_level"].upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # APScheduler logs every poll of the job table at INFO: noise, not news.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # The process's logging is its owner's (the CLI configures it: kernel/commands/logs.py), never the app's.
 
-    app = Flask("relais", template_folder=str(WEB_DIR / "templates"), static_folder=str(WEB_DIR / "static"),
-                static_url_path="/static")
+    # Static files and templates are the plugins' (the shell's included): see kernel/assets.py.
+    app = Flask("relais", static_folder=None, template_folder=None)
     app.json = RelaisJSONProvider(app)
     # Every <int:...> in a route (the kernel's and plugins') is a row id: one beyond a 64-bit integer
     # names nothing, and must be a 404 rather than reach the database driver (OverflowError, a 500).
@@ -63,13 +66,18 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
 
-    pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), ("kernel.mail", mail_hooks), *plugins])
+    defaults, broken = _default_plugins()
+    pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), ("kernel.mail", mail_hooks),
+                                                                 *defaults, *plugins])
+    for status in broken:
+        report.add(status)
     relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
     app.extensions["relais"] = relais
     collect_registrations(relais)
     if migrate:
         apply_migrations(relais)
     _mount_plugin_blueprints(app, relais)
+    init_assets(app, PluginAssets.of([(name, c.plugin) for name, c in relais.contributions.items()], shell=SHELL))
 
     relais.events = EventBus(_event_backend(relais), listeners=lambda event: _notify_listeners(pm, event))
     relais.jobs = JobRunner(app, relais.job_types, config["jobs_poll_seconds"], config["jobs_lease_seconds"])
@@ -82,13 +90,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     from .api import api
     from .api.openapi import openapi_blueprint
     from .ws import init_ws
-    from web import views as web_views
 
     init_auth(app)
     app.register_blueprint(api)
     app.register_blueprint(openapi_blueprint)
     init_ws(app)
-    app.register_blueprint(web_views.shell)
 
     @app.teardown_appcontext
     def _close_connection(exc: BaseException | None) -> None:
@@ -97,6 +103,17 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
             db.close()
 
     return app
+
+
+def _default_plugins() -> tuple[list[tuple[str, Any]], list[PluginStatus]]:
+    """Import the default plugins by name; one that fails is reported, and the app starts without it."""
+    loaded, broken = [], []
+    for name, module in DEFAULT_PLUGINS:
+        try:
+            loaded.append((name, importlib.import_module(module)))
+        except Exception as exc:
+            broken.append(PluginStatus(name, "failed", module, f"import failed: {type(exc).__name__}: {exc}"))
+    return loaded, broken
 
 
 class RowIdConverter(IntegerConverter):

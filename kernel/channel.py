@@ -23,7 +23,12 @@ SUBJECT, MEMBERS, PATIENT, BODY, ATTACHMENTS = "subject", "members", "patient", 
 
 @dataclass(frozen=True)
 class Channel:
-    """A way to send, offered in the "+" panel. ``space`` says which inbox its exchanges live in."""
+    """A way to send, offered in the "+" panel. ``space`` says which inbox its exchanges live in.
+
+    ``receives_mail``: the platform's free secure mail channel. MSSanté mail received for a mailbox is
+    filed as an exchange of this channel (the ``mail_inbound_channel`` setting chooses when several
+    declare it), and the shell offers it to write to a professional who has no account.
+    """
 
     name: str
     label: str
@@ -31,12 +36,15 @@ class Channel:
     space: str  # "chat" or "mail": a conversation never becomes a mail
     order: int = 100
     description: str = ""
+    receives_mail: bool = False
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:
             raise ValueError(f"channel {self.name}: group must be one of {GROUPS}, not {self.group!r}")
         if self.space not in ("chat", "mail"):
             raise ValueError(f"channel {self.name}: space must be 'chat' or 'mail'")
+        if self.receives_mail and self.space != "mail":
+            raise ValueError(f"channel {self.name}: only a channel of the mail space can receive mail")
 
 
 @dataclass(frozen=True)

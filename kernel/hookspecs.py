@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from .channel import Channel, FormField
     from .exchange_ui import ExchangeAction, ExchangePanel
+    from .ui import MenuLink, PageAsset
     from .integration import Connector, IntegrationReceipt, SynthesisDocument
     from .migrate import MigrationSet
     from .models import Account, Attachment, Exchange, Identity, Message, Patient
@@ -158,3 +159,28 @@ def exchange_actions(exchange: Exchange, account: Account) -> list[ExchangeActio
 @hookspec
 def exchange_panels(exchange: Exchange, account: Account) -> list[ExchangePanel]:
     """Return blocks to show above the thread of ``exchange`` (status banner, prerequisites). Since 0.1."""
+
+
+# --- Pages: what a plugin adds to the shell's pages ---------------------------------------------
+
+@hookspec
+def page_assets(page: str, account: Account | None) -> list[PageAsset]:
+    """Return the scripts (ES modules) and styles to add to a page of the shell, or ``[]``.
+
+    :param page: the page's name: ``"inbox"``, ``"thread"``, ``"compose"``, ``"patient"``, ``"login"``,
+        ``"error"``, or the name a plugin gives its own page (``render_template(..., page=...)``).
+    :param account: the signed-in account; None on the login and error pages of anonymous visitors.
+    Paths are relative to the plugin's ``static/`` folder; the kernel serves them under the plugin's
+    versioned prefix. Styles come after the shell's; scripts run before the page's own script, so they
+    can fill the browser-side registry of ``relais/extensions.js`` first. Since 0.2.
+    """
+
+
+@hookspec
+def menu_links(account: Account) -> list[MenuLink]:
+    """Return links for the shell's menus: the top bar, or a space's side navigation of the inbox.
+
+    :param account: the signed-in account; links marked ``admin`` are shown to administrators only.
+    A link may carry a badge: ``count_url`` answers JSON with the number under ``count_key``.
+    Since 0.2.
+    """

@@ -70,8 +70,9 @@ def current_relais() -> Relais:
 
 REGISTRATION_HOOKS = ("register_channels", "register_connectors", "register_models", "register_migrations",
                       "register_blueprints", "register_jobs", "register_services")
-# Names a plugin's blueprint may not take: the kernel's own.
-KERNEL_BLUEPRINTS = {"api", "openapi", "shell", "static"}
+# Names a plugin's blueprint may not take: the kernel's own. ("shell" is the shell's, a default plugin:
+# a plugin taking it clashes with the shell like with any other plugin.)
+KERNEL_BLUEPRINTS = {"api", "openapi", "static"}
 
 
 @dataclass

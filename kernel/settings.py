@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
        "Mail domains the platform is the operator for. Empty: the domains of the addresses its identities hold."),
     _d("mail_inbound", str, "smtp",
        "`smtp`: own operator (built-in receiver, local delivery); `imap`: client of an external operator; `none`."),
+    _d("mail_inbound_channel", str, "",
+       "Channel received mail is filed under. Empty: the one enabled channel declaring `receives_mail`."),
     _d("mail_receiver_host", str, "127.0.0.1", "Address the built-in SMTP receiver listens on."),
     _d("mail_receiver_port", int, 2525, "Port of the built-in SMTP receiver (0: any free port)."),
     _d("mail_receiver_cert", str, "", "Server certificate (PEM) the receiver offers with STARTTLS. Empty: no TLS."),

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from kernel.api.errors import http_error_response, wants_json
 from kernel.auth import current_account, login_session
@@ -13,8 +13,8 @@ from kernel.auth.login import LoginRefused, authenticate
 from kernel.relais import current_relais
 from kernel.services.acting_as import can_see
 
+from .layout import layout_context
 from .patient_page import known_patient, patient_identity
-from .send_panel import send_panel
 
 shell = Blueprint("shell", __name__)
 
@@ -31,25 +31,29 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def login_page() -> Any:
+    """The login page, then back here: for any page of the app a visitor may not see signed out."""
+    return redirect(url_for("shell.login", next=request.full_path.rstrip("?")))
+
+
 def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_account() is None:
-            return redirect(url_for("shell.login", next=request.full_path.rstrip("?")))
+            return login_page()
         return view(*args, **kwargs)
     return wrapper
 
 
-@shell.context_processor
-def _layout() -> dict[str, Any]:
-    return {"account": current_account(), "send_panel": send_panel}
+# App-wide: plugins' pages extend base.html too, and get the same layout (account, panel, menus, assets).
+shell.app_context_processor(layout_context)
 
 
 @shell.get("/login")
 def login() -> Any:
     if current_account() is not None:
         return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", login="", errors={}, next=request.args.get("next", ""))
+    return render_template("login.html", page="login", login="", errors={}, next=request.args.get("next", ""))
 
 
 @shell.post("/login")
@@ -73,7 +77,7 @@ def login_submit() -> Any:
         else:
             login_session(account)
             return redirect(safe_next(next_value))
-    return render_template("login.html", login=login_value, errors=errors, next=next_value), status
+    return render_template("login.html", page="login", login=login_value, errors=errors, next=next_value), status
 
 
 @shell.post("/logout")
@@ -89,11 +93,7 @@ def inbox() -> Any:
     space = request.args.get("espace", "chat")
     if space not in SPACES:
         space = "chat"
-    mail_channel = "mssante_mail" in current_relais().channels
-    # Administrators reach the mail plugin's « Mails non distribués » from the mail space; nobody else sees it.
-    mail_admin = (mail_channel and current_account().is_admin
-                  and "mssante_mail_pages.undelivered" in current_app.view_functions)
-    return render_template("inbox.html", space=space, spaces=SPACES, mail_channel=mail_channel, mail_admin=mail_admin)
+    return render_template("inbox.html", page="inbox", space=space, spaces=SPACES)
 
 
 @shell.get("/envoyer/<name>")
@@ -102,7 +102,7 @@ def compose(name: str) -> Any:
     channel = current_relais().channels.get(name)
     if channel is None:
         return not_found_page("Ce canal d'envoi n'existe pas ou n'est pas activé sur cette plateforme.")
-    return render_template("compose.html", channel=channel, spaces_label=SPACES[channel.space])
+    return render_template("compose.html", page="compose", channel=channel, spaces_label=SPACES[channel.space])
 
 
 @shell.get("/echanges/<int:exchange_id>")
@@ -111,7 +111,7 @@ def thread(exchange_id: int) -> Any:
     # Same answer for "does not exist" and "not yours": the page must not reveal that an exchange exists.
     if not can_see(current_account().id, exchange_id):
         return not_found_page("Cet échange est introuvable, ou vous n'y participez pas.")
-    return render_template("thread.html", exchange_id=exchange_id)
+    return render_template("thread.html", page="thread", exchange_id=exchange_id)
 
 
 @shell.get("/patients/<int:patient_id>")
@@ -121,11 +121,12 @@ def patient(patient_id: int) -> Any:
     found = known_patient(current_account().id, patient_id)
     if found is None:
         return not_found_page("Ce patient est introuvable, ou aucun de vos échanges ne le concerne.")
-    return render_template("patient.html", patient=found, identity=patient_identity(found), spaces=SPACES)
+    return render_template("patient.html", page="patient", patient=found, identity=patient_identity(found),
+                           spaces=SPACES)
 
 
 def not_found_page(message: str) -> Any:
-    return render_template("404.html", title="Page introuvable", message=message), 404
+    return render_template("404.html", page="error", title="Page introuvable", message=message), 404
 
 
 PAGE_ERRORS = {404: ("Page introuvable", "Cette page n'existe pas."),
@@ -133,13 +134,16 @@ PAGE_ERRORS = {404: ("Page introuvable", "Cette page n'existe pas."),
                                           "les boutons de la page.")}
 
 
+@shell.app_errorhandler(401)
 @shell.app_errorhandler(404)
 @shell.app_errorhandler(405)
 def _page_error(exc: Any) -> Any:
-    # Anywhere in the app: a French page for people, the API's JSON shape for programs.
+    # Anywhere in the app: a French page for people, the API's JSON shape for programs. A plugin's page
+    # answers abort(401) to a visitor signed out: people are sent to the login page, and back.
     status = exc.code
     if wants_json():
         return http_error_response(exc)
+    if status == 401:
+        return login_page()
     title, message = PAGE_ERRORS[status]
-    return render_template("404.html", title=title, message=message, account=current_account(),
-                           send_panel=send_panel), status
+    return render_template("404.html", page="error", title=title, message=message), status

@@ -13,6 +13,7 @@ from ..app import create_app
 from ..config import Config, ConfigError, load_config
 from ..migrate import MigrationSet, pending
 from ..relais import Relais
+from .logs import configure_logging
 
 Fail = click.ClickException  # prints "Erreur : <message>" on stderr and exits with status 1
 SUBCOMMAND = "COMMANDE [ARGUMENTS]..."
@@ -42,6 +43,7 @@ def effective_config(quiet: bool = False, **overrides: Any) -> Config:
         raise Fail(f"impossible de préparer le dossier des données : {exc}") from exc
     if quiet and config["log_level"].upper() == "INFO":
         config["log_level"] = "WARNING"
+    configure_logging(config["log_level"])
     return config
 
 

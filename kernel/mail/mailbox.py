@@ -20,9 +20,6 @@ from .models import MailIndex
 from .sanitize import clean_html, text_to_html
 
 log = logging.getLogger(__name__)
-# Received mail lives in the secure mail channel's space; the kernel stores it under that name so the
-# mail plugin (replies, forwards) owns the thread. Never a conversation.
-INBOUND_CHANNEL = "mssante_mail"
 MAIL_SPACE = "mail"
 # IHE XDM (STANDARDS.md): a document mail carries IHE_XDM.ZIP whose METADATA.XML names the patient as
 # "<INS>^^^&<OID>&ISO^NH" and gives the birth date as "PID-7|YYYYMMDD".
@@ -145,6 +142,29 @@ def _read_metadata(xml: bytes, facts: set[tuple[str, str]], births: set[str]) ->
                 births.add(found.group(1))
 
 
+class NoInboundChannel(LookupError):
+    """No channel, or no single one, to file received mail under: the mail is refused for now (451)."""
+
+
+def inbound_channel() -> str:
+    """The channel received mail is filed under, so that its plugin (replies, forwards) owns the thread:
+    the ``mail_inbound_channel`` setting, else the one enabled channel declaring ``receives_mail``.
+    Always a mail-space channel: received mail never becomes a conversation."""
+    relais = current_relais()
+    chosen = relais.config["mail_inbound_channel"]
+    if chosen:
+        channel = relais.channels.get(chosen)
+        if channel is None or channel.space != MAIL_SPACE:
+            raise NoInboundChannel(f"mail_inbound_channel {chosen!r} is not an enabled channel of the mail space")
+        return chosen
+    candidates = sorted(c.name for c in relais.channels.values() if c.receives_mail)
+    if len(candidates) != 1:
+        raise NoInboundChannel("no enabled channel declares receives_mail" if not candidates else
+                               f"several channels declare receives_mail ({', '.join(candidates)}): "
+                               "choose one with the mail_inbound_channel setting")
+    return candidates[0]
+
+
 def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mailbox: str,
                      attachments: list[Attachment]) -> tuple[Exchange, Message, bool]:
     """Write the mail into ``identity``'s mail space (inside the caller's transaction).
@@ -155,7 +175,7 @@ def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mai
     created = exchange is None
     patient = xdm_patient(msg) if (created or exchange.patient_id is None) else None
     if created:
-        exchange = Exchange.create(channel=INBOUND_CHANNEL, space=MAIL_SPACE, patient=patient,
+        exchange = Exchange.create(channel=inbound_channel(), space=MAIL_SPACE, patient=patient,
                                    subject=(facts["subject"] or "(sans objet)")[:250],
                                    data={"mail": {"mailbox": mailbox, "started": "in"}})
         Membership.create(exchange=exchange, identity=identity, role="member")

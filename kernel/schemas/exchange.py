@@ -97,6 +97,7 @@ class ChannelSchema(f.FrenchSchema):
     space = fields.String()
     order = fields.Integer()
     description = fields.String()
+    receives_mail = fields.Boolean()
 
 
 class FormFieldSchema(f.FrenchSchema):

@@ -1,13 +1,18 @@
-"""The secure mail channel's hooks: its single screen, MAIL-2 rules, delivery through the outbox."""
+"""The secure mail channel's hooks: its single screen, MAIL-2 rules, delivery through the outbox, and what it
+adds to the shell's pages (its browser code and styles, the administrators' link)."""
 from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, SendContext, current_relais, hookimpl
+from kernel.ui import MenuLink, PageAsset
 from kernel.models import Account, Exchange, Identity, Message, Patient
 from kernel.services.audit import request_summary
 
 from .admin import blueprint as admin_blueprint
+from .admin_page import PAGE as ADMIN_PAGE
 from .admin_page import blueprint as admin_page_blueprint
 from .outgoing import CHANNEL, deliver_mail
 from .rules import draft_errors
@@ -17,9 +22,10 @@ from .views import blueprint
 
 @hookimpl
 def register_channels() -> list[Channel]:
+    # receives_mail: received MSSanté mail is filed as this channel's exchanges (replies, forwards are ours).
     return [Channel(CHANNEL, "Rédiger un mail sécurisé", GROUP_MSSANTE, "mail", order=20,
                     description="Écrire à tout professionnel ayant une adresse MSSanté, inscrit ou non sur la "
-                                "plateforme.")]
+                                "plateforme.", receives_mail=True)]
 
 
 @hookimpl
@@ -97,3 +103,25 @@ def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
 @hookimpl
 def register_blueprints() -> list[Any]:
     return [blueprint, admin_blueprint, admin_page_blueprint]
+
+
+# The mail space and mail threads are drawn in the browser by this plugin's own code (static/js), which
+# registers its views in the shell's registry; the administrators' page loads its own.
+PAGE_ASSETS = {
+    "inbox": ["js/inbox_extension.js", "css/mail_space.css"],
+    "thread": ["js/thread_extension.js", "css/mail_thread.css"],
+    ADMIN_PAGE: ["js/undelivered.js", "css/admin.css"],
+}
+
+
+@hookimpl
+def page_assets(page: str) -> list[PageAsset]:
+    return [PageAsset(path) for path in PAGE_ASSETS.get(page, [])]
+
+
+@hookimpl
+def menu_links() -> list[MenuLink]:
+    # Administrators reach « Mails non distribués » from the mail space, with the number of held mail.
+    return [MenuLink("mssante_mail_undelivered", "Mails non distribués", url_for("mssante_mail_pages.undelivered"),
+                     space="mail", section="Administration", admin=True,
+                     count_url=url_for("mssante_mail_admin.undelivered_count"), count_key="held")]

@@ -176,7 +176,7 @@ def test_an_existing_conversation_opens_instead_of_a_new_one(conv_site, new_page
 def test_a_professional_without_an_account_gets_a_secure_mail_instead(make_site, new_page, sign_in, artifacts,
                                                                    national_directory):
     """CONV-2 against the real directory: in the national extraction, but not on the platform."""
-    site = make_site(plugins=PLUGINS + [("mail", MssanteScreen("mail", "Rédiger un mail sécurisé"))])
+    site = make_site(plugins=PLUGINS + [("mail", MssanteScreen("mail", "Rédiger un mail sécurisé", receives_mail=True))])
     with site.app.app_context():
         make_account("alice", "Alice", "Martin")
     national_directory(site, [national_directory.row("paul.leroy@kine.mssante.fr", "10000000042", "Paul", "Leroy",

@@ -58,7 +58,13 @@ def test_an_administrator_releases_and_discards_held_mail(admin_site, new_page, 
     expect(ada.locator("#inbox")).to_have_attribute("data-loaded", "true")
     link = ada.get_by_role("link", name=re.compile("Mails non distribués"))
     expect(link.locator(".count")).to_have_text("3")
+    # The plugin's menu link lives in the mail space's side navigation, under « Administration », only there.
+    expect(ada.locator("#space-nav .space-nav-title", has_text="Administration")).to_be_visible()
     ada.screenshot(path=artifacts / "admin-01-lien-espace-mail.png")
+    ada.get_by_role("tab", name=re.compile("Conversations")).click()
+    expect(link).to_be_hidden()
+    ada.get_by_role("tab", name=re.compile("Messagerie sécurisée")).click()
+    expect(link).to_be_visible()
     link.click()
     expect(ada).to_have_url(site.url + PAGE)
     expect(ada.locator("#undelivered")).to_have_attribute("data-loaded", "true")
@@ -144,7 +150,7 @@ def test_a_professional_who_is_not_administrator_gets_no_link_and_a_403_page(adm
     thomas = new_page()
     sign_in(thomas, admin_site, "thomas", "/?espace=mail")
     expect(thomas.locator("#mail-nav")).to_be_visible()
-    expect(thomas.locator("#admin-undelivered")).to_have_count(0)
+    expect(thomas.locator("#mssante_mail_undelivered")).to_have_count(0)
     expect(thomas.get_by_text("Administration")).to_have_count(0)
     response = thomas.goto(admin_site.url + PAGE)
     assert response.status == 403

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plugins.conversation import hooks as conversation
-from support.chat_channel import ChatChannel, MssanteScreen
+from support.chat_channel import MssanteScreen
 from support.factories import make_account
 
 pytestmark = pytest.mark.browser
@@ -160,7 +160,8 @@ def test_several_addresses_of_one_professional_each_become_a_chip(make_site, new
 
 
 def test_nobody_with_an_account_offers_a_secure_mail_or_an_invitation(make_site, new_page, sign_in, artifacts):
-    site = make_site(plugins=[("conversation", conversation), ("test_chat", ChatChannel())])
+    site = make_site(plugins=[("conversation", conversation),
+                              ("mail", MssanteScreen("test_mail", "Rédiger un mail sécurisé", receives_mail=True))])
     with site.app.app_context():
         make_account("alice", "Alice", "Martin")
     leroy = entry(3, "Paul LEROY", profession="Kinésithérapeute", has_account=False,

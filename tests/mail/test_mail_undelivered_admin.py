@@ -235,4 +235,4 @@ def test_the_page_is_for_administrators_and_linked_from_their_mail_space(make_ap
     assert r.status_code == 200 and "<h1>Mails non distribués</h1>" in page and "js/undelivered.js" in page
     assert 'lang="fr"' in page and "Se déconnecter" in page and "css/admin.css" in page
     inbox = html.unescape(admin.get("/?espace=mail").get_data(as_text=True))
-    assert f'id="admin-undelivered" class="mail-nav-item" href="{PAGE}"' in inbox
+    assert f'id="mssante_mail_undelivered" class="nav-item" href="{PAGE}"' in inbox  # the plugin's menu link

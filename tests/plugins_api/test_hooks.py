@@ -5,17 +5,19 @@ The plugin under test is tests/support/every_hook_plugin.py.
 """
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 
 from kernel.migrate import MigrationSet, pending
 from kernel.models import Attachment, Exchange, Job, Message
 from support.chat_channel import ChatChannel
-from support.every_hook_plugin import (CHANNEL, CONNECTOR, COPY_FIELD, COPY_NEEDS_PATIENT, CRASH, MIGRATIONS,
-                                       PUSH_JOB, REFUSED, REFUSED_MESSAGE, CopyToSoftwareAddon, EveryHookPlugin,
-                                       HookDemoNote)
-from support.factories import bearer, make_account, make_patient
+from support.every_hook_plugin import (ASSET_EARLY_STYLE, ASSET_MISSING, ASSET_SCRIPT, ASSET_STYLE, CHANNEL,
+                                       CONNECTOR, COPY_FIELD, COPY_NEEDS_PATIENT, CRASH, MIGRATIONS, PUSH_JOB, REFUSED,
+                                       REFUSED_MESSAGE, CopyToSoftwareAddon, EveryHookPlugin, HookDemoNote)
+from support.factories import PASSWORD, bearer, make_account, make_patient
 
 
 @pytest.fixture
@@ -73,7 +75,8 @@ def test_hook_register_channels_feeds_the_channel_list(demo, people):
     assert r.status_code == 200
     mine = next(c for c in r.json["channels"] if c["name"] == CHANNEL)
     assert mine == {"name": CHANNEL, "label": "Démo de tous les hooks", "group": "MonSisra", "space": "chat",
-                    "order": 90, "description": "Canal de test : chaque hook y laisse une trace."}
+                    "order": 90, "description": "Canal de test : chaque hook y laisse une trace.",
+                    "receives_mail": False}
     monsisra = next(g for g in r.json["groups"] if g["name"] == "MonSisra")
     assert monsisra["channels"] == ["test_chat", CHANNEL]  # ordered by the channels' ``order``
     assert set(_relais(demo).channels) == {"test_chat", "test_mail", CHANNEL}
@@ -433,3 +436,68 @@ def test_hook_exchange_panels_appear_on_the_exchange_for_the_viewer(demo, people
                        "data": {"notes": 2, "viewer": bob.id}}]
     other = _start(client, alice, bob, channel="test_chat").json["exchange"]["id"]
     assert client.get(f"/api/v1/exchanges/{other}", headers=bearer(bob)).json["exchange"]["panels"] == []
+
+
+# --- page_assets and menu_links: what the shell's pages show of a plugin ---------------------------
+
+def _signed_in(app, login):
+    """A browser-like client with a session (the shell's pages are for people, not tokens)."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return client
+
+
+@pytest.fixture
+def shell_demo(make_app, plugin):
+    """The demo app, its requests made outside any app context (sessions, as in production)."""
+    app = make_app("sqlite", plugins=_plugins(plugin))
+    with app.app_context():
+        make_account("alice")
+        make_account("ada", "Ada", "Lovelace", is_admin=True)
+    return app
+
+
+def test_hook_page_assets_adds_the_plugins_files_to_its_page(shell_demo, caplog):
+    client = _signed_in(shell_demo, "alice")
+    page = client.get("/").get_data(as_text=True)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    scripts = re.findall(r'<script type="module"[^>]* src="([^"]+)"', page)
+    mine = re.compile(r"^/static/every_hook/[0-9a-f]{12}/")
+    # Its styles after the shell's, by their order; its script before the page's own (it registers first).
+    assert [s.split("/", 4)[4] for s in styles if mine.match(s)] == [ASSET_EARLY_STYLE, ASSET_STYLE]
+    last_shell = max(i for i, s in enumerate(styles) if s.startswith("/static/shell/"))
+    assert all(i > last_shell for i, s in enumerate(styles) if mine.match(s))
+    demo_script = next(s for s in scripts if mine.match(s))
+    assert demo_script.endswith(ASSET_SCRIPT) and scripts[-1].endswith("/js/inbox.js")
+    assert scripts.index(demo_script) < len(scripts) - 1
+    # A file the plugin's folder does not have is left out and logged, the page still served.
+    assert ASSET_MISSING not in page
+    assert any(ASSET_MISSING in r.getMessage() and "every_hook" in r.getMessage() for r in caplog.records)
+    served = client.get(demo_script)
+    assert served.status_code == 200 and b"registerSpaceView" in served.data
+    # Only the page it asked for, only for a signed-in account (the login page has none).
+    assert "/static/every_hook/" not in client.get("/envoyer/test_chat").get_data(as_text=True)
+    assert "/static/every_hook/" not in shell_demo.test_client().get("/login").get_data(as_text=True)
+
+
+def test_hook_menu_links_in_the_top_bar_and_a_spaces_navigation(shell_demo):
+    alice = _signed_in(shell_demo, "alice")
+    page = html.unescape(alice.get("/").get_data(as_text=True))
+    top = page.split('<nav class="topbar-links"', 1)[1].split("</nav>", 1)[0]
+    assert 'id="hook_demo_help" class="nav-item" href="/hook_demo/aide"' in top and "Aide de la démo" in top
+    side = page.split('<nav id="space-nav"', 1)[1].split("</nav>", 1)[0]
+    chat = side.split('data-space="chat"', 1)[1]
+    assert '<h2 class="space-nav-title">Démo</h2>' in chat and "Notes de Alice" in chat  # built for the account
+    assert 'data-count-url="/hook_demo/count" data-count-key="count"' in chat
+    assert "hook_demo_admin" not in page and "Administration" not in page  # administrators only
+    # The top bar's links are on every page, the space's only in the inbox.
+    compose = alice.get("/envoyer/test_chat").get_data(as_text=True)
+    assert 'id="hook_demo_help"' in compose and 'id="hook_demo_notes"' not in compose
+
+    ada = html.unescape(_signed_in(shell_demo, "ada").get("/").get_data(as_text=True))
+    side = ada.split('<nav id="space-nav"', 1)[1].split("</nav>", 1)[0]
+    assert side.index("Démo") < side.index("Administration")  # sections by their first link's order
+    assert 'id="hook_demo_admin" class="nav-item" href="/hook_demo/reglages"' in side
+    assert 'data-count-url="/hook_demo/count" data-count-key="held"' in side

@@ -31,14 +31,15 @@ class ChatChannel:
 
 class MssanteScreen:
     """A send screen whose recipients are published MSSanté addresses (like the mail or document
-    channels), for picker tests: ``MssanteScreen("test_document", "Envoyer un document")``."""
+    channels), for picker tests: ``MssanteScreen("test_document", "Envoyer un document")``; with
+    ``receives_mail`` it is the platform's free secure mail channel (offered to write to someone without an account)."""
 
-    def __init__(self, name: str, label: str) -> None:
-        self.name, self.label = name, label
+    def __init__(self, name: str, label: str, receives_mail: bool = False) -> None:
+        self.name, self.label, self.receives_mail = name, label, receives_mail
 
     @hookimpl
     def register_channels(self):
-        return [Channel(self.name, self.label, GROUP_MSSANTE, "mail")]
+        return [Channel(self.name, self.label, GROUP_MSSANTE, "mail", receives_mail=self.receives_mail)]
 
     @hookimpl
     def compose_form(self, channel, patient):

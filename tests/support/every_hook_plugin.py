@@ -21,11 +21,15 @@ from kernel import (GROUP_MONSISRA, Channel, Connector, Event, ExchangeAction, E
                     hookimpl)
 from kernel.auth import api_login_required, current_account
 from kernel.db import BaseModel, utcnow
+from kernel.ui import MenuLink, PageAsset
 
 CHANNEL = "hook_demo"
 CONNECTOR = "hook_demo_dpi"
 PUSH_JOB = "hook_demo.push"
 MIGRATIONS = Path(__file__).parent / "every_hook_migrations"
+# Page assets, in tests/support/static/ (ASSET_MISSING names a file that does not exist: left out, logged).
+ASSET_SCRIPT, ASSET_STYLE, ASSET_EARLY_STYLE = "hook_demo/demo.js", "hook_demo/demo.css", "hook_demo/early.css"
+ASSET_MISSING = "hook_demo/absent.js"
 # A body containing REFUSED is refused by validate; one containing CRASH makes deliver fail after writing.
 REFUSED = "mot-interdit"
 REFUSED_MESSAGE = "Ce message contient « mot-interdit » : retirez-le puis renvoyez."
@@ -201,6 +205,22 @@ class EveryHookPlugin:
         count = HookDemoNote.select().where(HookDemoNote.exchange_id == exchange.id).count()
         return [ExchangePanel("hook_demo_notes", "Notes de démonstration", text=f"{count} note(s) enregistrée(s)",
                               level="info", data={"notes": count, "viewer": account.id})]
+
+    # --- pages: this module's folder (tests/support) is the plugin's; its files are in static/hook_demo/ ---
+    @hookimpl
+    def page_assets(self, page: str, account: Any) -> list[PageAsset]:
+        if page != "inbox" or account is None:
+            return []
+        return [PageAsset(ASSET_SCRIPT), PageAsset(ASSET_STYLE), PageAsset(ASSET_EARLY_STYLE, order=10),
+                PageAsset(ASSET_MISSING)]
+
+    @hookimpl
+    def menu_links(self, account: Any) -> list[MenuLink]:
+        return [MenuLink("hook_demo_help", "Aide de la démo", "/hook_demo/aide", order=20),
+                MenuLink("hook_demo_notes", f"Notes de {account.first_name}", "/hook_demo/notes", space="chat",
+                         section="Démo", count_url="/hook_demo/count", order=10),
+                MenuLink("hook_demo_admin", "Réglages de la démo", "/hook_demo/reglages", space="chat",
+                         section="Administration", admin=True, count_url="/hook_demo/count", count_key="held")]
 
 
 class CopyToSoftwareAddon:

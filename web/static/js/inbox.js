@@ -1,22 +1,23 @@
-// The inbox (/): two separate spaces as tabs, with unread counts; the list follows live events.
+// The inbox (/): two separate spaces as tabs, with unread counts; the list follows live events. A space
+// a plugin gives its own view (relais/extensions.js: mailboxes, folders, search...) lists through it.
 
 import { allMessages, api } from "./api.js";
+import { refreshBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
+import { spaceView } from "./extensions.js";
 import { Live } from "./live.js";
-import { mailRow } from "./mail_row.js";
-import { createMailSpace } from "./mail_space.js";
 
 const root = document.getElementById("inbox");
 const list = document.getElementById("exchange-list");
 const empty = document.getElementById("inbox-empty");
 const errorBox = document.getElementById("inbox-error");
+const nav = document.getElementById("space-nav");
+const navView = document.getElementById("space-nav-view");
+const tools = document.getElementById("space-tools");
 const tabs = [...document.querySelectorAll("[data-tab]")];
 const EMPTY = {
   chat: "Aucune conversation pour le moment. Démarrez-en une avec le bouton « + Nouveau ».",
   mail: "Aucun mail sécurisé pour le moment.",
-  inbox: "Aucun mail reçu dans cette boîte.",
-  sent: "Aucun mail envoyé depuis cette boîte.",
-  search: "Aucun mail ne correspond à cette recherche.",
 };
 let space = root.dataset.space;
 let myIdentities = new Set();
@@ -26,6 +27,7 @@ const PAGE = 50;
 const MAX = 200;  // the API's largest page
 const more = document.getElementById("inbox-more");
 let timer = null;
+const views = new Map();  // space -> its plugin view, once it answered its probe
 
 function setCounts(unread) {
   for (const tab of tabs) {
@@ -35,18 +37,19 @@ function setCounts(unread) {
     badge.textContent = count > 99 ? "99+" : String(count);
     badge.setAttribute("aria-label", `${count} non lu${count > 1 ? "s" : ""}`);
   }
-  const total = (unread.chat || 0) + (unread.mail || 0);
+  const total = Object.values(unread).reduce((sum, n) => sum + (n || 0), 0);
   document.title = `${total ? `(${total}) ` : ""}Boîte de réception · Relais Santé`;
 }
 
 async function refresh() {
   const mine = ++generation;
-  // The mail space lists through the mail plugin's search (folders, mailboxes); the counts stay the inbox's.
-  const mailSpace = space === "mail" && mail.available;
-  const [r, found] = await Promise.all([api(`exchanges?space=${space}&limit=${mailSpace ? 1 : limit}`),
-    mailSpace ? mail.load(limit) : null]);
+  // A space's own view lists through its plugin's routes; the counts stay the inbox's.
+  const view = views.get(space) || null;
+  const [r, found] = await Promise.all([api(`exchanges?space=${space}&limit=${view ? 1 : limit}`),
+    view ? view.load(limit) : null]);
   if (mine !== generation) return;  // a newer refresh (or a tab switch) superseded this one
   root.setAttribute("aria-busy", "false");
+  refreshBadges(nav);
   const failed = !r.ok ? r : (found && !found.ok ? found : null);
   if (failed) {
     errorBox.hidden = false;
@@ -56,12 +59,10 @@ async function refresh() {
   errorBox.hidden = true;
   setCounts(r.data.unread);
   const exchanges = found ? found.exchanges : r.data.exchanges;
-  // A mail row names the other party (sender, or recipients in "Envoyés"); a conversation its members.
-  list.replaceChildren(...exchanges.map((e) => (mailSpace ? mailRow(e, { folder: mail.folder })
-    : exchangeRow(e, { myIdentities }))));
+  list.replaceChildren(...exchanges.map((e) => (view ? view.row(e) : exchangeRow(e, { myIdentities }))));
   empty.hidden = exchanges.length > 0;
   more.hidden = exchanges.length < limit || limit >= MAX;
-  empty.textContent = !mailSpace ? EMPTY[space] : EMPTY[mail.searching ? "search" : mail.folder];
+  empty.textContent = view ? view.emptyText() : EMPTY[space] || "";
   root.dataset.loaded = "true";
 }
 
@@ -69,6 +70,21 @@ async function refresh() {
 function refreshSoon() {
   clearTimeout(timer);
   timer = setTimeout(refresh, 100);
+}
+
+/** The side navigation and tools of the selected space: its view's, and its plugin links. */
+function showSpace() {
+  let links = false;
+  for (const group of nav.querySelectorAll(".space-links")) {
+    group.hidden = group.dataset.space !== space;
+    links = links || !group.hidden;
+  }
+  const view = views.get(space) || null;
+  navView.replaceChildren(...(view && view.nav ? [view.nav] : []));
+  tools.replaceChildren(...(view && view.tools ? [view.tools] : []));
+  nav.hidden = !links && !(view && view.nav);
+  root.classList.toggle("with-nav", !nav.hidden);
+  for (const [key, other] of views) other.show?.(key === space);
 }
 
 function select(next, push = true) {
@@ -82,7 +98,7 @@ function select(next, push = true) {
   }
   document.getElementById("inbox-panel").setAttribute("aria-labelledby", `onglet-${next}`);
   if (push) history.replaceState(null, "", `/?espace=${next}`);
-  mail.show(next === "mail");
+  showSpace();
   refresh();
 }
 
@@ -104,7 +120,16 @@ more.addEventListener("click", () => {
   refresh();
 });
 
-const mail = createMailSpace({ onChange: () => { limit = PAGE; refresh(); } });
+/** Each space's plugin view, kept only if it answers its probe (its plugin's routes are there). */
+async function createViews() {
+  await Promise.all(tabs.map(async (tab) => {
+    const factory = spaceView(tab.dataset.tab);
+    if (!factory) return;
+    const view = factory({ onChange: () => { limit = PAGE; refresh(); } });
+    if (await view.probe()) views.set(tab.dataset.tab, view);
+  }));
+}
+
 const live = new Live();
 for (const type of ["message.created", "exchange.created", "exchange.updated", "receipt.created", "exchange.deleted"]) {
   live.on(type, refreshSoon);
@@ -113,7 +138,7 @@ live.onConnected(refreshSoon);
 // Coming back to the tab after reading a thread elsewhere: counts may have changed.
 window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
 
-Promise.all([api("me"), mail.probe()]).then(([r]) => {
+Promise.all([api("me"), createViews()]).then(([r]) => {
   if (r.ok) myIdentities = new Set(r.data.identities.map((i) => i.id));
   select(space, false);
 });

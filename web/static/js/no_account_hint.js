@@ -13,11 +13,10 @@ function channels() {
   return channelsPromise;
 }
 
-/** The channel that writes a free secure mail, if the platform has one. */
+/** The platform's free secure mail channel (the one that declares receives_mail), if it has one. */
 export async function mailChannel() {
   const all = await channels();
-  return all.find((c) => c.name === "mail")
-    || all.find((c) => c.space === "mail" && /mail/i.test(c.label)) || null;
+  return all.find((c) => c.receives_mail) || null;
 }
 
 function inviteLink(address) {

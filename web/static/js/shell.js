@@ -1,4 +1,7 @@
-// Behaviour shared by every signed-in page: the "+" send panel opens and closes like a menu.
+// Behaviour shared by every signed-in page: the "+" send panel opens and closes like a menu; the badges
+// of the plugins' links show their counts.
+
+import { refreshBadges } from "./badges.js";
 
 const panel = document.querySelector("details.send-panel");
 if (panel) {
@@ -15,3 +18,5 @@ if (panel) {
     if (panel.open) panel.querySelector(".send-panel-menu a")?.focus();
   });
 }
+
+refreshBadges();

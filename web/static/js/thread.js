@@ -1,11 +1,11 @@
 // A thread page (/echanges/<id>): header, messages (paged, live), composer, read marks, receipts,
-// photo viewer, transfer of attachments to one's software.
+// photo viewer, transfer of attachments to one's software. A channel may bring its own thread view and
+// a message kind its own look (relais/extensions.js): the mail plugin's reply, forward, statuses...
 
 import { allMessages, api } from "./api.js";
 import { createComposer } from "./composer.js";
+import { messageRenderer, threadView } from "./extensions.js";
 import { Live } from "./live.js";
-import { renderMail } from "./mail_render.js";
-import { createMailThread } from "./mail_thread.js";
 import { refreshDaySeparators, renderMessage } from "./messages.js";
 import { Receipts } from "./receipts.js";
 import { createHeader } from "./thread_header.js";
@@ -25,9 +25,9 @@ createViewer(list);
 createTransfer(list, { exchangeId, patientId: () => header.patientId() });
 const shown = new Map();  // message id -> element: a message is never shown twice
 let accountId = null;
-let mail = null;  // a mail thread's tools (exchange.space == "mail"); null in a conversation
+let view = null;  // the channel's own thread view, if its plugin registered one
 let composer = null;
-const mailMessages = new Map();  // message id -> message, for the mail tools
+let space = "chat";
 let lastId = 0;
 let lastMarked = 0;
 let loaded = false;
@@ -50,18 +50,17 @@ function scrollToBottom() {
 
 /** Insert messages at their place by id, skipping any already shown (live events and catch-up overlap). */
 function insert(messages) {
-  mail?.noteMessages(messages);
+  view?.messages?.(messages);
   let added = 0;
   for (const message of messages) {
     if (shown.has(message.id)) continue;
-    const el = message.kind === "mail" ? renderMail(message) : renderMessage(message, { accountId });
+    const el = (messageRenderer(message.kind) || renderMessage)(message, { accountId });
     const next = [...shown.keys()].filter((id) => id > message.id).sort((a, b) => a - b)[0];
     list.insertBefore(el, next === undefined ? null : shown.get(next));
     shown.set(message.id, el);
     lastId = Math.max(lastId, message.id);
     added += 1;
-    if (message.kind === "mail") mailMessages.set(message.id, message);
-    if (mail) mail.shown(message.id);
+    view?.shown?.(message, el);
   }
   if (added) {
     refreshDaySeparators(list);
@@ -125,14 +124,13 @@ async function init() {
   accountId = me.data.account.id;
   receipts.accountId = accountId;
   header.render(exchange.data.exchange);
-  if (exchange.data.exchange.space === "mail") {
-    mail = createMailThread({ exchangeId, exchange: exchange.data.exchange, list, onSent,
-      myIdentities: new Set(me.data.identities.map((i) => i.id)), lastMail,
-      onChanged: () => refreshHeader(), patient: () => header.patient() });
-    mail.loadStatus();
-  } else {
-    composer = createComposer(document.getElementById("composer"), { exchangeId, onSent });
-  }
+  space = exchange.data.exchange.space;
+  const factory = threadView(exchange.data.exchange.channel);
+  view = factory ? factory({ exchangeId, exchange: exchange.data.exchange, list, live, onSent,
+    identities: new Set(me.data.identities.map((i) => i.id)), refreshHeader: () => refreshHeader(),
+    patient: () => header.patient() }) : null;
+  if (view?.replacesComposer) document.getElementById("composer").hidden = true;
+  else composer = createComposer(document.getElementById("composer"), { exchangeId, onSent });
   insert(page.data.messages);
   if (seen.ok) {
     receipts.load(seen.data);
@@ -155,13 +153,8 @@ live.on("message.created", (event) => {
   markRead();
 });
 live.on("exchange.updated", (event) => { if (event.exchange_id === exchangeId) refreshHeader(); });
-live.on("mail.status", (event) => {
-  if (event.exchange_id !== exchangeId || !mail) return;
-  mail.statusChanged(event.data);
-  refreshHeader();  // the "Suivi de l'envoi" panel follows
-});
 live.on("exchange.deleted", (event) => {
-  if (event.exchange_id === exchangeId) location.assign("/?espace=mail");  // deleted from the mailbox
+  if (event.exchange_id === exchangeId) location.assign(`/?espace=${space}`);  // gone: back to its space
 });
 live.on("receipt.created", (event) => {
   if (event.exchange_id !== exchangeId) return;
@@ -191,12 +184,5 @@ function onSent(message) {
   insert([message]);
   scrollToBottom();
   lastMarked = Math.max(lastMarked, message.id);
-}
-
-/** The latest mail of the thread (what Répondre answers and Transférer forwards). */
-function lastMail() {
-  const ids = [...shown.keys()].sort((a, b) => b - a);
-  const id = ids.find((i) => shown.get(i).dataset.kind === "mail");
-  return id === undefined ? null : mailMessages.get(id);
 }
 init().then(() => composer?.focus());

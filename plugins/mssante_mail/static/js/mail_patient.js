@@ -2,9 +2,9 @@
 // a panel under the mail toolbar, saved with PATCH /api/v1/exchanges/<id>; the thread is then found by
 // patient search and from the patient's page.
 
-import { allMessages, api } from "./api.js";
-import { h } from "./dom.js";
-import { patientField } from "./patient_field.js";
+import { allMessages, api } from "relais/api.js";
+import { h } from "relais/dom.js";
+import { patientField } from "relais/patient_field.js";
 
 /** createMailPatient({exchangeId, current() -> patient|null, onSaved()}) -> {form, open(), close(), isOpen()} */
 export function createMailPatient({ exchangeId, current, onSaved }) {

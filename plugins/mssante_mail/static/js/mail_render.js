@@ -1,9 +1,9 @@
 // How one mail of a mail thread looks: De, À, Cc, date, subject, the HTML body, attachments, and for a
 // mail sent from here the delivery status of each recipient.
 
-import { h } from "./dom.js";
-import { dayKey, fullDate } from "./format.js";
-import { renderAttachments } from "./messages.js";
+import { h } from "relais/dom.js";
+import { dayKey, fullDate } from "relais/format.js";
+import { renderAttachments } from "relais/messages.js";
 
 const DROP = "script, style, iframe, frame, object, embed, form, input, button, textarea, select, link, meta, base, svg, math";
 const URL_ATTRIBUTES = ["href", "src", "action", "formaction", "xlink:href"];

@@ -2,9 +2,9 @@
 // réception", "À : …" the recipients in "Envoyés"), the subject, one line of the latest mail, the
 // date, bold while unread, a paperclip when files are attached, the delivery status of what was sent.
 
-import { h } from "./dom.js";
-import { fullDate, shortDate } from "./format.js";
-import { icon } from "./icons.js";
+import { h } from "relais/dom.js";
+import { fullDate, shortDate } from "relais/format.js";
+import { icon } from "relais/icons.js";
 
 const STATUS_CLASS = { pending: "pending", sent: "sent", delivered: "delivered", read: "read", failed: "failed" };
 

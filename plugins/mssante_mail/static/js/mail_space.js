@@ -1,25 +1,45 @@
-// The "Messagerie sécurisée" tab as a mail space: mailboxes (own and delegated, with unread counts),
-// folders "Boîte de réception" / "Envoyés", a search box (sender, subject, patient).
-// Without the mail plugin (no /mssante_mail routes) the tab stays the inbox's plain list.
+// The "Messagerie sécurisée" tab as a mail space (the shell's space view for "mail"): « Rédiger un mail »,
+// mailboxes (own and delegated, with unread counts), folders "Boîte de réception" / "Envoyés", a search box
+// (sender, subject, patient). Without this plugin's routes the probe fails and the tab stays the inbox's list.
 
-import { api } from "./api.js";
-import { h } from "./dom.js";
+import { api } from "relais/api.js";
+import { h } from "relais/dom.js";
+import { mailRow } from "./mail_row.js";
 
 const ALL = "";  // every mailbox the account reads
+const CHANNEL = "mssante_mail";
+const EMPTY = {
+  inbox: "Aucun mail reçu dans cette boîte.",
+  sent: "Aucun mail envoyé depuis cette boîte.",
+  search: "Aucun mail ne correspond à cette recherche.",
+};
 
-/** createMailSpace({onChange()}) -> {probe(), show(on), load(limit) -> {ok, exchanges, errors}, refreshBoxes()} */
+function navTitle(text) {
+  return h("h2", { class: "space-nav-title" }, text);
+}
+
+/** createMailSpace({onChange()}) -> the space view of relais/extensions.js */
 export function createMailSpace({ onChange }) {
-  const nav = document.getElementById("mail-nav");
-  const boxList = document.getElementById("mailbox-list");
-  const folderButtons = [...document.querySelectorAll("#folder-list [data-folder]")];
-  const searchForm = document.getElementById("mail-search");
-  const searchInput = document.getElementById("mail-search-input");
   const params = new URLSearchParams(location.search);
-  let available = false;
   let boxes = [];
   let mailbox = params.get("boite") || ALL;
   let folder = params.get("dossier") === "sent" ? "sent" : "inbox";
   let query = "";
+
+  const boxList = h("ul", { id: "mailbox-list", class: "space-nav-list" });
+  const folderButtons = [["inbox", "Boîte de réception"], ["sent", "Envoyés"]].map(([key, label]) =>
+    h("button", { type: "button", class: "nav-item", dataset: { folder: key },
+      onclick: () => { folder = key; remember(); renderBoxes(); onChange(); } }, label));
+  const nav = h("div", { id: "mail-nav", class: "mail-nav", "aria-label": "Boîtes aux lettres et dossiers", role: "group" },
+    h("a", { class: "btn btn-primary mail-write", href: `/envoyer/${CHANNEL}` }, "Rédiger un mail"),
+    navTitle("Boîtes aux lettres"), boxList,
+    navTitle("Dossiers"), h("ul", { id: "folder-list", class: "space-nav-list" }, folderButtons.map((b) => h("li", {}, b))));
+
+  const searchInput = h("input", { id: "mail-search-input", type: "search", autocomplete: "off",
+    placeholder: "Rechercher : expéditeur, objet, patient…" });
+  const searchForm = h("form", { id: "mail-search", class: "mail-search", role: "search" },
+    h("label", { for: "mail-search-input", class: "sr-only" }, "Rechercher dans les mails"), searchInput,
+    h("button", { type: "submit", class: "btn btn-secondary" }, "Rechercher"));
 
   function remember() {
     const url = new URLSearchParams({ espace: "mail" });
@@ -30,10 +50,10 @@ export function createMailSpace({ onChange }) {
 
   function boxButton(id, label, unread, title) {
     const on = String(id) === String(mailbox) || (boxes.length === 1 && mailbox === ALL);
-    return h("li", {}, h("button", { type: "button", class: "mail-nav-item", dataset: { mailbox: id },
+    return h("li", {}, h("button", { type: "button", class: "nav-item", dataset: { mailbox: id },
       "aria-current": on ? "true" : false, title: title || false,
       onclick: () => { mailbox = String(id); remember(); renderBoxes(); onChange(); } },
-    h("span", { class: "mail-nav-label" }, label),
+    h("span", { class: "nav-label" }, label),
     unread ? h("span", { class: "count", "aria-label": `${unread} non lu${unread > 1 ? "s" : ""}` },
       unread > 99 ? "99+" : String(unread)) : null));
   }
@@ -53,49 +73,15 @@ export function createMailSpace({ onChange }) {
     }
   }
 
-  // Administrators only (the page renders the link for them): the number of held mail as a badge.
-  const adminLink = document.getElementById("admin-undelivered");
-  async function refreshAdmin() {
-    if (!adminLink) return;
-    const r = await api("/mssante_mail/admin/undelivered/count");
-    if (!r.ok) return;
-    const badge = adminLink.querySelector(".count");
-    const held = r.data.held;
-    badge.hidden = !held;
-    badge.textContent = held > 99 ? "99+" : String(held);
-    badge.setAttribute("aria-label", `${held} en attente`);
-  }
-
   async function refreshBoxes() {
-    refreshAdmin();
-    const r = await api("/mssante_mail/mailboxes");
-    if (!r.ok) return;
+    const r = await api(`/${CHANNEL}/mailboxes`);
+    if (!r.ok) return false;
     boxes = r.data.mailboxes;
     if (mailbox && !boxes.some((b) => String(b.identity.id) === mailbox)) mailbox = ALL;
     renderBoxes();
+    return true;
   }
 
-  function search(extra, limit) {
-    const p = new URLSearchParams({ folder, limit: String(limit), ...extra });
-    if (mailbox) p.set("mailbox", mailbox);
-    return api(`/mssante_mail/search?${p}`);
-  }
-
-  /** One search box: the API's `q` looks for each word in the senders, the subject and the patient. */
-  async function load(limit) {
-    refreshBoxes();
-    const r = await search(query ? { q: query } : {}, limit);
-    return r.ok ? { ok: true, exchanges: r.data.exchanges } : { ok: false, errors: r.errors };
-  }
-
-  for (const button of folderButtons) {
-    button.addEventListener("click", () => {
-      folder = button.dataset.folder;
-      remember();
-      renderBoxes();
-      onChange();
-    });
-  }
   searchForm.addEventListener("submit", (event) => {
     event.preventDefault();
     query = searchInput.value.trim();
@@ -110,26 +96,22 @@ export function createMailSpace({ onChange }) {
   });
 
   return {
-    async probe() {
-      const r = await api("/mssante_mail/mailboxes");
-      available = r.ok;
-      if (available) {
-        boxes = r.data.mailboxes;
-        renderBoxes();
-      }
-      return available;
+    nav,
+    tools: searchForm,
+    probe: refreshBoxes,
+    /** One search box: the API's `q` looks for each word in the senders, the subject and the patient. */
+    async load(limit) {
+      refreshBoxes();
+      const p = new URLSearchParams({ folder, limit: String(limit), ...(query ? { q: query } : {}) });
+      if (mailbox) p.set("mailbox", mailbox);
+      const r = await api(`/${CHANNEL}/search?${p}`);
+      return r.ok ? { ok: true, exchanges: r.data.exchanges } : { ok: false, errors: r.errors };
     },
-    get available() { return available; },
-    get folder() { return folder; },
-    get searching() { return Boolean(query); },
-    show(on) {
-      const visible = on && available;
-      nav.hidden = !visible;
-      searchForm.hidden = !visible;
-      document.getElementById("inbox").classList.toggle("mail-space", visible);
+    // A mail row names the other party (sender, or recipients in "Envoyés"); a conversation its members.
+    row: (exchange) => mailRow(exchange, { folder }),
+    emptyText: () => EMPTY[query ? "search" : folder],
+    show(visible) {
       if (visible) remember();
     },
-    load,
-    refreshBoxes,
   };
 }

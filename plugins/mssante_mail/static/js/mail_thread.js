@@ -1,15 +1,16 @@
-// A mail thread's own tools: Répondre, Répondre à tous, Transférer, Patient, Marquer comme non lu,
-// Supprimer, and the mail writing box (rich body, attachments, recipients when forwarding) that uses the
-// mail plugin's routes.
+// A mail thread's own tools (the shell's thread view for this channel): Répondre, Répondre à tous,
+// Transférer, Patient, Marquer comme non lu, Supprimer, the mail writing box (rich body, attachments,
+// recipients when forwarding) that uses the mail plugin's routes, and each sent mail's delivery status.
 
-import { allMessages, api } from "./api.js";
-import { createAttachments } from "./attachments.js";
-import { h, onSendShortcut } from "./dom.js";
+import { allMessages, api } from "relais/api.js";
+import { createAttachments } from "relais/attachments.js";
+import { h, onSendShortcut } from "relais/dom.js";
 import { createMailPatient } from "./mail_patient.js";
 import { mailFacts, renderStatus } from "./mail_render.js";
-import { createPersonPicker } from "./person_picker.js";
-import { createRichEditor } from "./rich_editor.js";
+import { createPersonPicker } from "relais/person_picker.js";
+import { createRichEditor } from "relais/rich_editor.js";
 
+const CHANNEL = "mssante_mail";
 const MODES = {
   reply: { title: "Répondre", send: "Envoyer la réponse" },
   all: { title: "Répondre à tous", send: "Envoyer la réponse" },
@@ -17,15 +18,14 @@ const MODES = {
 };
 
 /**
- * createMailThread({exchangeId, exchange, myIdentities: Set, list, lastMail(), onSent(message), onChanged(),
- *   patient() -> the thread's patient now})
- * -> {status(recipientsByMessage), statusChanged(event)}
+ * createMailThread({exchangeId, exchange, identities: Set, list, live, onSent(message), refreshHeader(),
+ *   patient() -> the thread's patient now}) -> the thread view of relais/extensions.js
  */
-export function createMailThread({ exchangeId, exchange, myIdentities, list, lastMail, onSent, onChanged, patient }) {
+export function createMailThread({ exchangeId, exchange, identities, list, live, onSent, refreshHeader, patient }) {
   const root = document.getElementById("thread");
   root.classList.add("thread-mail");
-  document.getElementById("composer").hidden = true;  // the conversation composer is not for mail
   const statuses = new Map();  // message id -> recipients
+  const mails = new Map();  // message id -> the thread's mails, for Répondre and Transférer
   let mode = null;
   let sending = false;
 
@@ -40,7 +40,7 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
   // Only received mail can be unread again: shown once the thread holds some (see noteMessages).
   const unreadButton = toolbar.querySelector("[data-mail-action=unread]");
   unreadButton.hidden = true;
-  const patientPanel = createMailPatient({ exchangeId, current: patient, onSaved: () => onChanged() });
+  const patientPanel = createMailPatient({ exchangeId, current: patient, onSaved: () => refreshHeader() });
   toolbar.after(patientPanel.form);
 
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
@@ -93,9 +93,15 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
     for (const b of toolbar.querySelectorAll("[data-mail-action]")) b.removeAttribute("aria-pressed");
   }
 
+  /** The latest mail of the thread (what Répondre answers and Transférer forwards). */
+  function lastMail() {
+    const ids = [...mails.keys()].sort((a, b) => b - a);
+    return ids.length ? mails.get(ids[0]) : null;
+  }
+
   /** The identity this thread's mailbox belongs to: the member that is one of the account's identities. */
   function mailbox() {
-    const mine = exchange.members.find((m) => myIdentities.has(m.id));
+    const mine = exchange.members.find((m) => identities.has(m.id));
     return mine ? mine.id : undefined;
   }
 
@@ -113,9 +119,9 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
       if (mode === "forward" && !to.length) return showError(["Choisissez au moins une personne."]);
       const json = { body, attachments: ids, acting_as: mailbox() };
       const r = mode === "forward"
-        ? await api(`/mssante_mail/exchanges/${exchangeId}/forward`, { method: "POST",
+        ? await api(`/${CHANNEL}/exchanges/${exchangeId}/forward`, { method: "POST",
           json: { ...json, recipients: to, message: lastMail()?.id } })
-        : await api(`/mssante_mail/exchanges/${exchangeId}/reply`, { method: "POST", json: { ...json, all: mode === "all" } });
+        : await api(`/${CHANNEL}/exchanges/${exchangeId}/reply`, { method: "POST", json: { ...json, all: mode === "all" } });
       if (!r.ok) return showError(allMessages(r.errors));
       if (mode === "forward") {
         location.assign(`/echanges/${r.data.exchange.id}`);  // the forward is a new mail thread
@@ -143,14 +149,14 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
 
   /** Unread again for me (not for the other readers of the mailbox), back to the list as a mail client does. */
   async function markUnread() {
-    const r = await api(`/mssante_mail/exchanges/${exchangeId}/unread`, { method: "POST" });
+    const r = await api(`/${CHANNEL}/exchanges/${exchangeId}/unread`, { method: "POST" });
     if (!r.ok) return showThreadError(allMessages(r.errors));
     location.assign("/?espace=mail");
   }
 
   async function remove() {
     if (!window.confirm("Supprimer ce fil de mails de la boîte ? Il disparaîtra aussi pour les personnes qui lisent cette boîte par délégation.")) return;
-    const r = await api(`/mssante_mail/exchanges/${exchangeId}`, { method: "DELETE" });
+    const r = await api(`/${CHANNEL}/exchanges/${exchangeId}`, { method: "DELETE" });
     if (!r.ok) return showThreadError(allMessages(r.errors));
     location.assign("/?espace=mail");
   }
@@ -165,28 +171,35 @@ export function createMailThread({ exchangeId, exchange, myIdentities, list, las
     renderStatus(list.querySelector(`.msg[data-id="${messageId}"]`), statuses.get(messageId));
   }
 
+  /** GET /<channel>/exchanges/<id>/status: every sent mail's recipients and their statuses. */
+  async function loadStatus() {
+    const r = await api(`/${CHANNEL}/exchanges/${exchangeId}/status`);
+    if (!r.ok) return;
+    for (const [id, rows] of Object.entries(r.data.messages || {})) {
+      statuses.set(Number(id), rows);
+      paint(Number(id));
+    }
+  }
+
+  // A status moved ({message_id, recipients}): the mail's own lines, and the header's panels, follow.
+  live.on("mail.status", (event) => {
+    if (event.exchange_id !== exchangeId) return;
+    statuses.set(Number(event.data.message_id), event.data.recipients);
+    paint(Number(event.data.message_id));
+    refreshHeader();
+  });
+  loadStatus();
+
   return {
+    replacesComposer: true,  // the conversation composer is not for mail
     /** Messages shown in the thread (first page, older pages, live): a received mail offers « non lu ». */
-    noteMessages(messages) {
-      if (messages.some((m) => m.kind === "mail" && !m.author)) unreadButton.hidden = false;
-    },
-    /** GET /mssante_mail/exchanges/<id>/status */
-    async loadStatus() {
-      const r = await api(`/mssante_mail/exchanges/${exchangeId}/status`);
-      if (!r.ok) return;
-      for (const [id, rows] of Object.entries(r.data.messages || {})) {
-        statuses.set(Number(id), rows);
-        paint(Number(id));
-      }
-    },
-    /** A mail.status live event: {message_id, recipients}. */
-    statusChanged(data) {
-      statuses.set(Number(data.message_id), data.recipients);
-      paint(Number(data.message_id));
+    messages(batch) {
+      for (const m of batch) if (m.kind === "mail") mails.set(m.id, m);
+      if (batch.some((m) => m.kind === "mail" && !m.author)) unreadButton.hidden = false;
     },
     /** A mail just shown: draw its status if already known. */
-    shown(messageId) {
-      if (statuses.has(messageId)) paint(messageId);
+    shown(message) {
+      if (statuses.has(message.id)) paint(message.id);
     },
   };
 }

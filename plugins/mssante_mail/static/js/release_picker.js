@@ -1,8 +1,8 @@
 // The mailbox picker of « Remettre dans une boîte »: the platform's own mailboxes (organisational mailboxes,
 // then professionals), searched by name or address; the value is the address.
 
-import { api } from "./api.js";
-import { createPicker } from "./picker.js";
+import { api } from "relais/api.js";
+import { createPicker } from "relais/picker.js";
 
 const FIRST_PAGE = 5;
 const NEXT_PAGE = 10;

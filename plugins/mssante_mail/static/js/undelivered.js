@@ -1,7 +1,7 @@
 // « Mails non distribués » (/admin/mails-non-distribues): held mail, filtered En attente / Traités / Tous;
 // each held mail is released into a mailbox or discarded in place (undelivered_row.js).
 
-import { allMessages, api } from "./api.js";
+import { allMessages, api } from "relais/api.js";
 import { heldRow } from "./undelivered_row.js";
 
 const root = document.getElementById("undelivered");

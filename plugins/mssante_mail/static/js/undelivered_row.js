@@ -1,9 +1,9 @@
 // One held mail of « Mails non distribués »: its table row, and the panel under it that releases it into
 // a mailbox or discards it after confirmation. Errors show where they belong: the mailbox field, or the panel.
 
-import { allMessages, api } from "./api.js";
-import { h, uniqueId } from "./dom.js";
-import { fileSize } from "./format.js";
+import { allMessages, api } from "relais/api.js";
+import { h, uniqueId } from "relais/dom.js";
+import { fileSize } from "relais/format.js";
 import { createReleasePicker, targetItem } from "./release_picker.js";
 
 const COLUMNS = 7;
