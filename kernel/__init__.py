@@ -21,14 +21,15 @@ from .services.events import Event
 from .services.jobs import JobType
 from .services.sending import SendContext, SendRejected, flatten_errors
 from .services.threads import members_of, patient_summary, summary, unread_counts
+from .ui import MenuLink, PageAsset
 
 __all__ = [
     # the app and the hook marker
     "create_app", "hookimpl", "current_relais", "Relais",
     # what hooks return or receive
     "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
-    "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "JobType", "SendContext",
-    "SendRejected", "flatten_errors",
+    "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "JobType",
+    "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink",
     # routes: who is asking, what they may see
     "api_login_required", "current_account", "audience", "can_see", "identities_for", "member_identity_for",
     "visible_exchanges", "request_summary",

@@ -26,8 +26,8 @@ _EXPORTS = {
     "PENDING": "models", "SENT": "models", "DELIVERED": "models", "READ": "models", "FAILED": "models",
     "STATUS_LABELS": "models", "MAIL": "models", "MDN": "models",
     "OutgoingMail": "models", "OutgoingRecipient": "models", "MailIndex": "models",
-    # receiving: the one way in (receiver, IMAP, local delivery)
-    "accept": "inbound",
+    # receiving: the one way in (receiver, IMAP, local delivery), filed under the inbound channel
+    "accept": "inbound", "inbound_channel": "mailbox", "NoInboundChannel": "mailbox",
     # the mail space: rows, search, unread
     "search_mail": "mailboxes", "mail_rows": "mailboxes", "mark_unread": "mailboxes", "preview_text": "mailboxes",
     # mail no mailbox could take (« Mails non distribués »)
@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .addresses import addresses_of, domain_of, held_addresses, is_local, is_valid, mailbox_identity, normalize
     from .compose import MailDraft, MailPart, header_ids, new_message_id, parse
     from .inbound import accept
+    from .mailbox import NoInboundChannel, inbound_channel
     from .mailboxes import mail_rows, mark_unread, preview_text, search_mail
     from .models import (DELIVERED, DISCARDED, FAILED, HELD, MAIL, MDN, PENDING, READ, RELEASED, SENT,
                          STATUS_LABELS, MailIndex, OutgoingMail, OutgoingRecipient, UndeliveredMail)

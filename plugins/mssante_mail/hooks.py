@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import url_for
 
-from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, SendContext, current_relais, hookimpl
-from kernel.ui import MenuLink, PageAsset
+from kernel import (GROUP_MSSANTE, Channel, ExchangePanel, FormField, MenuLink, PageAsset, SendContext, current_relais,
+                    hookimpl, request_summary)
 from kernel.models import Account, Exchange, Identity, Message, Patient
-from kernel.services.audit import request_summary
 
 from .admin import blueprint as admin_blueprint
 from .admin_page import PAGE as ADMIN_PAGE
