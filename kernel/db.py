@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+import logging
+import threading
+from typing import Any, Callable
+from urllib.parse import urlparse
 
 import peewee
 from flask import current_app, has_app_context
-from playhouse.db_url import connect as connect_url
+from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase  # noqa: F401  (registers the pool schemes)
+
+log = logging.getLogger(__name__)
 
 
 class AppDatabase(peewee.DatabaseProxy):
@@ -38,6 +43,14 @@ class AppDatabase(peewee.DatabaseProxy):
     def _callbacks(self) -> list:  # type: ignore[override]
         return []
 
+    # peewee's proxy builds transactions around itself; the app's database must build them, so that
+    # what waits for the commit (on_commit) is tracked by the database that commits.
+    def transaction(self, *args: Any, **kwargs: Any) -> Any:
+        return self.obj.transaction(*args, **kwargs)
+
+    def savepoint(self) -> Any:
+        return self.obj.savepoint()
+
 
 database = AppDatabase()
 
@@ -61,6 +74,143 @@ class JSONField(peewee.TextField):
 
     def python_value(self, value: Any) -> Any:
         return None if value is None else json.loads(value)
+
+
+# --- on commit: actions held until the transaction that asked for them commits ----------------
+# Zulip's send_event_on_commit, on peewee: a live event or a wake-up of the job runner must never leave
+# for a write that is rolled back, nor leave before the write is visible to others. peewee's own
+# after_commit ignores savepoints (a rolled-back savepoint would keep its actions), so every database
+# Relais opens tracks its transactions itself: one frame of held actions per open transaction or
+# savepoint, per thread (peewee's connection state is per thread too).
+
+
+class _HeldActions(threading.local):
+    def __init__(self) -> None:
+        self.frames: list[list[Callable[[], None]]] = []
+
+
+class _Tracked(peewee._callable_context_manager):
+    """A peewee transaction or savepoint, and the frame of actions held until it is over."""
+
+    def __init__(self, db: "CommitHooks", inner: Any, savepoint: bool) -> None:
+        self.db, self.inner, self.savepoint = db, inner, savepoint
+        self.framed = False
+
+    def _build_ctx(self) -> "_Tracked":  # used when decorating a function: a fresh one per call
+        return _Tracked(self.db, self.inner._build_ctx(), self.savepoint)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def __enter__(self) -> "_Tracked":
+        # A transaction() opened inside another is no transaction of its own in peewee (it neither
+        # commits nor rolls back): what it holds belongs to the enclosing one, so it gets no frame.
+        outermost = self.db.transaction_depth() == 0
+        self.inner.__enter__()
+        if self.savepoint or outermost:
+            self.db._held.frames.append([])
+            self.framed = True
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if not self.framed:
+            return self.inner.__exit__(exc_type, exc, tb)
+        frames = self.db._held.frames
+        held = frames.pop() if frames else []
+        self.inner.__exit__(exc_type, exc, tb)  # commits (or releases), or rolls back; raises if that fails
+        if exc_type is None:
+            self.db._settle(held)
+
+    def commit(self, begin: bool = True) -> None:
+        self.inner.commit(begin)
+        if self.framed and not self.savepoint:  # committed mid-block: what it held may go now
+            frames = self.db._held.frames
+            if frames:
+                held, frames[0] = frames[0], []
+                self.db._release(held)
+
+    def rollback(self, begin: bool = True) -> None:
+        self.inner.rollback(begin)
+        if self.framed:
+            for frame in self.db._held.frames[0 if not self.savepoint else -1:]:
+                frame.clear()
+
+
+class CommitHooks:
+    """Mixed into every database Relais opens: ``on_commit`` holds actions until the commit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held = _HeldActions()
+
+    def transaction(self, *args: Any, **kwargs: Any) -> _Tracked:
+        return _Tracked(self, super().transaction(*args, **kwargs), savepoint=False)  # type: ignore[misc]
+
+    def savepoint(self) -> _Tracked:
+        return _Tracked(self, super().savepoint(), savepoint=True)  # type: ignore[misc]
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this thread's transaction commits; at once outside a transaction; never if
+        it rolls back. A rolled-back savepoint drops what was held inside it, and only that."""
+        frames = self._held.frames
+        if frames and not self.in_transaction():  # type: ignore[attr-defined]
+            # A transaction ended without passing through its frame (peewee's session_* calls):
+            # whatever it held is of unknown fate, and must not hold the next actions forever.
+            log.warning("dropping %s action(s) held by a transaction that ended untracked",
+                        sum(len(f) for f in frames))
+            frames.clear()
+        if frames:
+            frames[-1].append(action)
+        else:
+            action()
+
+    def _settle(self, held: list[Callable[[], None]]) -> None:
+        """A frame ended well: a savepoint's actions join the enclosing frame, a commit's run."""
+        frames = self._held.frames
+        if frames:
+            frames[-1].extend(held)
+        else:
+            self._release(held)
+
+    def _release(self, held: list[Callable[[], None]]) -> None:
+        failed: Exception | None = None
+        for action in held:
+            try:
+                action()
+            except Exception as exc:  # the write is committed: one failed action must not cancel the others
+                log.exception("an action held until commit failed")
+                failed = failed or exc
+        if failed is not None and has_app_context() and current_app.testing:
+            raise failed  # a test must see it; a user's request, whose write is done, must not
+
+
+_WITH_HOOKS: dict[type, type] = {}
+
+
+def _with_commit_hooks(cls: type) -> type:
+    if cls not in _WITH_HOOKS:
+        _WITH_HOOKS[cls] = type(cls.__name__, (CommitHooks, cls), {})
+    return _WITH_HOOKS[cls]
+
+
+def connect_url(url: str, **params: Any) -> peewee.Database:
+    """playhouse.db_url.connect, with the database class extended by CommitHooks."""
+    scheme = urlparse(url).scheme
+    cls = db_url.schemes.get(scheme)
+    if cls is None:
+        raise RuntimeError(f'Unrecognized or unsupported scheme: "{scheme}".')
+    kwargs = {**db_url.parse(url), **params}
+    if not kwargs.get("database"):
+        raise ValueError(f'"{url}" has no database name: local databases take three slashes ("{scheme}:///name").')
+    return _with_commit_hooks(cls)(**kwargs)
+
+
+def on_commit(action: Callable[[], None]) -> None:
+    """Run ``action`` after the current transaction of the app's database commits (at once outside one).
+
+    Dropped if the transaction, or the savepoint it was asked in, rolls back. Actions run in the order
+    they were asked, in the thread that committed, still in its app context."""
+    database.obj.on_commit(action)
 
 
 def open_database(url: str) -> peewee.Database:

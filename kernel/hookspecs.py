@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from flask import Blueprint
 
     from .channel import Channel, FormField
+    from .event_types import EventType
     from .exchange_ui import ExchangeAction, ExchangePanel
     from .ui import MenuLink, PageAsset
     from .integration import Connector, IntegrationReceipt, SynthesisDocument
@@ -183,4 +184,12 @@ def menu_links(account: Account) -> list[MenuLink]:
     :param account: the signed-in account; links marked ``admin`` are shown to administrators only.
     A link may carry a badge: ``count_url`` answers JSON with the number under ``count_key``.
     Since 0.2.
+    """
+
+@hookspec
+def register_event_types() -> list[EventType]:
+    """Return the live event types this plugin publishes (``EventType(name, description, fields, optional)``).
+
+    Publishing a type nobody declared, or data without a declared field, fails in tests and is
+    logged as an error in production. Since 0.2.
     """

@@ -11,6 +11,7 @@ from flask import current_app
 
 from .channel import Channel
 from .config import Config
+from .event_types import KERNEL_EVENT_TYPES, EventType
 from .integration import Connector
 from .migrate import MigrationSet
 from .plugin_report import PluginReport, PluginStatus
@@ -36,6 +37,7 @@ class Relais:
     blueprints: list[Any] = field(default_factory=list)
     job_types: list[JobType] = field(default_factory=list)
     services: list[Any] = field(default_factory=list)  # started by run_platform beside the web server
+    event_types: dict[str, EventType] = field(default_factory=dict)  # the event catalogue: the kernel's and plugins'
     contributions: dict[str, "Contribution"] = field(default_factory=dict)
     events: EventBus = None  # type: ignore[assignment]
     jobs: JobRunner = None  # type: ignore[assignment]
@@ -69,7 +71,7 @@ def current_relais() -> Relais:
 
 
 REGISTRATION_HOOKS = ("register_channels", "register_connectors", "register_models", "register_migrations",
-                      "register_blueprints", "register_jobs", "register_services")
+                      "register_blueprints", "register_jobs", "register_services", "register_event_types")
 # Names a plugin's blueprint may not take: the kernel's own. ("shell" is the shell's, a default plugin:
 # a plugin taking it clashes with the shell like with any other plugin.)
 KERNEL_BLUEPRINTS = {"api", "openapi", "static"}
@@ -87,19 +89,21 @@ class Contribution:
     blueprints: list[Any]
     job_types: list[JobType]
     services: list[Any]
+    event_types: list[EventType]
 
     def names(self) -> dict[str, set[str]]:
         return {"canal": {c.name for c in self.channels}, "connecteur": {c.name for c in self.connectors},
                 "migrations": {m.namespace for m in self.migrations},
                 "blueprint": {b.name for b in self.blueprints}, "job": {j.name for j in self.job_types},
-                "service": {s.name for s in self.services}}
+                "service": {s.name for s in self.services}, "événement": {e.name for e in self.event_types}}
 
 
 def collect_registrations(relais: Relais) -> None:
     """Ask each plugin what it brings. A plugin whose registration raises, or that takes a name another
     plugin already has (channel, connector, job, migration namespace, blueprint), is reported and
     unregistered, and nothing of it is kept, while the others go on."""
-    taken: dict[str, set[str]] = {"blueprint": set(KERNEL_BLUEPRINTS)}
+    taken: dict[str, set[str]] = {"blueprint": set(KERNEL_BLUEPRINTS),
+                                  "événement": {t.name for t in KERNEL_EVENT_TYPES}}
     for plugin in list(relais.pm.get_plugins()):
         name = relais.pm.get_name(plugin) or repr(plugin)
         try:
@@ -129,6 +133,7 @@ def refresh_registries(relais: Relais) -> None:
     relais.blueprints = [bp for b in kept for bp in b.blueprints]
     relais.job_types = [j for b in kept for j in b.job_types]
     relais.services = [s for b in kept for s in b.services]
+    relais.event_types = {e.name: e for e in (*KERNEL_EVENT_TYPES, *(e for b in kept for e in b.event_types))}
 
 
 def discard_plugin(relais: Relais, name: str, error: str) -> None:

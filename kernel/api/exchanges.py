@@ -15,10 +15,11 @@ from ..relais import current_relais
 from ..schemas import french as f
 from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
                                 ReadSchema, SynthesisRequestSchema)
-from ..services.acting_as import audience, can_see
-from ..services.events import Event
+from ..services.acting_as import can_see
+from ..services.events import Event, publish_on_commit
 from ..services.patients import mark_used
 from ..services.sending import SendRejected, flatten_errors, mark_read_upto
+from ..services.system_messages import post_system_message
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
 from .blueprint import api
 from .errors import fail, json_body, not_found
@@ -117,7 +118,6 @@ def post_message(exchange_id: int) -> Any:
 @api.post("/exchanges/<int:exchange_id>/read")
 @api_login_required
 def mark_read(exchange_id: int) -> Any:
-    relais = current_relais()
     account = current_account()
     visible_exchange(exchange_id)
     data = _load(ReadSchema(), json_body())
@@ -134,11 +134,9 @@ def mark_read(exchange_id: int) -> Any:
         if unseen:
             ReadReceipt.insert_many([{"message": m, "account": account.id, "read_at": now} for m in unseen]) \
                 .on_conflict_ignore().execute()
+            publish_on_commit(Event.for_exchange("receipt.created", exchange_id, {
+                "account": {"id": account.id, "name": account.full_name}, "messages": unseen, "read_at": iso_utc(now)}))
         mark_read_upto(exchange_id, account.id, up_to)
-    if unseen:
-        relais.events.publish([Event("receipt.created", exchange_id, tuple(audience(exchange_id)),
-                                     {"account": {"id": account.id, "name": account.full_name},
-                                      "messages": unseen, "read_at": iso_utc(now)})])
     return jsonify(read=len(unseen), up_to=up_to)
 
 
@@ -182,16 +180,13 @@ def add_members(exchange_id: int) -> Any:
     with write_transaction():
         Membership.insert_many([{"exchange": exchange_id, "identity": i.id, "added_by": account.id}
                                 for i in new]).execute()
+        # The new members hear of it too: the audience is read after they joined.
+        publish_on_commit(Event.for_exchange("exchange.updated", exchange_id, {
+            "exchange_id": exchange_id, "members": members_of([exchange_id])[exchange_id]}))
         names = ", ".join(i.display_name for i in new)
-        line = Message.create(exchange=exchange_id, author=None, kind="system",
-                              body=f"{account.full_name} a ajouté {names}.")
-        Exchange.update(last_message_at=line.created_at).where(Exchange.id == exchange_id).execute()
+        post_system_message(exchange_id, f"{account.full_name} a ajouté {names}.")
         relais.audit.record("exchange.members.add", account_id=account.id, target=f"exchange:{exchange_id}",
                             detail=f"identities={[i.id for i in new]}")
-        who = tuple(audience(exchange_id))
-        payload = relais.serialize_message(line)
-    relais.events.publish([Event("exchange.updated", exchange_id, who, {"members": members_of([exchange_id])[exchange_id]}),
-                           Event("message.created", exchange_id, who, payload)])
     return jsonify(added=[{"id": i.id, "display_name": i.display_name} for i in new]), 201
 
 
@@ -224,16 +219,13 @@ def update_exchange(exchange_id: int) -> Any:
             # Only what this request changes: a mail stored meanwhile (its date, its sender in the search
             # column) must not be written back to what this request read.
             exchange.save(only=changed)
-        created = [Message.create(exchange=exchange_id, kind="system", body=text) for text in lines]
-        if created:
-            Exchange.update(last_message_at=created[-1].created_at).where(Exchange.id == exchange_id).execute()
+        publish_on_commit(Event.for_exchange("exchange.updated", exchange_id, {
+            "exchange_id": exchange_id, "subject": exchange.subject, "status": exchange.status,
+            "patient": exchange.patient_id}))
+        for text in lines:
+            post_system_message(exchange, text)
         relais.audit.record("exchange.update", account_id=account.id, target=f"exchange:{exchange_id}",
                             detail=",".join(sorted(data)))
-        who = tuple(audience(exchange_id))
-        events = [Event("exchange.updated", exchange_id, who, {"subject": exchange.subject, "status": exchange.status,
-                                                               "patient": exchange.patient_id})]
-        events += [Event("message.created", exchange_id, who, relais.serialize_message(m)) for m in created]
-    relais.events.publish(events)
     return jsonify(exchange=summary(exchange, 0, members_of([exchange_id]).get(exchange_id, [])))
 
 

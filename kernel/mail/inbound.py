@@ -13,15 +13,15 @@ from email.utils import getaddresses, parseaddr
 
 from ..db import write_transaction
 from ..relais import current_relais
-from ..services.acting_as import audience
 from ..services.attachments import AttachmentRejected
-from ..services.events import Event
+from ..services.events import Event, publish_on_commit
+from ..services.system_messages import announce_message
 from .addresses import domain_of, is_our_domain, is_valid, mailbox_identity, normalize
 from .compose import header_ids, new_message_id, parse, to_bytes
 from .mailbox import save_attachments, store_in_mailbox
 from .mdn import MdnError, build_mdn, is_mdn, read_mdn
 from .models import DELIVERED, FAILED, MDN, READ, MailIndex, OutgoingMail
-from .outbox import set_recipient_status, status_event, store_outgoing
+from .outbox import publish_status, set_recipient_status, store_outgoing
 
 log = logging.getLogger(__name__)
 Reply = tuple[int, str]
@@ -62,7 +62,7 @@ def accept(raw: bytes, mail_from: str, recipients: list[str], *, source: str, pe
     if is_mdn(msg):
         return _accept_mdn(msg, targets, trace)
     try:
-        replies, events = _store(msg, len(raw), message_id, targets, trace, mail_from)
+        replies = _store(msg, len(raw), message_id, targets, trace, mail_from)
     except AttachmentRejected as exc:
         log.warning("mail %s refused: an attachment was rejected (%s)", message_id, exc.message)
         with write_transaction():
@@ -71,15 +71,13 @@ def accept(raw: bytes, mail_from: str, recipients: list[str], *, source: str, pe
                                     request_data={**trace, "rcpt_to": address, "response": list(ATTACHMENT_REFUSED),
                                                   "reason": exc.message})
         return {address: ATTACHMENT_REFUSED for address in targets}
-    relais.events.publish(events)
     return replies
 
 
 def _store(msg: EmailMessage, size: int, message_id: str, targets: list[str], trace: dict,
-           mail_from: str) -> tuple[dict[str, Reply], list[Event]]:
+           mail_from: str) -> dict[str, Reply]:
     relais = current_relais()
     replies: dict[str, Reply] = {}
-    events: list[Event] = []
     with write_transaction():
         attachments = None
         stored: dict[int, tuple] = {}  # identity id -> (exchange, message) stored by this very call
@@ -111,12 +109,11 @@ def _store(msg: EmailMessage, size: int, message_id: str, targets: list[str], tr
                                               "attachments": len(attachments)})
             answer_mdn(msg, size, address, mail_from, exchange_id=exchange.id, message_id=message.id,
                        identity_id=identity.id)
-            who = tuple(audience(exchange.id))
             if created:
-                events.append(Event("exchange.created", exchange.id, who,
-                                    {"exchange_id": exchange.id, "channel": exchange.channel}))
-            events.append(Event("message.created", exchange.id, who, relais.serialize_message(message)))
-    return replies, events
+                publish_on_commit(Event.for_exchange("exchange.created", exchange.id,
+                                                     {"exchange_id": exchange.id, "channel": exchange.channel}))
+            announce_message(message)
+    return replies
 
 
 def message_key(msg: EmailMessage, raw: bytes) -> str:
@@ -197,7 +194,6 @@ def _accept_mdn(msg: EmailMessage, targets: list[str], trace: dict) -> dict[str,
     replies = {address: check_recipient(address) for address in targets}
     ours = [a for a, r in replies.items() if r == ACCEPTED]
     disposition = read_mdn(msg)
-    event = None
     with write_transaction():
         outgoing = (OutgoingMail.get_or_none(OutgoingMail.message_id == disposition.original_message_id)
                     if disposition and ours else None)
@@ -217,7 +213,5 @@ def _accept_mdn(msg: EmailMessage, targets: list[str], trace: dict) -> dict[str,
                           "final_recipient": disposition.final_recipient if disposition else None,
                           "disposition": disposition.kind if disposition else None})
         if moved:
-            event = status_event(outgoing)
-    if event is not None:
-        relais.events.publish([event])
+            publish_status(outgoing)
     return {a: ((250, "2.0.0 Accuse de reception enregistre") if r == ACCEPTED else r) for a, r in replies.items()}

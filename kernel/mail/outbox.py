@@ -7,8 +7,8 @@ from typing import Any
 from ..db import utcnow
 from ..models import Attachment, Exchange
 from ..relais import current_relais
-from ..services.acting_as import audience
-from ..services.events import Event
+from ..event_types import MAIL_STATUS
+from ..services.events import Event, publish_on_commit
 from .addresses import normalize
 from .compose import MailDraft, MailPart, build_mail, new_message_id, to_bytes
 from .models import (DONE, FAILED, MAIL, PENDING, STATUS_LABELS, STATUS_RANK, MailIndex, OutgoingMail,
@@ -16,7 +16,7 @@ from .models import (DONE, FAILED, MAIL, PENDING, STATUS_LABELS, STATUS_RANK, Ma
 
 log = logging.getLogger(__name__)
 SEND_JOB = "kernel.mail.send"
-STATUS_EVENT = "mail.status"
+STATUS_EVENT = MAIL_STATUS.name
 
 
 class MailTooLarge(ValueError):
@@ -105,14 +105,21 @@ def statuses_by_message(kernel_message_ids: list[int]) -> dict[int, list[dict[st
 
 
 def status_event(outgoing: OutgoingMail) -> Event | None:
-    """The live event telling the exchange's audience where its message stands (publish after commit)."""
+    """The live event telling the exchange's audience where its message stands (None: nobody to tell)."""
     if outgoing.exchange_id is None or outgoing.kind != MAIL:
         return None
     if not Exchange.select().where(Exchange.id == outgoing.exchange_id).exists():
         return None
-    return Event(STATUS_EVENT, outgoing.exchange_id, tuple(audience(outgoing.exchange_id)),
-                 {"message_id": outgoing.kernel_message_id, "outgoing": outgoing.id,
-                  "recipients": recipient_rows([outgoing.id])[outgoing.id]})
+    return Event.for_exchange(STATUS_EVENT, outgoing.exchange_id,
+                              {"message_id": outgoing.kernel_message_id, "outgoing": outgoing.id,
+                               "recipients": recipient_rows([outgoing.id])[outgoing.id]})
+
+
+def publish_status(outgoing: OutgoingMail) -> None:
+    """Tell the exchange's audience where its mail stands, once the transaction that moved it commits."""
+    event = status_event(outgoing)
+    if event is not None:
+        publish_on_commit(event)
 
 
 def set_recipient_status(outgoing: OutgoingMail, address: str, status: str, reason: str = "",

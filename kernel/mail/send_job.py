@@ -20,7 +20,7 @@ from ..relais import current_relais
 from .addresses import is_local
 from .inbound import deliver_locally
 from .models import DONE, FAILED, PENDING, QUEUED, SENDING, SENT, OutgoingMail, OutgoingRecipient
-from .outbox import SEND_JOB, finish_if_settled, set_recipient_status, status_event
+from .outbox import SEND_JOB, finish_if_settled, publish_status, set_recipient_status
 from .relay import RelayOutcome, send_through_relay
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,8 @@ def give_up(payload: dict[str, Any], error: str) -> None:
                             acting_as_id=outgoing.acting_as_id, target=f"mail:{outgoing.id}", outcome="failed",
                             detail=f"kind={outgoing.kind}",
                             request_data={"message_id": outgoing.message_id, "rcpt_to": pending, "error": error[:500]})
-        event = status_event(outgoing)
+        publish_status(outgoing)
     log.error("mail #%s abandoned after the job runner's retries: %s", outgoing.id, error[:200])
-    if event is not None:
-        relais.events.publish([event])
 
 
 def attempt_delivery(outgoing: OutgoingMail, pending: list[str]) -> tuple[dict[str, tuple[int, str]], RelayOutcome | None]:
@@ -188,11 +186,9 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
                 "size": outgoing.size, "attempt": attempt, "resumed_after_interruption": resumed,
                 "responses": {a: list(replies[a]) for a in pending if a in replies}, "error": error,
                 "transcript": relay.transcript if relay else []})
-        event = status_event(outgoing)
+        publish_status(outgoing)
     if outcome != "ok":
         log.info("mail #%s attempt %s: %s (%s)", outgoing.id, attempt, outcome, error or "answers recorded")
-    if event is not None:
-        relais.events.publish([event])
 
 
 def _relay_name(config: dict[str, Any], relay: RelayOutcome | None) -> str:

@@ -4,6 +4,11 @@ Publishing goes through a backend. The local backend fans out in this process; t
 LISTEN/NOTIFY backend (events_postgres.py) carries the same event to every instance, each of which
 delivers to its own sockets. The recipients are decided by the publisher (members of the exchange), so a
 socket never receives an event for an exchange its account cannot see.
+
+Events leave only once the transaction that produced them commits: code anywhere calls
+``publish_on_commit(event)`` (the one way to publish; kernel.db.on_commit holds it until the commit and
+drops it on rollback), and ``EventBus.publish`` is what the commit then calls. Each event is checked
+against the catalogue (kernel/event_types.py) when it is published.
 """
 from __future__ import annotations
 
@@ -15,6 +20,11 @@ import queue
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
+
+from flask import current_app
+
+from ..db import on_commit
+from ..event_types import UncataloguedEvent
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,39 @@ class Event:
     def from_json(cls, text: str) -> "Event":
         raw = json.loads(text)
         return cls(raw["type"], raw["exchange_id"], tuple(raw["recipients"]), raw.get("data") or {})
+
+    @classmethod
+    def for_exchange(cls, type: str, exchange_id: int, data: dict[str, Any],
+                     recipients: Iterable[int] | None = None) -> "Event":
+        """An event about an exchange, for its audience (members and their delegates) unless told whom."""
+        if recipients is None:
+            from .acting_as import audience  # the models are not imported with the bus
+
+            recipients = audience(exchange_id)
+        return cls(type, exchange_id, tuple(recipients), data)
+
+
+def check_event(event: Event) -> None:
+    """Compare ``event`` with the app's catalogue: raise UncataloguedEvent in tests, log in production
+    (a live event is secondary to the write it follows: a slip in the catalogue must not cancel a send)."""
+    catalogue = current_app.extensions["relais"].event_types
+    known = catalogue.get(event.type)
+    problems = known.problems(event.data) if known is not None else ["type not in the catalogue"]
+    if not problems:
+        return
+    text = f"event {event.type!r}: {'; '.join(problems)} (declare it with register_event_types, see docs/plugins.md)"
+    if current_app.testing or current_app.debug:
+        raise UncataloguedEvent(text)
+    log.error(text)
+
+
+def publish_on_commit(*events: Event) -> None:
+    """Publish ``events`` once the current transaction commits (at once outside one); never if it rolls back.
+
+    They go to their recipients' sockets, then to every plugin's ``on_event``, once, in this order."""
+    for event in events:
+        check_event(event)
+    on_commit(functools.partial(current_app.extensions["relais"].events.publish, events))
 
 
 class Subscription:
@@ -118,7 +161,9 @@ class EventBus:
             return set(self._subscriptions)
 
     def publish(self, events: Iterable[Event]) -> None:
-        """Send committed events: to the sockets of their recipients, then to plugins' listeners."""
+        """Send committed events: to the sockets of their recipients, then to plugins' listeners.
+
+        Called once the transaction committed (``publish_on_commit``); not for direct use."""
         for event in events:
             self._backend.send(event)
             if self._listeners is not None:

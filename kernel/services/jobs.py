@@ -1,9 +1,11 @@
 """The job runner: persisted jobs claimed once, retried with backoff, run by APScheduler.
 
 A job row is written in the same transaction as the data it acts on (``enqueue``), so a crash can
-never lose a send that was stored, nor run one that was rolled back. Any number of runners (threads,
-processes, machines) may poll the same table: a job is claimed by a conditional UPDATE that only
-one of them can win, and a runner that dies mid-job loses its lease after ``lease_seconds``.
+never lose a send that was stored, nor run one that was rolled back; once that transaction commits
+(kernel.db.on_commit), the runner is woken so the job starts at once rather than at the next poll.
+Any number of runners (threads, processes, machines) may poll the same table: a job is claimed by a
+conditional UPDATE that only one of them can win, and a runner that dies mid-job loses its lease
+after ``lease_seconds``.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ..db import utcnow
+from ..db import on_commit, utcnow
 from ..models.job import DONE, FAILED, PENDING, RUNNING, Job
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class JobRunner:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._scheduler: BackgroundScheduler | None = None
         self._tick_lock = threading.Lock()
+        self._woken = threading.Event()  # a job was committed while a tick ran: go round again
 
     # --- producing -------------------------------------------------------------------------
     def enqueue(self, name: str, payload: dict[str, Any] | None = None, *, delay: float = 0,
@@ -72,9 +75,24 @@ class JobRunner:
         fields = dict(name=name, payload=payload or {}, max_attempts=job_type.max_attempts,
                       run_at=utcnow() + dt.timedelta(seconds=delay), dedupe_key=dedupe_key)
         if dedupe_key is None:
-            return Job.create(**fields)
-        inserted = Job.insert(**fields).on_conflict_ignore().execute()
-        return Job.get_or_none(Job.dedupe_key == dedupe_key) if inserted else None
+            job = Job.create(**fields)
+        else:
+            inserted = Job.insert(**fields).on_conflict_ignore().execute()
+            job = Job.get_or_none(Job.dedupe_key == dedupe_key) if inserted else None
+        if job is not None and delay <= 0:
+            on_commit(self.wake)  # the row is visible to the runner only once committed
+        return job
+
+    def wake(self) -> None:
+        """Run due jobs now rather than at the next poll (when the runner is started: ``relais serve``)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return  # not started (tests, one-off commands): run_pending runs them
+        self._woken.set()
+        try:
+            scheduler.add_job(self._tick, misfire_grace_time=None)  # once, as soon as a worker thread is free
+        except Exception:  # shutting down: the next start polls anyway
+            log.debug("job runner not woken", exc_info=True)
 
     # --- consuming -------------------------------------------------------------------------
     def run_pending(self, limit: int = 100) -> int:
@@ -162,14 +180,18 @@ class JobRunner:
             self._scheduler = None
 
     def _tick(self) -> None:
-        if not self._tick_lock.acquire(blocking=False):
-            return
-        try:
-            self.run_pending()
-        except Exception:
-            log.exception("job runner tick failed")
-        finally:
-            self._tick_lock.release()
+        while True:
+            if not self._tick_lock.acquire(blocking=False):
+                return  # the tick under way sees _woken once it is done, and goes round again
+            try:
+                self._woken.clear()
+                self.run_pending()
+            except Exception:
+                log.exception("job runner tick failed")
+            finally:
+                self._tick_lock.release()
+            if not self._woken.is_set():
+                return
 
     def _enqueue_recurring(self, name: str) -> None:
         # One row per time slot whatever the number of instances: the dedupe key is the slot.

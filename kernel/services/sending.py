@@ -1,23 +1,24 @@
 """The one path every send takes: check the draft, check "acting as", ask every plugin, store, deliver.
 
 Nothing is half-stored: the exchange, the message, its attachment links, the owner's own writes and
-its outbox jobs are written in one transaction; live events leave only after it committed.
+its outbox jobs are written in one transaction; live events leave only after it committed
+(publish_on_commit), in this order: ``exchange.created``, ``message.created``, then what ``deliver`` published.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
 
 from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
-from ..db import execute, insert_row, utcnow, write_transaction
+from ..db import execute, insert_row, on_commit, utcnow, write_transaction
 from ..forms import ACTING_AS, build_schema, gather_fields
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
 from ..plugin_calls import PluginCallFailed, call_each
-from .acting_as import ActingAsDenied, audience, check_acting_as, member_identity_for
-from .events import Event
+from .acting_as import ActingAsDenied, check_acting_as, member_identity_for
+from .events import Event, EventBus, check_event, publish_on_commit
 from .patients import mark_used
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,16 +45,11 @@ class SendContext:
     account: Account
     acting_as: Identity
     is_new_exchange: bool
-    events: list[Event] = field(default_factory=list)
 
     def publish(self, type: str, exchange_id: int, data: dict[str, Any],
-                recipients: list[int] | None = None, *, position: int | None = None) -> None:
-        """Queue a live event; it is sent after commit, to the exchange's audience unless told otherwise.
-
-        ``position`` puts it before events queued later (the kernel's own events come first)."""
-        who = tuple(recipients if recipients is not None else audience(exchange_id))
-        event = Event(type, exchange_id, who, data)
-        self.events.insert(len(self.events) if position is None else position, event)
+                recipients: list[int] | None = None) -> None:
+        """Publish a live event once the send commits, to the exchange's audience unless told otherwise."""
+        publish_on_commit(Event.for_exchange(type, exchange_id, data, recipients))
 
     def enqueue(self, name: str, payload: dict[str, Any], **kwargs: Any):
         """Persist a job in this transaction (transactional outbox): it runs only if the send commits."""
@@ -114,10 +110,9 @@ class Sender:
             message = self._store_message(exchange, account, acting_as, draft)
             # The kernel's own events go first: a plugin's events about this exchange come after it exists.
             context.publish("exchange.created", exchange.id, {"exchange_id": exchange.id, "channel": channel_name})
-            self._deliver(channel_name, exchange, message, draft, context, announce_at=len(context.events))
+            self._deliver(channel_name, exchange, message, draft, context)
             self.relais.audit.record("exchange.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201, detail=f"channel={channel_name}")
-        self.relais.events.publish(context.events)
         return exchange, message
 
     # --- a message in an existing exchange -----------------------------------------------
@@ -144,10 +139,9 @@ class Sender:
             assert message is not None  # the schema demands a body or an attachment
             if exchange.patient_id is not None:
                 mark_used(account, exchange.patient_id)
-            self._deliver(exchange.channel, exchange, message, draft, context, announce_at=len(context.events))
+            self._deliver(exchange.channel, exchange, message, draft, context)
             self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201)
-        self.relais.events.publish(context.events)
         return message
 
     # --- pieces ----------------------------------------------------------------------------
@@ -225,17 +219,32 @@ class Sender:
         return message
 
     def _deliver(self, channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
-                 context: SendContext, announce_at: int) -> None:
+                 context: SendContext) -> None:
+        # Its place is taken before deliver runs: members learn of the message before what follows from it
+        # (the events deliver publishes); its content is known after, since deliver may add to the message.
+        announcement = _Announcement(self.relais.events)
+        on_commit(announcement)
         handled = self.relais.pm.hook.deliver(channel=channel, exchange=exchange, message=message,
                                               draft=draft, context=context)
         if not handled:
             # No plugin owns the channel any more: refuse rather than store a message nobody moves.
             raise SendRejected({"channel": ["Ce canal d'envoi n'est pas disponible pour le moment."]}, status=503)
         if message is not None:
-            # Serialised after deliver, which may add to the message's data, and queued before the
-            # events deliver published: members learn of the message before what follows from it.
-            context.publish("message.created", exchange.id, self.relais.serialize_message(message),
-                            position=announce_at)
+            announcement.event = Event.for_exchange("message.created", exchange.id,
+                                                    self.relais.serialize_message(message))
+            check_event(announcement.event)
+
+
+class _Announcement:
+    """A send's ``message.created``, held until commit at the place it was made for."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self.bus = bus
+        self.event: Event | None = None
+
+    def __call__(self) -> None:
+        if self.event is not None:
+            self.bus.publish([self.event])
 
 
 def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 
 from ..db import write_transaction
-from ..models import Account, Attachment, Exchange, Message, MessageAttachment
+from ..models import Account, Attachment, Exchange, Message
 from ..relais import current_relais
-from .acting_as import audience
-from .events import Event
 from .pdf import PdfUnavailable
+from .system_messages import post_system_message
 from .threads import attach
 
 SYNTHESIS = "synthesis"  # the kind of the message that carries a generated synthesis
@@ -46,14 +45,8 @@ def make_synthesis(exchange: Exchange, account: Account, message_ids: list[int] 
         raise SynthesisUnavailable(503, str(exc)) from None
     with write_transaction():
         attachment = relais.attachments.save(io.BytesIO(pdf), document.filename, account)
-        message = Message.create(exchange=exchange, author=account, kind=SYNTHESIS,
-                                 body=f"Synthèse générée : {document.title}",
-                                 data={"messages": [m.id for m in chosen]})
-        MessageAttachment.create(message=message, attachment=attachment)
-        Exchange.update(last_message_at=message.created_at).where(Exchange.id == exchange.id).execute()
+        post_system_message(exchange, f"Synthèse générée : {document.title}", kind=SYNTHESIS, author=account,
+                            data={"messages": [m.id for m in chosen]}, attachments=[attachment])
         relais.audit.record("exchange.synthesis", account_id=account.id, target=f"exchange:{exchange.id}",
                             status=201, detail=f"messages={len(chosen)}")
-        event = Event("message.created", exchange.id, tuple(audience(exchange.id)),
-                      relais.serialize_message(message))
-    relais.events.publish([event])
     return attachment

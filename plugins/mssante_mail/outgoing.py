@@ -123,18 +123,8 @@ def deliver_mail(exchange: Exchange, message: Message | None, draft: dict[str, A
     if context.is_new_exchange:
         exchange.data = {**(exchange.data or {}), "mail": {"mailbox": sender, "started": "out"}}
         exchange.save(only=[Exchange.data])
-    _refresh_queued_event(context, message)
     context.publish("mail.status", exchange.id, {"message_id": message.id, "outgoing": outgoing.id,
                                                  "recipients": recipient_rows([outgoing.id])[outgoing.id]})
-
-
-def _refresh_queued_event(context: SendContext, message: Message) -> None:
-    # The kernel queued "message.created" before deliver ran: it must carry the sanitised body.
-    fresh = context.relais.serialize_message(message)
-    for event in context.events:
-        if event.type == "message.created" and event.data.get("id") == message.id:
-            event.data.clear()
-            event.data.update(fresh)
 
 
 def account_label(account: Account, acting_as: Identity) -> str:

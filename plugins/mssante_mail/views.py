@@ -14,7 +14,7 @@ from kernel.mail.models import MailIndex
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
 from kernel.schemas.french import Integer
 from kernel.services.acting_as import audience, can_see, member_identity_for
-from kernel.services.events import Event
+from kernel.services.events import Event, publish_on_commit
 from kernel.services.sending import SendRejected, flatten_errors
 from kernel.services.threads import members_of, summary
 
@@ -80,10 +80,12 @@ def unread(exchange_id: int) -> Any:
     account = current_account()
     with write_transaction():
         count = mark_unread(account.id, exchange_id)
+        if count:
+            # The account's other pages (the mail space in another tab) refresh their counts.
+            publish_on_commit(Event.for_exchange("exchange.updated", exchange_id,
+                                                 {"exchange_id": exchange_id, "unread": count}, [account.id]))
     if not count:
         return _error(422, "Ce fil ne contient aucun mail reçu : il n'y a rien à marquer comme non lu.")
-    # The account's other pages (the mail space in another tab) refresh their counts.
-    current_relais().events.publish([Event("exchange.updated", exchange_id, (account.id,), {"unread": count})])
     return jsonify(unread=count)
 
 
@@ -183,5 +185,6 @@ def delete(exchange_id: int) -> Any:
         relais.audit.record("mail.delete", account_id=account.id, acting_as_id=mailboxes[0] if mailboxes else None,
                             target=f"exchange:{exchange_id}", status=200,
                             detail=f"mailbox={address} identities={mailboxes} messages={count}")
-    relais.events.publish([Event("exchange.deleted", exchange_id, who, {"exchange_id": exchange_id})])
+        # To those who saw it before it went (nobody is a member of a deleted exchange any more).
+        publish_on_commit(Event.for_exchange("exchange.deleted", exchange_id, {"exchange_id": exchange_id}, who))
     return jsonify(deleted=exchange_id)

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from kernel import hookimpl
 from kernel.migrate import MigrationSet, pending
 from kernel.models import Attachment, Exchange, Job, Message
 from support.chat_channel import ChatChannel
@@ -405,6 +406,36 @@ def test_hook_on_event_hears_every_channel_and_kernel_events(demo, people, plugi
     client.post(f"/api/v1/exchanges/{exchange_id}/read", headers=bearer(bob), json={})
     types = [t for t, e, _ in plugin.events if e == exchange_id]
     assert types == ["exchange.created", "message.created", "receipt.created"]
+
+
+# --- register_event_types ----------------------------------------------------------------------
+
+def test_hook_register_event_types_adds_the_plugins_types_to_the_catalogue(demo, people, plugin):
+    catalogue = _relais(demo).event_types
+    assert catalogue["hook_demo.delivered"].fields == {"note": "the note's id"}
+    assert {"message.created", "exchange.created", "mail.status"} <= set(catalogue)  # the kernel's beside it
+    alice, bob = people
+    _start(demo.test_client(), alice, bob)
+    assert [d for (t, _, _), d in zip(plugin.events, plugin.event_data) if t == "hook_demo.delivered"] == [
+        {"note": HookDemoNote.get().id}]
+
+
+def test_hook_register_event_types_an_undeclared_type_fails_the_send(make_app):
+    from kernel.event_types import UncataloguedEvent
+
+    class Undeclared(EveryHookPlugin):
+        @hookimpl
+        def register_event_types(self):
+            return []
+
+    plugin = Undeclared()
+    app = make_app("sqlite", plugins=[("test_chat", ChatChannel()), ("every_hook", plugin)])
+    with app.app_context():
+        alice, bob = make_account("alice"), make_account("bob", "Bob", "Durand")
+        before = _stored()
+        with pytest.raises(UncataloguedEvent, match="hook_demo.delivered"):
+            _start(app.test_client(), alice, bob)
+        assert _stored() == before and plugin.events == []  # rolled back: nothing stored, nothing heard
 
 
 # --- exchange_actions and exchange_panels -------------------------------------------------------

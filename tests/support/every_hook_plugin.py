@@ -21,11 +21,14 @@ from kernel import (GROUP_MONSISRA, Channel, Connector, Event, ExchangeAction, E
                     hookimpl)
 from kernel.auth import api_login_required, current_account
 from kernel.db import BaseModel, utcnow
+from kernel.event_types import EventType
 from kernel.ui import MenuLink, PageAsset
 
 CHANNEL = "hook_demo"
 CONNECTOR = "hook_demo_dpi"
 PUSH_JOB = "hook_demo.push"
+DELIVERED = EventType("hook_demo.delivered", "hook_demo stored a note for a delivered message.",
+                      fields={"note": "the note's id"})
 MIGRATIONS = Path(__file__).parent / "every_hook_migrations"
 # Page assets, in tests/support/static/ (ASSET_MISSING names a file that does not exist: left out, logged).
 ASSET_SCRIPT, ASSET_STYLE, ASSET_EARLY_STYLE = "hook_demo/demo.js", "hook_demo/demo.css", "hook_demo/early.css"
@@ -133,7 +136,7 @@ class EveryHookPlugin:
         note = HookDemoNote.create(exchange_id=exchange.id, message_id=message.id if message else None,
                                    text=(draft.get("body") or "")[:200])
         context.enqueue(PUSH_JOB, {"note": note.id})
-        context.publish("hook_demo.delivered", exchange.id, {"note": note.id})
+        context.publish(DELIVERED.name, exchange.id, {"note": note.id})
         if message is not None:  # what a channel adds to the message must reach members live
             message.data = {**(message.data or {}), "hook_demo_note": note.id}
             message.save(only=[type(message).data])
@@ -186,6 +189,10 @@ class EveryHookPlugin:
     @hookimpl
     def register_services(self) -> list["DemoService"]:
         return [self.service]
+
+    @hookimpl
+    def register_event_types(self) -> list[EventType]:
+        return [DELIVERED]
 
     @hookimpl
     def on_event(self, event: Event) -> None:

@@ -9,14 +9,17 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kernel import (GROUP_MONSISRA, Channel, Event, ExchangePanel, FormField, JobType, SendContext, current_relais,
+from kernel import (GROUP_MONSISRA, Channel, ExchangePanel, FormField, JobType, SendContext, current_relais,
                     hookimpl)
 from kernel.db import utcnow, write_transaction
-from kernel.models import Exchange, Message
-from kernel.services.acting_as import audience
+from kernel.event_types import EventType
+from kernel.models import Exchange
+from kernel.services.system_messages import post_system_message
 
 NAME = "exemple_rappel"  # entry-point name, channel name, settings table, prefix of jobs and events
 REMIND_JOB = f"{NAME}.rappeler"
+PROGRAMMED = EventType(f"{NAME}.programme", "A reminder was programmed on a new conversation.",
+                       fields={"date": "the day it is due, ISO 8601 (YYYY-MM-DD)"})
 PARIS = ZoneInfo("Europe/Paris")
 PAST_DATE = "La date du rappel est passée : choisissez aujourd'hui ou une date à venir."
 
@@ -71,29 +74,30 @@ def deliver(channel: str, exchange: Exchange, draft: dict[str, Any], context: Se
         exchange.save(only=[Exchange.data])
         delay = max(0.0, (reminder_time(day) - utcnow()).total_seconds())
         context.enqueue(REMIND_JOB, {"exchange": exchange.id}, delay=delay, dedupe_key=f"{REMIND_JOB}:{exchange.id}")
-        context.publish(f"{NAME}.programme", exchange.id, {"date": day.isoformat()})
+        context.publish(PROGRAMMED.name, exchange.id, {"date": day.isoformat()})
     return True
 
 
 def remind(payload: dict[str, Any]) -> None:
-    """The job: write the reminder in the conversation, once, and push it to the members live."""
-    relais = current_relais()
+    """The job: write the reminder in the conversation, once; members see it live once it is committed."""
     with write_transaction():
         exchange = Exchange.get_or_none(Exchange.id == payload["exchange"])
         state = dict((exchange.data or {}).get(NAME) or {}) if exchange else {}
         if not state or state.get("done"):
             return  # deleted meanwhile, or already reminded (jobs may run twice)
-        line = Message.create(exchange=exchange, kind="system", body=f"Rappel : {exchange.subject}")
+        post_system_message(exchange, f"Rappel : {exchange.subject}")
         exchange.data = {**exchange.data, NAME: {**state, "done": True}}
-        exchange.last_message_at = line.created_at
-        exchange.save(only=[Exchange.data, Exchange.last_message_at])
-        event = Event("message.created", exchange.id, tuple(audience(exchange.id)), relais.serialize_message(line))
-    relais.events.publish([event])
+        exchange.save(only=[Exchange.data])
 
 
 @hookimpl
 def register_jobs() -> list[JobType]:
     return [JobType(REMIND_JOB, remind, max_attempts=5)]
+
+
+@hookimpl
+def register_event_types() -> list[EventType]:
+    return [PROGRAMMED]
 
 
 @hookimpl
