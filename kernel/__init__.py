@@ -7,8 +7,9 @@ The modules a plugin may import are ``kernel`` (this one), ``kernel.models``, ``
 from .app import create_app
 from .auth import api_login_required, current_account
 from .channel import GROUP_MES, GROUP_MONSISRA, GROUP_MSSANTE, Channel, FormField
-from .db import BaseModel, JSONField, utcnow, write_transaction
+from .db import BaseModel, JSONField, on_commit, utcnow, write_transaction
 from .directory.text import fold
+from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
 from .integration import Connector, IntegrationReceipt, SynthesisDocument
@@ -17,9 +18,10 @@ from .migrate import MigrationSet
 from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
-from .services.events import Event
+from .services.events import Event, publish_on_commit
 from .services.jobs import JobType
 from .services.sending import SendContext, SendRejected, flatten_errors
+from .services.system_messages import post_system_message
 from .services.threads import members_of, patient_summary, summary, unread_counts
 from .ui import MenuLink, PageAsset
 
@@ -28,8 +30,10 @@ __all__ = [
     "create_app", "hookimpl", "current_relais", "Relais",
     # what hooks return or receive
     "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
-    "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "JobType",
+    "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "EventType", "JobType",
     "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink",
+    # what takes effect when the transaction commits
+    "publish_on_commit", "on_commit", "post_system_message",
     # routes: who is asking, what they may see
     "api_login_required", "current_account", "audience", "can_see", "identities_for", "member_identity_for",
     "visible_exchanges", "request_summary",
