@@ -44,7 +44,11 @@ export function threadView(channel) {
   return threadViews.get(channel) || null;
 }
 
-/** How messages of one kind look in a thread (a mail as a mail): render(message, {accountId}) -> <li>. */
+/**
+ * How messages of one kind look in a thread (a mail as a mail): render(message, {accountId}) -> an
+ * <li class="msg"> with data-id (the message's id) and data-day (format.js dayKey), holding a
+ * <time datetime> of its date: the page orders, separates by day and marks receipts with them.
+ */
 export function registerMessageRenderer(kind, render) {
   messageRenderers.set(kind, render);
 }

@@ -88,8 +88,8 @@ export function refreshDaySeparators(list) {
   let previous = null;
   for (const item of [...list.children]) {
     const day = item.dataset.day;
-    if (day && day !== previous) {
-      const time = item.querySelector("time");
+    const time = item.querySelector("time[datetime]");
+    if (day && day !== previous && time) {  // a plugin's message without its <time> gets no separator
       list.insertBefore(h("li", { class: "day-separator", role: "presentation" },
         h("span", {}, dayLabel(time.getAttribute("datetime")))), item);
       previous = day;
