@@ -62,6 +62,7 @@ def test_nothing_enabled_loads_the_kernel_only(run) -> None:
     statuses = {entry["name"]: entry["status"] for entry in json.loads(result.stdout)}
     assert statuses.pop("kernel") == "loaded"
     assert statuses.pop("kernel.mail") == "loaded"  # the kernel's mail transport hooks (kernel/mail/hooks.py)
+    assert statuses.pop("shell") == "loaded"  # the web shell, a default plugin registered by the app factory
     assert set(statuses.values()) <= {"available"}  # installed (built-in or not), none enabled
 
 
