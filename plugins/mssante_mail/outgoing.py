@@ -5,13 +5,10 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
-from kernel import SendContext
-from kernel.mail.addresses import addresses_of, normalize
-from kernel.mail.compose import MailDraft, new_message_id
-from kernel.mail.outbox import MailTooLarge, parts_of, queue_mail, recipient_rows
-from kernel.mail.sanitize import clean_html, looks_like_html, text_to_html
+from kernel import SendContext, SendRejected
+from kernel.mail import (MailDraft, MailTooLarge, addresses_of, clean_html, looks_like_html, new_message_id, normalize,
+                         parts_of, queue_mail, recipient_rows, text_to_html)
 from kernel.models import Account, Attachment, Exchange, Identity, Message, MessageAttachment
-from kernel.services.sending import SendRejected
 
 from .rules import TOO_LARGE, human_size
 

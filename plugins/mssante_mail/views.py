@@ -8,15 +8,11 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
-from kernel import api_login_required, current_account, current_relais, write_transaction
-from kernel.mail.mailboxes import mark_unread, search_mail
-from kernel.mail.models import MailIndex
+from kernel import (Event, SendRejected, api_login_required, audience, can_see, current_account, current_relais,
+                    flatten_errors, member_identity_for, members_of, publish_on_commit, summary, write_transaction)
+from kernel.mail import MailIndex, mark_unread, search_mail
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
-from kernel.schemas.french import Integer
-from kernel.services.acting_as import audience, can_see, member_identity_for
-from kernel.services.events import Event, publish_on_commit
-from kernel.services.sending import SendRejected, flatten_errors
-from kernel.services.threads import members_of, summary
+from kernel.schemas import Integer
 
 from .mailboxes import mailboxes_of
 from .outgoing import CHANNEL, REPLY_ALL, forward_subject, last_mail, sanitized_body

@@ -9,12 +9,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kernel import (GROUP_MONSISRA, Channel, ExchangePanel, FormField, JobType, SendContext, current_relais,
-                    hookimpl)
-from kernel.db import utcnow, write_transaction
-from kernel.event_types import EventType
+from kernel import (GROUP_MONSISRA, Channel, EventType, ExchangePanel, FormField, JobType, SendContext, current_relais,
+                    hookimpl, post_system_message, utcnow, write_transaction)
 from kernel.models import Exchange
-from kernel.services.system_messages import post_system_message
 
 NAME = "exemple_rappel"  # entry-point name, channel name, settings table, prefix of jobs and events
 REMIND_JOB = f"{NAME}.rappeler"
