@@ -3,6 +3,7 @@
 Models are classes shared by every app in the process, but each app (each regional "operator" in a
 test) has its own database. Binding models to one global database would leak data between apps, so
 the models are bound to this proxy, which looks the real database up in the current app context.
+Every database it opens also holds actions until its transaction commits (``on_commit``).
 """
 from __future__ import annotations
 
@@ -193,7 +194,7 @@ def _with_commit_hooks(cls: type) -> type:
     return _WITH_HOOKS[cls]
 
 
-def connect_url(url: str, **params: Any) -> peewee.Database:
+def _connect(url: str, **params: Any) -> peewee.Database:
     """playhouse.db_url.connect, with the database class extended by CommitHooks."""
     scheme = urlparse(url).scheme
     cls = db_url.schemes.get(scheme)
@@ -223,7 +224,7 @@ def open_database(url: str) -> peewee.Database:
             url = "sqlite+pool://" + url.split("://", 1)[1]
         # Every app context returns its connection at teardown (kernel/app.py), so 64 is plenty; a burst
         # beyond it waits for a free connection (timeout) instead of failing the request.
-        db = connect_url(url, max_connections=64, stale_timeout=300, timeout=10, pragmas={
+        db = _connect(url, max_connections=64, stale_timeout=300, timeout=10, pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": 10000,
@@ -233,8 +234,8 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith(("postgres://", "postgresql://")):
         # A pooled connection per thread: the web server and the job runner are threaded.
         url = "postgresql+pool://" + url.split("://", 1)[1]
-        return connect_url(url, max_connections=32, stale_timeout=300, timeout=10)
-    return connect_url(url)
+        return _connect(url, max_connections=32, stale_timeout=300, timeout=10)
+    return _connect(url)
 
 
 def write_transaction():

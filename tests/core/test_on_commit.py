@@ -137,6 +137,16 @@ def test_peewee_atomic_blocks_are_tracked_too(live_app, socket):
     assert received(socket) == [1]
 
 
+def test_a_commit_inside_the_block_releases_what_was_held_and_a_rollback_drops_it(live_app, socket):
+    with database.atomic() as transaction:
+        publish_on_commit(ping(1))
+        transaction.commit()
+        assert received(socket) == [1]
+        publish_on_commit(ping(2))
+        transaction.rollback()
+    assert received(socket) == []
+
+
 def test_actions_run_in_the_order_they_were_asked(live_app, socket):
     order: list[str] = []
     with write_transaction():
