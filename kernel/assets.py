@@ -46,10 +46,13 @@ class PluginFolder:
 
 
 def plugin_folder(plugin: object) -> Path | None:
-    """The folder a plugin lives in, or None (a plugin object built in an interactive session)."""
+    """The folder a plugin lives in, or None: a plugin object built in an interactive session, or a lone
+    module at the root of an import path (its directory is site-packages, whose static/ is nobody's)."""
     module = plugin if isinstance(plugin, types.ModuleType) else sys.modules.get(type(plugin).__module__)
     path = getattr(module, "__file__", None)
-    return Path(path).resolve().parent if path else None
+    if not path or not (hasattr(module, "__path__") or "." in module.__name__):
+        return None
+    return Path(path).resolve().parent
 
 
 def static_version(folder: Path) -> str:

@@ -69,6 +69,20 @@ def test_unknown_plugins_missing_files_and_paths_out_of_the_folder_are_404(demo_
     assert b"def register_channels" not in r.data
 
 
+def test_a_plugins_folder_is_its_package_never_an_import_path_root(tmp_path, monkeypatch):
+    import types
+
+    from kernel.assets import plugin_folder
+
+    assert plugin_folder(ui_demo) == UI_DEMO  # a hooks module: its package's folder
+    assert plugin_folder(ChatChannel()) == UI_DEMO.parent  # an object: its class's module's folder
+    (tmp_path / "static").mkdir()  # site-packages/static, say: nobody's to serve
+    lone = types.ModuleType("relais_lone_plugin")
+    lone.__file__ = str(tmp_path / "relais_lone_plugin.py")
+    assert plugin_folder(lone) is None
+    assert plugin_folder(types.ModuleType("built_in_a_session")) is None
+
+
 def test_the_version_follows_the_folders_content(tmp_path):
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
