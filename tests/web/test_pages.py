@@ -10,7 +10,8 @@ import pytest
 from kernel import GROUP_MES, GROUP_MONSISRA, GROUP_MSSANTE, Channel, hookimpl
 from support.factories import PASSWORD, bearer, make_account, make_patient
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
 
 
 # Requests run outside any pushed app context, as in production: Flask-WTF keeps the CSRF token in
@@ -217,10 +218,18 @@ def test_scripts_and_styles_exist_and_stay_small(browser, shell_app):
     assert referenced
     for url in referenced:
         assert browser.get(url).status_code == 200, url
-    for module in (WEB / "static" / "js").glob("*.js"):
+    # The shell's modules, the plugins' and the test plugins': relative imports stay in their folder, and
+    # "relais/..." (the import map's prefix) names a module of the shell.
+    modules = [*(WEB / "static" / "js").glob("*.js"), *ROOT.glob("plugins/*/static/**/*.js"),
+               *ROOT.glob("tests/support/**/static/**/*.js")]
+    assert any("plugins" in m.parts for m in modules)
+    for module in modules:
         source = module.read_text(encoding="utf-8")
-        for target in re.findall(r'from "(\./[^"]+)"', source):
-            assert (module.parent / target).is_file(), f"{module.name} imports missing {target}"
+        for target in re.findall(r'from "([^"]+)"', source):
+            if target.startswith("relais/"):
+                assert (WEB / "static" / "js" / target[len("relais/"):]).is_file(), f"{module} imports missing {target}"
+            else:
+                assert target.startswith("./") and (module.parent / target).is_file(), f"{module} imports {target}"
     for path in [*WEB.rglob("*.js"), *WEB.rglob("*.css"), *WEB.rglob("*.html"), *WEB.rglob("*.py")]:
         assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path
 
