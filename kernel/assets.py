@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from flask import Flask, abort, g, redirect, send_from_directory, url_for
+from flask import Flask, abort, redirect, request, send_from_directory, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.security import safe_join
 
@@ -124,10 +124,10 @@ class PluginAssets:
 
 
 def csp_nonce() -> str:
-    """A random value per response for the page's own scripts (a Content-Security-Policy may require it)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    """A random value per request for the page's own scripts (a Content-Security-Policy may require it).
+
+    Kept in the request's environ, not in ``g``: an app context can outlive one request (tests)."""
+    return request.environ.setdefault("relais.csp_nonce", secrets.token_urlsafe(16))
 
 
 def init_assets(app: Flask, assets: PluginAssets) -> None:
