@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import psycopg2
@@ -13,6 +14,9 @@ from support.chat_channel import ChatChannel
 from support.pg_cluster import DEFAULT_URL, ThrowawayCluster, answers
 
 BACKENDS = ["sqlite", "postgres"]
+CHROMIUM = os.environ.get("RELAIS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +103,17 @@ def sqlite_app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole session, wherever its browser tests live (Playwright's sync API
+    allows one driver per thread). The Debian Chromium is used as is; no browser is ever downloaded."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (set RELAIS_TEST_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

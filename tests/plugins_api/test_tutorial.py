@@ -17,7 +17,6 @@ from kernel.testing import PASSWORD, LiveServer, LiveSocket, make_account, sign_
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "docs" / "plugin-tutorial.md"
 BLOCK = re.compile(r'^```\w+ title="([^"]+)"\n(.*?)^```$', re.M | re.S)
-CHROMIUM = os.environ.get("RELAIS_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
 def tutorial_files() -> dict[str, str]:
@@ -109,19 +108,17 @@ def test_a_note_is_sent_from_its_screen_stored_and_seen_live(site):
 
 
 @pytest.mark.browser
-def test_a_note_is_sent_in_a_real_browser(site):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set RELAIS_TEST_CHROMIUM)")
-    from playwright.sync_api import expect, sync_playwright
+def test_a_note_is_sent_in_a_real_browser(site, chromium):
+    from playwright.sync_api import expect
 
     with site.app_context():
         make_account("alice", "Alice", "Martin")
         make_account("bob", "Bob", "Durand", profession="Infirmier")
     errors: list[str] = []
-    with LiveServer(site) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(locale="fr-FR")
+    context = chromium.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    try:
+        with LiveServer(site) as url:
+            page = context.new_page()
             page.set_default_timeout(10_000)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(url + "/envoyer/transmission")
@@ -138,8 +135,8 @@ def test_a_note_is_sent_in_a_real_browser(site):
             expect(page).to_have_url(re.compile(r"/echanges/\d+$"))
             expect(page.locator("#thread")).to_contain_text("Pansement du lit 12 à refaire.")
             expect(page.locator("#thread")).to_contain_text("Transmission de Alice MARTIN")
-        finally:
-            browser.close()
+    finally:
+        context.close()
     assert not errors, errors
     with site.app_context():
         assert Exchange.get().subject == "Transmission de Alice MARTIN"
