@@ -186,6 +186,7 @@ def menu_links(account: Account) -> list[MenuLink]:
     Since 0.2.
     """
 
+
 @hookspec
 def register_event_types() -> list[EventType]:
     """Return the live event types this plugin publishes (``EventType(name, description, fields, optional)``).
