@@ -1,9 +1,11 @@
 """Calling a hook plugin by plugin, so one plugin that raises is isolated instead of breaking every call.
 
 pluggy stops a hook call at the first exception. For hooks where every plugin contributes (fields,
-checks, listeners, actions, panels) one broken plugin must not deprive users of the others, so the
-kernel calls each implementation itself, in pluggy's order (tryfirst/trylast respected). Hooks with
-wrappers are called normally: a wrapper needs pluggy's machinery.
+checks, listeners, actions, panels, page files, links) one broken plugin must not deprive users of the
+others, so the kernel calls each implementation itself, in pluggy's order (tryfirst/trylast respected),
+and knows which plugin gave what (a page file is served from the folder of the plugin that named it).
+When a plugin wraps the hook (``wrapper=True`` or ``hookwrapper=True``), each implementation is called
+through pluggy with the wrappers around it alone: the wrappers still run, and names and isolation hold.
 """
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ class PluginCallFailed(Exception):
         self.plugin = plugin
 
 
+def _is_wrapper(impl: pluggy.HookImpl) -> bool:
+    return bool(impl.hookwrapper or impl.wrapper)
+
+
 def call_each(pm: pluggy.PluginManager, hook_name: str, strict: bool = False,
               **kwargs: Any) -> Iterator[tuple[str, Any]]:
     """Yield ``(plugin name, result)`` for each implementation that returned something.
@@ -28,20 +34,26 @@ def call_each(pm: pluggy.PluginManager, hook_name: str, strict: bool = False,
     A plugin that raises is logged and skipped; with ``strict`` the failure is raised as
     PluginCallFailed after being logged (callers that must fail safe, like ``validate``).
     """
-    hook = getattr(pm.hook, hook_name)
-    impls = hook.get_hookimpls()
-    if any(i.hookwrapper or i.wrapper for i in impls):
-        for result in hook(**kwargs):
-            yield "", result
-        return
-    for impl in reversed(impls):  # pluggy calls the last registered (and tryfirst) first
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    wrapped = any(_is_wrapper(i) for i in impls)
+    callers = [i for i in impls if not _is_wrapper(i)]
+    done: list[object] = []
+    for impl in reversed(callers):  # pluggy calls the last registered (and tryfirst) first
+        if wrapped and any(impl.plugin is plugin for plugin in done):
+            continue  # a plugin implementing the hook twice (specname): both ran in its first call
+        done.append(impl.plugin)
         name = pm.get_name(impl.plugin) or repr(impl.plugin)
         try:
-            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            if wrapped:
+                others = [i.plugin for i in callers if i.plugin is not impl.plugin]
+                results = pm.subset_hook_caller(hook_name, others)(**kwargs)
+            else:
+                results = [impl.function(*[kwargs[arg] for arg in impl.argnames])]
         except Exception as exc:
             log.exception("plugin %s: %s failed", name, hook_name)
             if strict:
                 raise PluginCallFailed(name, hook_name, exc) from exc
             continue
-        if result is not None:
-            yield name, result
+        for result in results:
+            if result is not None:
+                yield name, result

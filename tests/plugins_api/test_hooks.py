@@ -513,6 +513,35 @@ def test_hook_page_assets_adds_the_plugins_files_to_its_page(shell_demo, caplog)
     assert "/static/every_hook/" not in shell_demo.test_client().get("/login").get_data(as_text=True)
 
 
+class PageWrapper:
+    """A plugin wrapping the page hooks (timing them, say): it must take nothing from the others."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def page_assets(self, page):
+        self.calls.append("page_assets")
+        return (yield)
+
+    @hookimpl(wrapper=True)
+    def menu_links(self, account):
+        self.calls.append("menu_links")
+        return (yield)
+
+
+def test_hook_page_assets_and_menu_links_keep_every_plugins_part_when_a_plugin_wraps_them(make_app, plugin):
+    wrapper = PageWrapper()
+    app = make_app("sqlite", plugins=[*_plugins(plugin), ("page_wrapper", wrapper)])
+    with app.app_context():
+        make_account("alice")
+    page = _signed_in(app, "alice").get("/").get_data(as_text=True)
+    mine = re.findall(r'"/static/every_hook/[0-9a-f]{12}/([^"]+)"', page)
+    assert sorted(mine) == sorted([ASSET_SCRIPT, ASSET_STYLE, ASSET_EARLY_STYLE])  # served from its own folder
+    assert 'id="hook_demo_help"' in page and 'id="hook_demo_notes"' in page
+    assert {"page_assets", "menu_links"} <= set(wrapper.calls)  # the wrappers did run
+
+
 def test_hook_menu_links_in_the_top_bar_and_a_spaces_navigation(shell_demo):
     alice = _signed_in(shell_demo, "alice")
     page = html.unescape(alice.get("/").get_data(as_text=True))

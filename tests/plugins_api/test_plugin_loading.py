@@ -328,6 +328,23 @@ def test_a_failing_listener_does_not_deprive_the_others(make_app):
     assert [t for t, _, _ in plugin.events] == ["exchange.created", "message.created"]
 
 
+class ListenerWrapper:
+    @hookimpl(wrapper=True)
+    def on_event(self, event):
+        return (yield)
+
+
+def test_a_failing_listener_does_not_deprive_the_others_when_a_plugin_wraps_the_hook(make_app):
+    plugin = EveryHookPlugin()
+    app = make_app("sqlite", plugins=[("loud_1", LoudListener()), ("test_chat", ChatChannel()),
+                                      ("every_hook", plugin), ("loud_2", LoudListener()),
+                                      ("wrapper", ListenerWrapper())])
+    with app.app_context():
+        alice, bob = make_account("alice"), make_account("bob")
+        assert _send(app.test_client(), alice, bob).status_code == 201
+    assert [t for t, _, _ in plugin.events] == ["exchange.created", "message.created"]
+
+
 class BrokenMigration:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
