@@ -30,7 +30,8 @@ def test_the_docs_list_exactly_the_public_modules():
 def test_every_export_exists_and_is_documented(module):
     public = importlib.import_module(module)
     text = PLUGINS_DOC.read_text(encoding="utf-8")
-    missing = [name for name in public.__all__ if f"`{name}" not in text]
+    # A whole name after a backtick (`Event` is not documented by `EventType`): `Event`, `Event(...)`, `Event.x`.
+    missing = [name for name in public.__all__ if not re.search(rf"`{re.escape(name)}(?!\w)", text)]
     assert not missing, f"{module} exports names docs/plugins.md does not mention: {missing}"
     for name in public.__all__:
         assert getattr(public, name) is not None
@@ -38,8 +39,9 @@ def test_every_export_exists_and_is_documented(module):
 
 def test_the_mail_transport_loads_its_names_on_first_use():
     # kernel.models imports the transport's tables: an eager kernel.mail would import them back while they load.
-    code = ("import kernel.mail as m, sys; assert 'kernel.mail.sanitize' not in sys.modules or True; "
-            "from kernel.mail import queue_mail, clean_html, accept; import kernel.models; "
+    code = ("import kernel.mail as m; assert 'clean_html' not in vars(m); "
+            "from kernel.mail import queue_mail, clean_html, accept; assert 'clean_html' in vars(m); "
+            "import kernel.models; "
             "assert m.queue_mail.__module__ == 'kernel.mail.outbox'; assert 'queue_mail' in dir(m)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
