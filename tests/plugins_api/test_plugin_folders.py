@@ -10,11 +10,13 @@ freely ("Renommer la conversation"). A file names plugin P when it contains:
 - an identifier starting with ``P_`` (an endpoint or a CSS value: ``P_status``);
 - for a name that is not a plain word (it holds ``_`` or a digit), the name itself as a word.
 
-Checked, for each built-in plugin (the project's setup.cfg entry points): every .py, .html, .js and .css
-file of the repository, kernel and web shell included, except the plugin's own folder and the tests (test
-folders, conftest.py). Left out on purpose: documentation (Markdown: docs and READMEs describe the plugins
-by name), packaging (setup.cfg declares the entry points) and bench/ (benchmarks drive a named plugin, as
-tests do). The example plugin (examples/) is a tutorial's subject, named as such in docstrings: not checked.
+Checked, for each built-in plugin (the project's setup.cfg entry points): every file of the repository
+that code, templates, styles, data or configuration live in (CHECKED below), kernel and web shell included,
+except the plugin's own folder and the repository's tests/ (a tests folder or conftest.py elsewhere, in the
+kernel or an example, is checked like any file). Left out on purpose: documentation (Markdown: docs and
+READMEs describe the plugins by name), the repository's setup.cfg (its entry points declare the plugins) and
+the top-level bench/ (benchmarks drive a named plugin, as tests do). The example plugin (examples/) is a
+tutorial's subject, named as such in docstrings: no file is checked for naming it.
 """
 from __future__ import annotations
 
@@ -26,9 +28,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = {".py", ".html", ".js", ".css"}
+CHECKED = {".py", ".pyi", ".html", ".htm", ".jinja", ".jinja2", ".j2", ".js", ".mjs", ".cjs", ".ts", ".css",
+           ".json", ".svg", ".txt", ".toml", ".cfg", ".ini", ".yaml", ".yml", ".xml", ".sql"}
+# Generated or local folders, wherever they are (and any cache folder tagged with CACHEDIR.TAG); the tests
+# and benchmarks only at the repository's top.
 SKIPPED_DIRS = {".git", ".venv", "venv", "env", "build", "dist", "node_modules", "__pycache__", ".hypothesis",
-                "test-artifacts", "relais-data", "relais-demo", "tests", "bench"}
+                ".pytest_cache", ".mypy_cache", ".ruff_cache", ".import_linter_cache", ".tox", ".nox",
+                "test-artifacts", "relais-data", "relais-demo"}
+SKIPPED_TOP = {"tests", "bench"}
+PACKAGING = "setup.cfg"  # at the top: declares the built-in plugins' entry points
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,15 @@ def name_patterns(name: str) -> list[re.Pattern[str]]:
 
 
 def checked_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.suffix in CHECKED and p.is_file() and p.name != "conftest.py"
-                  and not SKIPPED_DIRS & set(p.relative_to(root).parts[:-1]) and ".egg-info" not in str(p))
+    def checked(path: Path) -> bool:
+        parts = path.relative_to(root).parts
+        return (path.suffix.lower() in CHECKED and path.is_file() and parts != (PACKAGING,)
+                and parts[0] not in SKIPPED_TOP and not SKIPPED_DIRS & set(parts[:-1])
+                and not any(part.endswith(".egg-info") for part in parts)
+                and not any((parent / "CACHEDIR.TAG").is_file() for parent in path.parents if parent != root
+                            and parent.is_relative_to(root)))
+
+    return sorted(p for p in root.rglob("*") if checked(p))
 
 
 def namings(plugin: Plugin, root: Path = ROOT) -> list[str]:
@@ -84,8 +99,10 @@ def test_the_repository_declares_its_plugins_with_their_folders():
     assert plugins["conversation"] == ROOT / "plugins" / "conversation"
     checked = {p.relative_to(ROOT).as_posix() for p in checked_files(ROOT)}
     assert {"kernel/app.py", "kernel/mail/mailbox.py", "web/views.py", "web/templates/inbox.html",
-            "web/static/js/inbox.js", "web/static/css/thread.css"} <= checked
-    assert not any(p.startswith("tests/") for p in checked)
+            "web/static/js/inbox.js", "web/static/css/thread.css", "web/static/favicon.svg", "pyproject.toml",
+            "examples/relais-exemple-plugin/conftest.py",
+            "examples/relais-exemple-plugin/tests/test_rappel.py"} <= checked
+    assert not any(p.startswith(("tests/", "bench/")) for p in checked) and "setup.cfg" not in checked
 
 
 @pytest.mark.parametrize("plugin", declared_plugins(), ids=lambda p: p.name)
@@ -119,6 +136,18 @@ def test_the_check_fails_on_a_planted_file_that_names_a_plugin(tmp_path, line):
     assert found == [f"kernel/planted.js:2: {line}"]
 
 
+@pytest.mark.parametrize("path", ["web/static/js/mail.mjs", "web/static/menu.json", "web/static/img/icon.svg",
+                                  "kernel/channels.txt", "pyproject.toml", "kernel/templates/mail.jinja",
+                                  "web/templates/row.j2", "kernel/settings.ini", "examples/x/setup.cfg",
+                                  "kernel/tests/test_x.py", "web/conftest.py", "examples/x/tests/test_y.py",
+                                  "examples/x/conftest.py", "kernel/bench/run.py", "kernel/Mail.JS"])
+def test_every_kind_of_file_outside_the_top_level_tests_is_checked(tmp_path, path):
+    planted = tmp_path / path
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_text("load('plugins/mssante_mail/static/x.js')\n")
+    assert namings(planted_plugins(tmp_path)[0], tmp_path) == [f"{path}:1: load('plugins/mssante_mail/static/x.js')"]
+
+
 def test_a_plugins_own_folder_names_it_freely(tmp_path):
     own = tmp_path / "plugins" / "mssante_mail" / "static" / "js" / "mail_space.js"
     own.parent.mkdir(parents=True)
@@ -134,8 +163,10 @@ def test_words_that_are_not_the_plugins_name_pass(tmp_path, line):
 
 
 def test_tests_docs_and_packaging_may_name_plugins(tmp_path):
-    for path in ("tests/test_x.py", "docs/plugins.md", "setup.cfg", "bench/run.py", "examples/x/tests/test_y.py",
-                 "examples/x/conftest.py"):
+    for path in ("tests/test_x.py", "tests/conftest.py", "tests/support/x/static/x.js", "docs/plugins.md",
+                 "README.md", "setup.cfg", "bench/run.py", "build/lib/kernel/x.py", "web/__pycache__/x.py",
+                 "relais.egg-info/entry_points.txt", ".import_linter_cache/plugins.meta.json",
+                 "web/.some_tool/CACHEDIR.TAG", "web/.some_tool/x.json"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("import plugins.mssante_mail.hooks\n")
     assert namings(Plugin("mssante_mail", tmp_path / "plugins" / "mssante_mail"), tmp_path) == []
