@@ -4,6 +4,9 @@ A plugin's folder is the directory of the module that defines it (its hooks modu
 plugin object's class). Its static files are served at ``/static/<plugin>/<version>/<path>``, where the
 version is a hash of the whole folder's content: a new release changes every URL at once, so browsers may
 keep each file for a year, and relative imports between a plugin's ES modules stay inside one version.
+The folder is read once, when the app is built: its version and the list of its files, by which every
+page's URLs are made without touching the disk. In debug mode (files edited while the app runs) browsers
+are told to check each file again, and a file added since is still found.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from flask import Flask, abort, redirect, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, redirect, request, send_from_directory, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.security import safe_join
 
@@ -35,6 +38,7 @@ class PluginFolder:
     name: str
     path: Path
     version: str  # content hash of static/; "" when the plugin has no static folder
+    files: frozenset[str] = frozenset()  # static/'s files and folders ("js/", with a slash), read with version
 
     @property
     def static(self) -> Path:
@@ -55,13 +59,22 @@ def plugin_folder(plugin: object) -> Path | None:
     return Path(path).resolve().parent
 
 
+def read_static(folder: Path) -> tuple[str, frozenset[str]]:
+    """A short hash of every file under ``folder`` (names and contents), and the files and folders there."""
+    digest = hashlib.sha256()
+    found: set[str] = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        found.add(name)
+        found.update(parent.as_posix() + "/" for parent in Path(name).parents)  # "js/", ..., "./"
+    return digest.hexdigest()[:12], frozenset(found)
+
+
 def static_version(folder: Path) -> str:
     """A short hash of every file under ``folder`` (names and contents): it changes whenever one does."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return read_static(folder)[0]
 
 
 class PluginAssets:
@@ -78,8 +91,8 @@ class PluginAssets:
             path = plugin_folder(plugin)
             if path is None:
                 continue
-            version = static_version(path / "static") if (path / "static").is_dir() else ""
-            folders.append(PluginFolder(name, path, version))
+            version, files = read_static(path / "static") if (path / "static").is_dir() else ("", frozenset())
+            folders.append(PluginFolder(name, path, version, files))
         return cls(folders, shell)
 
     def template_folders(self) -> list[Path]:
@@ -93,12 +106,18 @@ class PluginAssets:
         A path ending in "/" names a folder (an import map prefix).
         """
         folder = self.folders.get(plugin)
-        if folder is None or not folder.version:
-            return None
-        target = safe_join(str(folder.static), path.rstrip("/") or ".")
-        if target is None or not (Path(target).is_dir() if path.endswith("/") else Path(target).is_file()):
+        if folder is None or not folder.version or not self._has(folder, path):
             return None
         return url_for(ENDPOINT, plugin=plugin, version=folder.version, filename=path)
+
+    @staticmethod
+    def _has(folder: PluginFolder, path: str) -> bool:
+        if path in folder.files:
+            return True
+        if not current_app.debug:
+            return False
+        target = safe_join(str(folder.static), path.rstrip("/") or ".")  # a file added while developing
+        return target is not None and (Path(target).is_dir() if path.endswith("/") else Path(target).is_file())
 
     def import_map(self) -> str:
         """The page's import map (JSON): ``relais/`` is the shell's js folder."""
@@ -112,10 +131,14 @@ class PluginAssets:
         if version != folder.version:
             # An old page (or a guess): the current file, by its own URL, so its relative imports resolve
             # within the current version; the redirect itself is never cached.
-            if safe_join(str(folder.static), filename) is None or not (folder.static / filename).is_file():
+            if filename.endswith("/") or not self._has(folder, filename):
                 abort(404)
             response = redirect(url_for(ENDPOINT, plugin=plugin, version=folder.version, filename=filename))
             response.headers["Cache-Control"] = "no-cache"
+            return response
+        if current_app.debug:  # the file may change under the same version: the browser checks (ETag) each time
+            response = send_from_directory(folder.static, filename, max_age=0)
+            response.cache_control.no_cache = True
             return response
         response = send_from_directory(folder.static, filename, max_age=YEAR)  # unsafe paths: 404
         response.cache_control.public = True

@@ -94,6 +94,62 @@ def test_the_version_follows_the_folders_content(tmp_path):
     assert len({first, second, static_version(tmp_path)}) == 3  # contents and names both count
 
 
+def test_urls_come_from_the_folder_read_once_at_startup_not_from_the_disk(demo_app, monkeypatch):
+    import os
+
+    assets = demo_app.extensions["relais_assets"]
+    version = version_of(demo_app, "ui_demo")
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("a page's URLs must not touch the disk")
+
+    with demo_app.test_request_context("/"), monkeypatch.context() as patch:  # undone before pytest reports
+        for name in ("is_file", "is_dir", "exists", "stat"):
+            patch.setattr(Path, name, no_disk)
+        patch.setattr(os, "stat", no_disk)
+        assert assets.url("ui_demo", "js/rows.js") == f"/static/ui_demo/{version}/js/rows.js"
+        assert assets.url("ui_demo", "js/") == f"/static/ui_demo/{version}/js/"  # a folder (import map prefix)
+        assert assets.url("ui_demo", "js/absent.js") is None
+        assert assets.url("ui_demo", "js") is None and assets.url("ui_demo", "js/rows.js/") is None
+        assert assets.url("ui_demo", "../hooks.py") is None and assets.url("nobody", "js/rows.js") is None
+
+
+@pytest.fixture
+def growing_plugin(tmp_path):
+    """A plugin package in a temporary folder, whose static files a test may change while the app runs."""
+    import types
+
+    package = tmp_path / "growing_plugin"
+    (package / "static" / "js").mkdir(parents=True)
+    (package / "static" / "js" / "first.js").write_text("export const first = 1;\n")
+    module = types.ModuleType("growing_plugin.hooks")
+    module.__file__ = str(package / "hooks.py")
+    return package, module
+
+
+def test_in_debug_files_are_checked_again_and_new_ones_found(make_app, growing_plugin):
+    package, plugin = growing_plugin
+    app = make_app("sqlite", plugins=[("growing", plugin)])
+    assets, version = app.extensions["relais_assets"], version_of(app, "growing")
+    (package / "static" / "js" / "second.js").write_text("export const second = 2;\n")
+    with app.test_request_context("/"):
+        assert assets.url("growing", "js/second.js") is None  # in production: the folder as it was at startup
+    cached = app.test_client().get(f"/static/growing/{version}/js/first.js")
+    assert cached.cache_control.immutable and cached.cache_control.max_age == 365 * 24 * 3600
+
+    app.debug = True  # a developer editing files: no year-long cache, a file added since is found
+    with app.test_request_context("/"):
+        assert assets.url("growing", "js/second.js") == f"/static/growing/{version}/js/second.js"
+        assert assets.url("growing", "js/third.js") is None
+    r = app.test_client().get(f"/static/growing/{version}/js/first.js")
+    assert r.status_code == 200 and r.cache_control.no_cache and not r.cache_control.immutable
+    assert not r.cache_control.max_age and not r.cache_control.public
+    (package / "static" / "js" / "first.js").write_text("export const first = 10;\n")
+    assert app.test_client().get(f"/static/growing/{version}/js/first.js").data == b"export const first = 10;\n"
+    moved = app.test_client().get("/static/growing/0123456789ab/js/second.js")
+    assert moved.status_code == 302 and moved.headers["Location"] == f"/static/growing/{version}/js/second.js"
+
+
 def test_a_plugin_page_in_the_shell_layout_with_its_files(demo_app):
     client = signed_in(demo_app)
     r = client.get("/ui_demo/page")
