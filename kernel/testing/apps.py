@@ -1,6 +1,7 @@
 """Apps for tests: built through ``create_app`` in a folder of their own, closed afterwards."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -36,10 +37,21 @@ class TestApps:
         return app
 
     def close(self) -> None:
-        for app in self.apps:
+        """Close every app (scheduler, event backend, database), each step even when an earlier one failed:
+        a test's failure to close one app must not leave the others' threads and connections open."""
+        apps, self.apps = self.apps, []
+        errors: list[Exception] = []
+        for app in apps:
             relais = app.extensions["relais"]
-            relais.jobs.shutdown(wait=False)
-            relais.events.close()  # a PostgreSQL event backend's listening thread
             database = relais.database
-            database.close_all() if hasattr(database, "close_all") else database.close()
-        self.apps.clear()
+            for step in (partial(relais.jobs.shutdown, wait=False),
+                         relais.events.close,  # a PostgreSQL event backend's listening thread
+                         database.close_all if hasattr(database, "close_all") else database.close):
+                try:
+                    step()
+                except Exception as exc:
+                    errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ExceptionGroup("closing the test apps", errors)

@@ -14,6 +14,7 @@ from ..mail.models import MAIL, OutgoingMail, OutgoingRecipient
 from ..relais import Relais
 
 LOOPBACK = "127.0.0.1"
+RELAY_SETTINGS = ("mail_relay_host", "mail_relay_port", "mail_relay_starttls")
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Outbox:
         self.relais = relais
         self._recorder = _Recorder()
         self._controller: Controller | None = None
+        self._saved: dict[str, Any] = {}  # the app's relay settings while they point at the capture
 
     def mails(self, kind: str = MAIL) -> list[CapturedMail]:
         """Every queued mail of ``kind`` ("mail", or "mdn" for acknowledgements), oldest first, whatever
@@ -84,13 +86,17 @@ class Outbox:
             port = self._free_port()
             self._controller = Controller(self._recorder, hostname=LOOPBACK, port=port, decode_data=False)
             self._controller.start()
-            # A test's own relay: plain SMTP on loopback, whatever the app was configured with.
+            # A test's own relay: plain SMTP on loopback, whatever the app was configured with (until close).
+            self._saved = {key: self.relais.config[key] for key in RELAY_SETTINGS}
             self.relais.config.update(mail_relay_host=LOOPBACK, mail_relay_port=port, mail_relay_starttls=False)
         self.relais.jobs.run_pending()
         return self._recorder.received[before:]
 
     def close(self) -> None:
+        """Stop the capture and give the app its own relay settings back."""
         if self._controller is not None:
+            self.relais.config.update(self._saved)
+            self._saved = {}
             self._controller.stop()
             self._controller = None
 

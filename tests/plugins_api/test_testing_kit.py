@@ -79,3 +79,47 @@ def test_the_outbox_lists_queued_mail_and_sends_it_to_a_capture(relais_alice, re
     assert relayed.message["Message-ID"] == f"<{mail.message_id}>"
     assert relais_outbox.mails()[0].statuses == {"paul@b.mssante.fr": "sent", "zoe@c.mssante.fr": "sent"}
     assert relais_outbox.send() == []  # nothing left to send
+
+
+@CHAT
+def test_the_outbox_gives_the_app_its_relay_back_when_closed(relais):
+    from kernel.testing import Outbox
+
+    relais.config.update(mail_relay_host="relais.operateur.fr", mail_relay_port=587, mail_relay_starttls=True)
+    outbox = Outbox(relais)
+    outbox.send()
+    assert relais.config["mail_relay_host"] == "127.0.0.1" and relais.config["mail_relay_starttls"] is False
+    outbox.close()
+    assert (relais.config["mail_relay_host"], relais.config["mail_relay_port"], relais.config["mail_relay_starttls"]) \
+        == ("relais.operateur.fr", 587, True)
+    outbox.close()  # twice: nothing more to give back
+
+
+def test_closing_the_apps_closes_each_one_even_when_one_fails(tmp_path, monkeypatch):
+    from kernel.testing import TestApps
+
+    apps = TestApps(tmp_path)
+    built = [apps.build(name="first"), apps.build(name="second")]
+    closed: list[str] = []
+
+    def recording(app_name, step, real, fails=False):
+        def call(*args, **kwargs):
+            closed.append(f"{app_name} {step}")
+            if fails:
+                raise RuntimeError(f"{app_name} {step} stuck")
+            return real(*args, **kwargs)
+        return call
+
+    for app_name, app in zip(("first", "second"), built):
+        relais = app.extensions["relais"]
+        database_close = "close_all" if hasattr(relais.database, "close_all") else "close"
+        monkeypatch.setattr(relais.jobs, "shutdown", recording(app_name, "jobs", relais.jobs.shutdown))
+        monkeypatch.setattr(relais.events, "close", recording(app_name, "events", relais.events.close,
+                                                              fails=app_name == "first"))
+        monkeypatch.setattr(relais.database, database_close,
+                            recording(app_name, "database", getattr(relais.database, database_close)))
+    with pytest.raises(RuntimeError, match="first events stuck"):
+        apps.close()
+    assert closed == ["first jobs", "first events", "first database", "second jobs", "second events",
+                      "second database"]
+    assert apps.apps == []
