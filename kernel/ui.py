@@ -52,7 +52,8 @@ class MenuLink:
     """A link the shell shows: in the top bar, or in one space's side navigation of the inbox.
 
     ``name`` becomes the link's element id (prefix it with your plugin's name). With ``count_url`` the
-    page shows a badge: it GETs that URL and reads the number under ``count_key`` of the JSON answer.
+    page shows a badge: it GETs that URL when the page loads and reads the number under ``count_key`` of
+    the JSON answer; pages with a live socket ask again after the live event types of ``count_events``.
     """
 
     name: str
@@ -63,11 +64,16 @@ class MenuLink:
     admin: bool = False  # administrators only: the shell never shows it to anyone else
     count_url: str = ""
     count_key: str = "count"
+    count_events: tuple[str, ...] = ()  # live event types that may change the count ("message.created"...)
     order: int = 100
 
     def __post_init__(self) -> None:
         if self.space is not None and self.space not in SPACES:
             raise ValueError(f"menu link {self.name}: space must be one of {SPACES} or None")
+        if isinstance(self.count_events, str):  # ("message.created") is a string, not a tuple: a common slip
+            raise ValueError(f"menu link {self.name}: count_events is a tuple of event types")
+        if self.count_events and not self.count_url:
+            raise ValueError(f"menu link {self.name}: count_events needs a count_url")
 
 
 def page_assets(page: str, account: Any) -> list[ResolvedAsset]:
@@ -88,9 +94,20 @@ def page_assets(page: str, account: Any) -> list[ResolvedAsset]:
 
 
 def menu_links(account: Any) -> list[MenuLink]:
-    """Every plugin's links for ``account`` (admin links for administrators only), sorted by ``order``."""
+    """Every plugin's links for ``account`` (admin links for administrators only), sorted by ``order``.
+
+    A count following an event type the catalogue lacks would never be asked again: logged.
+    """
     if account is None:
         return []
-    links = [link for _, answer in call_each(current_relais().pm, "menu_links", account=account) for link in answer]
+    relais = current_relais()
+    links = []
+    for plugin, answer in call_each(relais.pm, "menu_links", account=account):
+        for link in answer:
+            unknown = [t for t in link.count_events if t not in relais.event_types]
+            if unknown:
+                log.error("plugin %s: menu link %s follows event types nobody declared: %s", plugin, link.name,
+                          ", ".join(unknown))
+            links.append(link)
     return sorted((link for link in links if account.is_admin or not link.admin),
                   key=lambda link: (link.order, link.label))

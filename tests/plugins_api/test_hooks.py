@@ -561,3 +561,30 @@ def test_hook_menu_links_in_the_top_bar_and_a_spaces_navigation(shell_demo):
     assert side.index("Démo") < side.index("Administration")  # sections by their first link's order
     assert 'id="hook_demo_admin" class="nav-item" href="/hook_demo/reglages"' in side
     assert 'data-count-url="/hook_demo/count" data-count-key="held"' in side
+
+
+class FollowedCount:
+    @hookimpl
+    def menu_links(self):
+        from kernel import MenuLink
+
+        return [MenuLink("followed_mine", "Suivi", "/", count_url="/followed/count",
+                         count_events=("message.created", "exchange.created")),
+                MenuLink("followed_typo", "Faute", "/", count_url="/followed/count", count_events=("message.crated",))]
+
+
+def test_hook_menu_links_count_events_reach_the_page_and_are_checked(make_app, caplog):
+    from kernel import MenuLink
+
+    app = make_app("sqlite", plugins=[("test_chat", ChatChannel()), ("followed", FollowedCount())])
+    with app.app_context():
+        make_account("alice")
+    page = html.unescape(_signed_in(app, "alice").get("/").get_data(as_text=True))
+    assert 'data-count-events="message.created exchange.created"' in page
+    assert any("followed" in r.getMessage() and "message.crated" in r.getMessage() for r in caplog.records
+               if r.levelname == "ERROR")
+    assert not any("message.created" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    with pytest.raises(ValueError, match="tuple"):
+        MenuLink("x", "X", "/", count_url="/c", count_events="message.created")
+    with pytest.raises(ValueError, match="count_url"):
+        MenuLink("x", "X", "/", count_events=("message.created",))

@@ -2,7 +2,7 @@
 // a plugin gives its own view (relais/extensions.js: mailboxes, folders, search...) lists through it.
 
 import { allMessages, api } from "./api.js";
-import { refreshBadges } from "./badges.js";
+import { followBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
 import { spaceView } from "./extensions.js";
 import { Live } from "./live.js";
@@ -49,7 +49,6 @@ async function refresh() {
     view ? view.load(limit) : null]);
   if (mine !== generation) return;  // a newer refresh (or a tab switch) superseded this one
   root.setAttribute("aria-busy", "false");
-  refreshBadges(nav);
   const failed = !r.ok ? r : (found && !found.ok ? found : null);
   if (failed) {
     errorBox.hidden = false;
@@ -135,6 +134,7 @@ for (const type of ["message.created", "exchange.created", "exchange.updated", "
   live.on(type, refreshSoon);
 }
 live.onConnected(refreshSoon);
+followBadges(live);
 // Coming back to the tab after reading a thread elsewhere: counts may have changed.
 window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
 

@@ -1,6 +1,7 @@
 // The patient page (/patients/<id>): every exchange about the patient, whatever its channel or space.
 
 import { allMessages, api } from "./api.js";
+import { followBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
 import { Live } from "./live.js";
 
@@ -45,6 +46,7 @@ function refreshSoon() {
 }
 
 const live = new Live();
+followBadges(live);
 for (const type of ["message.created", "exchange.created", "exchange.updated"]) live.on(type, refreshSoon);
 live.onConnected(refreshSoon);
 refresh();

@@ -1,5 +1,5 @@
 // Behaviour shared by every signed-in page: the "+" send panel opens and closes like a menu; the badges
-// of the plugins' links show their counts.
+// of the plugins' links show their counts (asked once here; pages with a live socket follow them: badges.js).
 
 import { refreshBadges } from "./badges.js";
 
@@ -20,3 +20,5 @@ if (panel) {
 }
 
 refreshBadges();
+// Back to a page kept in the browser's memory (history): its counts may be old.
+window.addEventListener("pageshow", (event) => { if (event.persisted) refreshBadges(); });

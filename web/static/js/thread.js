@@ -3,6 +3,7 @@
 // a message kind its own look (relais/extensions.js): the mail plugin's reply, forward, statuses...
 
 import { allMessages, api } from "./api.js";
+import { followBadges } from "./badges.js";
 import { createComposer } from "./composer.js";
 import { messageRenderer, threadView } from "./extensions.js";
 import { Live } from "./live.js";
@@ -144,6 +145,7 @@ async function init() {
 }
 
 const live = new Live();
+followBadges(live);
 live.on("message.created", (event) => {
   if (event.exchange_id !== exchangeId || !loaded) return;
   const atBottom = stuck || nearBottom();
