@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import core_hooks
@@ -21,6 +22,7 @@ from .plugin_manager import build_plugin_manager
 from .plugin_report import PluginStatus
 from .plugin_calls import call_each
 from .relais import Relais, collect_registrations, discard_plugin
+from .security_headers import init_security_headers
 from .services.attachments import AttachmentStore
 from .services.audit import Audit
 from .services.events import EventBus
@@ -58,13 +60,21 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         SECRET_KEY=config["secret_key"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config["session_cookie_secure"],
+        SESSION_COOKIE_SECURE=config["behind_tls"],
         SESSION_COOKIE_NAME="relais_session",
+        # The cookie's own expiry; the server-side session (kernel/auth/sessions.py) is what counts.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config["session_hours"]),
         MAX_CONTENT_LENGTH=config["attachment_max_bytes"] + 1024 * 1024,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by our own hook, only for cookie-authenticated requests
         WTF_CSRF_TIME_LIMIT=None,
     )
+
+    if config["proxy_count"] > 0:
+        # The client's address (throttling, audit), the scheme (Secure cookies, HSTS, the websocket's Origin
+        # check) and the host as the proxies saw them; only that many proxies' headers are believed.
+        n = config["proxy_count"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    init_security_headers(app, behind_tls=config["behind_tls"])
 
     defaults, broken = _default_plugins()
     pm, report = build_plugin_manager(config["plugins"], extra=[("kernel", core_hooks), ("kernel.mail", mail_hooks),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .auth.sessions import purge_sessions
 from .db import utcnow
 from .hookspecs import hookimpl
 from .models import LiveEvent, LoginAttempt
@@ -20,6 +21,10 @@ def purge_login_attempts(payload: dict) -> None:
     LoginAttempt.delete().where(LoginAttempt.at < utcnow() - dt.timedelta(minutes=window * 4)).execute()
 
 
+def purge_browser_sessions(payload: dict) -> None:
+    purge_sessions()
+
+
 def purge_live_events(payload: dict) -> None:
     # Large live events wait here only for the other instances to read them, within a second or two.
     LiveEvent.delete().where(LiveEvent.created_at < utcnow() - dt.timedelta(minutes=10)).execute()
@@ -31,4 +36,6 @@ def register_jobs() -> list[JobType]:
         JobType("kernel.purge_audit", purge_audit, cron={"hour": 3, "minute": 17}, max_attempts=3),
         JobType("kernel.purge_login_attempts", purge_login_attempts, every=3600, max_attempts=1),
         JobType("kernel.purge_live_events", purge_live_events, every=600, max_attempts=1),
+        JobType("kernel.purge_browser_sessions", purge_browser_sessions, cron={"hour": 3, "minute": 41},
+                max_attempts=3),
     ]

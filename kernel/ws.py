@@ -14,13 +14,37 @@ log = logging.getLogger(__name__)
 PING_SECONDS = 25.0
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None if it is no web origin."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is no number, or out of range
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
 def _same_origin() -> bool:
-    # A cookie-authenticated socket opened by another site's page would read the user's events.
-    # Hosts are compared without ports: cookies are not scoped by port either.
+    # A cookie-authenticated socket opened by another site's page would read the user's events. Scheme,
+    # host and port are all compared: another port of the same host is another site (another program
+    # may listen there), and an http page must not ride on an https session. Behind a proxy, the scheme
+    # and host are the forwarded ones (ProxyFix, the proxy_count setting); with behind_tls only https.
     origin = request.headers.get("Origin")
     if origin is None or g.get("auth") == "token":
         return True
-    return (urlsplit(origin).hostname or "") == urlsplit(f"//{request.host}").hostname
+    scheme = "https" if current_relais().config["behind_tls"] else request.scheme
+    if scheme == "wss":
+        scheme = "https"
+    elif scheme == "ws":
+        scheme = "http"
+    ours = _origin_of(f"{scheme}://{request.host}")
+    return ours is not None and _origin_of(origin) == ours
 
 
 def init_ws(app: Flask) -> None:

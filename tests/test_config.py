@@ -101,7 +101,7 @@ def test_given_secret_key_writes_no_file(data_dir):
 def test_toml_file_sets_kernel_and_plugin_settings(toml, data_dir):
     env = toml("""
 port = 9000
-session_cookie_secure = true
+behind_tls = true
 plugins = ["conversation", "mssante_mail"]
 jobs_poll_seconds = 2
 base_url = "https://relais.example.org"
@@ -116,7 +116,7 @@ room_prefix = "relais-"
     config = load_config(environ=env)
     assert config["data_dir"] == str(data_dir.resolve())
     assert config["port"] == 9000
-    assert config["session_cookie_secure"] is True
+    assert config["behind_tls"] is True
     assert config["plugins"] == ["conversation", "mssante_mail"]
     assert config["jobs_poll_seconds"] == 2.0 and isinstance(config["jobs_poll_seconds"], float)
     assert config["base_url"] == "https://relais.example.org"
@@ -158,7 +158,7 @@ def test_unknown_setting_in_overrides_is_refused(data_dir):
     ('port = "8000"', "port"),
     ("port = true", "port"),            # a bool is not an int here
     ("port = 80.5", "port"),
-    ('session_cookie_secure = "yes"', "session_cookie_secure"),
+    ('behind_tls = "yes"', "behind_tls"),
     ('plugins = "conversation"', "plugins"),
     ("base_url = 3", "base_url"),
     ('jobs_poll_seconds = "1"', "jobs_poll_seconds"),
@@ -199,13 +199,13 @@ def test_environment_values_are_typed(data_dir):
     config = load(data_dir, environ={
         "RELAIS_PORT": "8443",
         "RELAIS_JOBS_POLL_SECONDS": "0.25",
-        "RELAIS_SESSION_COOKIE_SECURE": "oui",
+        "RELAIS_BEHIND_TLS": "oui",
         "RELAIS_PLUGINS": "conversation, mssante_mail,,visio ",
         "RELAIS_LOG_LEVEL": "DEBUG",
     })
     assert config["port"] == 8443
     assert config["jobs_poll_seconds"] == 0.25
-    assert config["session_cookie_secure"] is True
+    assert config["behind_tls"] is True
     assert config["plugins"] == ["conversation", "mssante_mail", "visio"]
     assert config["log_level"] == "DEBUG"
 
@@ -215,7 +215,7 @@ def test_environment_values_are_typed(data_dir):
     ("0", False), ("false", False), ("no", False), ("non", False), ("", False),
 ])
 def test_boolean_variables(raw, expected):
-    assert parse_env_value(BY_NAME["session_cookie_secure"], raw) is expected
+    assert parse_env_value(BY_NAME["behind_tls"], raw) is expected
 
 
 @pytest.mark.parametrize("name, raw", [

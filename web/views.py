@@ -5,10 +5,10 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from kernel.api.errors import http_error_response, wants_json
-from kernel.auth import current_account, login_session
+from kernel.auth import current_account, login_session, logout_session
 from kernel.auth.login import LoginRefused, authenticate
 from kernel.relais import current_relais
 from kernel.services.acting_as import can_see
@@ -82,7 +82,7 @@ def login_submit() -> Any:
 
 @shell.post("/logout")
 def logout() -> Any:
-    session.clear()
+    logout_session()  # on the server too: a copy of the cookie is refused from now on
     flash("Vous êtes déconnecté.")
     return redirect(url_for("shell.login"))
 

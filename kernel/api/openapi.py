@@ -14,6 +14,7 @@ from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSch
                                 SynthesisRequestSchema)
 from ..schemas.integration import IntegrateSchema
 from ..schemas.ins import InsDecodingSchema
+from ..schemas.sessions import SessionListResponse, TokenListResponse
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
 from ..schemas.responses import (AttachmentResponse, ChannelFormResponse, ChannelListResponse, ConnectorListResponse,
                                  ExchangeResponse, ExchangeStartedResponse, ExchangeSummaryResponse, InboxResponse,
@@ -53,6 +54,10 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/ins/{ins}", "get", "Décoder un matricule INS (sexe, mois et année, lieu de naissance)", None,
      InsDecodingSchema, 200),
     ("/me", "get", "Le compte connecté et ses identités", None, MeResponse, 200),
+    ("/me/sessions", "get", "Mes sessions de navigateur en cours", None, SessionListResponse, 200),
+    ("/me/sessions/{id}", "delete", "Terminer une de mes sessions (la sienne : se déconnecter)", None, None, 204),
+    ("/me/tokens", "get", "Mes jetons d'accès non révoqués", None, TokenListResponse, 200),
+    ("/me/tokens/{id}", "delete", "Révoquer un de mes jetons d'accès", None, None, 204),
 ]
 # Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
 # query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).

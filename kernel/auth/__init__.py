@@ -8,7 +8,8 @@ from flask import Flask, g, jsonify, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..models import Account
-from .tokens import account_for_token
+from .sessions import SESSION_KEY, end_session, open_session, session_for_cookie, session_is_live
+from .tokens import account_for_token, token_is_live
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -24,6 +25,8 @@ def init_auth(app: Flask) -> None:
     def _identify() -> Any:
         g.account = None
         g.auth = None
+        g.session_id = None  # which credential let this request in: see still_authorised()
+        g.token_id = None
         if request.endpoint == "static":  # assets need no account: spare the database a query each
             return None
         header = request.headers.get("Authorization", "")
@@ -31,15 +34,15 @@ def init_auth(app: Flask) -> None:
             account = account_for_token(header[7:].strip())
             if account is None:
                 return _unauthorized("Jeton d'accès invalide ou révoqué.")
-            g.account, g.auth = account, "token"
+            g.account, g.auth, g.token_id = account, "token", account.token_id
             return None
-        account_id = session.get("account_id")
-        if account_id is not None:
-            account = Account.get_or_none((Account.id == account_id) & Account.active)
-            if account is None or session.get("auth_epoch") != _epoch(account):
+        secret = session.get(SESSION_KEY)
+        if secret is not None:
+            live = session_for_cookie(str(secret))
+            if live is None:  # ended, expired, or its account deactivated: the cookie is worth nothing
                 session.clear()
             else:
-                g.account, g.auth = account, "session"
+                g.account, g.auth, g.session_id = live.account, "session", live.id
         # A cookie travels with cross-site requests, a bearer token does not: only the former needs CSRF.
         # An anonymous API call has no cookie to abuse: it gets its 401 from the view instead.
         anonymous_api = g.account is None and request.path.startswith("/api/")
@@ -55,16 +58,35 @@ def init_auth(app: Flask) -> None:
                 {"Content-Type": "text/plain; charset=utf-8"})
 
 
-def _epoch(account: Account) -> str:
-    # Changing the password changes the hash, which ends every session opened before.
-    return account.password_hash[-16:]
-
-
 def login_session(account: Account) -> None:
+    """Sign this browser in as ``account``: a new server-side session, named by a fresh cookie."""
+    open_session(account)
+
+
+def logout_session() -> None:
+    """End this browser's session on the server, so a copy of its cookie is refused too."""
+    if g.get("session_id") is not None:
+        end_session(g.session_id)
     session.clear()
-    session.permanent = True
-    session["account_id"] = account.id
-    session["auth_epoch"] = _epoch(account)
+
+
+def still_authorised(auth_kind: str | None, credential_id: int | None) -> bool:
+    """Whether the credential that let a request in still would: for what outlives the request (a websocket
+    asks before each delivery). ``auth_kind`` and ``credential_id`` are ``g.auth`` and ``g.session_id`` or
+    ``g.token_id`` as they were then: see ``credential()``. One short query."""
+    if credential_id is None:
+        return False
+    if auth_kind == "session":
+        return session_is_live(credential_id)
+    if auth_kind == "token":
+        return token_is_live(credential_id)
+    return False
+
+
+def credential() -> tuple[str | None, int | None]:
+    """``(auth kind, credential id)`` of the current request, to hand to ``still_authorised`` later."""
+    kind = g.get("auth")
+    return kind, g.get("session_id") if kind == "session" else g.get("token_id") if kind == "token" else None
 
 
 def _unauthorized(message: str = "Connectez-vous pour continuer.") -> Any:

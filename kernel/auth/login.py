@@ -1,10 +1,10 @@
-"""Checking a login and password, with throttling and audit."""
+"""Checking a login and password, with throttling (kernel/auth/throttle.py) and audit."""
 from __future__ import annotations
 
 from ..db import utcnow
 from ..models import Account
 from ..relais import current_relais
-from . import throttle
+from . import devices, throttle
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -18,26 +18,34 @@ class LoginRefused(Exception):
 
 
 def authenticate(login: str, password: str, remote_addr: str) -> Account:
+    """The active account whose password this is; the browser becomes one of its known devices.
+
+    Call it within the sign-in request: it reads and sets the known-device cookie.
+    :raises LoginRefused: wrong login or password (401), too many failures from this source (429).
+    """
     relais = current_relais()
     login = (login or "").strip()
     cfg = relais.config
+    account = Account.get_or_none((Account.login == login) & Account.active)
+    attempt = throttle.Attempt(login, remote_addr, devices.device_for(account.id) if account else None,
+                               real_account=account is not None)
     try:
-        throttle.check(login, remote_addr, cfg["login_max_failures"], cfg["login_lockout_minutes"])
+        ticket = throttle.begin(attempt, cfg["login_max_failures"], cfg["login_lockout_minutes"])
     except throttle.LoginThrottled as exc:
         relais.audit.record("login", target=f"login:{login[:60]}", outcome="throttled", status=429)
         raise LoginRefused(exc.message, status=429) from None
-    account = Account.get_or_none((Account.login == login) & Account.active)
+    # Checked even for a login that does not exist (against a dummy hash): the time taken tells nothing.
     if not verify_password(account.password_hash if account else None, password or ""):
-        throttle.record_failure(login, remote_addr)
         relais.audit.record("login", account_id=account.id if account else None,
                             target=f"login:{login[:60]}", outcome="refused", status=401)
         raise LoginRefused("Identifiant ou mot de passe incorrect.")
-    throttle.clear(login)
+    throttle.succeeded(ticket, login)
     account.last_login_at = utcnow()
     changed = [Account.last_login_at]
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
         changed.append(Account.password_hash)
     account.save(only=changed)
+    devices.remember_device(account.id)
     relais.audit.record("login", account_id=account.id, target=f"account:{account.id}", status=200)
     return account

@@ -31,6 +31,7 @@ def _token_lookup() -> str:
 
 
 def account_for_token(token: str) -> Account | None:
+    """The active account a live token belongs to (with ``token_id`` set), or None."""
     rows = list(Account.raw(statement(_token_lookup()), _digest(token)))
     if not rows:
         return None
@@ -42,3 +43,23 @@ def account_for_token(token: str) -> Account | None:
         execute('UPDATE "api_token" SET "last_used_at" = ? WHERE "id" = ?',
                 (ApiToken.last_used_at.db_value(now), account.token_id))
     return account
+
+
+def token_is_live(token_id: int) -> bool:
+    """Whether a token may still be used: for what lives longer than a request (a websocket)."""
+    return (ApiToken.select(ApiToken.id).join(Account)
+            .where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null() & Account.active).exists())
+
+
+def live_tokens(account_id: int) -> list[ApiToken]:
+    """The account's tokens not revoked, the newest first."""
+    return list(ApiToken.select().where((ApiToken.account == account_id) & ApiToken.revoked_at.is_null())
+                .order_by(ApiToken.id.desc()))
+
+
+def revoke_token(token_id: int, account_id: int | None = None) -> bool:
+    """Revoke one token (of ``account_id`` only, when given); False if there was no such live token."""
+    query = ApiToken.update(revoked_at=utcnow()).where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null())
+    if account_id is not None:
+        query = query.where(ApiToken.account == account_id)
+    return query.execute() > 0

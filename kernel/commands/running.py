@@ -30,9 +30,9 @@ def serve(host: str | None, port: int | None) -> None:
 
     def announce(platform: RunningPlatform) -> None:
         click.echo(f"Relais Santé est démarré : {platform.url}")
-        if host not in ("127.0.0.1", "localhost", "::1") and not config["session_cookie_secure"]:
+        if host not in ("127.0.0.1", "localhost", "::1") and not config["behind_tls"]:
             click.echo("Attention : la plateforme est joignable depuis le réseau sans HTTPS ; placez-la derrière "
-                       "un proxy inverse TLS et activez session_cookie_secure.")
+                       "un proxy inverse TLS et activez behind_tls.")
         click.echo("Arrêt : Ctrl+C.")
 
     with open_platform(config, migrate=True) as app:

@@ -54,8 +54,14 @@ class ApiToken(BaseModel):
 
 
 class LoginAttempt(BaseModel):
-    """Failed logins, counted to throttle password guessing across every instance."""
+    """Login attempts, counted to throttle password guessing across every instance. A row is written before
+    the password is checked (so parallel attempts see each other) and deleted when the password was right."""
 
     login = pw.CharField(max_length=150, index=True)
     remote_addr = pw.CharField(max_length=64, index=True)
     at = pw.DateTimeField(default=utcnow, index=True)
+    # A known device (kernel/auth/devices.py) is judged by its own failures only; null: counted by address.
+    device = pw.CharField(max_length=32, null=True)
+    # Failures against real accounts count towards an address's limit; a login that does not exist only
+    # throttles itself, so spraying made-up logins cannot lock real professionals out.
+    real_account = pw.BooleanField(default=False)

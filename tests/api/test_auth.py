@@ -1,9 +1,21 @@
 """Who may call the API: bearer tokens, session cookies with CSRF, anonymous callers, audit of it all."""
 from __future__ import annotations
 
+from flask import session
+
+from kernel.auth import login_session
 from kernel.db import utcnow
 from kernel.models import ApiToken, AuditEvent
 from support.factories import bearer, make_account
+
+
+def _signed_in(app, client, account) -> None:
+    """Give ``client`` a browser session of ``account``, without the CSRF header a page's script sends."""
+    with app.test_request_context():
+        login_session(account)
+        values = dict(session)
+    with client.session_transaction() as cookie:
+        cookie.update(values)
 
 
 def test_anonymous_and_bad_tokens_get_401_in_french(app, client):
@@ -28,9 +40,7 @@ def test_revoked_token_and_deactivated_account_lose_access(app, client):
 
 def test_session_requests_need_the_csrf_token_tokens_do_not(app, client):
     alice, bob = make_account("alice"), make_account("bob")
-    with client.session_transaction() as session:
-        session["account_id"] = alice.id
-        session["auth_epoch"] = alice.password_hash[-16:]
+    _signed_in(app, client, alice)
     assert client.get("/api/v1/me").json["account"]["login"] == "alice"
     payload = {"acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "S"}
     r = client.post("/api/v1/channels/test_chat/exchanges", json=payload)
@@ -43,14 +53,11 @@ def test_session_requests_need_the_csrf_token_tokens_do_not(app, client):
 
 def test_a_password_change_ends_existing_sessions(app, client):
     alice = make_account("alice")
-    with client.session_transaction() as session:
-        session["account_id"] = alice.id
-        session["auth_epoch"] = alice.password_hash[-16:]
+    _signed_in(app, client, alice)
     assert client.get("/api/v1/me").status_code == 200
-    from kernel.auth.passwords import hash_password
+    from kernel.auth.account_state import set_password
 
-    alice.password_hash = hash_password("un autre mot de passe")
-    alice.save()
+    set_password(alice, "un autre mot de passe")
     assert client.get("/api/v1/me").status_code == 401
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 import simple_websocket
 
+from kernel.testing import sign_in
+from support.browser_socket import browser_socket
 from support.factories import bearer, make_account
 from support.live_server import LiveServer, next_event
 
@@ -37,18 +39,12 @@ def test_anonymous_and_cross_site_sockets_are_closed(app, live):
     with pytest.raises(simple_websocket.ConnectionClosed):
         ws.receive(timeout=5)
     # A page of another site riding on the user's cookie: refused (a token is never sent by a browser).
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["account_id"] = bob.id
-        session["auth_epoch"] = bob.password_hash[-16:]
-    cookie = client.get_cookie("relais_session").value
-    ws = simple_websocket.Client.connect(f"{live}/ws", headers={"Cookie": f"relais_session={cookie}",
-                                                                "Origin": "https://evil.example"})
+    cookie = sign_in(app, bob).session_cookie()
+    ws = browser_socket(f"{live}/ws", cookie, origin="https://evil.example")
     with pytest.raises(simple_websocket.ConnectionClosed):
         ws.receive(timeout=5)
     same_site = live.replace("ws://", "http://")
-    ws = simple_websocket.Client.connect(f"{live}/ws", headers={"Cookie": f"relais_session={cookie}",
-                                                                "Origin": same_site})
+    ws = browser_socket(f"{live}/ws", cookie, origin=same_site)
     try:
         assert next_event(ws, "hello")["account_id"] == bob.id
     finally:

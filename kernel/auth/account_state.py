@@ -1,0 +1,48 @@
+"""What ends an account's access: a new password ends its browser sessions, a deactivation ends everything.
+
+Every change of password or state goes through here (the ``relais user`` commands do), so no path can
+change a password and leave a copied session cookie working.
+"""
+from __future__ import annotations
+
+from ..db import utcnow
+from ..models import Account, ApiToken
+from ..relais import current_relais
+from .passwords import hash_password
+from .sessions import end_account_sessions
+
+
+def set_password(account: Account, password: str) -> int:
+    """Store a new password and end every browser session of the account; returns how many were ended.
+
+    API tokens are kept: a program's token is not the password, and is revoked on its own."""
+    relais = current_relais()
+    with relais.database.atomic():
+        account.password_hash = hash_password(password)
+        account.save(only=[Account.password_hash])
+        ended = end_account_sessions(account.id)
+    relais.audit.record("account.password", account_id=account.id, target=f"account:{account.id}",
+                        detail=f"sessions ended: {ended}")
+    return ended
+
+
+def deactivate(account: Account) -> int:
+    """Refuse every future request of the account: its sessions end and its tokens are revoked (they would
+    otherwise come back to life with a reactivation). Returns the sessions ended."""
+    relais = current_relais()
+    with relais.database.atomic():
+        account.active = False
+        account.save(only=[Account.active])
+        ended = end_account_sessions(account.id)
+        ApiToken.update(revoked_at=utcnow()).where((ApiToken.account == account.id)
+                                                   & ApiToken.revoked_at.is_null()).execute()
+    relais.audit.record("account.deactivate", account_id=account.id, target=f"account:{account.id}",
+                        detail=f"sessions ended: {ended}")
+    return ended
+
+
+def reactivate(account: Account) -> None:
+    """Let the account sign in again (with its password: no session or token comes back)."""
+    account.active = True
+    account.save(only=[Account.active])
+    current_relais().audit.record("account.reactivate", account_id=account.id, target=f"account:{account.id}")
