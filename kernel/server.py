@@ -123,6 +123,9 @@ def _shutdown(server: BaseWSGIServer, serving: threading.Thread, jobs: Any, star
     log.info("platform stopping")
     if serving.is_alive():
         server.shutdown()  # stop accepting requests first, so nothing new reaches a stopped service
+        # shutdown() returns once the loop stopped, before werkzeug's serve_forever closes the listening
+        # socket in its own finally; without this wait the platform could return with the port still bound.
+        serving.join()
     for service in reversed(started):
         try:
             service.stop()

@@ -7,11 +7,13 @@ import signal
 import socket
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Any
 
 import pytest
+from werkzeug.serving import ThreadedWSGIServer
 
 from kernel import JobType, hookimpl
 from kernel.server import RunningPlatform, run_platform
@@ -80,6 +82,32 @@ def test_serves_runs_jobs_and_stops_everything(make_app) -> None:
     assert not thread.is_alive() and errors.empty()
     assert log == ["start a", "start b", "stop b", "stop a"]
     assert _port_is_free(platform.port)  # the listening socket is closed
+
+
+def test_stopping_waits_for_the_server_thread_to_close_the_listening_socket(make_app, monkeypatch) -> None:
+    # werkzeug's serve_forever closes the socket in its own thread once shutdown() has returned: a close
+    # still under way there (its descriptor taken, the close not yet done) made the port check above flaky.
+    # Here that close is slowed down: the platform must not return before it is done.
+    original = ThreadedWSGIServer.server_close
+
+    def slow_close_in_the_server_thread(server: ThreadedWSGIServer) -> None:
+        if threading.current_thread().name != "relais-http":
+            return original(server)
+        descriptor = server.socket.detach()  # what Python does before closing: the socket looks closed
+        time.sleep(0.3)
+        os.close(descriptor)
+    monkeypatch.setattr(ThreadedWSGIServer, "server_close", slow_close_in_the_server_thread)
+    app = make_app("sqlite")
+    ports: list[int] = []
+
+    def stop_at_once(platform: RunningPlatform) -> None:
+        ports.append(platform.port)
+        platform.stop()
+
+    run_platform(app, "127.0.0.1", 0, ready_callback=stop_at_once)
+
+    assert _port_is_free(ports[0])
+    assert "relais-http" not in {t.name for t in threading.enumerate()}
 
 
 def test_a_port_in_use_fails_before_anything_starts(make_app) -> None:
