@@ -1,4 +1,4 @@
-"""``relais user``: create and list the professionals' accounts."""
+"""``relais user``: create and list the professionals' accounts, change a password, deactivate an account."""
 from __future__ import annotations
 
 import re
@@ -9,6 +9,7 @@ import peewee as pw
 from marshmallow import ValidationError
 from marshmallow.validate import Email
 
+from ..auth.account_state import deactivate, reactivate, set_password
 from ..auth.passwords import hash_password
 from ..directory import sync_identity
 from ..models import PERSON, Account, Identity, MailAddress
@@ -125,7 +126,7 @@ def _clash_errors(login: str, rpps: str | None, addresses: tuple[str, ...]) -> l
     return errors
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, unchanged: str = "le compte n'est pas créé") -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -133,7 +134,7 @@ def _read_password(from_stdin: bool) -> str:
     else:
         password = click.prompt("Mot de passe", hide_input=True)
         if click.prompt("Confirmez le mot de passe", hide_input=True) != password:
-            raise Fail("les deux mots de passe saisis diffèrent : le compte n'est pas créé.")
+            raise Fail(f"les deux mots de passe saisis diffèrent : {unchanged}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Fail(f"le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
     return password
@@ -155,3 +156,56 @@ def user_list() -> None:
              ", ".join(sorted(addresses.get(a.identity_id, []))), "oui" if a.is_admin else "",
              "" if a.active else "désactivé") for a in accounts]
     click.echo(table(("Identifiant", "Nom", "Profession", "RPPS", "MSSanté", "Adresses", "Admin", "État"), rows))
+
+
+def _existing(login: str) -> Account:
+    account = Account.get_or_none(Account.login == login.strip())
+    if account is None:
+        raise Fail(f"aucun compte n'a l'identifiant « {login} » : vérifiez-le avec « relais user list ».")
+    return account
+
+
+@user.command("password")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte dont le mot de passe change.")
+@click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard (une ligne).")
+def user_password(login: str, password_stdin: bool) -> None:
+    """Changer le mot de passe d'un compte ; ses sessions de navigateur sont fermées."""
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        password = _read_password(password_stdin, unchanged="le mot de passe n'est pas changé")
+        ended = set_password(account, password)
+    click.echo(f"Mot de passe de « {account.login} » changé ; {_sessions(ended)} fermée(s) : "
+               "il faudra se reconnecter partout.")
+
+
+@user.command("deactivate")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte à désactiver.")
+def user_deactivate(login: str) -> None:
+    """Désactiver un compte : plus de connexion, ses sessions et ses jetons d'accès prennent fin aussitôt."""
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        if not account.active:
+            click.echo(f"Le compte « {account.login} » était déjà désactivé.")
+            return
+        ended = deactivate(account)
+    click.echo(f"Compte « {account.login} » désactivé ; {_sessions(ended)} fermée(s) et ses jetons d'accès révoqués.")
+
+
+@user.command("activate")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte à réactiver.")
+def user_activate(login: str) -> None:
+    """Réactiver un compte désactivé (ses anciennes sessions et ses jetons restent fermés)."""
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        if account.active:
+            click.echo(f"Le compte « {account.login} » est déjà actif.")
+            return
+        reactivate(account)
+    click.echo(f"Compte « {account.login} » réactivé : son titulaire peut se connecter avec son mot de passe.")
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session" if count < 2 else f"{count} sessions"

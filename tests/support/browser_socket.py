@@ -20,9 +20,11 @@ class BrowserSocket(simple_websocket.Client):
         super().handshake()
 
 
-def browser_socket(url: str, cookie: str, origin: str | None, cookie_name: str = "relais_session") -> Any:
-    """A ``/ws`` socket riding on a session cookie, from a page of ``origin`` (None: no Origin header)."""
-    headers = {"Cookie": f"{cookie_name}={cookie}"}
+def browser_socket(url: str, cookie: str, origin: str | None, headers: dict[str, str] | None = None,
+                   cookie_name: str = "relais_session") -> Any:
+    """A ``/ws`` socket riding on a session cookie, from a page of ``origin`` (None: no Origin header),
+    with ``headers`` besides (those a reverse proxy adds, say)."""
+    sent = {"Cookie": f"{cookie_name}={cookie}", **(headers or {})}
     if origin is not None:
-        headers["Origin"] = origin
-    return BrowserSocket.connect(url, headers=headers)
+        sent["Origin"] = origin
+    return BrowserSocket.connect(url, headers=sent)
