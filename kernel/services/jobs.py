@@ -63,7 +63,10 @@ class JobRunner:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._scheduler: BackgroundScheduler | None = None
         self._tick_lock = threading.Lock()
-        self._woken = threading.Event()  # a job was committed while a tick ran: go round again
+        # A wake-up is pending (a tick asked for, or the tick under way must go round again): the next
+        # commits need not ask for another; the tick clears it as it starts looking for jobs.
+        self._woken = threading.Event()
+        self._waking = threading.Lock()
 
     # --- producing -------------------------------------------------------------------------
     def enqueue(self, name: str, payload: dict[str, Any] | None = None, *, delay: float = 0,
@@ -88,7 +91,10 @@ class JobRunner:
         scheduler = self._scheduler
         if scheduler is None:
             return  # not started (tests, one-off commands): run_pending runs them
-        self._woken.set()
+        with self._waking:
+            if self._woken.is_set():
+                return  # a tick is due to look anyway: a burst of commits makes one wake-up, not one each
+            self._woken.set()
         try:
             scheduler.add_job(self._tick, misfire_grace_time=None)  # once, as soon as a worker thread is free
         except Exception:  # shutting down: the next start polls anyway

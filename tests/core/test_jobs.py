@@ -183,3 +183,47 @@ def test_the_give_up_handler_runs_once_and_only_for_the_runner_holding_the_job(m
         else:
             assert plugin.given_up == [({"mail": 7}, "ConnectionError: relais injoignable")]
             assert Job.get().status == "failed"
+
+
+class Blocking:
+    """A job whose first run waits until the test lets it go, so wake-ups arrive while a tick runs."""
+
+    def __init__(self) -> None:
+        self.started, self.go = threading.Event(), threading.Event()
+        self.done: list[int] = []
+
+    def handle(self, payload: dict) -> None:
+        if not self.done:
+            self.started.set()
+            assert self.go.wait(10)
+        self.done.append(payload["n"])
+
+    @hookimpl
+    def register_jobs(self):
+        return [JobType("test.blocking", self.handle)]
+
+
+def test_a_burst_of_committed_jobs_wakes_the_runner_once(make_app, backend, monkeypatch):
+    blocking = Blocking()
+    app = make_app(backend, plugins=[("blocking", blocking)], jobs_poll_seconds=3600)
+    jobs = _jobs(app)
+    jobs.start()
+    try:
+        wake_ups: list[object] = []
+        add_job = jobs._scheduler.add_job
+        monkeypatch.setattr(jobs._scheduler, "add_job", lambda *a, **kw: wake_ups.append(a) or add_job(*a, **kw))
+        with app.app_context():
+            jobs.enqueue("test.blocking", {"n": 0})
+            assert blocking.started.wait(10)  # the tick it woke is running
+            for n in range(1, 21):
+                jobs.enqueue("test.blocking", {"n": n})
+        # One wake-up for the first job, one for the burst: the running tick goes round again for it.
+        assert len(wake_ups) == 2
+        blocking.go.set()
+        deadline = time.monotonic() + 10
+        while len(blocking.done) < 21 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert sorted(blocking.done) == list(range(21))
+    finally:
+        blocking.go.set()
+        jobs.shutdown()
