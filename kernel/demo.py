@@ -15,6 +15,7 @@ from flask import Flask
 from .auth.passwords import hash_password
 from .directory import sync_identity
 from .models import PERSON, STRUCTURE, Account, Delegation, Identity, MailAddress, Patient
+from .services.patients import take_into_care
 
 DEMO_PASSWORD = "demo1234"
 DEMO_DOMAIN = "demo.relais-sante.mssante.fr"
@@ -121,8 +122,11 @@ def seed(app: Flask) -> bool:
             _delegate(accounts[login], structure)
         for delegate, principal in PERSONAL_DELEGATIONS:
             _delegate(accounts[delegate], accounts[principal].identity, granted_by=accounts[principal])
+        # The demo's professionals form one care team around its patients (and the structure they act
+        # for): each finds them by name (docs/security.md, "Who sees a patient").
+        care_team = [a.identity_id for a in accounts.values()] + [structure.id]
         for patient in PATIENTS:
-            _patient(patient, created_by=accounts["julie.bernard"])
+            _patient(patient, created_by=accounts["julie.bernard"], care_team=care_team)
         # Searchable in the directory, beside the national entries (again on a second run: idempotent).
         for identity_id in [a.identity_id for a in accounts.values()] + [structure.id]:
             sync_identity(identity_id)
@@ -158,11 +162,13 @@ def _delegate(delegate: Account, principal: Identity, granted_by: Account | None
         Delegation.create(delegate=delegate, principal=principal, granted_by=granted_by)
 
 
-def _patient(p: DemoPatient, created_by: Account) -> None:
-    exists = Patient.get_or_none((Patient.birth_name == p.birth_name) & (Patient.first_names == p.first_names)
-                                 & (Patient.birth_date == p.birth_date))
-    if exists is None:
-        Patient.create(birth_name=p.birth_name, used_name=p.used_name, first_names=p.first_names,
-                       birth_date=p.birth_date, sex=p.sex, birthplace_code=p.birthplace_code, ins=p.ins,
-                       ins_oid=INS_NIR_TEST_OID if p.ins else None, qualified=p.ins is not None,
-                       created_by=created_by)
+def _patient(p: DemoPatient, created_by: Account, care_team: list[int]) -> None:
+    patient = Patient.get_or_none((Patient.birth_name == p.birth_name) & (Patient.first_names == p.first_names)
+                                  & (Patient.birth_date == p.birth_date))
+    if patient is None:
+        patient = Patient.create(birth_name=p.birth_name, used_name=p.used_name, first_names=p.first_names,
+                                 birth_date=p.birth_date, sex=p.sex, birthplace_code=p.birthplace_code, ins=p.ins,
+                                 ins_oid=INS_NIR_TEST_OID if p.ins else None, qualified=p.ins is not None,
+                                 created_by=created_by)
+    for identity_id in care_team:
+        take_into_care(identity_id, patient.id, created_by)

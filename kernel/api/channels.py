@@ -8,10 +8,10 @@ from flask import jsonify, request
 from ..auth import api_login_required, current_account
 from ..channel import GROUPS
 from ..forms import gather_fields
-from ..models import Patient
 from ..relais import current_relais
 from ..schemas.exchange import ChannelSchema
 from ..schemas.french import plain_number
+from ..services.patients import known_patient
 from ..services.threads import summary, members_of
 from .blueprint import api
 from .errors import fail
@@ -41,7 +41,8 @@ def channel_form(name: str) -> Any:
     patient = None
     wanted = plain_number(request.args.get("patient"))
     if wanted is not None:  # anything else names no patient
-        patient = Patient.get_or_none(Patient.id == wanted)
+        # A patient outside the account's care gives no default, exactly as an unknown id.
+        patient = known_patient(current_account().id, wanted)
     fields = gather_fields(relais.pm, name, current_account(), patient)
     return jsonify(channel=ChannelSchema().dump(channel), fields=[f.as_json() for f in fields])
 

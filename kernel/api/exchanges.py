@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from ..auth import api_login_required, current_account
 from ..db import fetch_by_id, utcnow, write_transaction
 from ..json import iso_utc
-from ..models import MAIL, Account, Exchange, Identity, Membership, Message, OpenedMark, Patient, ReadReceipt
+from ..models import MAIL, Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
 from ..plugin_calls import call_each
 from ..relais import current_relais
 from ..schemas import french as f
@@ -17,7 +17,7 @@ from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersA
                                 ReadSchema, SynthesisRequestSchema)
 from ..services.acting_as import can_see
 from ..services.events import Event, publish_on_commit
-from ..services.patients import mark_used
+from ..services.patients import known_patient, mark_used
 from ..services.sending import SendRejected, flatten_errors, mark_read_upto
 from ..services.system_messages import post_system_message
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
@@ -231,10 +231,10 @@ def update_exchange(exchange_id: int) -> Any:
 
 def _check_patient(exchange: Exchange, account: Account, patient_id: int | None) -> None:
     """A mail thread's patient may be chosen after the fact (received mail comes without one). The rule is
-    the send screens' own: any patient the patient picker can find (kernel.services.patients.search)."""
+    the send screens' own: a patient in the account's care (kernel.services.patients.known_patient)."""
     if exchange.space != MAIL:
         raise SendRejected({"patient": ["Le patient d'une conversation se choisit en la démarrant."]})
-    if patient_id is not None and not Patient.select().where(Patient.id == patient_id).exists():
+    if patient_id is not None and known_patient(account.id, patient_id) is None:
         raise SendRejected({"patient": ["Ce patient est introuvable : choisissez-le dans la liste, ou créez-le."]})
 
 

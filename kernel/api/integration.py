@@ -6,10 +6,11 @@ from typing import Any
 from flask import jsonify
 
 from ..auth import api_login_required, current_account
-from ..models import Attachment, Patient
+from ..models import Attachment
 from ..relais import current_relais
 from ..schemas.integration import IntegrateSchema
 from ..services.integration import NoConnector, integrate_document
+from ..services.patients import known_patient
 from .blueprint import api
 from .attachments import can_read
 from .errors import fail, json_body, not_found
@@ -33,7 +34,7 @@ def integrate(attachment_id: int) -> Any:
     data = _load(IntegrateSchema(), json_body())
     patient = None
     if data.get("patient") is not None:
-        patient = Patient.get_or_none(Patient.id == data["patient"])
+        patient = known_patient(account.id, data["patient"])  # outside one's care: not found
         if patient is None:
             fail(422, "Ce patient est introuvable.", "patient")
     exchange = None

@@ -47,9 +47,12 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/connectors", "get", "Logiciels métier raccordés", None, ConnectorListResponse, 200),
     ("/directory", "get", "Rechercher dans l'annuaire : professionnels et services, par groupe", None,
      DirectoryResultSchema, 200),
-    ("/patients", "get", "Rechercher un patient (q : noms dans n'importe quel ordre, date de naissance, INS ; "
-     "q vide : patients récents du compte)", None, PatientListSchema, 200),
-    ("/patients", "post", "Créer une identité patient", PatientCreateSchema, PatientEnvelopeSchema, 201),
+    ("/patients", "get", "Rechercher un patient parmi ceux que l'on prend en charge (q : noms dans n'importe quel "
+     "ordre, date de naissance ; q vide : patients récents du compte). Tout autre patient : par son INS complet "
+     "dans q, ou par ses quatre traits exacts (birth_name, first_names, birth_date, sex) ; tracé au journal",
+     None, PatientListSchema, 200),
+    ("/patients", "post", "Créer une identité patient (200 : cet INS avec exactement ces traits est déjà "
+     "enregistré, l'identité existante est renvoyée)", PatientCreateSchema, PatientEnvelopeSchema, 201),
     ("/patients/{id}", "get", "Une identité patient", None, PatientEnvelopeSchema, 200),
     ("/ins/{ins}", "get", "Décoder un matricule INS (sexe, mois et année, lieu de naissance)", None,
      InsDecodingSchema, 200),
@@ -64,7 +67,7 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
 COMMON_ERRORS = ("400", "401", "404", "422")
 # And those of particular operations.
 # Successes other than the main one: adding members who all were members already changes nothing.
-EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200"}
+EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "post"): "200"}
 EXTRA_ERRORS = {("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
                 ("/exchanges/{id}/synthesis", "post"): ("503",)}
 

@@ -1,4 +1,5 @@
-"""Patients: the picker's search and recent list, one identity, and the creation of an identity."""
+"""Patients: the picker's search and recent list, the reach by full traits, one identity, and the creation
+of an identity. Who sees which patient: docs/security.md, "Who sees a patient"."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,7 @@ from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
 from ..relais import current_relais
-from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
+from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema, PatientTraitsSchema
 from ..services import patients as service
 from ..services.sending import flatten_errors
 from .blueprint import api
@@ -29,11 +30,19 @@ def _limit() -> int:
 @api.get("/patients")
 @api_login_required
 def search_patients() -> Any:
-    """Empty ``q``: the account's recent patients (``recent: true``); otherwise the matches, recent first."""
+    """Empty ``q``: the account's recent patients (``recent: true``); otherwise the matches in the account's
+    care, recent first (a full INS in ``q`` reaches any patient). The four identity traits (``birth_name``,
+    ``first_names``, ``birth_date``, ``sex``) instead of ``q``: every patient with exactly those traits."""
     q = request.args.get("q", "").strip()
     limit = _limit()
     account = current_account()
-    if q and not service.parse_query(q).empty:
+    if any(name in request.args for name in PatientTraitsSchema().fields):
+        try:
+            traits = PatientTraitsSchema().load({k: v for k, v in request.args.items() if k not in ("q", "limit")})
+        except ValidationError as exc:
+            raise ApiError(422, flatten_errors(exc.messages)) from None
+        rows, is_recent = service.search_by_traits(account, limit=limit, **traits), False
+    elif q and not service.parse_query(q).empty:
         rows, is_recent = service.search(account, q, limit), False
     else:
         rows, is_recent = service.recent(account, limit), True
@@ -57,11 +66,13 @@ def create_patient() -> Any:
         fail(400, "Un objet JSON est attendu.")
     try:
         fields = PatientCreateSchema().load(data)
-        patient = service.create_patient(current_account(), fields)
+        patient, created = service.create_patient(current_account(), fields)
     except ValidationError as exc:
         raise ApiError(422, flatten_errors(exc.messages)) from None
     except service.IdentityRejected as exc:
         raise ApiError(422, exc.errors) from None
+    if not created:  # this INS with exactly these traits: the identity already registered (reached by INS)
+        return jsonify(PatientEnvelopeSchema().dump({"patient": patient})), 200
     current_relais().audit.record("patient.create", account_id=current_account().id,
                                   target=f"patient:{patient.id}", status=201)
     return jsonify(PatientEnvelopeSchema().dump({"patient": patient})), 201

@@ -8,12 +8,12 @@ from .identity import PERSON, STRUCTURE, Identity, MailAddress
 from .job import Job
 from .live_event import LiveEvent
 from .session import BrowserSession
-from .patient import Patient, PatientUse
+from .patient import Patient, PatientCare, PatientUse
 from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mail)
 
 KERNEL_MODELS = (
-    Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, BrowserSession, Patient, PatientUse, Attachment,
-    Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
+    Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, BrowserSession, Patient, PatientUse,
+    PatientCare, Attachment, Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
     *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 

@@ -9,6 +9,7 @@ import peewee as pw
 
 from ..db import BaseModel, utcnow
 from .account import Account
+from .identity import Identity
 
 SEXES = [("F", "Féminin"), ("M", "Masculin"), ("I", "Indéterminé")]
 # NFKD leaves these whole: spell them out so "Lætitia" is found by "laetitia".
@@ -82,3 +83,17 @@ class PatientUse(BaseModel):
 
     class Meta:
         indexes = ((("account", "patient"), True), (("account", "last_used_at"), False))
+
+
+class PatientCare(BaseModel):
+    """``identity`` (a professional, or a structure for all who act for it) takes care of ``patient``:
+    its name searches find them (docs/security.md, "Who sees a patient"). Written when an identity is
+    created for it, when it is reached by its full INS or full traits, and by whoever seeds a platform."""
+
+    identity = pw.ForeignKeyField(Identity, on_delete="CASCADE", index=False)  # led by the unique index
+    patient = pw.ForeignKeyField(Patient, on_delete="CASCADE")
+    since = pw.DateTimeField(default=utcnow)
+    granted_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("identity", "patient"), True),)

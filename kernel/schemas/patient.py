@@ -44,6 +44,16 @@ class PatientCreateSchema(f.FrenchSchema):
             raise ValidationError(problems)
 
 
+class PatientTraitsSchema(f.FrenchSchema):
+    """The full identity traits that reach a patient outside one's care (``GET /patients``): all four, exact."""
+
+    birth_name = f.String(required=True, validate=[f.length(max_length=100), f.not_blank])
+    first_names = f.String(required=True, validate=[f.length(max_length=200), f.not_blank],
+                           metadata={"description": "Les prénoms de naissance, ou le premier seul."})
+    birth_date = f.Date(required=True)
+    sex = f.String(required=True, validate=f.one_of([code for code, _ in SEXES]))
+
+
 class PatientSchema(f.FrenchSchema):
     id = fields.Integer()
     birth_name = fields.String()

@@ -15,11 +15,11 @@ from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
 from ..db import execute, insert_row, on_commit, utcnow, write_transaction
 from ..forms import ACTING_AS, build_schema, gather_fields
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
-                      OpenedMark, Patient)
+                      OpenedMark)
 from ..plugin_calls import PluginCallFailed, call_each
 from .acting_as import ActingAsDenied, check_acting_as, member_identity_for
 from .events import Event, EventBus, check_event, publish_on_commit
-from .patients import mark_used
+from .patients import known_patient, mark_used
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..relais import Relais
@@ -185,7 +185,9 @@ class Sender:
                     "Une des personnes choisies n'a pas de compte sur la plateforme : "
                     "écrivez-lui un mail sécurisé ou invitez-la.")
         patient_id = draft.get(PATIENT)
-        if patient_id is not None and not Patient.select().where(Patient.id == patient_id).exists():
+        # A patient outside the sender's care is "not found", as one that does not exist: reaching them
+        # takes their full INS or traits first (kernel.services.patients.reach).
+        if patient_id is not None and known_patient(account.id, patient_id) is None:
             errors.setdefault(PATIENT, []).append("Ce patient est introuvable.")
         wanted = list(dict.fromkeys(draft.get(ATTACHMENTS) or []))
         if wanted:

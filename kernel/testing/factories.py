@@ -53,11 +53,22 @@ def make_structure(name: str = "Coordination REPAP", delegates: tuple[Account, .
 
 def make_patient(first: str = "Cecilia", birth_name: str = "REPAP TEST", sex: str = "F", *,
                  birth_date: dt.date = dt.date(1901, 3, 27), used_name: str = "", ins: str | None = None,
-                 birthplace_code: str = "") -> Patient:
-    """A patient; given an INS, a qualified identity (only those carry one) with the INS-NIR OID."""
-    return Patient.create(birth_name=birth_name, used_name=used_name, first_names=first, birth_date=birth_date,
-                          sex=sex, birthplace_code=birthplace_code, ins=ins, qualified=ins is not None,
-                          ins_oid="1.2.250.1.213.1.4.8" if ins else None)
+                 birthplace_code: str = "", in_care_of: tuple[Account | Identity, ...] | Account | Identity = ()
+                 ) -> Patient:
+    """A patient; given an INS, a qualified identity (only those carry one) with the INS-NIR OID.
+
+    :param in_care_of: accounts or identities (a structure: all its delegates) that have the patient in
+        care, so their name searches find them and their sends may name them (docs/security.md).
+    """
+    from ..services.patients import take_into_care
+
+    patient = Patient.create(birth_name=birth_name, used_name=used_name, first_names=first, birth_date=birth_date,
+                             sex=sex, birthplace_code=birthplace_code, ins=ins, qualified=ins is not None,
+                             ins_oid="1.2.250.1.213.1.4.8" if ins else None)
+    carers = in_care_of if isinstance(in_care_of, (tuple, list)) else (in_care_of,)
+    for carer in carers:
+        take_into_care(carer.identity_id if isinstance(carer, Account) else carer.id, patient.id)
+    return patient
 
 
 def bearer(account: Account) -> dict[str, str]:

@@ -53,7 +53,7 @@ def test_answers_match_the_document(app, client):
     alice, bob = make_account("alice"), make_account("bob")
     headers = bearer(alice)
     doc = Document(client, headers)
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice)
 
     def call(method, url, path, **kwargs):
         r = getattr(client, method)(url, headers=headers, **kwargs)

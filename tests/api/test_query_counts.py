@@ -9,7 +9,7 @@ from support.query_counter import count_queries
 
 def _fill(client, alice, bob, exchanges: int, messages: int) -> int:
     headers_a, headers_b = bearer(alice), bearer(bob)
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice)
     up = client.post("/api/v1/attachments", headers=headers_a, content_type="multipart/form-data",
                      data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 64), "photo.png")})
     last = 0

@@ -11,7 +11,7 @@ def _counts():
 
 def test_start_exchange_stores_exchange_members_and_message(app, client):
     alice, bob = make_account("alice"), make_account("bob", "Bob", "Durand")
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice)
     r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient.id,
         "subject": "Plaie du pied", "body": "Bonjour, pouvez-vous la voir ?"})

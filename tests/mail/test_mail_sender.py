@@ -61,7 +61,7 @@ def test_a_reply_leaves_from_the_address_the_thread_was_received_on(platform):
 def test_a_free_form_mail_about_a_qualified_patient_says_it_carries_no_ins(platform):
     julie = make_account("julie", addresses=("julie@a.mssante.fr",))
     publish_address("thomas@b.mssante.fr")
-    patient = make_patient(ins="279035121518989")
+    patient = make_patient(ins="279035121518989", in_care_of=julie)
     assert patient.qualified
     client = platform.test_client()
     for fields in ({"patient": patient.id}, {}):

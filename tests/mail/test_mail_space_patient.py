@@ -129,12 +129,16 @@ def test_a_patient_the_picker_finds_and_only_for_mail(mail):
     # Choosing puts the patient first in the account's recent patients.
     assert client.patch(url, headers=bearer(julie), json={"patient": mine.id}).status_code == 200
     assert PatientUse.select().where((PatientUse.account == julie.id) & (PatientUse.patient == mine.id)).exists()
-    # As on the send screens, a patient Julie never dealt with but found with the picker may be chosen:
-    # she then sees the patient's page, as for a mail she had written about them.
+    # As on the send screens, a patient Julie never dealt with is not found by name, nor chosen...
     stranger_patient = marthe()
     found = client.get("/api/v1/patients?q=marthe", headers=bearer(julie)).json
-    assert stranger_patient.id in [p["id"] for p in found["patients"]]
+    assert stranger_patient.id not in [p["id"] for p in found["patients"]]
     assert client.get(f"/api/v1/patients/{stranger_patient.id}", headers=bearer(julie)).status_code == 404
+    r = client.patch(url, headers=bearer(julie), json={"patient": stranger_patient.id})
+    assert (r.status_code, r.json["errors"]) == (422, {"patient": [REFUSED]})
+    # ...until she reaches them by their full INS (audited): then she may choose them and sees their page.
+    found = client.get(f"/api/v1/patients?q={INS}", headers=bearer(julie)).json
+    assert stranger_patient.id in [p["id"] for p in found["patients"]]
     assert client.patch(url, headers=bearer(julie), json={"patient": stranger_patient.id}).status_code == 200
     assert client.get(f"/api/v1/patients/{stranger_patient.id}", headers=bearer(julie)).status_code == 200
 

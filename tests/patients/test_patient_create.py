@@ -105,14 +105,16 @@ def test_bad_identities_are_refused_at_their_field_and_nothing_is_stored(app, cl
     assert _counts() == before
 
 
-def test_an_ins_already_held_names_its_holder(app, client):
+def test_an_ins_already_held_with_other_traits_is_refused_without_naming_its_holder(app, client):
     headers = bearer(make_account("alice"))
     make_patient("Marie", "DUPONT", used_name="MARTIN", birth_date=dt.date(1979, 3, 12), ins="279035121518989")
     before = _counts()
     r = client.post("/api/v1/patients", headers=headers, json={**MARIE, "first_names": "Marie-Hélène"})
     assert r.status_code == 422
+    # Alice does not have this patient in care: the answer says neither who it is nor their traits.
     assert r.json == {"errors": {"ins": [
-        "Un patient porte déjà cet INS : Marie MARTIN (née DUPONT) née le 12/03/1979"]}}
+        "Cet INS est déjà enregistré avec d'autres traits d'identité : vérifiez le nom de naissance, les prénoms, "
+        "la date de naissance et le sexe (téléservice INSi), puis saisissez-les exactement."]}}
     assert _counts() == before
 
 
@@ -131,14 +133,18 @@ def test_a_patient_identity_is_shown_only_to_who_knows_the_patient(app, client):
     from support.factories import make_account, make_patient
 
     alice, bob, mallory = make_account("alice"), make_account("bob"), make_account("mallory")
+    from kernel.services.patients import mark_used
+
     patient = make_patient()
     url = f"/api/v1/patients/{patient.id}"
     # Nobody has used or exchanged about this patient yet.
     assert client.get(url, headers=bearer(alice)).status_code == 404
+    mark_used(alice, patient)
+    assert client.get(url, headers=bearer(alice)).status_code == 200  # recent use
+    assert client.get(url, headers=bearer(bob)).status_code == 404
     r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "S", "patient": patient.id})
     assert r.status_code == 201
-    assert client.get(url, headers=bearer(alice)).status_code == 200  # recent use
     assert client.get(url, headers=bearer(bob)).status_code == 200  # an exchange about the patient
     r = client.get(url, headers=bearer(mallory))
     assert r.status_code == 404 and r.json == {"errors": {"_schema": ["Ce patient est introuvable."]}}

@@ -8,7 +8,7 @@ import pytest
 from kernel import create_app
 from kernel.migrate import KERNEL_MIGRATIONS, MigrationSet, runner
 from kernel.models import Patient, PatientUse
-from kernel.services.patients import search
+from kernel.services.patients import search, take_into_care
 from support.factories import make_account
 
 
@@ -55,6 +55,8 @@ def test_patients_stored_before_become_searchable(make_app, backend):
     upgraded = create_app(app.extensions["relais"].config, plugins=[])
     with upgraded.app_context():
         alice = make_account("alice")
+        for patient in Patient.select():  # a name search looks among the patients in one's care
+            take_into_care(alice.identity_id, patient.id)
         found = search(alice, "zoe leger")
         assert [(p.birth_name, p.homonym) for p in found] == [("LÉGER", True), ("Leger", True)]
         assert Patient.get(Patient.birth_name == "LÉGER").search_text == " leger zoe anne"

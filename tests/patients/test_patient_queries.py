@@ -18,9 +18,10 @@ def _queries(app, client, url, headers) -> tuple[int, int]:
 def _fill(client, alice, bob, n: int, start: int) -> None:
     for i in range(start, start + n):
         # Every other one has a homonym, so the flags have something to find.
-        patient = make_patient(f"Prénom{i}", "MARTIN", birth_date=dt.date(1950, 1, 1) + dt.timedelta(days=i))
-        if i % 2:
-            make_patient(f"Prénom{i}", "Martin", birth_date=patient.birth_date)
+        patient = make_patient(f"Prénom{i}", "MARTIN", birth_date=dt.date(1950, 1, 1) + dt.timedelta(days=i),
+                               in_care_of=alice)
+        if i % 2:  # the homonym is in Alice's care too, or it would neither be found nor flag the other
+            make_patient(f"Prénom{i}", "Martin", birth_date=patient.birth_date, in_care_of=alice)
         r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
             "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient.id, "subject": "S"})
         assert r.status_code == 201, r.json

@@ -16,7 +16,8 @@ def _send(client, account, other, patient_id):
 
 def test_sending_about_a_patient_puts_them_first(app, client):
     alice, bob = make_account("alice"), make_account("bob")
-    cecilia, jean, lucas = make_patient(), make_patient("Jean", "ROBERT", "M"), make_patient("Lucas", "LEROY", "M")
+    cecilia, jean, lucas = (make_patient(in_care_of=alice), make_patient("Jean", "ROBERT", "M", in_care_of=alice),
+                            make_patient("Lucas", "LEROY", "M", in_care_of=alice))
     headers = bearer(alice)
     r = client.get("/api/v1/patients", headers=headers)
     assert r.json == {"patients": [], "recent": True}
@@ -42,8 +43,8 @@ def test_sending_about_a_patient_puts_them_first(app, client):
 
 def test_a_search_lists_the_patients_i_used_first(app, client):
     alice, bob = make_account("alice"), make_account("bob")
-    first = make_patient("Anne", "DURAND")
-    used = make_patient("Zoé", "DURAND")
+    first = make_patient("Anne", "DURAND", in_care_of=(alice, bob))
+    used = make_patient("Zoé", "DURAND", in_care_of=(alice, bob))
     _send(client, alice, bob, used.id)
     r = client.get("/api/v1/patients?q=durand", headers=bearer(alice))
     assert [p["id"] for p in r.json["patients"]] == [used.id, first.id]
@@ -65,10 +66,11 @@ def test_creating_a_patient_counts_as_using_them(app, client):
 def test_homonyms_are_flagged(app, client):
     alice = make_account("alice")
     headers = bearer(alice)
-    with_ins = make_patient("Marie", "DUPONT", birth_date=dt.date(1979, 3, 12), ins="279035121518989")
-    without = make_patient("Marie Claire", "Dupont", birth_date=dt.date(1979, 3, 12))
-    other_day = make_patient("Marie", "DUPONT", birth_date=dt.date(1979, 3, 13))
-    other_first = make_patient("Maria", "DUPONT", birth_date=dt.date(1979, 3, 12))
+    # Homonyms count among the patients in Alice's care (tests/security/test_patient_care.py: no others).
+    with_ins = make_patient("Marie", "DUPONT", birth_date=dt.date(1979, 3, 12), ins="279035121518989", in_care_of=alice)
+    without = make_patient("Marie Claire", "Dupont", birth_date=dt.date(1979, 3, 12), in_care_of=alice)
+    other_day = make_patient("Marie", "DUPONT", birth_date=dt.date(1979, 3, 13), in_care_of=alice)
+    other_first = make_patient("Maria", "DUPONT", birth_date=dt.date(1979, 3, 12), in_care_of=alice)
     from kernel.services.patients import mark_used
 
     for known in (with_ins, other_day):  # a patient's page is shown only to who knows the patient
@@ -82,6 +84,6 @@ def test_homonyms_are_flagged(app, client):
     assert client.get(f"/api/v1/patients/{other_day.id}", headers=headers).json["patient"]["homonym"] is False
     # Accents and case do not hide a homonym.
     accented = make_patient("Zoé", "LÉGER", birth_date=dt.date(2001, 1, 1))
-    make_patient("zoe", "Leger", birth_date=dt.date(2001, 1, 1))
+    make_patient("zoe", "Leger", birth_date=dt.date(2001, 1, 1), in_care_of=alice)
     mark_used(alice, accented)
     assert client.get(f"/api/v1/patients/{accented.id}", headers=headers).json["patient"]["homonym"] is True

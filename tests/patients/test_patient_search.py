@@ -9,15 +9,23 @@ from support.factories import bearer, make_account, make_patient
 
 
 @pytest.fixture
-def people(app):
+def alice(app):
+    return make_account("alice")
+
+
+@pytest.fixture
+def people(alice):
+    # All in Alice's care: a name search finds no other patient (tests/security/test_patient_care.py).
     return {
-        "cecilia": make_patient(),
+        "cecilia": make_patient(in_care_of=alice),
         "marie": make_patient("Marie Hélène", "DUPONT", used_name="MARTIN", birth_date=dt.date(1979, 3, 12),
-                              ins="279035121518989"),
-        "jean": make_patient("Jean-Pierre", "ROBERT", "M", birth_date=dt.date(1946, 2, 14), ins="146026322000196"),
-        "antoinette": make_patient("Antoinette", "ALBERTINI", birth_date=dt.date(1953, 7, 8), ins="253072B07300470"),
-        "eloise": make_patient("Éloïse", "Le Gall", birth_date=dt.date(1990, 1, 1)),
-        "laetitia": make_patient("Lætitia", "D'ARTAGNAN", birth_date=dt.date(1988, 8, 8)),
+                              ins="279035121518989", in_care_of=alice),
+        "jean": make_patient("Jean-Pierre", "ROBERT", "M", birth_date=dt.date(1946, 2, 14), ins="146026322000196",
+                             in_care_of=alice),
+        "antoinette": make_patient("Antoinette", "ALBERTINI", birth_date=dt.date(1953, 7, 8), ins="253072B07300470",
+                                   in_care_of=alice),
+        "eloise": make_patient("Éloïse", "Le Gall", birth_date=dt.date(1990, 1, 1), in_care_of=alice),
+        "laetitia": make_patient("Lætitia", "D'ARTAGNAN", birth_date=dt.date(1988, 8, 8), in_care_of=alice),
     }
 
 
@@ -60,21 +68,21 @@ CASES = [
 ]
 
 
-def test_search(client, people):
-    headers = bearer(make_account("alice"))
+def test_search(client, people, alice):
+    headers = bearer(alice)
     found = {q: _names(client, headers, q) for q, _ in CASES}
     assert found == dict(CASES)
 
 
-def test_results_carry_the_contract_fields_and_respect_the_limit(client, people):
-    headers = bearer(make_account("alice"))
+def test_results_carry_the_contract_fields_and_respect_the_limit(client, people, alice):
+    headers = bearer(alice)
     r = client.get("/api/v1/patients", headers=headers, query_string={"q": "marie"})
     assert r.json == {"recent": False, "patients": [{
         "id": people["marie"].id, "birth_name": "DUPONT", "used_name": "MARTIN", "first_names": "Marie Hélène",
         "first_name": "Marie", "birth_date": "1979-03-12", "sex": "F", "birthplace_code": "", "ins": "279035121518989",
         "ins_oid": "1.2.250.1.213.1.4.8", "qualified": True,
         "display_name": "Marie MARTIN (née DUPONT) née le 12/03/1979", "last_used_at": None, "homonym": False}]}
-    many = [make_patient(f"Paul{n}", "MARTIN", "M") for n in range(5)]
+    many = [make_patient(f"Paul{n}", "MARTIN", "M", in_care_of=alice) for n in range(5)]
     r = client.get("/api/v1/patients", headers=headers, query_string={"q": "martin", "limit": "3"})
     assert len(r.json["patients"]) == 3 and len(many) == 5
     for bad in ("0", "51", "abc", "-1"):

@@ -94,7 +94,7 @@ def test_hook_register_channels_sets_the_space_of_new_exchanges(demo, people):
 
 def test_hook_compose_form_gives_owner_fields_with_defaults_from_patient_and_account(demo, people):
     alice, _ = people
-    patient = make_patient("Cecilia", "REPAP TEST")
+    patient = make_patient("Cecilia", "REPAP TEST", in_care_of=alice)
     r = demo.test_client().get(f"/api/v1/channels/{CHANNEL}/form?patient={patient.id}", headers=bearer(alice))
     assert r.status_code == 200
     fields = {f["name"]: f for f in r.json["fields"]}
@@ -120,7 +120,7 @@ def test_hook_compose_form_additions_from_another_plugin_reach_form_openapi_and_
     assert draft["properties"][COPY_FIELD]["type"] == "boolean"
     assert {"members", "subject", COPY_FIELD} <= set(draft["properties"])
 
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice)
     r = _start(client, alice, bob, channel="test_chat", patient=patient.id, **{COPY_FIELD: True})
     assert r.status_code == 201, r.json
 
@@ -271,7 +271,7 @@ def test_hook_integrate_returns_the_connector_receipt(demo, people):
     alice, _ = people
     client = demo.test_client()
     attachment = _upload(client, alice)
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice)
     r = client.post(f"/api/v1/attachments/{attachment['id']}/integrate", headers=bearer(alice),
                     json={"target": CONNECTOR, "patient": patient.id})
     assert r.status_code == 200, r.json

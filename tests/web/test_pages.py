@@ -247,7 +247,7 @@ def test_the_session_cookie_is_http_only_and_same_site(make_app):
 def test_patient_page_only_for_those_who_deal_with_the_patient(browser, shell_app):
     alice, bob, carol = accounts(shell_app, "alice", "bob", "carol")
     with shell_app.app_context():
-        patient = make_patient(ins="279035121518989", birthplace_code="51215")
+        patient = make_patient(ins="279035121518989", birthplace_code="51215", in_care_of=alice)
         headers, carol_headers = bearer(alice), bearer(carol)
     r = browser.post("/api/v1/channels/test_chat/exchanges", headers=headers, json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient.id, "subject": "Plaie",

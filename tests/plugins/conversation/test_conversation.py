@@ -25,7 +25,7 @@ def _start(author, members, **fields):
 
 
 def test_the_screen_has_every_field_and_prefills_the_subject_from_the_patient(relais_alice):
-    patient = make_patient()
+    patient = make_patient(in_care_of=relais_alice.account)
     client = relais_alice.api
     fields = client.get(f"/api/v1/channels/conversation/form?patient={patient.id}").json["fields"]
     assert [f["name"] for f in fields] == ["acting_as", "members", "patient", "existing", "subject", "body",
@@ -55,7 +55,7 @@ def test_members_must_be_other_platform_users(relais_alice, relais_bob):
 def test_existing_conversations_with_the_same_people_or_patient(relais_app, relais_alice, relais_bob, relais_user):
     alice, bob = relais_alice, relais_bob
     carol, mallory = relais_user("carol", "Carole", "Roux"), relais_user("mallory", "Mallory", "Noir")
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice.account)
     _start(alice, [bob], patient=patient.id, subject="Pansement")
     _start(alice, [bob, carol], subject="Sortie")
     _start(mallory, [bob], subject="Secret de Mallory")
@@ -83,7 +83,7 @@ def test_synthesis_is_a_real_pdf_posted_in_the_thread(relais_alice, relais_bob, 
     os.makedirs("test-artifacts", exist_ok=True)
     alice, bob, dora = relais_alice, relais_bob, relais_user("dora", "Dora", "Petit")
     repap = make_structure("Coordination REPAP", delegates=(dora.account,))
-    patient = make_patient()
+    patient = make_patient(in_care_of=alice.account)
     photo = bob.api.post("/api/v1/attachments", content_type="multipart/form-data",
                          data={"file": (io.BytesIO(PNG_1PX), "Plaie J3.png")}).json["attachment"]
     exchange_id = _start(alice, [bob, dora], patient=patient.id, subject="Plaie du pied").json["exchange"]["id"]

@@ -50,7 +50,7 @@ def _nothing_stored() -> None:
 
 def test_the_single_screen(mail, people):
     julie, _, _ = people
-    patient = make_patient()
+    patient = make_patient(in_care_of=julie)
     body = mail.test_client().get(f"/api/v1/channels/mssante_mail/form?patient={patient.id}", headers=bearer(julie)).json
     assert body["channel"]["label"] == "Rédiger un mail sécurisé" and body["channel"]["group"] == "MSSanté"
     fields = {f["name"]: f for f in body["fields"]}
@@ -111,7 +111,7 @@ def test_recipients_must_be_valid_and_published(mail, people):
 def test_a_mail_is_stored_sanitised_queued_and_sent_with_its_headers(mail, people, relais_outbox):
     julie, _, _ = people
     client = mail.test_client()
-    patient = make_patient(ins="279035121518989")
+    patient = make_patient(ins="279035121518989", in_care_of=julie)
     upload = client.post("/api/v1/attachments", headers=bearer(julie), content_type="multipart/form-data",
                          data={"file": (io.BytesIO(b"%PDF-1.4 test"), "Lettre adressée.pdf")}).json["attachment"]
     r = _send(client, julie, julie.identity_id, recipients=["thomas@b.mssante.fr", "thomas.ch@b.mssante.fr"],
