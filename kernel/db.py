@@ -83,11 +83,12 @@ class JSONField(peewee.TextField):
 # after_commit ignores savepoints (a rolled-back savepoint would keep its actions), so every database
 # Relais opens tracks its transactions itself: one frame of held actions per open transaction or
 # savepoint, per thread (peewee's connection state is per thread too).
+Action = Callable[[], None]
 
 
 class _HeldActions(threading.local):
     def __init__(self) -> None:
-        self.frames: list[list[Callable[[], None]]] = []
+        self.frames: list[list[Action]] = []
 
 
 class _Tracked(peewee._callable_context_manager):
@@ -95,7 +96,7 @@ class _Tracked(peewee._callable_context_manager):
 
     def __init__(self, db: "CommitHooks", inner: Any, savepoint: bool) -> None:
         self.db, self.inner, self.savepoint = db, inner, savepoint
-        self.framed = False
+        self.frame: list[Action] | None = None
 
     def _build_ctx(self) -> "_Tracked":  # used when decorating a function: a fresh one per call
         return _Tracked(self.db, self.inner._build_ctx(), self.savepoint)
@@ -105,36 +106,43 @@ class _Tracked(peewee._callable_context_manager):
 
     def __enter__(self) -> "_Tracked":
         # A transaction() opened inside another is no transaction of its own in peewee (it neither
-        # commits nor rolls back): what it holds belongs to the enclosing one, so it gets no frame.
+        # commits nor rolls back on exit): what it holds belongs to the enclosing one, so it gets no frame.
         outermost = self.db.transaction_depth() == 0
+        if outermost:
+            self.db._drop_stale_frames()
         self.inner.__enter__()
         if self.savepoint or outermost:
-            self.db._held.frames.append([])
-            self.framed = True
+            self.frame = []
+            self.db._held.frames.append(self.frame)
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if not self.framed:
+        if self.frame is None:
             return self.inner.__exit__(exc_type, exc, tb)
-        frames = self.db._held.frames
-        held = frames.pop() if frames else []
+        held = self.db._pop_frames(self.frame)
         self.inner.__exit__(exc_type, exc, tb)  # commits (or releases), or rolls back; raises if that fails
         if exc_type is None:
             self.db._settle(held)
 
     def commit(self, begin: bool = True) -> None:
-        self.inner.commit(begin)
-        if self.framed and not self.savepoint:  # committed mid-block: what it held may go now
-            frames = self.db._held.frames
-            if frames:
-                held, frames[0] = frames[0], []
-                self.db._release(held)
+        # Committed in the middle of the block: what was held goes now, before the next transaction
+        # begins, so that what the actions write (a live_event row, pg_notify) is not part of it.
+        self.inner.commit(False)
+        try:
+            if self.savepoint:
+                self.db._savepoint_released(self.frame)
+            else:  # any transaction() commits the whole database transaction, nested or not
+                self.db._release_all_held()
+        finally:
+            if begin:
+                self.inner._begin()
 
     def rollback(self, begin: bool = True) -> None:
         self.inner.rollback(begin)
-        if self.framed:
-            for frame in self.db._held.frames[0 if not self.savepoint else -1:]:
-                frame.clear()
+        if self.savepoint:
+            self.db._drop_held(above=self.frame)
+        else:  # any transaction() rolls back the whole database transaction, nested or not
+            self.db._drop_held()
 
 
 class CommitHooks:
@@ -150,22 +158,118 @@ class CommitHooks:
     def savepoint(self) -> _Tracked:
         return _Tracked(self, super().savepoint(), savepoint=True)  # type: ignore[misc]
 
-    def on_commit(self, action: Callable[[], None]) -> None:
+    # peewee's session_commit/session_rollback commit the transaction it pushed, not our wrapper of it:
+    # done here, they settle what session_start's transaction held like the end of a block would.
+    def session_commit(self) -> bool:
+        try:
+            transaction = self.pop_transaction()  # type: ignore[attr-defined]
+        except IndexError:
+            return False
+        transaction.commit(begin=False)
+        try:
+            self._release_all_held()
+        finally:
+            if self.in_transaction():  # type: ignore[attr-defined]
+                transaction._begin()
+            else:
+                self._held.frames.clear()
+        return True
+
+    def session_rollback(self) -> bool:
+        try:
+            transaction = self.pop_transaction()  # type: ignore[attr-defined]
+        except IndexError:
+            return False
+        transaction.rollback(begin=self.in_transaction())  # type: ignore[attr-defined]
+        self._drop_held()
+        if not self.in_transaction():  # type: ignore[attr-defined]
+            self._held.frames.clear()
+        return True
+
+    def on_commit(self, action: Action) -> None:
         """Run ``action`` once this thread's transaction commits; at once outside a transaction; never if
         it rolls back. A rolled-back savepoint drops what was held inside it, and only that."""
         frames = self._held.frames
         if frames and not self.in_transaction():  # type: ignore[attr-defined]
-            # A transaction ended without passing through its frame (peewee's session_* calls):
-            # whatever it held is of unknown fate, and must not hold the next actions forever.
+            self._drop_stale_frames()
+        if frames:
+            frames[-1].append(action)
+            return
+        if self.in_transaction() or self._driver_in_transaction():  # type: ignore[attr-defined]
+            # manual_commit() or a bare begin(): nothing tells when, or whether, that transaction commits.
+            log.warning("on_commit asked in a transaction Relais does not track (manual_commit or begin()): "
+                        "the action runs now, before that transaction commits")
+        action()
+
+    def _driver_in_transaction(self) -> bool:
+        conn = self._state.conn  # type: ignore[attr-defined]
+        if conn is None:
+            return False
+        flag = getattr(conn, "in_transaction", None)  # sqlite3
+        if isinstance(flag, bool):
+            return flag
+        adapter = getattr(self, "_adapter", None)  # PostgreSQL, psycopg 2 or 3: 2 in a transaction, 3 failed in one
+        return adapter is not None and adapter.txn_status(conn) in (2, 3)
+
+    def _drop_stale_frames(self) -> None:
+        """Frames left by a transaction that ended without passing through them: whatever they hold is
+        of unknown fate, and must not hold (or swallow) the actions of the transactions that follow."""
+        frames = self._held.frames
+        if frames:
             log.warning("dropping %s action(s) held by a transaction that ended untracked",
                         sum(len(f) for f in frames))
             frames.clear()
-        if frames:
-            frames[-1].append(action)
-        else:
-            action()
 
-    def _settle(self, held: list[Callable[[], None]]) -> None:
+    def _pop_frames(self, frame: list[Action]) -> list[Action]:
+        """Remove ``frame`` and any left above it (savepoints never exited); return what they held."""
+        frames = self._held.frames
+        for i in range(len(frames) - 1, -1, -1):
+            if frames[i] is frame:
+                held = [action for f in frames[i:] for action in f]
+                del frames[i:]
+                return held
+        return []  # dropped as stale meanwhile: nothing of it is held any more
+
+    def _drop_held(self, above: list[Action] | None = None) -> None:
+        """Rolled back: forget what every frame holds, or only ``above`` and the frames over it."""
+        frames = self._held.frames
+        start = 0 if above is None else next((i for i, f in enumerate(frames) if f is above), len(frames))
+        for frame in frames[start:]:
+            frame.clear()
+
+    def _savepoint_released(self, frame: list[Action] | None) -> None:
+        """A savepoint released in the middle of its block: what it held joins the enclosing frame."""
+        frames = self._held.frames
+        index = next((i for i, f in enumerate(frames) if f is frame), None)
+        if index is None:
+            return
+        moved = [action for f in frames[index:] for action in f]
+        for f in frames[index:]:
+            f.clear()
+        if index > 0:
+            frames[index - 1].extend(moved)
+        else:
+            self._release(moved)
+
+    def _release_all_held(self) -> None:
+        """The database transaction committed while its blocks go on: run everything held now, as after
+        any commit (outside a transaction for peewee too, so an action's own writes commit on their own)."""
+        frames = self._held.frames
+        held = [action for frame in frames for action in frame]
+        for frame in frames:
+            frame.clear()
+        if not held:
+            return
+        state = self._state  # type: ignore[attr-defined]
+        transactions, state.transactions = state.transactions, []
+        self._held.frames = []
+        try:
+            self._release(held)
+        finally:
+            state.transactions = transactions
+            self._held.frames = frames
+
+    def _settle(self, held: list[Action]) -> None:
         """A frame ended well: a savepoint's actions join the enclosing frame, a commit's run."""
         frames = self._held.frames
         if frames:
@@ -173,7 +277,7 @@ class CommitHooks:
         else:
             self._release(held)
 
-    def _release(self, held: list[Callable[[], None]]) -> None:
+    def _release(self, held: list[Action]) -> None:
         failed: Exception | None = None
         for action in held:
             try:
@@ -210,7 +314,9 @@ def on_commit(action: Callable[[], None]) -> None:
     """Run ``action`` after the current transaction of the app's database commits (at once outside one).
 
     Dropped if the transaction, or the savepoint it was asked in, rolls back. Actions run in the order
-    they were asked, in the thread that committed, still in its app context."""
+    they were asked, in the thread that committed, still in its app context, outside any transaction (a
+    commit in the middle of a block runs them before the next transaction begins). In a transaction
+    opened by ``manual_commit()`` or a bare ``begin()``, which nothing tracks, it runs at once, with a warning."""
     database.obj.on_commit(action)
 
 

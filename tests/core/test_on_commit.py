@@ -5,6 +5,7 @@ own event type and records what its ``on_event`` hears, beside a socket subscrip
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -145,6 +146,83 @@ def test_a_commit_inside_the_block_releases_what_was_held_and_a_rollback_drops_i
         publish_on_commit(ping(2))
         transaction.rollback()
     assert received(socket) == []
+
+
+def test_a_commit_inside_the_block_runs_what_was_held_before_the_next_transaction_begins(live_app, recorder):
+    # On PostgreSQL an event's pg_notify and live_event row are written by the action: begun first, the
+    # next transaction would take them in, and its rollback would lose them.
+    relais = live_app.extensions["relais"]
+    in_transaction: list[bool] = []
+
+    def write() -> None:
+        in_transaction.append(database.in_transaction())
+        relais.jobs.enqueue(QUICK_JOB, {"n": 1})
+
+    with write_transaction() as transaction:
+        on_commit(write)
+        transaction.commit()
+        assert in_transaction == [False]
+        relais.jobs.enqueue(QUICK_JOB, {"n": 2})
+        transaction.rollback()
+    assert [job.payload["n"] for job in Job.select().where(Job.name == QUICK_JOB)] == [1]
+
+
+def test_a_nested_transaction_commits_or_rolls_back_everything_it_holds(live_app, socket):
+    # peewee's transaction() inside another: no frame of its own, but its commit() and rollback() act
+    # on the whole database transaction, hence on everything held so far.
+    with write_transaction():
+        publish_on_commit(ping(1))
+        with database.transaction() as nested:
+            publish_on_commit(ping(2))
+            nested.rollback()
+        publish_on_commit(ping(3))
+        with database.transaction() as nested:
+            nested.commit()
+            assert received(socket) == [3]
+        publish_on_commit(ping(4))
+    assert received(socket) == [4]
+
+
+def test_peewee_sessions_hold_and_release_like_blocks(live_app, socket):
+    database.session_start()
+    publish_on_commit(ping(1))
+    assert received(socket) == []
+    assert database.session_commit()
+    assert received(socket) == [1]
+    database.session_start()
+    publish_on_commit(ping(2))
+    assert database.session_rollback()
+    with write_transaction():  # the sessions left nothing behind that would hold this one
+        publish_on_commit(ping(3))
+    assert received(socket) == [3]
+
+
+def test_a_transaction_that_ended_untracked_does_not_swallow_the_next_ones(live_app, socket, caplog):
+    database.transaction().__enter__()
+    publish_on_commit(ping(1))
+    database.pop_transaction().commit(begin=False)  # peewee's own object: our frame is never told
+    with caplog.at_level(logging.WARNING, logger="kernel.db"):
+        with write_transaction():
+            publish_on_commit(ping(2))
+    assert received(socket) == [2]
+    assert "dropping 1 action(s) held by a transaction that ended untracked" in caplog.text
+
+
+def test_in_a_transaction_it_cannot_track_an_action_runs_at_once_with_a_warning(live_app, socket, caplog):
+    database.connect(reuse_if_open=True)  # peewee forgets a manual_commit() entered before connecting
+    with caplog.at_level(logging.WARNING, logger="kernel.db"):
+        with database.manual_commit():
+            database.begin()
+            publish_on_commit(ping(1))
+            assert received(socket) == [1]
+            database.rollback()
+        database.begin()  # a bare BEGIN: only the driver knows
+        publish_on_commit(ping(2))
+        assert received(socket) == [2]
+        database.commit()
+        publish_on_commit(ping(3))  # no transaction: no warning
+    assert received(socket) == [3]
+    assert caplog.text.count("on_commit asked in a transaction Relais does not track") == 2
 
 
 def test_actions_run_in_the_order_they_were_asked(live_app, socket):
