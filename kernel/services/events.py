@@ -71,7 +71,7 @@ def check_event(event: Event) -> None:
     if not problems:
         return
     text = f"event {event.type!r}: {'; '.join(problems)} (declare it with register_event_types, see docs/plugins.md)"
-    if current_app.testing or current_app.debug:
+    if current_app.testing:
         raise UncataloguedEvent(text)
     log.error(text)
 

@@ -74,8 +74,10 @@ def test_a_missing_or_undeclared_field_is_refused(platform):
     assert [e.type for e in platform.listener.heard] == ["exchange.updated"]
 
 
-def test_in_production_a_slip_is_logged_and_the_event_still_goes(platform, caplog):
+@pytest.mark.parametrize("debug", [False, True])  # debug mode is no test: it logs too, as documented
+def test_in_production_a_slip_is_logged_and_the_event_still_goes(platform, caplog, debug):
     platform.config["TESTING"] = False
+    platform.debug = debug
     with caplog.at_level(logging.ERROR, logger="kernel.services.events"):
         publish_on_commit(Event("message.sent", 1, (1,), {}))
     assert "'message.sent': type not in the catalogue" in caplog.text
