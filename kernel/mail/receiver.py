@@ -10,10 +10,12 @@ from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 
 from ..relais import current_relais
-from .inbound import accept, check_recipient
+from .inbound import Reply, accept, check_recipient
+from .mailbox import NoInboundChannel, inbound_channel
 from .tls import receiver_context, transport_warnings
 
 log = logging.getLogger(__name__)
+TRY_AGAIN_LATER = "451 4.3.0 Erreur temporaire, reessayez plus tard"
 
 
 class _Handler:
@@ -30,10 +32,14 @@ class _Handler:
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list) -> str:
         try:
-            code, text = await self._in_app(check_recipient, address)
+            code, text = await self._in_app(_recipient_reply, address)
+        except NoInboundChannel as exc:
+            # The platform's setup, not this mail: one line (the sender retries, and each try says it again).
+            log.warning("SMTP receiver: mail refused for now (451), no channel to file it under: %s", exc)
+            return TRY_AGAIN_LATER
         except Exception:
             log.exception("SMTP receiver: recipient check failed")
-            return "451 4.3.0 Erreur temporaire, reessayez plus tard"
+            return TRY_AGAIN_LATER
         if code == 250:
             envelope.rcpt_tos.append(address)
             return "250 2.1.5 OK"
@@ -48,12 +54,21 @@ class _Handler:
         except Exception:
             # Nothing was stored (one transaction): the sender keeps the message and retries.
             log.exception("SMTP receiver: storing an incoming message failed")
-            return "451 4.3.0 Erreur temporaire, reessayez plus tard"
+            return TRY_AGAIN_LATER
         codes = {code for code, _ in replies.values()}
         if any(200 <= c < 300 for c in codes):
             return "250 2.0.0 Message accepte"
         code, text = next(iter(replies.values()), (554, "5.0.0 Aucun destinataire"))
         return f"{code} {text}"
+
+
+def _recipient_reply(address: str) -> Reply:
+    """``check_recipient``, and for an address the platform holds, the channel its mail would be filed
+    under: without one (``NoInboundChannel``) the mail is refused at RCPT, before the sender sends it."""
+    reply = check_recipient(address)
+    if reply[0] == 250:
+        inbound_channel()
+    return reply
 
 
 def _peer(session: Any) -> str:

@@ -2,6 +2,7 @@
 ``mail_inbound_channel`` setting; never a name written in the kernel."""
 from __future__ import annotations
 
+import logging
 import smtplib
 from email.message import EmailMessage
 
@@ -71,15 +72,20 @@ def test_the_setting_must_name_an_enabled_mail_channel(make_app, chosen):
             inbound_channel()
 
 
-def test_without_a_channel_for_it_received_mail_waits_and_nothing_is_stored(make_app):
+def test_without_a_channel_for_it_received_mail_waits_and_nothing_is_stored(make_app, caplog):
     app = _app(make_app, [("document", MssanteScreen("test_document", "Envoyer un document"))])
-    with running_receiver(app) as receiver:
+    with caplog.at_level(logging.WARNING, logger="kernel.mail.receiver"), running_receiver(app) as receiver:
         with smtplib.SMTP(LOOPBACK, receiver.port, timeout=10) as smtp:
-            with pytest.raises(smtplib.SMTPDataError) as refused:
+            with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:  # at RCPT: the mail is never sent
                 smtp.sendmail("paul.noir@chu.mssante.fr", [f"julie@{DOMAIN}"], _mail("m3@chu"))
-    assert refused.value.smtp_code == 451  # a temporary failure: the sender's server tries again later
+    code, _ = refused.value.recipients[f"julie@{DOMAIN}"]
+    assert code == 451  # a temporary failure: the sender's server tries again later
     with app.app_context():
         assert Exchange.select().count() == 0
+    # The platform's setup, said in one line for each try, without a traceback.
+    records = [r for r in caplog.records if r.name == "kernel.mail.receiver"]
+    assert [(r.levelno, r.exc_info) for r in records] == [(logging.WARNING, None)]
+    assert "no enabled channel declares receives_mail" in records[0].getMessage()
 
 
 def test_only_a_mail_space_channel_can_receive_mail():
