@@ -125,6 +125,13 @@ def patient(patient_id: int) -> Any:
                            spaces=SPACES)
 
 
+@shell.get("/mes-acces")
+@login_required
+def access() -> Any:
+    """« Sessions et accès »: the account's browsers and tokens, drawn by js/access.js from /api/v1/me/..."""
+    return render_template("access.html", page="access")
+
+
 def not_found_page(message: str) -> Any:
     return render_template("404.html", page="error", title="Page introuvable", message=message), 404
 

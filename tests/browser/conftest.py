@@ -49,7 +49,7 @@ def site(make_site) -> Site:
 def new_page(chromium) -> Iterator[Callable[..., Any]]:
     """``new_page()`` opens a page in a fresh context (its own cookies: one user each).
 
-    A JavaScript error on any page fails the test.
+    A JavaScript error, or anything the Content-Security-Policy blocks, on any page fails the test.
     """
     contexts, errors = [], []
 
@@ -60,6 +60,9 @@ def new_page(chromium) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        # Chromium reports what the policy blocks (an inline script or style, a foreign image) on the console.
+        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
         return page
 
     yield open_page
