@@ -6,6 +6,7 @@ its outbox jobs are written in one transaction; live events leave only after it 
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +48,15 @@ class SendContext:
     is_new_exchange: bool
 
     def publish(self, type: str, exchange_id: int, data: dict[str, Any],
-                recipients: list[int] | None = None) -> None:
-        """Publish a live event once the send commits, to the exchange's audience unless told otherwise."""
+                recipients: list[int] | None = None, *, position: int | None = None) -> None:
+        """Publish a live event once the send commits, to the exchange's audience unless told otherwise.
+
+        Events leave in the order they were published, after the send's own ``exchange.created`` and
+        ``message.created``. ``position`` (0.1) is accepted for plugins written then, and ignored."""
+        if position is not None:
+            warnings.warn("SendContext.publish(position=...) is ignored since 0.2: events leave in the order "
+                          "they were published, after the send's exchange.created and message.created",
+                          DeprecationWarning, stacklevel=2)
         publish_on_commit(Event.for_exchange(type, exchange_id, data, recipients))
 
     def enqueue(self, name: str, payload: dict[str, Any], **kwargs: Any):

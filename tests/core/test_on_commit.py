@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from kernel import hookimpl
+from kernel import SendContext, hookimpl
 from kernel.db import database, on_commit, write_transaction
 from kernel.event_types import EventType
 from kernel.models import Job
@@ -223,6 +223,15 @@ def test_in_a_transaction_it_cannot_track_an_action_runs_at_once_with_a_warning(
         publish_on_commit(ping(3))  # no transaction: no warning
     assert received(socket) == [3]
     assert caplog.text.count("on_commit asked in a transaction Relais does not track") == 2
+
+
+def test_deliver_may_still_pass_the_position_of_0_1_which_is_ignored(live_app, socket):
+    context = SendContext(live_app.extensions["relais"], "test_chat", None, None, is_new_exchange=False)
+    with write_transaction():
+        context.publish(PING.name, 1, {"n": 1}, [1])
+        with pytest.warns(DeprecationWarning, match=r"position=\.\.\.\) is ignored since 0\.2"):
+            context.publish(PING.name, 1, {"n": 2}, [1], position=0)
+    assert received(socket) == [1, 2]  # in the order published
 
 
 def test_actions_run_in_the_order_they_were_asked(live_app, socket):
