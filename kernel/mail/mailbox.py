@@ -1,32 +1,21 @@
 """Storing a received mail in a mailbox's mail space: its thread, its message, its attachments."""
 from __future__ import annotations
 
-import datetime as dt
 import io
-import logging
-import re
-import zipfile
 from email.message import EmailMessage
 from typing import Any
-from xml.etree import ElementTree
 
 from ..db import utcnow
-from ..ins import INS_OIDS, OID_INS_NIR, InvalidIns, Ins
-from ..models import Attachment, Exchange, Identity, Membership, Message, MessageAttachment, Patient
+from ..models import Attachment, Exchange, Identity, Membership, Message, MessageAttachment
 from ..models.exchange import folded_words
+from ..plain_text import one_line
 from ..relais import current_relais
 from .compose import all_addresses, first_address, header_ids
+from .document_identity import IDENTITY_CHECK, Match, match_document
 from .models import MailIndex
 from .sanitize import clean_html, text_to_html
 
-log = logging.getLogger(__name__)
 MAIL_SPACE = "mail"
-# IHE XDM (STANDARDS.md): a document mail carries IHE_XDM.ZIP whose METADATA.XML names the patient as
-# "<INS>^^^&<OID>&ISO^NH" and gives the birth date as "PID-7|YYYYMMDD".
-XDM_ZIP = "IHE_XDM.ZIP"
-_XDM_PATIENT = re.compile(r"^\s*([0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8})\^\^\^&([0-9.]+)&ISO", re.IGNORECASE)
-_XDM_BIRTH = re.compile(r"^PID-7\|([0-9]{8})")
-_XDM_MAX_METADATA = 2 * 1024 * 1024  # a metadata file is a few kB: anything bigger is not read
 
 
 def read_body(msg: EmailMessage) -> str:
@@ -78,68 +67,19 @@ def thread_for(msg: EmailMessage, identity: Identity) -> Exchange | None:
 
 def mail_facts(msg: EmailMessage, message_id: str, mailbox: str) -> dict[str, Any]:
     sender, sender_name = first_address(msg.get("From"))
+    sender_name = one_line(sender_name)  # shown as a name: no line break, nothing that reads backwards
     reply_to, _ = first_address(msg.get("Reply-To"))
     return {
         "direction": "in", "message_id": message_id, "mailbox": mailbox,
         "from": sender, "from_name": sender_name, "reply_to": reply_to or sender,
         "to": all_addresses(msg.get("To")), "cc": all_addresses(msg.get("Cc")),
-        "subject": str(msg.get("Subject") or "").strip(),
+        "subject": one_line(str(msg.get("Subject") or "")),
         "in_reply_to": (header_ids(msg.get("In-Reply-To")) or [None])[0],
         "references": header_ids(msg.get("References")),
         "mdn_requested": bool(msg.get("Disposition-Notification-To")),
         "x_mss": {k: str(v) for k, v in msg.items() if k.lower().startswith("x-mss-")},
         "format": "html",
     }
-
-
-def xdm_patient(msg: EmailMessage) -> Patient | None:
-    """The known patient an IHE XDM package in the mail is about: same INS and OID, a qualified identity,
-    and the birth date when the package gives one. None when there is no package, it names no INS or
-    several, or the INS is unknown here: a received mail is never linked on a guess."""
-    facts: set[tuple[str, str]] = set()
-    births: set[str] = set()
-    for part in msg.iter_attachments():
-        if (part.get_filename() or "").strip().upper() != XDM_ZIP:
-            continue
-        try:
-            with zipfile.ZipFile(io.BytesIO(part.get_payload(decode=True) or b"")) as package:
-                for info in package.infolist():
-                    if info.filename.upper().endswith("METADATA.XML") and info.file_size <= _XDM_MAX_METADATA:
-                        _read_metadata(package.read(info), facts, births)
-        except Exception as exc:  # a sender's broken file must never stop the mail being received
-            log.warning("an %s attachment could not be read (%s)", XDM_ZIP, type(exc).__name__)
-    if len(facts) != 1 or len(births) > 1:
-        return None
-    [(ins, oid)] = facts
-    try:
-        ins = str(Ins.parse(ins))
-    except InvalidIns:
-        return None
-    patient = Patient.get_or_none((Patient.ins == ins) & Patient.qualified)
-    if patient is None or oid not in INS_OIDS or (patient.ins_oid or OID_INS_NIR) != oid:
-        return None
-    if births:
-        try:
-            born = dt.datetime.strptime(births.pop(), "%Y%m%d").date()
-        except ValueError:
-            return None
-        if born != patient.birth_date:
-            return None
-    return patient
-
-
-def _read_metadata(xml: bytes, facts: set[tuple[str, str]], births: set[str]) -> None:
-    # ebRIM: the patient is an ExternalIdentifier's value; sourcePatientInfo a Slot of Value elements.
-    for element in ElementTree.fromstring(xml).iter():
-        tag = element.tag.rpartition("}")[2]
-        if tag == "ExternalIdentifier":
-            found = _XDM_PATIENT.match(element.get("value") or "")
-            if found:
-                facts.add((found.group(1).upper(), found.group(2)))
-        elif tag == "Value":
-            found = _XDM_BIRTH.match((element.text or "").strip())
-            if found:
-                births.add(found.group(1))
 
 
 class NoInboundChannel(LookupError):
@@ -173,14 +113,16 @@ def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mai
     facts = mail_facts(msg, message_id, mailbox)
     exchange = thread_for(msg, identity)
     created = exchange is None
-    patient = xdm_patient(msg) if (created or exchange.patient_id is None) else None
+    # Who the document is about: linked on the INS and every identity trait, else an identity to check.
+    match = match_document(msg) if (created or exchange.patient_id is None) else Match()
+    check = {IDENTITY_CHECK: match.check} if match.check else {}
     if created:
-        exchange = Exchange.create(channel=inbound_channel(), space=MAIL_SPACE, patient=patient,
+        exchange = Exchange.create(channel=inbound_channel(), space=MAIL_SPACE, patient=match.patient,
                                    subject=(facts["subject"] or "(sans objet)")[:250],
-                                   data={"mail": {"mailbox": mailbox, "started": "in"}})
+                                   data={"mail": {"mailbox": mailbox, "started": "in"}, **check})
         Membership.create(exchange=exchange, identity=identity, role="member")
     message = Message.create(exchange=exchange, author=None, acting_as=None, kind="mail", body=read_body(msg),
-                             data={"mail": facts})
+                             data={"mail": facts, **check})
     if attachments:
         MessageAttachment.insert_many([{"message": message.id, "attachment": a.id}
                                        for a in dict((a.id, a) for a in attachments).values()]).execute()
@@ -188,9 +130,17 @@ def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mai
     # The senders are searched folded (kernel.mail.mailboxes): "emilie" finds "Émilie MARTIN".
     exchange.search_senders = folded_words(exchange.search_senders, facts["from_name"], facts["from"])
     changed = [Exchange.last_message_at, Exchange.search_senders]
-    if patient is not None and exchange.patient_id is None:
-        exchange.patient = patient
+    if not created and (match.patient is not None or check):
+        # A later document of the thread: its check replaces the last one; a sure link ends it.
+        data = {k: v for k, v in (exchange.data or {}).items() if k != IDENTITY_CHECK}
+        exchange.data = {**data, **check}
+        changed.append(Exchange.data)
+    if match.patient is not None and exchange.patient_id is None:
+        exchange.patient = match.patient
         changed.append(Exchange.patient)
+    if match.patient is not None:
+        current_relais().audit.record("patient.reach_by_ins", acting_as_id=identity.id,
+                                      target=f"patient:{match.patient.id}", detail=f"mail to {mailbox}")
     exchange.save(only=changed)
     MailIndex.create(header_id=message_id, identity_id=identity.id, exchange_id=exchange.id,
                      kernel_message_id=message.id, direction="in", mailbox=mailbox, created_at=utcnow())

@@ -43,9 +43,10 @@ def receive(subject: str, *, to: str = f"julie@{DOMAIN}", xdm: bytes | None = No
     return Exchange.select().order_by(Exchange.id.desc()).first()
 
 
-def xdm_package(ins: str = INS, birth: str = "19790315", oid: str = "1.2.250.1.213.1.4.8") -> bytes:
+def xdm_package(ins: str = INS, birth: str = "19790315", oid: str = "1.2.250.1.213.1.4.8",
+                name: str = "DUBOIS-ETIENNE^Marthe^^^^^L", sex: str = "F") -> bytes:
     """IHE_XDM.ZIP as STANDARDS.md lays it out, METADATA.XML naming the patient in the document entry
-    and in the submission set."""
+    and in the submission set, with the identity traits (PID-5 birth name and first name, PID-7, PID-8)."""
     patient_id = f"{ins}^^^&amp;{oid}&amp;ISO^NH"
     metadata = f"""<?xml version="1.0" encoding="UTF-8"?>
 <lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"
@@ -53,7 +54,7 @@ def xdm_package(ins: str = INS, birth: str = "19790315", oid: str = "1.2.250.1.2
   <rim:RegistryObjectList>
     <rim:ExtrinsicObject id="Document01" mimeType="application/pdf">
       <rim:Slot name="sourcePatientInfo"><rim:ValueList>
-        <rim:Value>PID-5|DUBOIS^Marthe^^^^^L</rim:Value><rim:Value>PID-7|{birth}</rim:Value><rim:Value>PID-8|F</rim:Value>
+        <rim:Value>PID-5|{name}</rim:Value><rim:Value>PID-7|{birth}</rim:Value><rim:Value>PID-8|{sex}</rim:Value>
       </rim:ValueList></rim:Slot>
       <rim:ExternalIdentifier id="ei01" registryObject="Document01" value="{patient_id}"
           identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427">
