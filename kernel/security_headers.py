@@ -14,6 +14,8 @@ from flask import Flask, g, request
 _POLICY = ("default-src 'self'; script-src 'self'{nonce}; style-src 'self'; img-src 'self' data: blob:; "
            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
            "frame-ancestors 'none'")
+# Anything else (JSON, files) opened as a document runs nothing and loads nothing.
+NOTHING_RUNS = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000"
 # Where kernel.assets.csp_nonce keeps the nonce it gave this request's page (absent: no inline script).
 _NONCE = "relais.csp_nonce"
@@ -27,9 +29,11 @@ def init_security_headers(app: Flask, behind_tls: bool) -> None:
     @app.after_request
     def _secure(response: Any) -> Any:
         headers = response.headers
-        # A view may set a stricter policy of its own (attachments are served sandboxed).
-        headers.setdefault("Content-Security-Policy",
-                           content_security_policy(request.environ.get(_NONCE)))
+        # A view may set a stricter policy of its own (attachments are served sandboxed). A PDF gets none:
+        # Chromium's PDF viewer, embedded in the document, would be blocked by it.
+        if "Content-Security-Policy" not in headers and response.mimetype != "application/pdf":
+            headers["Content-Security-Policy"] = (content_security_policy(request.environ.get(_NONCE))
+                                                  if response.mimetype == "text/html" else NOTHING_RUNS)
         headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP 2
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")

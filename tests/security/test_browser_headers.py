@@ -40,6 +40,20 @@ def test_a_page_runs_only_its_own_files_and_the_scripts_carrying_its_nonce(site)
     assert alice.get("/").headers["Content-Security-Policy"] != header  # a new nonce per page
 
 
+def test_answers_that_are_not_pages_run_nothing_if_opened_as_one(site):
+    r = site.test_client().get("/api/v1/me")
+    assert r.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_a_pdf_is_left_to_the_browser_s_viewer(site):
+    @site.get("/essai.pdf")
+    def pdf():
+        return site.response_class(b"%PDF-1.4\n", mimetype="application/pdf")
+    r = site.test_client().get("/essai.pdf")
+    assert "Content-Security-Policy" not in r.headers  # the viewer would be blocked
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
+
+
 @pytest.mark.parametrize("path", ["/login", "/api/v1/me", "/page-inconnue", "/api/openapi.json"])
 def test_every_answer_carries_the_hardening_headers(site, path):
     r = site.test_client().get(path)
