@@ -51,7 +51,8 @@ def _marshmallow_field(field: FormField) -> Any:
         validators = [f.length(max_length=field.max_length or (250 if kind == "text" else MAX_MESSAGE))]
         if field.required:
             validators.append(f.not_blank)
-        return f.String(validate=validators, **common)
+        # A "text" is one line (a subject goes into a mail header): kernel.schemas.french.Line.
+        return (f.Line if kind == "text" else f.String)(validate=validators, **common)
     if field.name == ACTING_AS:
         # Checked against delegations by the send service, which says why it is refused.
         return f.Integer(**common)

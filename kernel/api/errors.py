@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import abort, g, jsonify, make_response, request
+from flask import abort, current_app, g, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
+from ..json import JsonRefused
 from ..services.sending import SendRejected
 from .blueprint import api
 
@@ -44,7 +45,13 @@ def json_body() -> Any:
         return {}
     if not request.is_json:
         fail(415)
-    data = request.get_json(silent=True)
+    try:
+        # Read here rather than by get_json: a refusal says which field held what (kernel/json.py).
+        data = current_app.json.loads(request.get_data(cache=True))
+    except JsonRefused as exc:
+        fail(400, exc.message, exc.field)
+    except ValueError:
+        data = None
     if data is None:
         fail(400, "Le corps de la requête n'est pas un JSON valide.")
     return data

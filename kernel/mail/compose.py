@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid
 
+from ..plain_text import one_line
 from .addresses import domain_of
 from .sanitize import html_to_text
 
@@ -51,7 +52,8 @@ def bracket(message_id: str) -> str:
 
 def _mailbox(address: str, name: str = "") -> Address:
     local, _, domain = address.rpartition("@")
-    return Address(display_name=name or "", username=local, domain=domain)
+    # A name with a line break (an old account, a received mail) would make the email library refuse the mail.
+    return Address(display_name=one_line(name or ""), username=local, domain=domain)
 
 
 def build_mail(draft: MailDraft, message_id: str, date: dt.datetime | None = None) -> EmailMessage:
@@ -61,7 +63,7 @@ def build_mail(draft: MailDraft, message_id: str, date: dt.datetime | None = Non
     msg["To"] = [_mailbox(a) for a in draft.to]
     if draft.cc:
         msg["Cc"] = [_mailbox(a) for a in draft.cc]
-    msg["Subject"] = draft.subject
+    msg["Subject"] = one_line(draft.subject)  # a received subject may hold an encoded line break
     msg["Date"] = format_datetime(date or dt.datetime.now(dt.timezone.utc))
     msg["Message-ID"] = bracket(message_id)
     if draft.in_reply_to:

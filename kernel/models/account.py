@@ -5,13 +5,14 @@ import peewee as pw
 
 from ..db import BaseModel, utcnow
 from .identity import Identity
+from .names import NameField
 
 
 class Account(BaseModel):
     login = pw.CharField(max_length=150, unique=True)
     password_hash = pw.CharField(max_length=255)
-    first_name = pw.CharField(max_length=100)
-    last_name = pw.CharField(max_length=100)
+    first_name = NameField(max_length=100)
+    last_name = NameField(max_length=100)
     profession = pw.CharField(max_length=100, default="")
     rpps = pw.CharField(max_length=11, null=True, unique=True)
     identity = pw.ForeignKeyField(Identity, unique=True, backref="account_rows", on_delete="RESTRICT")

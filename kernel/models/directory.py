@@ -10,6 +10,7 @@ import peewee as pw
 
 from ..db import BaseModel, utcnow
 from .identity import Identity
+from .names import NameField
 
 PERSON_ENTRY = "person"
 SERVICE_ENTRY = "service"
@@ -50,7 +51,7 @@ class DirectoryEntry(BaseModel):
     title = pw.CharField(max_length=10, default="")  # civilité d'exercice, shown: "Dr", "Pr"
     first_name = pw.CharField(max_length=100, default="")
     last_name = pw.CharField(max_length=100, default="")
-    display_name = pw.CharField(max_length=300)
+    display_name = NameField(max_length=300)
     profession = pw.CharField(max_length=150, default="")
     specialty = pw.CharField(max_length=200, default="")
     organisation = pw.CharField(max_length=300, default="")

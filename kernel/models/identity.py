@@ -4,6 +4,7 @@ from __future__ import annotations
 import peewee as pw
 
 from ..db import BaseModel, utcnow
+from .names import NameField
 
 PERSON = "person"
 STRUCTURE = "structure"
@@ -13,7 +14,7 @@ class Identity(BaseModel):
     """An identity one may write for ("Agir en tant que"). Every account has its own; structures too."""
 
     kind = pw.CharField(max_length=16, choices=[(PERSON, "Professionnel"), (STRUCTURE, "Structure")])
-    display_name = pw.CharField(max_length=200)
+    display_name = NameField(max_length=200)
     # Structures: what kind of structure (coordination team, hospital service...), and its FINESS.
     structure_type = pw.CharField(max_length=60, null=True)
     finess = pw.CharField(max_length=9, null=True)

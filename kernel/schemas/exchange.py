@@ -25,7 +25,7 @@ class MessageDraftSchema(f.FrenchSchema):
 
 
 class ExchangeUpdateSchema(f.FrenchSchema):
-    subject = f.String(validate=[f.length(max_length=250), f.not_blank])
+    subject = f.Line(validate=[f.length(max_length=250), f.not_blank])
     status = f.String(validate=f.length(max_length=40))
     patient = f.Integer(allow_none=True, metadata={
         "description": "Patient d'un fil de mails (null pour le retirer) : un de vos patients."})

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from ..plain_text import has_lone_surrogate, one_line
+
 _BASE = {
     "required": "Ce champ est obligatoire.",
     "null": "Ce champ est obligatoire.",
@@ -11,7 +13,23 @@ _BASE = {
 
 
 class String(fields.String):
-    default_error_messages = {**_BASE, "invalid": "Saisissez un texte.", "invalid_utf8": "Texte illisible (UTF-8 attendu)."}
+    default_error_messages = {**_BASE, "invalid": "Saisissez un texte.", "invalid_utf8": "Texte illisible (UTF-8 attendu).",
+                              "surrogate": "Le texte contient un caractère invalide (code isolé)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 - marshmallow's own hook
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # A payload built in code (not read from JSON, which kernel/json.py checks) may still carry one.
+        if has_lone_surrogate(text):
+            raise self.make_error("surrogate")
+        return text
+
+
+class Line(String):
+    """A single line (a subject, a name): line breaks and control characters become a space and
+    bidirectional controls go, so the text can never open a new mail header nor read backwards."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 - marshmallow's own hook
+        return one_line(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Integer(fields.Integer):
@@ -53,7 +71,21 @@ class DateTime(fields.DateTime):
 
 
 class List(fields.List):
-    default_error_messages = {**_BASE, "invalid": "Une liste est attendue."}
+    """A list of at most ``max_items`` (MAX_ITEMS by default), counted before any item is read: 100,000 ids
+    are refused at their field at the cost of one ``len``."""
+
+    MAX_ITEMS = 1000
+    default_error_messages = {**_BASE, "invalid": "Une liste est attendue.",
+                              "too_many": "{max_items} éléments au plus."}
+
+    def __init__(self, cls_or_instance, *, max_items: int | None = None, **kwargs):  # noqa: ANN001
+        super().__init__(cls_or_instance, **kwargs)
+        self.max_items = max_items or self.MAX_ITEMS
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202 - marshmallow's own hook
+        if isinstance(value, (list, tuple)) and len(value) > self.max_items:
+            raise self.make_error("too_many", max_items=self.max_items)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Dict(fields.Dict):

@@ -20,9 +20,9 @@ def _birth_date(value: dt.date) -> None:
 
 
 class PatientCreateSchema(f.FrenchSchema):
-    birth_name = f.String(required=True, validate=[f.length(max_length=100), f.not_blank])
-    used_name = f.String(load_default="", allow_none=True, validate=f.length(max_length=100))
-    first_names = f.String(required=True, validate=[f.length(max_length=200), f.not_blank],
+    birth_name = f.Line(required=True, validate=[f.length(max_length=100), f.not_blank])
+    used_name = f.Line(load_default="", allow_none=True, validate=f.length(max_length=100))
+    first_names = f.Line(required=True, validate=[f.length(max_length=200), f.not_blank],
                            metadata={"description": "Tous les prénoms de naissance, dans l'ordre, séparés par "
                                                     "des espaces."})
     birth_date = f.Date(required=True, validate=_birth_date)
@@ -47,8 +47,8 @@ class PatientCreateSchema(f.FrenchSchema):
 class PatientTraitsSchema(f.FrenchSchema):
     """The full identity traits that reach a patient outside one's care (``GET /patients``): all four, exact."""
 
-    birth_name = f.String(required=True, validate=[f.length(max_length=100), f.not_blank])
-    first_names = f.String(required=True, validate=[f.length(max_length=200), f.not_blank],
+    birth_name = f.Line(required=True, validate=[f.length(max_length=100), f.not_blank])
+    first_names = f.Line(required=True, validate=[f.length(max_length=200), f.not_blank],
                            metadata={"description": "Les prénoms de naissance, ou le premier seul."})
     birth_date = f.Date(required=True)
     sex = f.String(required=True, validate=f.one_of([code for code, _ in SEXES]))

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import magic
 
 from ..models import Account, Attachment
+from ..plain_text import strip_bidi
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 CHUNK = 1024 * 1024
@@ -27,7 +28,7 @@ class AttachmentRejected(ValueError):
 
 def sanitize_filename(name: str | None) -> str:
     """Keep the name a professional gave (accents included) but nothing a file system or header abuses."""
-    name = unicodedata.normalize("NFC", name or "")
+    name = strip_bidi(unicodedata.normalize("NFC", name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]  # browsers on Windows send full paths
     name = _UNSAFE.sub("_", name).strip(" .")
     if len(name) > 200:
