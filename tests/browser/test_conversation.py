@@ -21,7 +21,7 @@ def conv_site(make_site):
         alice = make_account("alice", "Alice", "Martin", profession="Médecin généraliste")
         bob = make_account("bob", "Bob", "Durand", profession="Infirmier")
         make_account("claire", "Claire", "Petit", profession="Cardiologue")
-        make_patient()
+        make_patient(in_care_of=alice)
         headers = bearer(alice)
     r = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=headers, json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Pansement hebdomadaire",

@@ -25,9 +25,10 @@ def test_recent_patients_first_homonyms_flagged_and_a_new_patient_created_inline
     site = make_site(plugins=PLUGINS)
     with site.app.app_context():
         alice, bob = make_account("alice", "Alice", "Martin"), make_account("bob", "Bob", "Durand")
-        cecilia = make_patient()
+        cecilia = make_patient(in_care_of=alice)
         for order in ("456", "457"):  # same names and birth date, two different people
-            make_patient("Jean", "MARTIN", "M", birth_date=dt.date(1950, 1, 1), ins=ins(f"1500175123{order}"))
+            make_patient("Jean", "MARTIN", "M", birth_date=dt.date(1950, 1, 1), ins=ins(f"1500175123{order}"),
+                         in_care_of=alice)
         headers = bearer(alice)
     r = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=headers, json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": cecilia.id, "subject": "Suivi",
@@ -92,7 +93,7 @@ def test_the_patient_page_gathers_every_exchange_about_the_patient(make_site, ne
     site = make_site(plugins=PLUGINS)
     with site.app.app_context():
         alice, bob = make_account("alice", "Alice", "Martin"), make_account("bob", "Bob", "Durand")
-        cecilia = make_patient(ins=None)
+        cecilia = make_patient(ins=None, in_care_of=alice)
         headers = bearer(alice)
     client = site.app.test_client()
     ids = {}

@@ -37,10 +37,10 @@ def sign_in(page, site, login, next_path="/"):
 
 def test_two_professionals_start_and_continue_a_conversation(site, new_page, artifacts):
     with site.app.app_context():
-        make_account("alice", "Alice", "Martin", profession="Médecin généraliste")
+        alice = make_account("alice", "Alice", "Martin", profession="Médecin généraliste")
         make_account("bob", "Bob", "Durand", profession="Infirmier")
         make_account("claire", "Claire", "Petit", profession="Cardiologue")
-        make_patient()
+        make_patient(in_care_of=alice)
     alice, bob = new_page(), new_page()
     sign_in(alice, site, "alice")
     sign_in(bob, site, "bob")

@@ -40,7 +40,7 @@ def start_conversation(site, picture=None):
     with site.app.app_context():
         alice = make_account("alice", "Alice", "Martin")
         bob = make_account("bob", "Bob", "Durand")
-        patient = make_patient()
+        patient = make_patient(in_care_of=alice)
         headers = bearer(alice)
     client = site.app.test_client()
     files = [("Compte-rendu.pdf", b"%PDF-1.4\n%test\n"), ("Constantes.csv", b"date;tension\n01/03;12/8\n")]
