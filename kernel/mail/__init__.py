@@ -30,6 +30,7 @@ _EXPORTS = {
     "accept": "inbound", "inbound_channel": "mailbox", "NoInboundChannel": "mailbox",
     # the mail space: rows, search, unread
     "search_mail": "mailboxes", "mail_rows": "mailboxes", "mark_unread": "mailboxes", "preview_text": "mailboxes",
+    "remove_thread": "hidden", "hidden_threads": "hidden",
     # mail no mailbox could take (« Mails non distribués »)
     "UndeliveredMail": "models", "HELD": "models", "RELEASED": "models", "DISCARDED": "models",
     "NotHeld": "undelivered", "release": "undelivered", "discard": "undelivered", "held_count": "undelivered",
@@ -55,6 +56,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .addresses import addresses_of, domain_of, held_addresses, is_local, is_valid, mailbox_identity, normalize
     from .compose import MailDraft, MailPart, header_ids, new_message_id, parse
+    from .hidden import hidden_threads, remove_thread
     from .inbound import accept
     from .mailbox import NoInboundChannel, inbound_channel
     from .mailboxes import mail_rows, mark_unread, preview_text, search_mail

@@ -18,6 +18,7 @@ from ..models.patient import fold
 from ..schemas.french import plain_number
 from ..services.acting_as import visible_exchanges
 from ..services.threads import members_of, summary, unread_counts
+from .hidden import hidden_threads
 from .models import FAILED, PENDING, STATUS_LABELS, STATUS_RANK, OutgoingRecipient
 
 MAIL_SPACE = "mail"
@@ -59,7 +60,8 @@ def search_mail(account: Account, *, q: str = "", sender: str = "", subject: str
     id), ``q`` (each word in any of the three). ``folder``: ``inbox`` holds received mail, ``sent`` mail
     written here; ``mailbox``: one identity's threads."""
     query = (Exchange.select(Exchange, Patient).join(Patient, pw.JOIN.LEFT_OUTER, on=(Exchange.patient == Patient.id))
-             .where(Exchange.id.in_(visible_exchanges(account.id)) & (Exchange.space == MAIL_SPACE)))
+             .where(Exchange.id.in_(visible_exchanges(account.id)) & (Exchange.space == MAIL_SPACE)
+                    & Exchange.id.not_in(hidden_threads(account.id))))
     if mailbox is not None:
         query = query.where(Exchange.id.in_(Membership.select(Membership.exchange)
                                             .where(Membership.identity == mailbox)))

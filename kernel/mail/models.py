@@ -128,4 +128,18 @@ class UndeliveredMail(BaseModel):
         indexes = ((("header_id", "mailbox"), True),)
 
 
-MAIL_MODELS = (OutgoingMail, OutgoingRecipient, MailIndex, ImapCursor, UndeliveredMail)
+class HiddenThread(BaseModel):
+    """A mail thread one account removed from its mail space (« Supprimer »): the others who see it (the
+    mailbox's owner, the other delegates of a structure) keep it. Plain ids, as MailIndex: these tables
+    load before the exchange model. Hidden while nothing came after ``hidden_at`` (kernel/mail/hidden.py)."""
+
+    account_id = pw.IntegerField()
+    exchange_id = pw.IntegerField(index=True)
+    hidden_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "mail_hidden_thread"
+        indexes = ((("account_id", "exchange_id"), True),)
+
+
+MAIL_MODELS = (OutgoingMail, OutgoingRecipient, MailIndex, ImapCursor, UndeliveredMail, HiddenThread)

@@ -8,6 +8,7 @@ import peewee as pw
 
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
+from ..mail.hidden import hidden_threads  # mail threads an account removed from its lists, others keeping them
 from .acting_as import visible_exchanges
 
 
@@ -22,7 +23,7 @@ def inbox(account_id: int, space: str | None = None, patient_id: int | None = No
     """The exchanges an account sees, newest activity first, with unread counts and members (3 queries)."""
     query = (Exchange.select(Exchange, Patient)
              .join(Patient, pw.JOIN.LEFT_OUTER, on=(Exchange.patient == Patient.id))
-             .where(Exchange.id.in_(visible_exchanges(account_id))))
+             .where(Exchange.id.in_(visible_exchanges(account_id)) & Exchange.id.not_in(hidden_threads(account_id))))
     if space:
         query = query.where(Exchange.space == space)
     if patient_id:
@@ -64,7 +65,7 @@ def unread_by_space(account_id: int) -> dict[str, int]:
     rows = (Message.select(Exchange.space, pw.fn.COUNT(Message.id))
             .join(Exchange, on=(Message.exchange == Exchange.id))
             .join(mark, pw.JOIN.LEFT_OUTER, on=((mark.exchange == Message.exchange) & (mark.account == account_id)))
-            .where(Message.exchange.in_(visible_exchanges(account_id))
+            .where(Message.exchange.in_(visible_exchanges(account_id)) & Message.exchange.not_in(hidden_threads(account_id))
                    & (Message.id > pw.fn.COALESCE(mark.last_read_message_id, 0))
                    & (Message.author.is_null() | (Message.author != account_id)))
             .group_by(Exchange.space).tuples())

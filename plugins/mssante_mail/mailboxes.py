@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kernel import identities_for, unread_counts
+from kernel.mail import hidden_threads
 from kernel.models import Account, Exchange, MailAddress, Membership
 
 MAIL_SPACE = "mail"
@@ -20,7 +21,8 @@ def mailboxes_of(account: Account) -> list[dict[str, Any]]:
                                  .where(MailAddress.identity.in_(ids)).order_by(MailAddress.id).tuples()):
         addresses.setdefault(identity_id, []).append(address)
     links = list(Membership.select(Membership.identity, Membership.exchange).join(Exchange)
-                 .where(Membership.identity.in_(ids) & (Exchange.space == MAIL_SPACE)).tuples())
+                 .where(Membership.identity.in_(ids) & (Exchange.space == MAIL_SPACE)
+                        & Exchange.id.not_in(hidden_threads(account.id))).tuples())
     unread = unread_counts(account.id, sorted({e for _, e in links}))
     out = []
     for identity in identities:

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from kernel import (Event, SendRejected, api_login_required, audience, can_see, current_account, current_relais,
                     flatten_errors, member_identity_for, members_of, publish_on_commit, summary, write_transaction)
-from kernel.mail import MailIndex, mark_unread, search_mail
+from kernel.mail import mark_unread, remove_thread, search_mail
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
 from kernel.schemas import Integer
 
@@ -163,7 +163,8 @@ def _copy_attachments(message_id: int, account_id: int) -> list[int]:
 @blueprint.delete("/exchanges/<int:exchange_id>")
 @api_login_required
 def delete(exchange_id: int) -> Any:
-    """Delete a mail thread from the mailbox (every delegate of that mailbox loses it); audited."""
+    """Delete a mail thread for the account only: the others who see it (the mailbox's owner, the other
+    delegates of a structure) keep it; the exchange goes once the last of them deleted it. Audited."""
     exchange = _mail_exchange(exchange_id)
     if exchange is None:
         return _error(404, NOT_FOUND)
@@ -175,12 +176,13 @@ def delete(exchange_id: int) -> Any:
     mailboxes = member_identity_for(account, exchange)
     address = ((exchange.data or {}).get("mail") or {}).get("mailbox", "")
     with write_transaction():
-        MailIndex.delete().where(MailIndex.exchange_id == exchange_id).execute()
         count = exchange.messages.count()
-        Exchange.delete().where(Exchange.id == exchange_id).execute()
+        outcome = remove_thread(account.id, exchange_id)
         relais.audit.record("mail.delete", account_id=account.id, acting_as_id=mailboxes[0] if mailboxes else None,
-                            target=f"exchange:{exchange_id}", status=200,
+                            target=f"exchange:{exchange_id}", status=200, outcome=outcome,
                             detail=f"mailbox={address} identities={mailboxes} messages={count}")
-        # To those who saw it before it went (nobody is a member of a deleted exchange any more).
-        publish_on_commit(Event.for_exchange("exchange.deleted", exchange_id, {"exchange_id": exchange_id}, who))
-    return jsonify(deleted=exchange_id)
+        # Hidden: gone from this account's pages only (its other tabs), the others keep it. Deleted: from the
+        # pages of all who could see it (nobody is a member of a deleted exchange any more).
+        publish_on_commit(Event.for_exchange("exchange.deleted", exchange_id, {"exchange_id": exchange_id},
+                                             who if outcome == "deleted" else (account.id,)))
+    return jsonify(deleted=exchange_id, outcome=outcome)

@@ -185,7 +185,11 @@ def test_reply_reply_all_forward_search_mailboxes_and_delete(mail, people, relai
     assert client.get("/mssante_mail/search?subject=plaie", headers=bearer(stranger)).json["exchanges"] == []
     assert client.get(f"/mssante_mail/exchanges/{exchange_id}/status", headers=bearer(stranger)).status_code == 404
     assert client.delete(f"/mssante_mail/exchanges/{exchange_id}", headers=bearer(stranger)).status_code == 404
-    assert client.delete(f"/mssante_mail/exchanges/{exchange_id}", headers=bearer(julie)).status_code == 200
-    assert Exchange.get_or_none(Exchange.id == exchange_id) is None
+    r = client.delete(f"/mssante_mail/exchanges/{exchange_id}", headers=bearer(julie))
+    assert (r.status_code, r.json["outcome"]) == (200, "hidden")
+    # Claire reads Julie's mailbox too: the thread left Julie's lists only (issue #10, item 10).
+    assert Exchange.get_or_none(Exchange.id == exchange_id) is not None
+    assert exchange_id not in [e["id"] for e in client.get("/mssante_mail/search", headers=bearer(julie)).json["exchanges"]]
+    assert exchange_id in [e["id"] for e in client.get("/mssante_mail/search", headers=bearer(claire)).json["exchanges"]]
     deletion = AuditEvent.get(AuditEvent.action == "mail.delete")
     assert deletion.account_id == julie.id and deletion.target == f"exchange:{exchange_id}"
