@@ -92,7 +92,8 @@ def test_traits_are_all_four_or_nothing(app, client):
     marie()
     r = client.get("/api/v1/patients", headers=bearer(alice), query_string={"birth_name": "DUPONT", "sex": "X"})
     assert r.status_code == 422
-    assert r.json["errors"] == {"first_names": ["Ce champ est obligatoire."], "birth_date": ["Ce champ est obligatoire."],
+    assert r.json["errors"] == {"first_names": ["Ce champ est obligatoire."],
+                                "birth_date": ["Ce champ est obligatoire."],
                                 "sex": ["Choisissez une des valeurs proposées."]}
     assert reaches("patient.reach_by_traits") == []
 
@@ -146,7 +147,8 @@ def test_a_homonym_outside_ones_care_raises_no_flag(app, client):
     [found] = client.get("/api/v1/patients?q=leger", headers=bearer(alice)).json["patients"]
     assert (found["id"], found["homonym"]) == (mine.id, False)
     PatientCare.create(identity=alice.identity_id, patient=other)
-    flags = {p["id"]: p["homonym"] for p in client.get("/api/v1/patients?q=leger", headers=bearer(alice)).json["patients"]}
+    listed = client.get("/api/v1/patients?q=leger", headers=bearer(alice)).json["patients"]
+    flags = {p["id"]: p["homonym"] for p in listed}
     assert flags == {mine.id: True, other.id: True}
 
 
