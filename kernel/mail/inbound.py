@@ -29,6 +29,11 @@ UNKNOWN = (550, "5.1.1 Destinataire inconnu")
 NOT_OURS = (550, "5.7.1 Domaine non servi par cette plateforme")
 ACCEPTED = (250, "2.0.0 Message remis")
 ATTACHMENT_REFUSED = (552, "5.3.4 Piece jointe refusee")
+# docs/security.md, "Mail": a sender of the platform's own never reaches us by unauthenticated SMTP.
+FORGED_SENDER = (550, "5.7.1 Expediteur de la plateforme non authentifie : message refuse")
+# Ways in that cannot carry a forged local sender: the platform's own delivery, the operator's IMAP (it
+# authenticated its users), an administrator releasing held mail that came that way.
+TRUSTED_SOURCES = ("local", "imap", "release")
 _MDN_ROOM = 64 * 1024  # the report's own parts and the original's re-encoding, around the original
 
 
@@ -46,19 +51,49 @@ def deliver_locally(raw: bytes, mail_from: str, recipients: list[str]) -> dict[s
     return accept(raw, mail_from, recipients, source="local")
 
 
-def accept(raw: bytes, mail_from: str, recipients: list[str], *, source: str, peer: str = "") -> dict[str, Reply]:
+def is_platform_address(address: str) -> bool:
+    """An address of the platform's own: on one of its mail domains, or held by one of its identities."""
+    return is_valid(address) and (is_our_domain(domain_of(address)) or mailbox_identity(address) is not None)
+
+
+def forged_sender(msg: EmailMessage, mail_from: str, *, source: str, authenticated: bool = False) -> str:
+    """The platform address a mail claims to come from (envelope, From or Sender) although it reached us by
+    a way that cannot vouch for it (SMTP without a verified client certificate), or "". Such mail would
+    show a colleague as its author: it is refused, never stored."""
+    if source in TRUSTED_SOURCES or authenticated:
+        return ""
+    claimed = [mail_from] + [a for _, a in getaddresses([str(v) for name in ("From", "Sender")
+                                                           for v in msg.get_all(name) or []])]
+    return next((normalize(a) for a in claimed if a and is_platform_address(normalize(a))), "")
+
+
+def accept(raw: bytes, mail_from: str, recipients: list[str], *, source: str, peer: str = "",
+           authenticated: bool = False) -> dict[str, Reply]:
     """Store ``raw`` in each recipient's mailbox (one transaction: all or nothing), or apply it if it is an
     acknowledgement. Returns the SMTP answer per recipient. Receiving the same Message-ID twice in a
     mailbox stores it once (a retried send, an IMAP message read again).
 
     A refusal is answered here and audited; it is the sender's only news when the message arrives by SMTP or
     local delivery (its system reports the bounce, or the sender sees "échec"). Mail an operator already
-    accepted (IMAP) cannot be refused any more: kernel/mail/undelivered.py holds it and sends the error MDN."""
+    accepted (IMAP) cannot be refused any more: kernel/mail/undelivered.py holds it and sends the error MDN.
+
+    ``authenticated``: the SMTP session presented a client certificate the receiver verified (an operator's
+    link); without it, mail claiming a platform sender is refused (``forged_sender``)."""
     relais = current_relais()
     msg = parse(raw)
     message_id = message_key(msg, raw)
     targets = list(dict.fromkeys(normalize(r) for r in recipients))
     trace = {"source": source, "peer": peer, "mail_from": mail_from, "message_id": message_id, "size": len(raw)}
+    forged = forged_sender(msg, mail_from, source=source, authenticated=authenticated)
+    if forged:
+        log.warning("mail %s refused: it claims the platform's sender %s without coming from the platform", message_id,
+                    forged)
+        with write_transaction():
+            for address in targets:
+                relais.audit.record("mail.receive", target=f"address:{address}", outcome="refused",
+                                    request_data={**trace, "rcpt_to": address, "response": list(FORGED_SENDER),
+                                                  "reason": f"expéditeur de la plateforme non authentifié : {forged}"})
+        return {address: FORGED_SENDER for address in targets}
     if is_mdn(msg):
         return _accept_mdn(msg, targets, trace)
     try:

@@ -72,6 +72,8 @@ def mail_facts(msg: EmailMessage, message_id: str, mailbox: str) -> dict[str, An
     return {
         "direction": "in", "message_id": message_id, "mailbox": mailbox,
         "from": sender, "from_name": sender_name, "reply_to": reply_to or sender,
+        # A reply would go elsewhere than to the sender: the reply form says so (docs/security.md, "Mail").
+        "reply_to_differs": bool(reply_to) and reply_to != sender,
         "to": all_addresses(msg.get("To")), "cc": all_addresses(msg.get("Cc")),
         "subject": one_line(str(msg.get("Subject") or "")),
         "in_reply_to": (header_ids(msg.get("In-Reply-To")) or [None])[0],

@@ -50,7 +50,8 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         try:
             mail_from, recipients, peer = envelope.mail_from or "", list(envelope.rcpt_tos), _peer(session)
-            replies = await self._in_app(lambda: accept(raw, mail_from, recipients, source="smtp", peer=peer))
+            replies = await self._in_app(lambda: accept(raw, mail_from, recipients, source="smtp", peer=peer,
+                                                        authenticated=_verified_client(session)))
         except Exception:
             # Nothing was stored (one transaction): the sender keeps the message and retries.
             log.exception("SMTP receiver: storing an incoming message failed")
@@ -69,6 +70,13 @@ def _recipient_reply(address: str) -> Reply:
     if reply[0] == 250:
         inbound_channel()
     return reply
+
+
+def _verified_client(session: Any) -> bool:
+    """The session presented a client certificate that ``mail_receiver_client_ca`` verified (an operator's
+    authenticated link). Without that setting no certificate is asked for, so none can vouch for a sender."""
+    tls = getattr(session, "ssl", None)
+    return bool(current_relais().config["mail_receiver_client_ca"] and isinstance(tls, dict) and tls.get("peercert"))
 
 
 def _peer(session: Any) -> str:

@@ -55,11 +55,15 @@ def reply_plan(exchange: Exchange, before: int, reply_all: bool) -> dict[str, An
     received = (Message.select().where((Message.exchange == exchange.id) & (Message.kind == "mail")
                                        & Message.author.is_null() & (Message.id < before))
                 .order_by(Message.id.desc()).first())
+    elsewhere = None
     if received is not None:
         facts = received.data.get("mail", {})
         mailbox = facts.get("mailbox", "")
         to = [facts.get("reply_to") or facts.get("from")]
         others = facts.get("to", []) + facts.get("cc", [])
+        if normalize(to[0] or "") != normalize(facts.get("from") or ""):
+            # The sender asked for answers elsewhere (Reply-To): said in the form, and kept with the reply.
+            elsewhere = {"reply_to": normalize(to[0] or ""), "from": normalize(facts.get("from") or "")}
     else:
         first = (Message.select().where((Message.exchange == exchange.id) & (Message.kind == "mail"))
                  .order_by(Message.id).first())
@@ -72,7 +76,8 @@ def reply_plan(exchange: Exchange, before: int, reply_all: bool) -> dict[str, An
         if reply_all else []
     latest = previous.data.get("mail", {})
     return {"to": to, "cc": list(dict.fromkeys(cc)), "mailbox": mailbox, "subject": reply_subject(exchange.subject),
-            "in_reply_to": latest.get("message_id"), "references": latest.get("references", [])}
+            "in_reply_to": latest.get("message_id"), "references": latest.get("references", []),
+            "sent_to_reply_to": elsewhere}
 
 
 def deliver_mail(exchange: Exchange, message: Message | None, draft: dict[str, Any], context: SendContext) -> None:
@@ -115,7 +120,8 @@ def deliver_mail(exchange: Exchange, message: Message | None, draft: dict[str, A
     message.data = {"mail": {"direction": "out", "message_id": message_id, "mailbox": sender, "from": sender,
                              "from_name": name, "to": plan["to"], "cc": plan["cc"], "subject": plan["subject"],
                              "in_reply_to": plan["in_reply_to"], "references": references,
-                             "outgoing": outgoing.id, "format": "html"}}
+                             "outgoing": outgoing.id, "format": "html",
+                             **({"sent_to_reply_to": plan["sent_to_reply_to"]} if plan.get("sent_to_reply_to") else {})}}
     message.save()
     if context.is_new_exchange:
         exchange.data = {**(exchange.data or {}), "mail": {"mailbox": sender, "started": "out"}}

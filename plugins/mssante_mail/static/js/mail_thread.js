@@ -44,6 +44,8 @@ export function createMailThread({ exchangeId, exchange, identities, list, live,
   toolbar.after(patientPanel.form);
 
   const error = h("p", { class: "field-error", role: "alert", hidden: true });
+  // A received mail may ask for answers elsewhere (Reply-To): a reply must not go there unnoticed.
+  const elsewhere = h("p", { class: "mail-reply-elsewhere", role: "note", hidden: true });
   const title = h("h2", { class: "mail-compose-title" });
   const recipients = createPersonPicker({ inputId: "mail-forward-to", kind: "mssante", many: true,
     placeholder: "Nom, spécialité ou adresse MSSanté…" });
@@ -55,7 +57,7 @@ export function createMailThread({ exchangeId, exchange, identities, list, live,
   const form = h("form", { class: "mail-compose", id: "mail-compose", novalidate: true, hidden: true },
     h("div", { class: "mail-compose-head" }, title,
       h("button", { type: "button", class: "btn btn-link", onclick: close }, "Annuler")),
-    recipientsField, editor.el, error,
+    elsewhere, recipientsField, editor.el, error,
     h("div", { class: "mail-compose-tools" }, attachments.el,
       h("p", { class: "hint" }, h("kbd", {}, "Ctrl"), " + ", h("kbd", {}, "Entrée"), " pour envoyer"), sendButton));
   root.append(form);
@@ -72,6 +74,9 @@ export function createMailThread({ exchangeId, exchange, identities, list, live,
     const to = facts.direction === "in" ? (facts.reply_to || facts.from_name || facts.from) : (facts.to || []).join(", ");
     title.textContent = next === "reply" && to ? `${MODES[next].title} à ${to}` : MODES[next].title;
     sendButton.textContent = MODES[next].send;
+    const warning = next === "forward" ? "" : replyElsewhere();
+    elsewhere.hidden = !warning;
+    elsewhere.textContent = warning;
     recipientsField.hidden = next !== "forward";
     for (const b of toolbar.querySelectorAll("[data-mail-action]")) {
       b.setAttribute("aria-pressed", b.dataset.mailAction === next ? "true" : "false");
@@ -97,6 +102,16 @@ export function createMailThread({ exchangeId, exchange, identities, list, live,
   function lastMail() {
     const ids = [...mails.keys()].sort((a, b) => b - a);
     return ids.length ? mails.get(ids[0]) : null;
+  }
+
+  /** « Votre réponse partira à X, qui n'est pas l'expéditeur Y » when the latest received mail (the one a
+   * reply answers) has a Reply-To other than its sender; "" otherwise. */
+  function replyElsewhere() {
+    const received = [...mails.keys()].sort((a, b) => b - a).map((id) => mailFacts(mails.get(id)))
+      .find((facts) => facts.direction === "in");
+    if (!received || !received.reply_to || !received.from) return "";
+    if (!received.reply_to_differs && received.reply_to.toLowerCase() === received.from.toLowerCase()) return "";
+    return `Votre réponse partira à ${received.reply_to}, qui n'est pas l'expéditeur ${received.from}.`;
   }
 
   /** The identity this thread's mailbox belongs to: the member that is one of the account's identities. */
@@ -155,7 +170,7 @@ export function createMailThread({ exchangeId, exchange, identities, list, live,
   }
 
   async function remove() {
-    if (!window.confirm("Supprimer ce fil de mails de la boîte ? Il disparaîtra aussi pour les personnes qui lisent cette boîte par délégation.")) return;
+    if (!window.confirm("Supprimer ce fil de mails de votre boîte ? Les autres personnes qui lisent cette boîte le gardent.")) return;
     const r = await api(`/${CHANNEL}/exchanges/${exchangeId}`, { method: "DELETE" });
     if (!r.ok) return showThreadError(allMessages(r.errors));
     location.assign("/?espace=mail");
