@@ -8,6 +8,7 @@ from .db import utcnow
 from .hookspecs import hookimpl
 from .models import LiveEvent, LoginAttempt
 from .relais import current_relais
+from .services.attachments import purge_unattached
 from .services.jobs import JobType
 
 
@@ -25,6 +26,11 @@ def purge_browser_sessions(payload: dict) -> None:
     purge_sessions()
 
 
+def purge_unattached_uploads(payload: dict) -> None:
+    # Files uploaded for a message never sent: gone after a day, with their bytes unless another row shares them.
+    purge_unattached(current_relais().attachments)
+
+
 def purge_live_events(payload: dict) -> None:
     # Large live events wait here only for the other instances to read them, within a second or two.
     LiveEvent.delete().where(LiveEvent.created_at < utcnow() - dt.timedelta(minutes=10)).execute()
@@ -36,6 +42,7 @@ def register_jobs() -> list[JobType]:
         JobType("kernel.purge_audit", purge_audit, cron={"hour": 3, "minute": 17}, max_attempts=3),
         JobType("kernel.purge_login_attempts", purge_login_attempts, every=3600, max_attempts=1),
         JobType("kernel.purge_live_events", purge_live_events, every=600, max_attempts=1),
+        JobType("kernel.purge_unattached_uploads", purge_unattached_uploads, every=3600, max_attempts=1),
         JobType("kernel.purge_browser_sessions", purge_browser_sessions, cron={"hour": 3, "minute": 41},
                 max_attempts=3),
     ]

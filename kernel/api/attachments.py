@@ -10,7 +10,8 @@ from ..models import Attachment, MessageAttachment, Message
 from ..relais import current_relais
 from ..schemas.exchange import AttachmentSchema
 from ..services.acting_as import visible_exchanges
-from ..services.attachments import AttachmentRejected
+from ..db import write_transaction
+from ..services.attachments import AttachmentRejected, quota_refusal
 from .blueprint import api
 from .errors import fail, not_found
 
@@ -25,12 +26,24 @@ def upload_attachment() -> Any:
     if not files:
         fail(400, "Aucun fichier reçu : choisissez un fichier à joindre.", "file")
     saved = []
+    account = current_account()
+    config = relais.config
     for upload in files:
         try:
-            saved.append(relais.attachments.save(upload.stream, upload.filename, current_account()))
+            saved.append(relais.attachments.save(upload.stream, upload.filename, account))
         except AttachmentRejected as exc:
+            with write_transaction():
+                relais.attachments.remove(saved)  # a request's files are all stored or none
             status = 413 if "taille" in exc.message else 422
             fail(status, f"{upload.filename or 'Fichier'} : {exc.message}", "file")
+        # Counted once stored (its size is known only then): over the limits, this request's files go again.
+        refusal = quota_refusal(account.id, config["upload_quota_bytes"], config["upload_daily_bytes"])
+        if refusal:
+            with write_transaction():
+                relais.attachments.remove(saved)
+            relais.audit.record("attachment.upload", account_id=account.id, outcome="refused", status=413,
+                                detail="quota")
+            fail(413, refusal, "file")
     relais.audit.record("attachment.upload", account_id=current_account().id,
                         target=",".join(f"attachment:{a.id}" for a in saved), status=201)
     schema = AttachmentSchema()

@@ -1,6 +1,7 @@
 """The attachment store: content-addressed files outside any web root, type sniffed from content."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -10,12 +11,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import magic
+import peewee as pw
 
-from ..models import Account, Attachment
+from ..db import utcnow
+from ..models import Account, Attachment, MessageAttachment
 from ..plain_text import strip_bidi
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 CHUNK = 1024 * 1024
+# An upload is for a message being written: one never attached after this long was abandoned.
+UNATTACHED_LIFETIME = dt.timedelta(days=1)
 
 
 class AttachmentRejected(ValueError):
@@ -79,6 +84,57 @@ class AttachmentStore:
 
     def open(self, attachment: Attachment) -> BinaryIO:
         return open(self.path_for(attachment.sha256), "rb")
+
+    def remove(self, attachments: list[Attachment], *, older_than: dt.datetime | None = None) -> int:
+        """Delete the rows (never linked to a message: the caller checked) and each file no other row names.
+        A file written after ``older_than`` stays: an upload of the same content may be on its way to its row.
+        Returns how many files went."""
+        if not attachments:
+            return 0
+        Attachment.delete().where(Attachment.id.in_([a.id for a in attachments])).execute()
+        hashes = {a.sha256 for a in attachments}
+        kept = {sha for (sha,) in Attachment.select(Attachment.sha256).where(Attachment.sha256.in_(sorted(hashes)))
+                .tuples()}
+        removed = 0
+        for sha in sorted(hashes - kept):
+            path = self.path_for(sha)
+            try:
+                if older_than is not None and dt.datetime.utcfromtimestamp(path.stat().st_mtime) > older_than:
+                    continue
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+
+def _unattached() -> pw.Expression:
+    return ~pw.fn.EXISTS(MessageAttachment.select(MessageAttachment.id)
+                         .where(MessageAttachment.attachment == Attachment.id))
+
+
+def quota_refusal(account_id: int, quota_bytes: int, daily_bytes: int) -> str:
+    """Why the account's uploads so far (the one just stored included) are over its limits, in French, or "".
+    ``quota_bytes``: uploads not attached to any message yet; ``daily_bytes``: everything of the last 24 hours."""
+    mine = Attachment.uploaded_by == account_id
+    pending = (Attachment.select(pw.fn.COALESCE(pw.fn.SUM(Attachment.size), 0)).where(mine & _unattached()).scalar())
+    if int(pending or 0) > quota_bytes:
+        return (f"Vos fichiers en attente d'envoi dépassent {_human(quota_bytes)} : envoyez ou retirez ceux déjà "
+                "joints avant d'en ajouter d'autres (les fichiers jamais envoyés sont effacés après un jour).")
+    day = (Attachment.select(pw.fn.COALESCE(pw.fn.SUM(Attachment.size), 0))
+           .where(mine & (Attachment.created_at > utcnow() - dt.timedelta(days=1))).scalar())
+    if int(day or 0) > daily_bytes:
+        return f"Vous avez déposé plus de {_human(daily_bytes)} de fichiers en 24 heures : réessayez demain."
+    return ""
+
+
+def purge_unattached(store: AttachmentStore, lifetime: dt.timedelta = UNATTACHED_LIFETIME) -> int:
+    """Delete the uploads never attached to a message within ``lifetime``, and their files when no other
+    attachment shares the content. Returns how many uploads went."""
+    cutoff = utcnow() - lifetime
+    stale = list(Attachment.select().where((Attachment.created_at < cutoff) & _unattached()))
+    store.remove(stale, older_than=cutoff)
+    return len(stale)
 
 
 def _human(size: int) -> str:
