@@ -13,12 +13,17 @@ from flask import Flask, url_for
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from kernel.models import (Attachment, Delegation, Exchange, Identity, Membership, Message, MessageAttachment,
+                           OpenedMark, Patient, PatientUse, ReadReceipt)
 from security.matrix_world import ENTITLED, ROLES, SECRETS, World
 
 Status = int | Mapping[str, int]  # one status, or one per kind of authentication ({"token": 401, "session": 200})
 Factory = Callable[[World, str], Mapping[str, Any]]  # (world, role) -> URL values, or request keyword arguments
 AUTHS = ("token", "session")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+# What a refused or invalid request must leave as it was (the audit trail and sign-in records may grow).
+WATCHED = (Exchange, Membership, Message, MessageAttachment, Attachment, ReadReceipt, OpenedMark, Patient, PatientUse,
+           Identity, Delegation)
 
 
 @dataclass(frozen=True)
@@ -194,16 +199,43 @@ def cells(routes: Mapping[str, Declaration]) -> Iterator[tuple[str, str, str, st
 
 
 def ask(world: World, rule: Rule, declared: Expect, role: str, auth: str, csrf: bool = True) -> TestResponse:
-    app = world.app
-    url_values = dict(declared.url(world, role)) if declared.url else {}
-    request = dict(declared.body(world, role)) if declared.body else {}
-    with app.test_request_context():
-        url = url_for(rule.endpoint, **url_values)
-    client = world.client(role, auth)
-    if not csrf:
-        client.environ_base.pop("HTTP_X_CSRFTOKEN", None)
-    headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"} if declared.page else {}
-    return client.open(url, method=method_of(rule), headers=headers, **request)
+    return Request.of(world, rule, declared, role, auth, csrf).send()
+
+
+@dataclass
+class Request:
+    """A cell's request, ready to send: its URL, body and credentials made first (they write rows of their own)."""
+
+    client: Any
+    url: str
+    method: str
+    url_values: dict[str, Any]
+    arguments: dict[str, Any]
+    headers: dict[str, str]
+
+    @classmethod
+    def of(cls, world: World, rule: Rule, declared: Expect, role: str, auth: str, csrf: bool = True) -> "Request":
+        url_values = dict(declared.url(world, role)) if declared.url else {}
+        arguments = dict(declared.body(world, role)) if declared.body else {}
+        with world.app.test_request_context():
+            url = url_for(rule.endpoint, **url_values)
+        client = world.client(role, auth)
+        if not csrf:
+            client.environ_base.pop("HTTP_X_CSRFTOKEN", None)
+        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"} if declared.page else {}
+        return cls(client, url, method_of(rule), url_values, arguments, headers)
+
+    def send(self) -> TestResponse:
+        return self.client.open(self.url, method=self.method, headers=self.headers, **self.arguments)
+
+
+def footprint(world: World, exchange_id: Any = None) -> tuple:
+    """Row counts of the watched tables, and the state of the exchange a request acts on."""
+    with world.app.app_context():
+        counts = tuple(model.select().count() for model in WATCHED)
+        target = (Exchange.select(Exchange.subject, Exchange.status, Exchange.patient)
+                  .where(Exchange.id == exchange_id).tuples().first()) if exchange_id else None
+    return counts, target
 
 
 def leaked(response: TestResponse) -> list[str]:
@@ -213,15 +245,19 @@ def leaked(response: TestResponse) -> list[str]:
 
 
 def check(world: World, rule: Rule, declared: Expect, role: str, auth: str) -> None:
-    response = ask(world, rule, declared, role, auth)
+    """The cell's answer has the declared status; a refusal or an error changed nothing; a role entitled
+    to nothing of the world reads none of its words."""
+    request = Request.of(world, rule, declared, role, auth)
+    exchange_id = request.url_values.get("exchange_id")
+    before = footprint(world, exchange_id)
+    response = request.send()
     expected = declared.status(role, auth)
     body = response.get_data(as_text=True)[:300]
-    assert response.status_code == expected, (
-        f"{rule.endpoint} ({method_of(rule)} {rule.rule}) as {role} with a {auth}: "
-        f"{response.status_code}, declared {expected}. Answer: {body}")
+    where = f"{rule.endpoint} ({method_of(rule)} {rule.rule}) as {role} with a {auth}"
+    assert response.status_code == expected, f"{where}: {response.status_code}, declared {expected}. Answer: {body}"
     assert response.status_code < 500
+    if response.status_code >= 400:
+        assert footprint(world, exchange_id) == before, f"{where}: refused ({response.status_code}) but changed rows"
     if role not in ENTITLED:
         found = leaked(response)
-        assert not found, (f"{rule.endpoint} as {role} with a {auth} answers {response.status_code} with the "
-                           f"world's private {', '.join(found)}: {body}")
-
+        assert not found, f"{where} answers {response.status_code} with the world's private {', '.join(found)}: {body}"

@@ -20,10 +20,10 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
-from security.matrix_world import ENTITLED, PATIENT_INS, ROLES, World
+from security.matrix_world import DOMAIN, ENTITLED, PATIENT_INS, ROLES, World, build_world
 
-# Bugs found by the matrix are named here once (a constant per bug); a cell naming one in its declaration's
-# ``bugs`` is a strict xfail until the bug is fixed.
+# A bug the matrix finds is named here once (a constant per bug) and given to the cells it breaks in their
+# declaration's ``bugs``: they are strict xfails until it is fixed. None is open today.
 
 # A write outside /api without a bearer token is CSRF-checked before anything (400 « La page a expiré »):
 # a request with no credentials at all, and a deactivated account's ended session (its CSRF secret ended
@@ -67,6 +67,8 @@ SIGNED_OUT_PAGE = dict(anonymous=200, member=302, non_member=302, delegate=302, 
 ROUTES: dict[str, Expect | Socket] = {
     # --- kernel: the JSON API (/api/v1) -------------------------------------------------------------
     "api.list_channels": signed_in(200),
+    # Patients (issue #10 item 4): a form's defaults, a new exchange, a search by name and the « already exists »
+    # error name the world's patient only to those who care for them.
     "api.channel_form": signed_in(200, url=lambda w, r: {"name": "conversation", "patient": w.patient.id}),
     "api.start_exchange": signed_in(201, non_member=422, withdrawn=422, admin=422, url=values(name="conversation"),
                                     body=new_conversation),
@@ -161,6 +163,47 @@ class PlantedPlugin:
         blueprint = Blueprint("planted", __name__, url_prefix="/planted")
         blueprint.add_url_rule("/notes/<int:note_id>", "note", lambda note_id: "", methods=["POST"])
         return [blueprint]
+
+
+class CarelessPlugin:
+    """Routes that get it wrong: one shows any exchange's subject to anyone signed in, one renames an
+    exchange before refusing."""
+
+    @hookimpl
+    def register_blueprints(self) -> list[Blueprint]:
+        from kernel import api_login_required
+        from kernel.models import Exchange
+
+        blueprint = Blueprint("careless", __name__, url_prefix="/careless")
+
+        @blueprint.get("/<int:exchange_id>")
+        @api_login_required
+        def peek(exchange_id: int) -> Any:
+            return {"subject": Exchange.get_by_id(exchange_id).subject}
+
+        @blueprint.post("/<int:exchange_id>")
+        @api_login_required
+        def rename(exchange_id: int) -> Any:
+            Exchange.update(subject="Renommé").where(Exchange.id == exchange_id).execute()
+            return {"errors": {"_schema": ["Introuvable."]}}, 404
+
+        return [blueprint]
+
+
+def test_a_cell_fails_on_a_wrong_status_a_leak_or_a_change_before_a_refusal(tmp_path):
+    apps = TestApps(tmp_path)
+    try:
+        world = build_world(apps.build(["*builtin", ("careless", CarelessPlugin())], mail_domains=[DOMAIN]))
+        rules = rules_by_endpoint(world.app)
+        cases = [("careless.peek", members_only(200, url=shared_chat), "200, declared 404"),
+                 ("careless.peek", members_only(200, non_member=200, url=shared_chat), "private subject"),
+                 ("careless.rename", signed_in(404, url=fresh_chat), "changed rows")]
+        for endpoint, declared, failure in cases:
+            with pytest.raises(AssertionError, match=failure):
+                check(world, rules[endpoint], declared, "non_member", "token")
+            check(world, rules[endpoint], declared, "anonymous", "session")  # refused before anything: 401
+    finally:
+        apps.close()
 
 
 def test_a_new_plugin_s_route_is_undeclared_until_declared(tmp_path):
