@@ -68,8 +68,14 @@ MAIL_STATUS = EventType(
     fields={"message_id": "the kernel message the mail carries", "outgoing": "the outbox row's id",
             "recipients": "[{address, role, status, label, reason, updated_at}]"})
 
+RIGHTS_CHANGED = EventType(
+    "rights.changed", "What its recipients may receive shrank: a session ended, a token revoked, an account "
+    "deactivated, a delegation withdrawn, a member removed. Never sent to a socket: each open socket of the "
+    "recipients re-checks its credential and what it sees before it delivers anything else (kernel/ws.py).",
+    fields={"reason": '"session", "token", "account", "delegation" or "membership"'})
+
 KERNEL_EVENT_TYPES: tuple[EventType, ...] = (MESSAGE_CREATED, EXCHANGE_CREATED, EXCHANGE_UPDATED, EXCHANGE_DELETED,
-                                             RECEIPT_CREATED, MAIL_STATUS)
+                                             RECEIPT_CREATED, MAIL_STATUS, RIGHTS_CHANGED)
 
 
 class UncataloguedEvent(ValueError):

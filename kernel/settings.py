@@ -61,6 +61,15 @@ SETTINGS: tuple[Setting, ...] = (
        "A job claimed longer ago than this by a runner that died is handed to another runner."),
     _d("event_backend", str, "local",
        "Live event fan-out: `local` (one process) or `postgres` (every instance, through LISTEN/NOTIFY)."),
+    _d("ws_max_per_account", int, 20,
+       "Live sockets (`/ws`) one account may hold open on one instance; one more is closed with code 1013."),
+    _d("ws_max_per_node", int, 5000,
+       "Live sockets one instance holds open in all; one more is closed with code 1013 (the page retries)."),
+    _d("ws_max_message_bytes", int, 4096,
+       "Largest frame a client may send on a live socket (clients need not send any); larger: closed with 1009."),
+    _d("ws_recheck_seconds", int, 60,
+       "How often an open live socket re-checks its session or token on its own (expiry, changes made by "
+       "another process without the event bus); revocations through the platform close it at once."),
     _d("log_level", str, "INFO", "Python logging level."),
     # --- MSSanté mail transport (kernel/mail); the defaults make the platform its own operator on loopback.
     _d("mail_domains", list, [],

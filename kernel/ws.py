@@ -1,14 +1,16 @@
 """``WS /ws``: live events pushed to the signed-in account, for the exchanges it may see only."""
 from __future__ import annotations
 
-import json
 import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_sock import Sock
 
+from .auth import credential
+from .live_socket import POLICY, TRY_AGAIN_LATER, Inbox, LiveSocket
 from .relais import current_relais
+from .services.events import TooManySockets
 
 log = logging.getLogger(__name__)
 PING_SECONDS = 25.0
@@ -48,37 +50,35 @@ def _same_origin() -> bool:
 
 
 def init_ws(app: Flask) -> None:
+    config = app.extensions["relais"].config
+    # simple-websocket reads every socket in a thread of its own: it answers pings, honours a close, pings
+    # the client every PING_SECONDS (no pong by the next one: the socket is closed) and closes with 1009 a
+    # frame larger than the limit, before buffering it whole.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": PING_SECONDS,
+                                                  "max_message_size": config["ws_max_message_bytes"]})
     sock = Sock(app)
 
     @sock.route("/ws")
     def live_events(ws) -> None:  # type: ignore[no-untyped-def]
         account = g.get("account")
         if account is None or not _same_origin():
-            ws.close(reason=1008, message="Connectez-vous pour recevoir les événements.")
+            ws.close(reason=POLICY, message="Connectez-vous pour recevoir les événements.")
             return
         relais = current_relais()
-        account_id = account.id
+        inbox = Inbox.install(ws)
         # The request's database connection is not needed while the socket lives.
         if not relais.database.is_closed():
             relais.database.close()
-        subscription = relais.events.subscribe(account_id)
         try:
-            ws.send(json.dumps({"type": "hello", "account_id": account_id}))
-            idle = 0.0
-            while ws.connected:
-                event = subscription.get(timeout=1.0)
-                if subscription.overflowed:
-                    ws.send(json.dumps({"type": "resync"}))
-                    subscription.overflowed = False
-                if event is None:
-                    idle += 1.0
-                    if idle >= PING_SECONDS:
-                        ws.send(json.dumps({"type": "ping"}))
-                        idle = 0.0
-                    continue
-                idle = 0.0
-                ws.send(event.wire)
+            subscription = relais.events.subscribe(account.id, credential(),
+                                                   max_per_account=relais.config["ws_max_per_account"],
+                                                   max_per_node=relais.config["ws_max_per_node"])
+        except TooManySockets as exc:
+            ws.close(reason=TRY_AGAIN_LATER, message=exc.message)
+            return
+        try:
+            LiveSocket(ws, inbox, subscription, relais).run()
         except Exception as exc:  # the client went away: nothing to report
-            log.debug("websocket of account %s closed: %s", account_id, exc)
+            log.debug("websocket of account %s closed: %s", account.id, exc)
         finally:
             relais.events.unsubscribe(subscription)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..db import utcnow
 from ..models import Account, ApiToken
 from ..relais import current_relais
+from ..services.rights import ACCOUNT, rights_changed
 from .passwords import hash_password
 from .sessions import end_account_sessions
 
@@ -36,6 +37,7 @@ def deactivate(account: Account) -> int:
         ended = end_account_sessions(account.id)
         ApiToken.update(revoked_at=utcnow()).where((ApiToken.account == account.id)
                                                    & ApiToken.revoked_at.is_null()).execute()
+        rights_changed([account.id], ACCOUNT)  # its open live sockets close, token ones too
     relais.audit.record("account.deactivate", account_id=account.id, target=f"account:{account.id}",
                         detail=f"sessions ended: {ended}")
     return ended

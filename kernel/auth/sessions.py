@@ -17,6 +17,7 @@ from flask import request, session
 from ..db import execute, statement, utcnow
 from ..models import Account, BrowserSession
 from ..relais import current_relais
+from ..services.rights import SESSION, rights_changed
 from .user_agent import summarise
 
 SESSION_KEY = "sid"
@@ -100,18 +101,26 @@ def live_sessions(account_id: int) -> list[BrowserSession]:
 
 
 def end_session(session_id: int, account_id: int | None = None) -> bool:
-    """End one session (of ``account_id`` only, when given); False if there was no such live session."""
+    """End one session (of ``account_id`` only, when given); False if there was no such live session.
+    Its open live sockets close once the transaction commits (``rights.changed``)."""
     query = BrowserSession.update(ended_at=utcnow()).where(
         (BrowserSession.id == session_id) & BrowserSession.ended_at.is_null())
     if account_id is not None:
         query = query.where(BrowserSession.account == account_id)
-    return query.execute() > 0
+    if query.execute() == 0:
+        return False
+    owner = account_id or BrowserSession.select(BrowserSession.account).where(BrowserSession.id == session_id).scalar()
+    rights_changed([owner], SESSION)
+    return True
 
 
 def end_account_sessions(account_id: int) -> int:
     """End every session of an account (password changed, account deactivated); returns how many."""
-    return (BrowserSession.update(ended_at=utcnow())
-            .where((BrowserSession.account == account_id) & BrowserSession.ended_at.is_null()).execute())
+    ended = (BrowserSession.update(ended_at=utcnow())
+             .where((BrowserSession.account == account_id) & BrowserSession.ended_at.is_null()).execute())
+    if ended:
+        rights_changed([account_id], SESSION)
+    return ended
 
 
 def purge_sessions(keep_days: int = 30) -> int:

@@ -7,6 +7,7 @@ import secrets
 
 from ..db import execute, statement, utcnow
 from ..models import Account, ApiToken
+from ..services.rights import TOKEN, rights_changed
 
 PREFIX = "rls_"
 
@@ -62,4 +63,8 @@ def revoke_token(token_id: int, account_id: int | None = None) -> bool:
     query = ApiToken.update(revoked_at=utcnow()).where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null())
     if account_id is not None:
         query = query.where(ApiToken.account == account_id)
-    return query.execute() > 0
+    if query.execute() == 0:
+        return False
+    # Its open live sockets close once the transaction commits.
+    rights_changed([account_id or ApiToken.select(ApiToken.account).where(ApiToken.id == token_id).scalar()], TOKEN)
+    return True

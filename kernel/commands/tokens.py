@@ -5,8 +5,7 @@ from typing import Any
 
 import click
 
-from ..auth.tokens import create_token
-from ..db import utcnow
+from ..auth.tokens import create_token, revoke_token
 from ..models import Account, ApiToken
 from .common import SUBCOMMAND, Fail, effective_config, open_platform, table
 
@@ -52,7 +51,7 @@ def token_revoke(token_id: int) -> None:
         if row.revoked_at is not None:
             click.echo(f"Le jeton n°{token_id} était déjà révoqué depuis le {row.revoked_at:%d/%m/%Y à %H:%M} UTC.")
             return
-        ApiToken.update(revoked_at=utcnow()).where(ApiToken.id == token_id).execute()
+        revoke_token(token_id)  # with the platform's live sockets told (rights.changed)
     click.echo(f"Jeton n°{token_id} « {row.name} » de « {row.account.login} » révoqué : "
                "les programmes qui l'utilisent sont désormais refusés.")
 

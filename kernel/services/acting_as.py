@@ -1,6 +1,8 @@
 """Acting as ("Agir en tant que"): which identities an account may write for, and who sees what."""
 from __future__ import annotations
 
+from typing import Iterable
+
 import peewee as pw
 from flask import has_request_context, request
 
@@ -8,13 +10,16 @@ from ..db import column, fetch_by_id
 from ..models import Account, Delegation, Exchange, Identity, Membership
 
 
-# Hand-written (see kernel.db.column): asked on every send and every read.
-_IDENTITY_IDS = ('SELECT "identity_id" FROM "account" WHERE "id" = ? '
-                 'UNION SELECT "principal_id" FROM "delegation" WHERE "delegate_id" = ? AND "revoked_at" IS NULL')
+# Hand-written (see kernel.db.column): asked on every send and every read. A delegate's rights follow the
+# same rules as a member's own: an active account, and for the delegate a delegation not withdrawn.
+_IDENTITY_IDS = ('SELECT "identity_id" FROM "account" WHERE "id" = ? AND "active" '
+                 'UNION SELECT d."principal_id" FROM "delegation" d JOIN "account" a ON a."id" = d."delegate_id" '
+                 'WHERE d."delegate_id" = ? AND d."revoked_at" IS NULL AND a."active"')
 _AUDIENCE = ('SELECT a."id" FROM "account" a JOIN "membership" m ON m."identity_id" = a."identity_id" '
              'WHERE m."exchange_id" = ? AND a."active" '
              'UNION SELECT d."delegate_id" FROM "delegation" d JOIN "membership" m ON m."identity_id" = d."principal_id" '
-             'WHERE m."exchange_id" = ? AND d."revoked_at" IS NULL')
+             'JOIN "account" a ON a."id" = d."delegate_id" '
+             'WHERE m."exchange_id" = ? AND d."revoked_at" IS NULL AND a."active"')
 
 
 class ActingAsDenied(PermissionError):
@@ -24,10 +29,11 @@ class ActingAsDenied(PermissionError):
 
 
 def identity_ids_query(account_id: int) -> pw.SelectQuery:
-    """The account's own identity and every identity it holds an active delegation on (a subquery)."""
-    own = Account.select(Account.identity).where(Account.id == account_id)
-    delegated = (Delegation.select(Delegation.principal)
-                 .where((Delegation.delegate == account_id) & Delegation.revoked_at.is_null()))
+    """The account's own identity and every identity it holds an active delegation on (a subquery); nothing
+    for a deactivated account."""
+    own = Account.select(Account.identity).where((Account.id == account_id) & Account.active)
+    delegated = (Delegation.select(Delegation.principal).join(Account, on=(Delegation.delegate == Account.id))
+                 .where((Delegation.delegate == account_id) & Delegation.revoked_at.is_null() & Account.active))
     return own | delegated
 
 
@@ -92,3 +98,15 @@ def _request_cache() -> dict:
 def audience(exchange_id: int) -> list[int]:
     """Account ids that may see an exchange: member identities' own accounts and their delegates."""
     return sorted(set(column(_AUDIENCE, (exchange_id, exchange_id))))
+
+
+def visible_among(account_id: int, exchange_ids: Iterable[int]) -> set[int]:
+    """Which of ``exchange_ids`` the account may see now: read afresh, never from the request's cache (a
+    live socket asks this long after its request began, once its rights changed)."""
+    wanted = sorted(set(exchange_ids))
+    if not wanted:
+        return set()
+    return set(column(f'SELECT DISTINCT "exchange_id" FROM "membership" WHERE "exchange_id" IN '
+                      f'({", ".join("?" * len(wanted))}) AND "identity_id" IN ({_IDENTITY_IDS})',
+                      (*wanted, account_id, account_id)))
+

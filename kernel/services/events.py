@@ -12,11 +12,11 @@ against the catalogue (kernel/event_types.py) when it is published.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import json
 import logging
-import queue
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
@@ -27,6 +27,7 @@ from ..db import on_commit
 from ..event_types import UncataloguedEvent
 
 log = logging.getLogger(__name__)
+RIGHTS_CHANGED = "rights.changed"  # kernel/services/rights.py publishes it; sockets re-check on it
 
 
 @dataclass(frozen=True)
@@ -85,26 +86,68 @@ def publish_on_commit(*events: Event) -> None:
     on_commit(functools.partial(current_app.extensions["relais"].events.publish, events))
 
 
-class Subscription:
-    """One live socket's queue of events, bounded so a stuck client cannot eat memory."""
+class TooManySockets(RuntimeError):
+    """A socket over the account's or the instance's limit (``ws_max_per_account``, ``ws_max_per_node``)."""
 
-    def __init__(self, account_id: int, maxsize: int = 1000) -> None:
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Subscription:
+    """One live socket's queue of events, bounded so a stuck client cannot eat memory.
+
+    It knows whose socket it is and which credential opened it (``("session", id)`` or ``("token", id)``,
+    see kernel.auth.credential), so the socket can re-check both when a ``rights.changed`` event names
+    its account: ``rights_changed`` is then set and a waiting ``get`` returns at once."""
+
+    def __init__(self, account_id: int, maxsize: int = 1000,
+                 credential: tuple[str | None, int | None] = (None, None)) -> None:
         self.account_id = account_id
-        self.queue: queue.Queue[Event] = queue.Queue(maxsize=maxsize)
+        self.credential = credential
+        self.maxsize = maxsize
         self.overflowed = False
+        self.rights_changed = False
+        self._events: collections.deque[Event] = collections.deque()
+        self._ready = threading.Condition(threading.Lock())
 
     def offer(self, event: Event) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except queue.Full:
-            # The client will catch up from the API when it reconnects; tell it so.
-            self.overflowed = True
+        with self._ready:
+            if len(self._events) >= self.maxsize:
+                # The client will catch up from the API when it reconnects; tell it so.
+                self.overflowed = True
+                return
+            self._events.append(event)
+            self._ready.notify()
+
+    def mark_rights_changed(self) -> None:
+        """What the account may receive shrank: wake the socket so it re-checks before anything else."""
+        with self._ready:
+            self.rights_changed = True
+            self._ready.notify()
 
     def get(self, timeout: float) -> Event | None:
-        try:
-            return self.queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        """The next event; None after ``timeout`` seconds, or at once when ``rights_changed`` is set."""
+        with self._ready:
+            if not self._events and not self.rights_changed:
+                self._ready.wait(timeout)
+            return self._events.popleft() if self._events and not self.rights_changed else None
+
+    def take_rights_change(self) -> list[Event] | None:
+        """None if no rights change is pending; else clear it and return the events queued meanwhile (taken
+        out of the queue: the socket re-checks them before sending any)."""
+        with self._ready:
+            if not self.rights_changed:
+                return None
+            self.rights_changed = False
+            pending = list(self._events)
+            self._events.clear()
+            return pending
+
+    def pending(self) -> int:
+        """How many events wait to be sent."""
+        with self._ready:
+            return len(self._events)
 
 
 class LocalBackend:
@@ -135,24 +178,35 @@ class EventBus:
     def __init__(self, backend: Any = None,
                  listeners: Callable[[Event], None] | None = None) -> None:
         self._subscriptions: dict[int, set[Subscription]] = {}
+        self._count = 0  # sockets subscribed in this process
         self._lock = threading.Lock()
         self._backend = backend or LocalBackend()
         self._backend.start(self._fan_out, self.resync)
         self._listeners = listeners
         self._ids = itertools.count(1)
 
-    def subscribe(self, account_id: int) -> Subscription:
-        sub = Subscription(account_id)
+    def subscribe(self, account_id: int, credential: tuple[str | None, int | None] = (None, None),
+                  max_per_account: int | None = None, max_per_node: int | None = None) -> Subscription:
+        """A queue for one socket of ``account_id``, opened with ``credential``; TooManySockets (in French)
+        beyond ``max_per_account`` sockets of that account or ``max_per_node`` in this process."""
+        sub = Subscription(account_id, credential=credential)
         with self._lock:
+            mine = self._subscriptions.get(account_id, set())
+            if max_per_account is not None and len(mine) >= max_per_account:
+                raise TooManySockets("Trop de pages ouvertes en direct pour ce compte : fermez-en quelques-unes.")
+            if max_per_node is not None and self._count >= max_per_node:
+                raise TooManySockets("Serveur saturé : nouvelle tentative de connexion dans quelques instants.")
             self._subscriptions.setdefault(account_id, set()).add(sub)
+            self._count += 1
         self._backend.subscribed()
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
             subs = self._subscriptions.get(sub.account_id)
-            if subs is not None:
+            if subs is not None and sub in subs:
                 subs.discard(sub)
+                self._count -= 1
                 if not subs:
                     del self._subscriptions[sub.account_id]
 
@@ -175,6 +229,11 @@ class EventBus:
     def _fan_out(self, event: Event) -> None:
         with self._lock:
             targets = [s for account in event.recipients for s in self._subscriptions.get(account, ())]
+        if event.type == RIGHTS_CHANGED:
+            # Not for the browser: each socket of these accounts re-checks before it sends anything else.
+            for sub in targets:
+                sub.mark_rights_changed()
+            return
         if targets:
             event.wire  # serialise once, here, rather than once per socket thread
         for sub in targets:

@@ -126,6 +126,10 @@ def test_the_main_flows_publish_every_catalogued_type_and_nothing_else(platform)
     assert client.post(f"/mssante_mail/exchanges/{received}/unread", headers=bearer(bob)).status_code == 200
     assert client.delete(f"/mssante_mail/exchanges/{received}", headers=bearer(bob)).status_code == 200
 
+    # A program's token revoked by its owner: its live sockets are told (rights.changed).
+    token_id = client.get("/api/v1/me/tokens", headers=bearer(carol)).json["tokens"][0]["id"]
+    assert client.delete(f"/api/v1/me/tokens/{token_id}", headers=bearer(carol)).status_code == 204
+
     # The example plugin's reminder: programmed, then due.
     hooks = example_hooks()
     r = client.post("/api/v1/channels/exemple_rappel/exchanges", headers=bearer(alice), json={

@@ -60,4 +60,4 @@ def test_a_slow_socket_overflows_instead_of_eating_memory(app):
     sub = Subscription(1, maxsize=3)
     for n in range(5):
         sub.offer(Event("x", 1, (1,), {"n": n}))
-    assert sub.overflowed and sub.queue.qsize() == 3
+    assert sub.overflowed and sub.pending() == 3

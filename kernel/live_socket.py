@@ -1,0 +1,132 @@
+"""One open live socket's life: it delivers its account's events only while the credential that opened it
+and the account's rights still hold, and it never lets its client eat the server's memory.
+
+Rights: a ``rights.changed`` event naming the account (kernel/services/rights.py, carried to every
+instance by the event bus) wakes the socket, which re-checks its session or token before sending anything
+else (one query): ended, it closes with 1008 (the page then finds its way to the login page). Still valid,
+it re-checks which exchanges the events queued meanwhile belong to, and every event of the next
+``RECHECK_GRACE_SECONDS`` (a transaction that read the audience before the change may still publish), then
+tells the page to reload its lists (``resync``). Every ``ws_recheck_seconds`` it re-checks its credential on
+its own: a session past its lifetime, a change written by another process without the bus.
+
+Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it; a
+client has nothing to say on this socket, so what it sends is read and dropped, and ``Inbox`` keeps at
+most ``INBOX_LIMIT`` messages between two reads: beyond, the socket is closed (1008).
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterable
+
+from .auth import still_authorised
+from .services.acting_as import visible_among
+from .services.events import Event, Subscription
+
+POLICY = 1008  # WebSocket close codes (RFC 6455): a rule of the server was broken
+TRY_AGAIN_LATER = 1013
+INBOX_LIMIT = 32
+RECHECK_GRACE_SECONDS = 30.0
+PING_EVERY = 25.0  # an application ping, for proxies that close silent connections
+WAIT_SECONDS = 1.0  # the longest the loop sleeps: a client's close or flood is noticed within it
+# Sent to those who saw the exchange before it went: revealing its id to them reveals nothing.
+_ALWAYS_DELIVERED = {"exchange.deleted"}
+_RESYNC = json.dumps({"type": "resync"})
+_PING = json.dumps({"type": "ping"})
+
+
+class Inbox(list):
+    """simple-websocket's input buffer, bounded: beyond ``INBOX_LIMIT`` unread messages, the next ones are
+    dropped and ``flooded`` is set (the socket loop then closes the socket)."""
+
+    flooded = False
+
+    def append(self, item: Any) -> None:
+        if len(self) >= INBOX_LIMIT:
+            self.flooded = True
+            return
+        super().append(item)
+
+    @classmethod
+    def install(cls, ws: Any) -> "Inbox":
+        """Put a bounded inbox in place of the socket's list (its reading thread looks it up each time)."""
+        inbox = cls(ws.input_buffer)
+        ws.input_buffer = inbox
+        return inbox
+
+
+class LiveSocket:
+    def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any) -> None:
+        self.ws, self.inbox, self.subscription, self.relais = ws, inbox, subscription, relais
+        self.recheck_seconds = float(relais.config["ws_recheck_seconds"])
+        self.next_check = time.monotonic() + self.recheck_seconds
+        self.grace_until = 0.0
+        self.visible: dict[int, bool] = {}  # during a grace period: exchange id -> may it be sent
+
+    def run(self) -> None:
+        ws, subscription = self.ws, self.subscription
+        ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
+        idle = 0.0
+        while ws.connected:
+            if self.inbox.flooded:
+                ws.close(reason=POLICY, message="Trop de messages reçus de ce client.")
+                return
+            self.inbox.clear()  # read and dropped: clients have nothing to say here
+            if not self._rights_hold():
+                ws.close(reason=POLICY, message="Votre session a pris fin : reconnectez-vous.")
+                return
+            event = subscription.get(timeout=WAIT_SECONDS)
+            if subscription.overflowed:
+                ws.send(_RESYNC)
+                subscription.overflowed = False
+            if event is None:
+                idle += WAIT_SECONDS
+                if idle >= PING_EVERY:
+                    ws.send(_PING)
+                    idle = 0.0
+                continue
+            idle = 0.0
+            if self._may_send(event):
+                ws.send(event.wire)
+
+    def _rights_hold(self) -> bool:
+        """Re-check the credential when the account's rights changed or the periodic check is due; after a
+        change, send what was queued meanwhile and still may be, then ``resync``."""
+        pending = self.subscription.take_rights_change()
+        now = time.monotonic()
+        if pending is None and now < self.next_check:
+            return True
+        kind, credential_id = self.subscription.credential
+        if not self._query(still_authorised, kind, credential_id):
+            return False
+        self.next_check = now + self.recheck_seconds
+        if pending is not None:
+            self.grace_until, self.visible = now + RECHECK_GRACE_SECONDS, {}
+            self._learn(e.exchange_id for e in pending if e.exchange_id is not None)
+            for event in pending:
+                if self._may_send(event):
+                    self.ws.send(event.wire)
+            self.ws.send(_RESYNC)  # the page reloads its lists, without what is no longer its own
+        return True
+
+    def _may_send(self, event: Event) -> bool:
+        if event.exchange_id is None or event.type in _ALWAYS_DELIVERED or time.monotonic() >= self.grace_until:
+            return True  # the publisher chose the recipients with the rights as they were at its commit
+        if event.exchange_id not in self.visible:
+            self._learn([event.exchange_id])
+        return self.visible[event.exchange_id]
+
+    def _learn(self, exchange_ids: Iterable[int]) -> None:
+        wanted = set(exchange_ids) - set(self.visible)
+        if wanted:
+            seen = self._query(visible_among, self.subscription.account_id, wanted)
+            self.visible.update({exchange_id: exchange_id in seen for exchange_id in wanted})
+
+    def _query(self, function: Any, *args: Any) -> Any:
+        # A pooled connection for one query, given back at once: idle sockets must not hold the pool.
+        database = self.relais.database
+        try:
+            return function(*args)
+        finally:
+            if not database.is_closed():
+                database.close()
