@@ -48,6 +48,11 @@ def load_config(overrides: Mapping[str, Any] | None = None,
         plugin_settings.update({k: dict(v) for k, v in data.pop("plugin", {}).items()})
         _merge(values, data, source=path)
 
+    for old_name, setting_name in RENAMED.items():
+        raw = environ.get("RELAIS_" + old_name.upper())
+        if raw is not None and BY_NAME[setting_name].env not in environ:
+            _warn_renamed(old_name, setting_name)
+            values[setting_name] = parse_env_value(BY_NAME[setting_name], raw)
     for setting in SETTINGS:
         raw = environ.get(setting.env)
         if raw is not None:
@@ -82,8 +87,10 @@ def load_config(overrides: Mapping[str, Any] | None = None,
 
 
 EVENT_BACKENDS = ("local", "postgres")
+# Settings that changed name: an existing configuration keeps working, with a warning to update it.
+RENAMED = {"session_cookie_secure": "behind_tls"}
 # RELAIS_* variables that are not settings but are read elsewhere (tests, the quick-start script).
-_OTHER_VARIABLES = {"RELAIS_CONFIG", "RELAIS_REINSTALL"}
+_OTHER_VARIABLES = {"RELAIS_CONFIG", "RELAIS_REINSTALL", *("RELAIS_" + name.upper() for name in RENAMED)}
 
 
 def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
@@ -95,8 +102,15 @@ def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
             log.warning("environment variable %s is not a Relais setting (misspelt?); ignored", key)
 
 
+def _warn_renamed(old_name: str, new_name: str) -> None:
+    log.warning("setting %s is now called %s; rename it in the configuration", old_name, new_name)
+
+
 def _merge(values: dict[str, Any], data: Mapping[str, Any], source: str) -> None:
     for key, value in data.items():
+        if key in RENAMED and RENAMED[key] not in data:
+            _warn_renamed(key, RENAMED[key])
+            key = RENAMED[key]
         setting = BY_NAME.get(key)
         if setting is None:
             raise ConfigError(f"{source} : réglage inconnu {key!r} (voir docs/configuration.md)")

@@ -268,3 +268,19 @@ def test_an_unknown_event_backend_is_refused(data_dir):
 def test_a_misspelt_variable_is_reported(data_dir, caplog):
     load(data_dir, environ={"RELAIS_DATABSE_URL": "postgresql://x"})
     assert "RELAIS_DATABSE_URL is not a Relais setting" in caplog.text
+
+
+def test_a_renamed_setting_still_works_with_a_warning(toml, data_dir, caplog):
+    # session_cookie_secure became behind_tls: a deployer's existing file must not stop the platform.
+    config = load_config(environ=toml("session_cookie_secure = true\n"))
+    assert config["behind_tls"] is True
+    assert "session_cookie_secure is now called behind_tls" in caplog.text
+    caplog.clear()
+    config = load(data_dir, environ={"RELAIS_SESSION_COOKIE_SECURE": "true"})
+    assert config["behind_tls"] is True
+    assert "now called behind_tls" in caplog.text and "not a Relais setting" not in caplog.text
+
+
+def test_the_new_name_wins_over_the_renamed_one(data_dir):
+    config = load(data_dir, environ={"RELAIS_SESSION_COOKIE_SECURE": "true", "RELAIS_BEHIND_TLS": "false"})
+    assert config["behind_tls"] is False
