@@ -11,11 +11,12 @@ its own: a session past its lifetime, a change written by another process withou
 
 Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it; a
 client has nothing to say on this socket, so what it sends is read and dropped, and ``Inbox`` keeps at
-most ``INBOX_LIMIT`` messages between two reads: beyond, the socket is closed (1008).
+most ``INBOX_LIMIT`` messages a minute: beyond, the socket is closed (1008).
 """
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any, Iterable
 
@@ -28,7 +29,7 @@ TRY_AGAIN_LATER = 1013
 INBOX_LIMIT = 32
 RECHECK_GRACE_SECONDS = 30.0
 PING_EVERY = 25.0  # an application ping, for proxies that close silent connections
-WAIT_SECONDS = 1.0  # the longest the loop sleeps: a client's close or flood is noticed within it
+WAIT_SECONDS = 1.0  # the longest the loop sleeps (a client's close or message wakes it at once)
 # Sent to those who saw the exchange before it went: revealing its id to them reveals nothing.
 _ALWAYS_DELIVERED = {"exchange.deleted"}
 _RESYNC = json.dumps({"type": "resync"})
@@ -36,13 +37,15 @@ _PING = json.dumps({"type": "ping"})
 
 
 class Inbox(list):
-    """simple-websocket's input buffer, bounded: beyond ``INBOX_LIMIT`` unread messages, the next ones are
-    dropped and ``flooded`` is set (the socket loop then closes the socket)."""
+    """simple-websocket's input buffer, bounded: beyond ``INBOX_LIMIT`` messages in a minute, the next ones
+    are dropped and ``flooded`` is set (the socket loop then closes the socket)."""
 
     flooded = False
+    received = 0  # messages this minute (the socket loop starts each minute again)
 
     def append(self, item: Any) -> None:
-        if len(self) >= INBOX_LIMIT:
+        self.received += 1
+        if self.received > INBOX_LIMIT:
             self.flooded = True
             return
         super().append(item)
@@ -55,6 +58,26 @@ class Inbox(list):
         return inbox
 
 
+class WakingEvent(threading.Event):
+    """simple-websocket's event, which its reading thread sets when a message or a close arrives: it also
+    wakes the socket loop waiting for live events, so a socket closed by its client is let go at once."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        super().__init__()
+        self.subscription = subscription
+
+    def set(self) -> None:
+        super().set()
+        self.subscription.wake()
+
+    @classmethod
+    def install(cls, ws: Any, subscription: Subscription) -> None:
+        event = cls(subscription)
+        if ws.event.is_set():
+            event.set()
+        ws.event = event
+
+
 class LiveSocket:
     def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any) -> None:
         self.ws, self.inbox, self.subscription, self.relais = ws, inbox, subscription, relais
@@ -65,13 +88,18 @@ class LiveSocket:
 
     def run(self) -> None:
         ws, subscription = self.ws, self.subscription
+        WakingEvent.install(ws, subscription)
         ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
-        idle = 0.0
+        last_sent = minute = time.monotonic()
+        minute += 60
         while ws.connected:
             if self.inbox.flooded:
                 ws.close(reason=POLICY, message="Trop de messages reçus de ce client.")
                 return
             self.inbox.clear()  # read and dropped: clients have nothing to say here
+            now = time.monotonic()
+            if now >= minute:
+                self.inbox.received, minute = 0, now + 60
             if not self._rights_hold():
                 ws.close(reason=POLICY, message="Votre session a pris fin : reconnectez-vous.")
                 return
@@ -80,14 +108,13 @@ class LiveSocket:
                 ws.send(_RESYNC)
                 subscription.overflowed = False
             if event is None:
-                idle += WAIT_SECONDS
-                if idle >= PING_EVERY:
+                if time.monotonic() - last_sent >= PING_EVERY:
                     ws.send(_PING)
-                    idle = 0.0
+                    last_sent = time.monotonic()
                 continue
-            idle = 0.0
             if self._may_send(event):
                 ws.send(event.wire)
+                last_sent = time.monotonic()
 
     def _rights_hold(self) -> bool:
         """Re-check the credential when the account's rights changed or the periodic check is due; after a

@@ -126,6 +126,11 @@ class Subscription:
             self.rights_changed = True
             self._ready.notify()
 
+    def wake(self) -> None:
+        """Return a waiting ``get`` at once (its socket was closed by the client)."""
+        with self._ready:
+            self._ready.notify()
+
     def get(self, timeout: float) -> Event | None:
         """The next event; None after ``timeout`` seconds, or at once when ``rights_changed`` is set."""
         with self._ready:

@@ -25,7 +25,7 @@ from kernel.services.acting_as import audience, visible_among
 from kernel.services.events import Event
 from kernel.services.rights import MEMBERSHIP, rights_changed, withdraw_delegation
 from kernel.testing import LiveServer, make_account, make_structure, next_event, sign_in
-from support.browser_socket import browser_socket
+from security import socket_client
 
 
 def _start(author, members, body: str = "Bonjour") -> int:
@@ -43,8 +43,8 @@ def _post(author, exchange_id: int, body: str) -> None:
 def _sockets(url: str, user) -> dict[str, simple_websocket.Client]:
     """The user's socket as a program (token) and as a page of the site (cookie), each past its hello."""
     ws_url = url.replace("http://", "ws://") + "/ws"
-    opened = {"token": simple_websocket.Client.connect(ws_url, headers=user.headers),
-              "cookie": browser_socket(ws_url, user.session_cookie(), origin=url)}
+    opened = {"token": socket_client.connect(ws_url, user.headers),
+              "cookie": socket_client.browser(ws_url, user.session_cookie(), origin=url)}
     for ws in opened.values():
         assert next_event(ws, "hello")["account_id"] == user.account.id
     return opened
@@ -206,6 +206,7 @@ class FakeSocket:
     def __init__(self) -> None:
         self.connected = True
         self.input_buffer: list = []
+        self.event = threading.Event()
         self.sent: list[dict] = []
         self.closed: tuple[int, str] | None = None
 
