@@ -7,9 +7,9 @@ See docs/plugins.md, "Testing a plugin".
 """
 from .apps import PluginSpec, TestApps
 from .factories import PASSWORD, bearer, make_account, make_patient, make_structure
-from .live import LiveServer, LiveSocket, next_event
+from .live import LiveServer, LiveSocket, SocketClient, connect_socket, next_event
 from .outbox import CapturedMail, Outbox, Relayed
 from .users import RelaisUser, sign_in
 
 __all__ = ["PluginSpec", "TestApps", "PASSWORD", "bearer", "make_account", "make_patient", "make_structure",
-           "LiveServer", "LiveSocket", "next_event", "CapturedMail", "Outbox", "Relayed", "RelaisUser", "sign_in"]
+           "LiveServer", "LiveSocket", "SocketClient", "connect_socket", "next_event", "CapturedMail", "Outbox", "Relayed", "RelaisUser", "sign_in"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from typing import Any
 
@@ -49,6 +50,31 @@ class LiveServer:
         self.stop()
 
 
+class SocketClient(simple_websocket.Client):
+    """simple-websocket's client, opening its handshake as a browser does and losing no early frame.
+
+    - ``Host`` carries the port (RFC 7230 5.4; simple-websocket leaves it out): the server compares a
+      page's Origin with the host and port it was reached on.
+    - A frame that came in the same read as the handshake's answer (the server's ``hello``, sent at
+      once) is handed over at once: the library would leave it in its parser until more data comes,
+      which may be the next ping, many seconds later.
+    """
+
+    def handshake(self) -> None:
+        default = 443 if isinstance(self.sock, ssl.SSLSocket) else 80
+        if self.port != default:
+            self.host = f"{self.host}:{self.port}"
+        super().handshake()
+        if not self._handle_events():  # the server closed it at once (a refusal)
+            self.connected = False
+
+
+def connect_socket(url: str, headers: dict[str, str] | None = None) -> SocketClient:
+    """A websocket to ``url`` (``ws://host:port/ws``) with ``headers`` (a bearer token, or a cookie and
+    an Origin); raises ``simple_websocket.ConnectionError`` when refused at the handshake."""
+    return SocketClient.connect(url, headers=headers or {})
+
+
 def next_event(ws: Any, kind: str, timeout: float = 5.0) -> dict:
     """The next live event of type ``kind`` on a simple_websocket client, skipping others."""
     while True:
@@ -66,7 +92,7 @@ class LiveSocket:
     """
 
     def __init__(self, base_url: str, headers: dict[str, str], timeout: float = 5.0) -> None:
-        self.ws = simple_websocket.Client.connect(base_url.replace("http://", "ws://", 1) + "/ws", headers=headers)
+        self.ws = connect_socket(base_url.replace("http://", "ws://", 1) + "/ws", headers)
         self.hello = next_event(self.ws, "hello", timeout)
 
     def next_event(self, kind: str, timeout: float = 5.0) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, g, session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
@@ -47,9 +47,13 @@ def sign_in(app: Flask, account: Account) -> RelaisUser:
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     browser = app.test_client()
     with app.test_request_context():
+        # Inside a test's app context, flask-wtf's cached token (on g, which the app context holds) would
+        # be the previous user's: each signs in with a token of its own session.
+        g.pop("csrf_token", None)
         login_session(account)
         csrf = generate_csrf()  # stores its secret in the session it signs the token against
         values: dict[str, Any] = dict(session)
+        g.pop("csrf_token", None)
     with browser.session_transaction() as cookie_session:
         cookie_session.update(values)
     browser.environ_base["HTTP_X_CSRFTOKEN"] = csrf

@@ -12,6 +12,7 @@ from kernel import create_app
 from kernel.config import ConfigError, load_config
 from kernel.core_hooks import purge_live_events
 from kernel.models import LiveEvent
+from kernel.testing import connect_socket
 from support.chat_channel import ChatChannel
 from support.factories import bearer, make_account
 from support.live_server import LiveServer, next_event
@@ -52,7 +53,7 @@ def people(instances):
 def _socket(app, url: str, account) -> simple_websocket.Client:
     with app.app_context():
         headers = bearer(account)
-    ws = simple_websocket.Client.connect(url.replace("http://", "ws://") + "/ws", headers=headers)
+    ws = connect_socket(url.replace("http://", "ws://") + "/ws", headers)
     assert next_event(ws, "hello")["account_id"] == account.id
     assert app.extensions["relais"].events._backend.listening.wait(5), "the instance never listened"
     return ws

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import simple_websocket
 
-from kernel.testing import sign_in
+from kernel.testing import connect_socket, sign_in
 from support.browser_socket import browser_socket
 from support.factories import bearer, make_account
 from support.live_server import LiveServer, next_event
@@ -18,7 +18,7 @@ def live(app):
 
 def test_members_receive_messages_live_and_outsiders_nothing(app, client, live):
     alice, bob, carol = make_account("alice"), make_account("bob"), make_account("carol")
-    sockets = {a.login: simple_websocket.Client.connect(f"{live}/ws", headers=bearer(a)) for a in (bob, carol)}
+    sockets = {a.login: connect_socket(f"{live}/ws", bearer(a)) for a in (bob, carol)}
     try:
         for ws in sockets.values():
             assert next_event(ws, "hello")["account_id"] in (bob.id, carol.id)
@@ -35,7 +35,7 @@ def test_members_receive_messages_live_and_outsiders_nothing(app, client, live):
 
 def test_anonymous_and_cross_site_sockets_are_closed(app, live):
     bob = make_account("bob")
-    ws = simple_websocket.Client.connect(f"{live}/ws")
+    ws = connect_socket(f"{live}/ws")
     with pytest.raises(simple_websocket.ConnectionClosed):
         ws.receive(timeout=5)
     # A page of another site riding on the user's cookie: refused (a token is never sent by a browser).

@@ -123,3 +123,14 @@ def test_closing_the_apps_closes_each_one_even_when_one_fails(tmp_path, monkeypa
     assert closed == ["first jobs", "first events", "first database", "second jobs", "second events",
                       "second database"]
     assert apps.apps == []
+
+
+def test_two_users_signed_in_in_one_app_context_each_write_with_their_own_csrf_token(relais_app):
+    # flask-wtf caches the CSRF token on g, held by the app context the test runs in.
+    from kernel.testing import make_account, sign_in
+
+    alice, bob = sign_in(relais_app, make_account("alice2")), sign_in(relais_app, make_account("bob2"))
+    assert alice.browser.environ_base["HTTP_X_CSRFTOKEN"] != bob.browser.environ_base["HTTP_X_CSRFTOKEN"]
+    for user in (alice, bob):
+        r = user.browser.post("/api/v1/attachments", data={}, content_type="multipart/form-data")
+        assert r.status_code != 400 or "_csrf" not in (r.get_json() or {}).get("errors", {}), r.get_json()

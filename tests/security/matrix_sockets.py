@@ -13,23 +13,10 @@ import simple_websocket
 
 from kernel.db import utcnow
 from kernel.models import Account, Delegation
-from kernel.testing import make_account, next_event
+from kernel.testing import connect_socket, make_account, next_event
 from security.matrix_world import Credentials, World, join
 
 QUIET_SECONDS = 0.3  # after the witness heard the event: others had all the time a fan-out takes
-
-
-class PromptSocket(simple_websocket.Client):
-    """simple-websocket's client, with what a test of the server needs: ``Host`` carries the port, as a
-    browser sends it (the server compares a page's Origin with it), and a message that arrived in the same
-    read as the handshake's answer (the server's hello, sent at once) is delivered at once: the library
-    leaves it in its parser until more data comes, which may be the next ping, 25 seconds later."""
-
-    def handshake(self) -> None:
-        if self.port not in (80, 443):
-            self.host = f"{self.host}:{self.port}"
-        super().handshake()
-        self.connected = self._handle_events()  # False when the server closed it at once
 
 
 def connect(base_url: str, creds: Credentials, auth: str, cookie_name: str) -> Any | None:
@@ -43,7 +30,7 @@ def connect(base_url: str, creds: Credentials, auth: str, cookie_name: str) -> A
         if creds.cookie:
             headers["Cookie"] = f"{cookie_name}={creds.cookie}"
     try:
-        return PromptSocket.connect(base_url.replace("http://", "ws://", 1) + "/ws", headers=headers)
+        return connect_socket(base_url.replace("http://", "ws://", 1) + "/ws", headers)
     except simple_websocket.ConnectionError:
         return None
 

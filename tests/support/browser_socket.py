@@ -1,23 +1,11 @@
-"""A websocket client that opens its handshake as a browser does, for tests of the Origin check.
-
-simple_websocket's client sends ``Host: 127.0.0.1`` without the port, which a browser never does on a
-port other than the scheme's default (RFC 7230 5.4); the server compares the page's Origin to the host
-and port it was reached on, so a test of that check needs the port in Host.
-"""
+"""A websocket client riding on a session cookie, as a page of the site opens one (the kit's client)."""
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
-import simple_websocket
+from kernel.testing import SocketClient, connect_socket
 
-
-class BrowserSocket(simple_websocket.Client):
-    def handshake(self) -> None:
-        default = 443 if isinstance(self.sock, ssl.SSLSocket) else 80
-        if self.port != default:
-            self.host = f"{self.host}:{self.port}"
-        super().handshake()
+BrowserSocket = SocketClient  # the name these tests knew it by
 
 
 def browser_socket(url: str, cookie: str, origin: str | None, headers: dict[str, str] | None = None,
@@ -27,4 +15,4 @@ def browser_socket(url: str, cookie: str, origin: str | None, headers: dict[str,
     sent = {"Cookie": f"{cookie_name}={cookie}", **(headers or {})}
     if origin is not None:
         sent["Origin"] = origin
-    return BrowserSocket.connect(url, headers=sent)
+    return connect_socket(url, sent)
