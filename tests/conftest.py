@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 import psycopg2
 import pytest
 
+from kernel import create_app
 from kernel.testing import TestApps
 from support.chat_channel import ChatChannel
 from support.pg_cluster import DEFAULT_URL, ThrowawayCluster, answers
@@ -117,3 +118,19 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def postgres_instances(make_app, tmp_path):
+    """Two instances of one platform (event_backend = "postgres"): one PostgreSQL schema, each its own
+    process's worth of state (event bus, sockets, job runner)."""
+    a = make_app("postgres", event_backend="postgres", name="a")
+    config = a.extensions["relais"].config
+    b = create_app({"data_dir": str(tmp_path / "b"), "plugins": [], "log_level": "WARNING",
+                    "database_url": config["database_url"], "secret_key": config["secret_key"],
+                    "event_backend": "postgres"}, plugins=[("test_chat", ChatChannel())])
+    yield a, b
+    relais = b.extensions["relais"]
+    relais.jobs.shutdown(wait=False)
+    relais.events.close()
+    relais.database.close_all()

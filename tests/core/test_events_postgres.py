@@ -8,12 +8,10 @@ import psycopg2
 import pytest
 import simple_websocket
 
-from kernel import create_app
 from kernel.config import ConfigError, load_config
 from kernel.core_hooks import purge_live_events
 from kernel.models import LiveEvent
 from kernel.testing import connect_socket
-from support.chat_channel import ChatChannel
 from support.factories import bearer, make_account
 from support.live_server import LiveServer, next_event
 
@@ -29,18 +27,8 @@ def _events(ws, timeout: float = 5.0) -> list[dict]:
 
 
 @pytest.fixture
-def instances(make_app, tmp_path):
-    """Two instances of one platform: same PostgreSQL schema, their own processes' worth of state."""
-    a = make_app("postgres", event_backend="postgres", name="a")
-    config = a.extensions["relais"].config
-    b = create_app({"data_dir": str(tmp_path / "b"), "plugins": [], "log_level": "WARNING",
-                    "database_url": config["database_url"], "secret_key": config["secret_key"],
-                    "event_backend": "postgres"}, plugins=[("test_chat", ChatChannel())])
-    yield a, b
-    relais = b.extensions["relais"]
-    relais.jobs.shutdown(wait=False)
-    relais.events.close()
-    relais.database.close_all()
+def instances(postgres_instances):
+    return postgres_instances
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import urllib.request
 
 import pytest
 import simple_websocket
-from flask import g
 
 from kernel.auth.account_state import deactivate, set_password
 from kernel.db import utcnow
@@ -84,17 +83,10 @@ def _hears(ws, body: str) -> None:
     assert event["data"]["body"] == body
 
 
-def _sign_in(app, account):
-    # flask-wtf keeps the CSRF token it generated in ``g``, which the test's app context shares with the
-    # next sign-in: without this, the second user's pages would send the first one's token.
-    g.pop("csrf_token", None)
-    return sign_in(app, account)
-
-
 @pytest.fixture
 def people(app):
     alice, bob = make_account("alice"), make_account("bob", "Bob", "Durand")
-    return _sign_in(app, alice), _sign_in(app, bob)
+    return sign_in(app, alice), sign_in(app, bob)
 
 
 @pytest.fixture
@@ -182,7 +174,7 @@ def test_a_withdrawn_delegation_stops_the_structure_s_exchanges_at_once(app, peo
 def test_a_session_expired_without_any_event_is_caught_by_the_periodic_check(make_app):
     app = make_app("sqlite", ws_recheck_seconds=1)
     with app.app_context():
-        alice, bob = _sign_in(app, make_account("alice")), _sign_in(app, make_account("bob", "Bob", "Durand"))
+        alice, bob = sign_in(app, make_account("alice")), sign_in(app, make_account("bob", "Bob", "Durand"))
         exchange_id = _start(alice, [bob.identity_id])
         with LiveServer(app) as url:
             sockets = _sockets(url, bob)

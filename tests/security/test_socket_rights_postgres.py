@@ -3,30 +3,17 @@ token or a deactivation on instance A closes the sockets on instance B before an
 from __future__ import annotations
 
 import pytest
-import simple_websocket
-from flask import g
 
-from kernel import create_app
 from kernel.auth.account_state import deactivate
-from kernel.testing import LiveServer, make_account, next_event, sign_in
+from kernel.testing import LiveServer, make_account, sign_in
 from security.test_socket_rights import _browser_post, _closed_before_hearing, _hears, _post, _sockets, _start
-from support.chat_channel import ChatChannel
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def instances(make_app, tmp_path):
-    a = make_app("postgres", event_backend="postgres", name="a")
-    config = a.extensions["relais"].config
-    b = create_app({"data_dir": str(tmp_path / "b"), "plugins": [], "log_level": "WARNING",
-                    "database_url": config["database_url"], "secret_key": config["secret_key"],
-                    "event_backend": "postgres"}, plugins=[("test_chat", ChatChannel())])
-    yield a, b
-    relais = b.extensions["relais"]
-    relais.jobs.shutdown(wait=False)
-    relais.events.close()
-    relais.database.close_all()
+def instances(postgres_instances):
+    return postgres_instances
 
 
 @pytest.fixture
@@ -34,7 +21,6 @@ def people(instances):
     a, _ = instances
     with a.app_context():
         alice = sign_in(a, make_account("alice"))
-        g.pop("csrf_token", None)  # see test_socket_rights._sign_in
         return alice, sign_in(a, make_account("bob", "Bob", "Durand"))
 
 
