@@ -120,7 +120,8 @@ def patient(patient_id: int) -> Any:
     # Only patients the user already deals with: an identity is personal data, not a directory.
     found = known_patient(current_account().id, patient_id)
     if found is None:
-        return not_found_page("Ce patient est introuvable, ou aucun de vos échanges ne le concerne.")
+        return not_found_page("Ce patient est introuvable, ou il n'est pas suivi par vous ni par une structure "
+                              "pour laquelle vous agissez : retrouvez-le par son INS.")
     return render_template("patient.html", page="patient", patient=found, identity=patient_identity(found),
                            spaces=SPACES)
 
