@@ -8,10 +8,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .french import (Boolean, Date, DateTime, Dict, Email, FrenchSchema, Integer, List, Nested, String, UtcDateTime,
-                     length, not_blank, one_of, plain_number)
+from .french import (Boolean, Date, DateTime, Dict, Email, FrenchSchema, Integer, Line, List, Nested, String,
+                     UtcDateTime, length, not_blank, one_of, plain_number)
 
-__all__ = ["shared", "FrenchSchema", "String", "Integer", "Boolean", "Date", "DateTime", "UtcDateTime", "List",
+__all__ = ["shared", "FrenchSchema", "String", "Line", "Integer", "Boolean", "Date", "DateTime", "UtcDateTime", "List",
            "Dict", "Nested", "Email", "length", "one_of", "not_blank", "plain_number"]
 
 
