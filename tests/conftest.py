@@ -121,7 +121,7 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def postgres_instances(make_app, tmp_path):
+def instances(make_app, tmp_path):
     """Two instances of one platform (event_backend = "postgres"): one PostgreSQL schema, each its own
     process's worth of state (event bus, sockets, job runner)."""
     a = make_app("postgres", event_backend="postgres", name="a")

@@ -27,11 +27,6 @@ def _events(ws, timeout: float = 5.0) -> list[dict]:
 
 
 @pytest.fixture
-def instances(postgres_instances):
-    return postgres_instances
-
-
-@pytest.fixture
 def people(instances):
     a, _ = instances
     with a.app_context():

@@ -6,7 +6,7 @@ from typing import Iterator
 import pytest
 from flask import Flask
 
-from kernel.testing import TestApps
+from kernel.testing import TestApps, make_account
 from security.matrix_world import DOMAIN, World, build_world
 
 BUILTIN = ["*builtin"]
@@ -23,3 +23,13 @@ def matrix_app(tmp_path_factory) -> Iterator[Flask]:
 @pytest.fixture(scope="module")
 def world(matrix_app) -> World:
     return build_world(matrix_app)
+
+
+@pytest.fixture
+def site(make_app, backend):
+    """An app on each database with two accounts, alice and bob (the session and sign-in tests)."""
+    app = make_app(backend)
+    with app.app_context():
+        make_account("alice")
+        make_account("bob")
+    return app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from kernel.auth import still_authorised
 from kernel.auth.account_state import deactivate, reactivate, set_password
@@ -13,15 +12,6 @@ from kernel.db import utcnow
 from kernel.models import Account, ApiToken, BrowserSession
 from security.signin_forms import SESSION_COOKIE, copy_of, login_form, signed_in
 from support.factories import PASSWORD, bearer, make_account
-
-
-@pytest.fixture
-def site(make_app, backend):
-    app = make_app(backend)
-    with app.app_context():
-        make_account("alice")
-        make_account("bob")
-    return app
 
 
 def _account(app, login):

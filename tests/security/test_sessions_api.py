@@ -2,23 +2,13 @@
 it does not recognise; another account's are not found; the answers are the OpenAPI document's."""
 from __future__ import annotations
 
-import pytest
 
 from api.test_openapi_responses import Document
 from kernel.models import Account, ApiToken, AuditEvent, BrowserSession
 from kernel.auth.tokens import create_token
 from security.signin_forms import copy_of, signed_in
-from support.factories import bearer, make_account
+from support.factories import bearer
 from support.query_counter import count_queries
-
-
-@pytest.fixture
-def site(make_app, backend):
-    app = make_app(backend)
-    with app.app_context():
-        make_account("alice")
-        make_account("bob")
-    return app
 
 
 def test_listing_and_ending_my_other_sessions(site):

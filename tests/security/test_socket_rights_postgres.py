@@ -12,11 +12,6 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def instances(postgres_instances):
-    return postgres_instances
-
-
-@pytest.fixture
 def people(instances):
     a, _ = instances
     with a.app_context():
