@@ -11,6 +11,7 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from flask import request, session
 
@@ -82,21 +83,22 @@ def session_for_cookie(secret: str) -> LiveSession | None:
     return LiveSession(account.session_id, account)
 
 
+def _alive() -> Any:
+    """A session not ended and within both lifetimes (the cookie lookup's SQL says the same)."""
+    created_after, seen_after = _cutoffs()
+    return (BrowserSession.ended_at.is_null() & (BrowserSession.created_at > created_after)
+            & (BrowserSession.last_seen_at > seen_after))
+
+
 def session_is_live(session_id: int) -> bool:
     """Whether a session may still be used: for what lives longer than a request (a websocket)."""
-    created_after, seen_after = _cutoffs()
     return (BrowserSession.select(BrowserSession.id).join(Account)
-            .where((BrowserSession.id == session_id) & BrowserSession.ended_at.is_null() & Account.active
-                   & (BrowserSession.created_at > created_after) & (BrowserSession.last_seen_at > seen_after))
-            .exists())
+            .where((BrowserSession.id == session_id) & Account.active & _alive()).exists())
 
 
 def live_sessions(account_id: int) -> list[BrowserSession]:
     """The account's sessions still alive, the most recently used first."""
-    created_after, seen_after = _cutoffs()
-    return list(BrowserSession.select()
-                .where((BrowserSession.account == account_id) & BrowserSession.ended_at.is_null()
-                       & (BrowserSession.created_at > created_after) & (BrowserSession.last_seen_at > seen_after))
+    return list(BrowserSession.select().where((BrowserSession.account == account_id) & _alive())
                 .order_by(BrowserSession.last_seen_at.desc(), BrowserSession.id.desc()))
 
 
