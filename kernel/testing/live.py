@@ -65,13 +65,18 @@ class SocketClient(simple_websocket.Client):
         if self.port != default:
             self.host = f"{self.host}:{self.port}"
         super().handshake()
-        if not self._handle_events():  # the server closed it at once (a refusal)
-            self.connected = False
+        if self.connected and not self._handle_events():
+            # The server closed it at once (a refusal) and its close frame came with the answer: it is
+            # reported as when it comes later, by receive() raising ConnectionClosed once the reading
+            # thread has seen the connection end, never by the constructor (which would raise
+            # ConnectionError on some runs and not others).
+            self.connected = True
 
 
 def connect_socket(url: str, headers: dict[str, str] | None = None) -> SocketClient:
     """A websocket to ``url`` (``ws://host:port/ws``) with ``headers`` (a bearer token, or a cookie and
-    an Origin); raises ``simple_websocket.ConnectionError`` when refused at the handshake."""
+    an Origin); raises ``simple_websocket.ConnectionError`` when the handshake is refused (a 401), and a
+    socket the server closes at once raises ``ConnectionClosed`` on its first ``receive``."""
     return SocketClient.connect(url, headers=headers or {})
 
 
