@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import simple_websocket
+from wsproto.utilities import LocalProtocolError
 
 from kernel import create_app
 from kernel.testing import LiveServer, bearer, make_account, next_event
@@ -113,7 +114,7 @@ class Flooder(threading.Thread):
             while time.monotonic() < deadline and ws.connected:
                 ws.send(payload)
                 self.sent += self.frame
-        except (simple_websocket.ConnectionClosed, OSError):
+        except (simple_websocket.ConnectionClosed, OSError, LocalProtocolError):  # closed under our feet
             pass
         # What was sent may still be on its way: the server's verdict (its close frame, read by the client's
         # own thread) comes once it has read it.
