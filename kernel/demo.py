@@ -6,6 +6,7 @@ starting the demo twice keeps the same accounts and whatever was exchanged in be
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from .auth.passwords import hash_password
 from .directory import sync_identity
 from .models import PERSON, STRUCTURE, Account, Delegation, Identity, MailAddress, Patient
 from .services.patients import take_into_care
+
+log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo1234"
 DEMO_DOMAIN = "demo.relais-sante.mssante.fr"
@@ -130,7 +133,28 @@ def seed(app: Flask) -> bool:
         # Searchable in the directory, beside the national entries (again on a second run: idempotent).
         for identity_id in [a.identity_id for a in accounts.values()] + [structure.id]:
             sync_identity(identity_id)
+        _seed_plugins(app, accounts, structure)
     return new
+
+
+def _seed_plugins(app: Flask, accounts: dict[str, Account], structure: Identity) -> None:
+    """Each enabled plugin adds its channel's demo data (seed_demo), in a savepoint of its own: a plugin
+    whose seeding fails is logged and leaves nothing half-written, and the others' data still comes."""
+    relais = app.extensions["relais"]
+    patients = [_find_patient(p) for p in PATIENTS]
+    for impl in reversed(relais.pm.hook.seed_demo.get_hookimpls()):
+        name = relais.pm.get_name(impl.plugin) or repr(impl.plugin)
+        kwargs = {"accounts": dict(accounts), "structure": structure, "patients": list(patients)}
+        try:
+            with relais.database.atomic():
+                impl.function(*[kwargs[arg] for arg in impl.argnames])
+        except Exception:
+            log.exception("plugin %s: seed_demo failed; its demo data is left out", name)
+
+
+def _find_patient(p: DemoPatient) -> Patient:
+    return Patient.get((Patient.birth_name == p.birth_name) & (Patient.first_names == p.first_names)
+                       & (Patient.birth_date == p.birth_date))
 
 
 def _professional(p: DemoProfessional, password_hash: str | None) -> Account:

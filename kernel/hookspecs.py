@@ -188,6 +188,18 @@ def menu_links(account: Account) -> list[MenuLink]:
 
 
 @hookspec
+def seed_demo(accounts: dict[str, Account], structure: Identity, patients: list[Patient]) -> None:
+    """Add this plugin's demo data, so that ``relais demo`` shows its channel working at once.
+
+    :param accounts: the demo's professionals by login (``julie.bernard``, ``sophie.laurent``...).
+    :param structure: the demo's coordination structure (its delegates act for it).
+    :param patients: the demo's patients, in the care of every demo professional.
+    Called by ``relais demo`` inside the demo's transaction, after the kernel's own data, on every start:
+    add only what is missing (a second start must add nothing). Since 0.3.
+    """
+
+
+@hookspec
 def register_event_types() -> list[EventType]:
     """Return the live event types this plugin publishes (``EventType(name, description, fields, optional)``).
 

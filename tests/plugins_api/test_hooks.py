@@ -13,10 +13,10 @@ import pytest
 
 from kernel import hookimpl
 from kernel.migrate import MigrationSet, pending
-from kernel.models import Attachment, Exchange, Job, Message
+from kernel.models import Account, Attachment, Exchange, Job, Message
 from support.chat_channel import ChatChannel
 from support.every_hook_plugin import (ASSET_EARLY_STYLE, ASSET_MISSING, ASSET_SCRIPT, ASSET_STYLE, CHANNEL,
-                                       CONNECTOR, COPY_FIELD, COPY_NEEDS_PATIENT, CRASH, MIGRATIONS, PUSH_JOB, REFUSED,
+                                       CONNECTOR, COPY_FIELD, COPY_NEEDS_PATIENT, CRASH, DEMO_NOTE, MIGRATIONS, PUSH_JOB, REFUSED,
                                        REFUSED_MESSAGE, CopyToSoftwareAddon, EveryHookPlugin, HookDemoNote)
 from support.factories import PASSWORD, bearer, make_account, make_patient
 
@@ -406,6 +406,28 @@ def test_hook_on_event_hears_every_channel_and_kernel_events(demo, people, plugi
     client.post(f"/api/v1/exchanges/{exchange_id}/read", headers=bearer(bob), json={})
     types = [t for t, e, _ in plugin.events if e == exchange_id]
     assert types == ["exchange.created", "message.created", "receipt.created"]
+
+
+# --- seed_demo ---------------------------------------------------------------------------------
+
+def test_hook_seed_demo_adds_the_plugins_data_once_and_a_failing_plugin_leaves_nothing(make_app, plugin, caplog):
+    from kernel import demo as demo_data
+
+    class BrokenSeed:
+        @hookimpl
+        def seed_demo(self, structure):
+            HookDemoNote.create(exchange_id=0, text=f"à moitié {structure.display_name}")
+            raise RuntimeError("seeding broke halfway")
+
+    app = make_app("sqlite", plugins=_plugins(plugin) + [("broken_seed", BrokenSeed())])
+    assert demo_data.seed(app) is True
+    assert demo_data.seed(app) is False  # a second start adds nothing
+    with app.app_context():
+        notes = [n.text for n in HookDemoNote.select()]
+        assert notes == [DEMO_NOTE]  # the broken plugin's half-written row was rolled back
+        julie = Account.get(Account.login == "julie.bernard")
+        assert HookDemoNote.get(HookDemoNote.text == DEMO_NOTE).message_id == julie.id
+    assert "broken_seed: seed_demo failed" in caplog.text
 
 
 # --- register_event_types ----------------------------------------------------------------------

@@ -41,6 +41,9 @@ COPY_FIELD = "hook_demo_copy"
 COPY_NEEDS_PATIENT = "Choisissez un patient pour envoyer une copie à votre logiciel."
 
 
+DEMO_NOTE = "Donnée de démonstration"
+
+
 class HookDemoNote(BaseModel):
     """What hook_demo stores per delivered message (its own table: hook_demo_note)."""
 
@@ -103,6 +106,13 @@ class EveryHookPlugin:
         self.event_data: list[dict] = []  # each event's data, beside self.events
         self.delivered_messages: list[int | None] = []
         self.service = DemoService()
+
+    # --- demo ----------------------------------------------------------------------------------
+    @hookimpl
+    def seed_demo(self, accounts: dict[str, Any], patients: list[Any]) -> None:
+        if not HookDemoNote.select().where(HookDemoNote.text == DEMO_NOTE).exists():
+            HookDemoNote.create(exchange_id=0, text=DEMO_NOTE,
+                                message_id=accounts["julie.bernard"].id + 0 * len(patients))
 
     # --- channels ------------------------------------------------------------------------------
     @hookimpl

@@ -1,0 +1,1 @@
+"""The dpi_fhir plugin's hooks (being built)."""

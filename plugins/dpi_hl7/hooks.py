@@ -1,0 +1,1 @@
+"""The dpi_hl7 plugin's hooks (being built)."""

@@ -1,0 +1,1 @@
+"""The jitsi plugin's hooks (being built)."""

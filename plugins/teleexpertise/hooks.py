@@ -1,0 +1,1 @@
+"""The teleexpertise plugin's hooks (being built)."""

@@ -1,0 +1,1 @@
+"""The usager plugin's hooks (being built)."""

@@ -1,0 +1,1 @@
+"""The visio plugin's hooks (being built)."""
