@@ -128,6 +128,10 @@ ROUTES: dict[str, Expect | Socket] = {
     "mssante_mail_admin.discard_one": admins_only(200, url=held_mail, **PLUGIN_WRITE),
     "mssante_mail_admin.release_one": admins_only(422, url=held_mail, body=json({"to": "pas-une-adresse"}),
                                                   **PLUGIN_WRITE),
+    # --- teleexpertise plugin ----------------------------------------------------------------------
+    # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
+    # --- visio and jitsi plugins ----------------------------------------------------------------------
+    # --- usager plugin -------------------------------------------------------------------------------
 }
 
 
