@@ -7,9 +7,11 @@ country code 3), order number (3), then the key (2) = 97 - (first 13 digits mod 
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 OID_INS_NIR = "1.2.250.1.213.1.4.8"
 OID_INS_NIA = "1.2.250.1.213.1.4.9"
@@ -24,40 +26,58 @@ MES_DOMAIN = "patient.mssante.fr"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 
-# Only labels that do not depend on the birth year. Metropolitan numbers are left unlabelled on purpose:
-# before 1962-1968 some of them (91 to 96) stood for Algeria, Morocco or Tunisia, not today's départements.
-DEPARTMENT_LABELS: dict[str, str] = {
-    "20": "Corse", "2A": "Corse-du-Sud", "2B": "Haute-Corse",
-    "971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion",
-    "975": "Saint-Pierre-et-Miquelon", "976": "Mayotte", "977": "Saint-Barthélemy", "978": "Saint-Martin",
-    "984": "Terres australes et antarctiques françaises", "986": "Wallis-et-Futuna",
-    "987": "Polynésie française", "988": "Nouvelle-Calédonie", "989": "La Passion-Clipperton",
-}
+# Birthplaces come from INSEE's official lists, shipped as data (kernel/data/README.md says their vintage).
+_DATA = Path(__file__).parent / "data"
 
-# The most frequent countries of birth, by INSEE code (COG "pays", written 99xxx; the NIR holds xxx).
-# Checked against the COG list; codes of former states (Yougoslavie, URSS...) are left out on purpose:
-# an unknown code is shown as such, never guessed.
-COUNTRIES: dict[str, str] = {
-    "101": "Danemark", "103": "Norvège", "104": "Suède", "105": "Finlande", "109": "Allemagne",
-    "110": "Autriche", "111": "Bulgarie", "112": "Hongrie", "114": "Roumanie", "116": "Tchéquie",
-    "117": "Slovaquie", "118": "Bosnie-Herzégovine", "119": "Croatie", "120": "Monténégro", "121": "Serbie",
-    "122": "Pologne", "123": "Russie", "125": "Albanie", "126": "Grèce", "127": "Italie", "130": "Andorre",
-    "131": "Belgique", "132": "Royaume-Uni", "134": "Espagne", "135": "Pays-Bas", "136": "Irlande",
-    "137": "Luxembourg", "138": "Monaco", "139": "Portugal", "140": "Suisse", "144": "Malte",
-    "145": "Slovénie", "155": "Ukraine", "156": "Macédoine du Nord", "157": "Kosovo",
-    "201": "Arabie saoudite", "203": "Irak", "204": "Iran", "205": "Liban", "206": "Syrie", "207": "Israël",
-    "208": "Turquie", "212": "Afghanistan", "213": "Pakistan", "216": "Chine", "217": "Japon",
-    "219": "Thaïlande", "220": "Philippines", "223": "Inde", "234": "Cambodge", "235": "Sri Lanka",
-    "239": "Corée du Sud", "241": "Laos", "243": "Vietnam", "246": "Bangladesh", "252": "Arménie",
-    "255": "Géorgie",
-    "301": "Égypte", "303": "Afrique du Sud", "312": "République démocratique du Congo", "315": "Éthiopie",
-    "316": "Libye", "322": "Cameroun", "323": "Centrafrique", "324": "Congo", "326": "Côte d'Ivoire",
-    "327": "Bénin", "328": "Gabon", "330": "Guinée", "331": "Burkina Faso", "333": "Madagascar", "335": "Mali",
-    "336": "Mauritanie", "337": "Niger", "338": "Nigéria", "341": "Sénégal", "343": "Soudan", "344": "Tchad",
-    "345": "Togo", "350": "Maroc", "351": "Tunisie", "352": "Algérie", "390": "Maurice", "397": "Comores",
-    "399": "Djibouti",
-    "401": "Canada", "404": "États-Unis", "405": "Mexique", "410": "Haïti", "415": "Argentine", "416": "Brésil",
-}
+
+def _read(name: str, code: str, label: str) -> dict[str, str]:
+    with (_DATA / name).open(encoding="utf-8", newline="") as fh:
+        return {row[code]: row[label] for row in csv.DictReader(fh)}
+
+
+# Today's départements (2A/2B included) and the overseas collectivities a NIR uses (975, 977, 978, 984, 986-989).
+DEPARTMENT_LABELS: dict[str, str] = {**_read("insee_departements.csv", "DEP", "LIBELLE"),
+                                     **_read("insee_collectivites_outre_mer.csv", "COMER", "LIBELLE")}
+# Every country code since 1943 (former ones included: a NIR keeps the code of the place at the time of birth),
+# by the 3 digits the NIR holds after "99".
+COUNTRIES: dict[str, str] = {code[2:]: label for code, label in
+                             _read("insee_pays.csv", "COG", "LIBCOG").items() if code != "99100"}
+# Codes whose meaning changed: Corsica was one département, 20, until 1976; before 1968, 75 was the Seine,
+# 78 Seine-et-Oise, and 91 to 96 stood for Algeria, Morocco or Tunisia, not today's départements. Those are shown
+# without a label for births before the change, never guessed.
+_BEFORE_1968 = {"75", "78", "91", "92", "93", "94", "95", "96"}
+_HISTORICAL = {"20": "Corse"}
+_METROPOLITAN = {f"{n:02d}" for n in range(1, 97)} | {"2A", "2B"}
+
+PLACE_PROBLEM = ("Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : {what}. "
+                 "Vérifiez la saisie.")
+
+
+def place_problem(value: str) -> str | None:
+    """Why the birthplace of a 15-character matricule cannot exist (French), or None."""
+    department = value[5:7]
+    if department == "99":
+        if value[7:10] not in COUNTRIES:
+            return (f"Le pays de naissance du matricule INS (code 99{value[7:10]}) ne figure pas dans la liste "
+                    "officielle de l'INSEE : vérifiez la saisie.")
+        return None
+    if department in ("97", "98"):
+        if value[5:8] not in DEPARTMENT_LABELS:
+            return PLACE_PROBLEM.format(what=f"aucun département ni collectivité d'outre-mer n'a le code {value[5:8]}")
+        return None
+    if department not in _METROPOLITAN:
+        return PLACE_PROBLEM.format(what=f"aucun département n'a le numéro {department}")
+    return None
+
+
+def department_label(department: str, birth_year: int) -> str | None:
+    """The département's name at the time of birth, when the code meant the same then."""
+    if department in _HISTORICAL:
+        return _HISTORICAL[department]
+    if department in _BEFORE_1968 and birth_year < 1968:
+        return None
+    return DEPARTMENT_LABELS.get(department)
+
 
 _PROVISIONAL_SEX = {"3": "M", "4": "F", "7": "M", "8": "F"}
 _SEX = {"1": "M", "2": "F", **_PROVISIONAL_SEX}
@@ -162,6 +182,9 @@ class Ins:
         if compute_key(value[:13]) != value[13:]:
             raise InvalidIns("La clé du matricule INS ne correspond pas : un chiffre a sans doute été mal saisi, "
                              "vérifiez le numéro.")
+        place = place_problem(value)  # after the key: a right key with an impossible place is no typo
+        if place:
+            raise InvalidIns(place)
         return cls(value)
 
     @classmethod
@@ -202,19 +225,19 @@ class Ins:
     def decode(self, birth_date: dt.date | None = None, today: dt.date | None = None) -> InsDecoding:
         v = self.value
         month = int(v[3:5])
-        return InsDecoding(sex=_SEX[v[0]], provisional=self.provisional,
-                           birth_year=self.birth_year(birth_date, today),
+        year = self.birth_year(birth_date, today)
+        return InsDecoding(sex=_SEX[v[0]], provisional=self.provisional, birth_year=year,
                            birth_month=month if _month_known(month) else None,
-                           birth_place=self._birth_place(), order=v[10:13])
+                           birth_place=self._birth_place(year), order=v[10:13])
 
-    def _birth_place(self) -> BirthPlace:
+    def _birth_place(self, birth_year: int) -> BirthPlace:
         v = self.value
         code = v[5:10]
         if v[5:7] == "99":
             return BirthPlace("abroad", None, None, v[7:10], COUNTRIES.get(v[7:10]), None, code)
         if v[5:7] in ("97", "98"):
             return BirthPlace("overseas", v[5:8], DEPARTMENT_LABELS.get(v[5:8]), None, None, v[8:10], code)
-        return BirthPlace("department", v[5:7], DEPARTMENT_LABELS.get(v[5:7]), None, None, v[7:10], code)
+        return BirthPlace("department", v[5:7], department_label(v[5:7], birth_year), None, None, v[7:10], code)
 
     def description(self, birth_date: dt.date | None = None) -> str:
         return self.decode(birth_date).description

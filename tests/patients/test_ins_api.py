@@ -11,9 +11,9 @@ def test_a_valid_matricule_is_decoded(app, client):
     assert r.json == {
         "ins": "279035121518989", "sex": "F", "sex_label": "Une femme", "provisional": False,
         "birth_year": 1979, "birth_month": 3, "birth_month_label": "mars",
-        "birth_place": {"kind": "department", "department": "51", "department_label": None,
+        "birth_place": {"kind": "department", "department": "51", "department_label": "Marne",
                         "country_code": None, "country": None},
-        "description": "Une femme, née en mars 1979, née dans le département 51",
+        "description": "Une femme, née en mars 1979, née dans le département 51 (Marne)",
         "mes_address": "279035121518989@patient.mssante.fr",
     }
 

@@ -102,15 +102,47 @@ def test_spaces_and_lower_case_are_accepted():
 
 
 def test_descriptions_for_usager_2():
-    assert Ins.from_body("2850377123456").description() == "Une femme, née en mars 1985, née dans le département 77"
+    assert Ins.from_body("2850377123456").description() == (
+        "Une femme, née en mars 1985, née dans le département 77 (Seine-et-Marne)")
     assert Ins.from_body("1623099134012").description() == (
         "Un homme, né en 1962 (mois inconnu), né à l'étranger (Espagne)")
     assert Ins.from_body("1800597411123").description() == (
         "Un homme, né en mai 1980, né dans le département 974 (La Réunion)")
-    assert Ins.from_body("2700599999001").description() == (
-        "Une femme, née en mai 1970, née à l'étranger (pays de code INSEE 99999)")
-    assert Ins.from_body("2700552999001").description().endswith("née dans le département 52")
+    assert Ins.from_body("2700999115001").description() == (
+        "Une femme, née en septembre 1970, née à l'étranger (Tchécoslovaquie)")  # a former country keeps its code
+    assert Ins.from_body("2700552999001").description().endswith("née dans le département 52 (Haute-Marne)")
+    # Before 1968, 75 was the Seine and 91 to 96 stood for Algeria, Morocco or Tunisia: no label is guessed.
+    assert Ins.from_body("1550591123001").description().endswith("né dans le département 91")
+    assert Ins.from_body("1750591123001").description().endswith("né dans le département 91 (Essonne)")
+    assert Ins.from_body("1550520123001").description().endswith("né dans le département 20 (Corse)")
     assert Ins.parse("253072B07300470").description().endswith("née dans le département 2B (Haute-Corse)")
+
+
+PLACE = "Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : {}. Vérifiez la saisie."
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("2850300123456", PLACE.format("aucun département n'a le numéro 00")),
+    ("2850397012345", PLACE.format("aucun département ni collectivité d'outre-mer n'a le code 970")),
+    ("2850398512345", PLACE.format("aucun département ni collectivité d'outre-mer n'a le code 985")),
+    ("2850399999123", "Le pays de naissance du matricule INS (code 99999) ne figure pas dans la liste officielle "
+                      "de l'INSEE : vérifiez la saisie."),
+    ("2850399100123", "Le pays de naissance du matricule INS (code 99100) ne figure pas dans la liste officielle "
+                      "de l'INSEE : vérifiez la saisie."),  # 99100 is France: not abroad
+])
+def test_impossible_birthplaces_are_refused_even_with_the_right_key(body, reason):
+    with pytest.raises(InvalidIns) as exc:
+        Ins.from_body(body)
+    assert str(exc.value) == reason
+
+
+def test_every_official_departement_and_country_is_labelled():
+    from kernel.ins import COUNTRIES, DEPARTMENT_LABELS
+    assert len([c for c in DEPARTMENT_LABELS if len(c) == 2]) == 96  # 01-95 without 20, with 2A and 2B
+    assert {c for c in DEPARTMENT_LABELS if len(c) == 3} == {"971", "972", "973", "974", "975", "976", "977",
+                                                             "978", "984", "986", "987", "988", "989"}
+    assert DEPARTMENT_LABELS["77"] == "Seine-et-Marne" and DEPARTMENT_LABELS["2A"] == "Corse-du-Sud"
+    assert len(COUNTRIES) == 254 and COUNTRIES["115"] == "Tchécoslovaquie" and COUNTRIES["157"] == "Kosovo"
 
 
 @pytest.mark.parametrize("code, country", [("134", "Espagne"), ("109", "Allemagne"), ("127", "Italie"),

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernel.ins import Ins, InvalidIns, compute_key
+from kernel.ins import COUNTRIES, Ins, InvalidIns, compute_key
 
-OVERSEAS = ["971", "972", "973", "974", "975", "976", "984", "986", "987", "988"]
+OVERSEAS = ["971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988", "989"]
 
 
 def _digits(n: int) -> st.SearchStrategy[str]:
@@ -23,7 +23,7 @@ places = st.one_of(
     st.tuples(st.integers(1, 95).map("{:02d}".format), _digits(3)).map("".join),  # metropolitan
     corsica_places,
     st.tuples(st.sampled_from(OVERSEAS), _digits(2)).map("".join),
-    st.tuples(st.just("99"), _digits(3)).map("".join),  # born abroad: 99 + country code
+    st.sampled_from(sorted(COUNTRIES)).map("99".__add__),  # born abroad: 99 + an official country code
 )
 
 
