@@ -12,13 +12,14 @@ from .directory.text import fold
 from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
-from .integration import Connector, IntegrationReceipt, SynthesisDocument
+from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
 from .migrate import MigrationSet
 from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
 from .services.events import Event, publish_on_commit
+from .services.integration import available_connectors, available_targets, report_integration
 from .services.jobs import JobType
 from .services.sending import SendContext, SendRejected, flatten_errors
 from .services.system_messages import post_system_message
@@ -32,6 +33,8 @@ __all__ = [
     "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
     "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "EventType", "JobType",
     "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink",
+    # hospital software (DPI): where an account may push documents, what a connector's job learnt
+    "TARGETS", "available_connectors", "available_targets", "report_integration",
     # what takes effect when the transaction commits
     "publish_on_commit", "on_commit", "post_system_message",
     # routes: who is asking, what they may see

@@ -68,6 +68,17 @@ MAIL_STATUS = EventType(
     fields={"message_id": "the kernel message the mail carries", "outgoing": "the outbox row's id",
             "recipients": "[{address, role, status, label, reason, updated_at}]"})
 
+INTEGRATION_STATUS = EventType(
+    "integration.status", "A push of a document into a hospital software (DPI) was recorded or moved: en attente, "
+    "intégré, échec. Sent to the account that pushed it only.",
+    fields={"id": "the push (integration) id", "attachment_id": "the document", "exchange_id": "its exchange or null",
+            "patient_id": "its patient or null", "target": '"logiciel", "dossier_regional" or "dmp"',
+            "connector": "the connector instance's name", "connector_label": "its label",
+            "state": '"en_attente", "integre" or "echec"', "message": "French, what the software answered",
+            "reference": "the software's id for the document, or \"\"", "attempts": "tries so far",
+            "created_at": "ISO 8601, UTC", "updated_at": "ISO 8601, UTC",
+            "integrated_at": "ISO 8601, UTC, or null"})
+
 RIGHTS_CHANGED = EventType(
     "rights.changed", "What its recipients may receive shrank: a session ended, a token revoked, an account "
     "deactivated, a delegation withdrawn, a member removed. Never sent to a socket: each open socket of the "
@@ -75,7 +86,8 @@ RIGHTS_CHANGED = EventType(
     fields={"reason": '"session", "token", "account", "delegation" or "membership"'})
 
 KERNEL_EVENT_TYPES: tuple[EventType, ...] = (MESSAGE_CREATED, EXCHANGE_CREATED, EXCHANGE_UPDATED, EXCHANGE_DELETED,
-                                             RECEIPT_CREATED, MAIL_STATUS, RIGHTS_CHANGED)
+                                             RECEIPT_CREATED, MAIL_STATUS, INTEGRATION_STATUS,
+                                             RIGHTS_CHANGED)
 
 
 class UncataloguedEvent(ValueError):

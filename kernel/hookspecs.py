@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .ui import MenuLink, PageAsset
     from .integration import Connector, IntegrationReceipt, SynthesisDocument
     from .migrate import MigrationSet
-    from .models import Account, Attachment, Exchange, Identity, Message, Patient
+    from .models import Account, Attachment, Exchange, Identity, Integration, Message, Patient
     from .server import Service
     from .services.events import Event
     from .services.jobs import JobType
@@ -88,18 +88,24 @@ def synthesize(channel: str, exchange: Exchange, messages: list[Message],
 
 @hookspec
 def register_connectors() -> list[Connector]:
-    """Return the hospital-software connectors this plugin offers as ``integrate`` targets. Since 0.1."""
+    """Return the hospital-software connectors this plugin offers as ``integrate`` targets.
+
+    One ``Connector`` per configured instance: its ``targets`` (``"logiciel"``, ``"dossier_regional"``,
+    ``"dmp"``) and the FINESS of the ``structures`` whose members may use it (empty: everyone). Since 0.1
+    (``targets`` and ``structures`` since 0.3).
+    """
 
 
 @hookspec
 def integrate(document: Attachment, patient: Patient | None, target: str, account: Account,
-              exchange: Exchange | None) -> IntegrationReceipt | None:
+              exchange: Exchange | None, integration: Integration | None) -> IntegrationReceipt | None:
     """Push ``document`` into the software named ``target``; return a receipt if ``target`` is yours.
 
-    ``exchange`` is where the document comes from, when it comes from one. A connector that talks to
-    the network should enqueue a job and answer a receipt saying the push is under way.
-
-    Since 0.1.
+    ``exchange`` is where the document comes from, when it comes from one. ``integration`` is the
+    kernel's record of this push (its ``id`` is stable across retries: use it as the message id the
+    software deduplicates by). Runs inside the record's transaction: a connector that talks to the
+    network enqueues a job there and answers ``IntegrationReceipt(..., ok=True, pending=True)``; the job
+    reports the outcome with ``kernel.report_integration``. Since 0.1 (``integration`` since 0.3).
     """
 
 

@@ -18,7 +18,7 @@ from ..schemas.sessions import SessionListResponse, TokenListResponse
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema
 from ..schemas.responses import (AttachmentResponse, ChannelFormResponse, ChannelListResponse, ConnectorListResponse,
                                  ExchangeResponse, ExchangeStartedResponse, ExchangeSummaryResponse, InboxResponse,
-                                 IntegrationResponse, MeResponse, MembersAddedResponse, MessagePageResponse,
+                                 IntegrationListResponse, IntegrationOneResponse, IntegrationResponse, MeResponse, MembersAddedResponse, MessagePageResponse,
                                  MessageResponse, ReadResponse, ReceiptsResponse, UploadResponse)
 
 openapi_blueprint = Blueprint("openapi", __name__, url_prefix="/api")
@@ -42,9 +42,16 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/attachments", "post", "Déposer une ou plusieurs pièces jointes (multipart, champ « file »)", None,
      UploadResponse, 201),
     ("/attachments/{id}", "get", "Télécharger une pièce jointe", None, None, 200),
-    ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier (502 : un logiciel "
-     "l'a refusée, voir receipts)", IntegrateSchema, IntegrationResponse, 200),
-    ("/connectors", "get", "Logiciels métier raccordés", None, ConnectorListResponse, 200),
+    ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier (202 : en cours, "
+     "l'issue arrive en direct, événement integration.status ; 502 : le logiciel l'a refusée, voir receipts)",
+     IntegrateSchema, IntegrationResponse, 200),
+    ("/attachments/{id}/integrations", "get", "Mes envois de cette pièce jointe vers des logiciels métier, et où ils "
+     "en sont", None, IntegrationListResponse, 200),
+    ("/integrations/{id}", "get", "Un de mes envois vers un logiciel métier", None, IntegrationOneResponse, 200),
+    ("/integrations/{id}/retry", "post", "Relancer un envoi en échec (409 : il n'est pas en échec)", None,
+     IntegrationResponse, 200),
+    ("/connectors", "get", "Logiciels métier raccordés ouverts au compte (target : logiciel, dossier_regional ou "
+     "dmp)", None, ConnectorListResponse, 200),
     ("/directory", "get", "Rechercher dans l'annuaire : professionnels et services, par groupe", None,
      DirectoryResultSchema, 200),
     ("/patients", "get", "Rechercher un patient parmi ceux que l'on prend en charge (q : noms dans n'importe quel "
@@ -67,8 +74,10 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
 COMMON_ERRORS = ("400", "401", "404", "422")
 # And those of particular operations.
 # Successes other than the main one: adding members who all were members already changes nothing.
-EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "post"): "200"}
+EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "post"): "200",
+                   ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202"}
 EXTRA_ERRORS = {("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
+                ("/integrations/{id}/retry", "post"): ("409", "502"),
                 ("/exchanges/{id}/synthesis", "post"): ("503",)}
 
 

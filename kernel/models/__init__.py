@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .directory import DIRECTORY_MODELS, DirectoryAddress, DirectoryEntry, DirectoryImport, DirectoryTerm
 from .exchange import CHAT, MAIL, Exchange, Membership, Message, MessageAttachment, OpenedMark, ReadReceipt
 from .identity import PERSON, STRUCTURE, Identity, MailAddress
+from .integration import Integration
 from .job import Job
 from .live_event import LiveEvent
 from .session import BrowserSession
@@ -14,6 +15,7 @@ from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mai
 KERNEL_MODELS = (
     Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, BrowserSession, Patient, PatientUse,
     PatientCare, Attachment, Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
+    Integration,
     *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 

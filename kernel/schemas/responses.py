@@ -9,6 +9,7 @@ from marshmallow import fields
 
 from . import french as f
 from .exchange import AttachmentSchema, ChannelSchema, ExchangeSchema, ExchangeSummarySchema, FormFieldSchema, MessageSchema
+from .integration import ConnectorSchema, IntegrationSchema
 
 
 class _Envelope(f.FrenchSchema):
@@ -113,11 +114,15 @@ class IntegrationReceiptSchema(_Envelope):
 
 class IntegrationResponse(_Envelope):
     receipts = fields.List(fields.Nested(IntegrationReceiptSchema))
+    integration = fields.Nested(IntegrationSchema, metadata={"description": "Le suivi de cet envoi (état, message)."})
 
 
-class ConnectorSchema(_Envelope):
-    name = fields.String()
-    label = fields.String()
+class IntegrationListResponse(_Envelope):
+    integrations = fields.List(fields.Nested(IntegrationSchema))
+
+
+class IntegrationOneResponse(_Envelope):
+    integration = fields.Nested(IntegrationSchema)
 
 
 class ConnectorListResponse(_Envelope):

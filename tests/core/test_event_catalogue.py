@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kernel import hookimpl
+from kernel import Connector, IntegrationReceipt, hookimpl
 from kernel.db import write_transaction
 from kernel.event_types import KERNEL_EVENT_TYPES, EventType, UncataloguedEvent
 from kernel.models import Exchange, Job
@@ -32,6 +33,18 @@ class Listener:
         self.heard.append(event)
 
 
+class Software:
+    """A connector whose software takes every document at once (integration.status)."""
+
+    @hookimpl
+    def register_connectors(self):
+        return [Connector("logiciel_test", "Logiciel de test")]
+
+    @hookimpl
+    def integrate(self, target):
+        return IntegrationReceipt("logiciel_test", True, "Document intégré.") if target == "logiciel_test" else None
+
+
 def example_hooks():
     if str(EXAMPLE) not in sys.path:
         sys.path.insert(0, str(EXAMPLE))
@@ -45,7 +58,8 @@ def platform(make_app):
     """Every built-in plugin and the example plugin, mail between the platform's own mailboxes."""
     listener = Listener()
     app = make_app("sqlite", plugins=[("conversation", conversation), ("mssante_mail", mssante_mail),
-                                      ("exemple_rappel", example_hooks()), ("listener", listener)],
+                                      ("exemple_rappel", example_hooks()), ("listener", listener),
+                                      ("software", Software())],
                    mail_domains=["a.mssante.fr"], mail_receiver_port=0)
     app.listener = listener
     with app.app_context():
@@ -138,6 +152,12 @@ def test_the_main_flows_publish_every_catalogued_type_and_nothing_else(platform)
     assert r.status_code == 201, r.json
     Job.update(run_at=dt.datetime(2000, 1, 1)).where(Job.name == hooks.REMIND_JOB).execute()
     relais.jobs.run_pending()
+
+    # A document pushed into the user's software.
+    upload = client.post("/api/v1/attachments", headers=bearer(alice), content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(b"%PDF-1.4 cr"), "cr.pdf")}).json["attachment"]
+    assert client.post(f"/api/v1/attachments/{upload['id']}/integrate", headers=bearer(alice),
+                       json={"target": "logiciel_test"}).status_code == 200
 
     heard = platform.listener.heard
     for event in heard:  # checked when published already; checked again here, against the whole catalogue

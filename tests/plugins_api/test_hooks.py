@@ -255,7 +255,7 @@ def test_hook_register_connectors_lists_the_software(demo, people):
     alice, _ = people
     r = demo.test_client().get("/api/v1/connectors", headers=bearer(alice))
     assert r.status_code == 200
-    assert r.json == {"connectors": [{"name": CONNECTOR, "label": "Logiciel de démonstration"}]}
+    assert r.json == {"connectors": [{"name": CONNECTOR, "label": "Logiciel de démonstration", "targets": ["logiciel"]}]}
     assert set(_relais(demo).connectors) == {CONNECTOR}
 
 
@@ -275,9 +275,13 @@ def test_hook_integrate_returns_the_connector_receipt(demo, people):
     r = client.post(f"/api/v1/attachments/{attachment['id']}/integrate", headers=bearer(alice),
                     json={"target": CONNECTOR, "patient": patient.id})
     assert r.status_code == 200, r.json
-    assert r.json == {"receipts": [{"connector": CONNECTOR, "ok": True,
-                                    "message": "Document versé dans le logiciel de démonstration.",
-                                    "reference": f"DEMO-{patient.id}-{attachment['sha256'][:8]}"}]}
+    assert r.json["receipts"] == [{"connector": CONNECTOR, "ok": True,
+                                   "message": "Document versé dans le logiciel de démonstration.",
+                                   "reference": f"DEMO-{patient.id}-{attachment['sha256'][:8]}"}]
+    # The kernel's record of the push says the same.
+    assert {k: r.json["integration"][k] for k in ("state", "connector", "target", "reference", "attempts")} == {
+        "state": "integre", "connector": CONNECTOR, "target": "logiciel",
+        "reference": f"DEMO-{patient.id}-{attachment['sha256'][:8]}", "attempts": 1}
 
 
 def test_hook_integrate_refusal_and_other_targets(demo, people):
@@ -292,7 +296,7 @@ def test_hook_integrate_refusal_and_other_targets(demo, people):
     # The hook itself: a connector answers for its own target only.
     document = Attachment.get_by_id(attachment["id"])
     answers = _relais(demo).pm.hook.integrate(document=document, patient=make_patient(), target="autre_logiciel",
-                                              account=alice, exchange=None)
+                                              account=alice, exchange=None, integration=None)
     assert answers == []
 
 
