@@ -1,0 +1,174 @@
+"""Finalisation (TE-6): only the expert side generates the compte rendu; a job renders it, posts it in the
+thread, finalises the request once and writes its acts once; versions; failure and retry."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from kernel.models import Attachment, Job, Message, MessageAttachment
+from kernel.testing import make_structure
+from plugins.teleexpertise import hooks
+from plugins.teleexpertise.finalisation_models import Act, Report
+from plugins.teleexpertise.models import ANNULEE, DEMANDEE, FINALISEE, Request, StatusChange
+
+from .finalisation_fixtures import EXPERT_AM, NIR, REQUESTER_AM, finalise_body, make_case
+
+pytestmark = pytest.mark.relais(plugins=[("teleexpertise", hooks)])
+
+
+@pytest.fixture
+def expert(relais_user):
+    return relais_user("sophie", "Sophie", "Laurent", profession="Médecin dermatologue")
+
+
+@pytest.fixture
+def case(relais_alice, expert):
+    return make_case(relais_alice.account, expert.account.identity, expert.account)
+
+
+def pdf_text(relais, attachment_id: int) -> str:
+    attachment = Attachment.get_by_id(attachment_id)
+    with relais.attachments.open(attachment) as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_expert_generates_the_report_which_finalises_the_request_and_writes_its_acts(relais, case, expert,
+                                                                                           relais_alice):
+    r = expert.browser.post(case.url, json=finalise_body(case, incident="Coupure réseau de 10 minutes."))
+    assert r.status_code == 202, r.json
+    assert r.json["report"]["version"] == 1 and r.json["report"]["state"] == "pending"
+    assert Job.select().where(Job.name == "teleexpertise.report").count() == 1
+    # The banner shows the generation running, to both sides.
+    panel = expert.api.get(f"/api/v1/exchanges/{case.exchange.id}").json["exchange"]["panels"][-1]
+    assert panel["name"] == "teleexpertise_report" and panel["title"] == "Compte rendu en cours de génération"
+
+    relais.jobs.run_pending()
+
+    report = Report.get()
+    assert report.state == "done" and report.attachment_id and report.message_id
+    request = Request.get_by_id(case.request.id)
+    assert request.status == FINALISEE and request.finalised_at is not None
+    assert request.conclusion.startswith("Exérèse du nævus") and request.incident == "Coupure réseau de 10 minutes."
+    carrier = Message.get_by_id(report.message_id)
+    assert carrier.kind == "synthesis" and carrier.author_id == expert.account.id
+    assert MessageAttachment.get(MessageAttachment.message == carrier.id).attachment_id == report.attachment_id
+    assert Attachment.get_by_id(report.attachment_id).content_type == "application/pdf"
+    acts = {a.code: a for a in Act.select()}
+    assert set(acts) == {"RQD", "TE2"}
+    assert (acts["RQD"].billing_number, acts["RQD"].account_id, acts["RQD"].patient_nir) == (
+        REQUESTER_AM, relais_alice.account.id, NIR)
+    assert (acts["TE2"].billing_number, acts["TE2"].account_id) == (EXPERT_AM, expert.account.id)
+    # The requester sees the finalised banner with the report to open.
+    seen = relais_alice.api.get(f"/api/v1/exchanges/{case.exchange.id}").json["exchange"]
+    banner = next(p for p in seen["panels"] if p["name"] == "teleexpertise_report")
+    assert banner["title"] == "Le compte rendu est finalisé" and banner["level"] == "success"
+    assert banner["action"]["url"] == f"/api/v1/attachments/{report.attachment_id}"
+    assert relais_alice.api.get(banner["action"]["url"]).status_code == 200
+    text = pdf_text(relais, report.attachment_id)
+    assert "Compte rendu de téléexpertise" in text and "Coupure réseau de 10 minutes." in text
+    assert "Page 1 sur" in text
+
+
+def test_only_the_expert_side_may_finalise(relais, case, relais_alice, relais_bob):
+    r = relais_alice.browser.post(case.url, json=finalise_body(case))
+    assert r.status_code == 403 and "expert" in r.json["errors"]["_schema"][0]
+    r = relais_bob.browser.post(case.url, json=finalise_body(case))
+    assert r.status_code == 404
+    assert relais_bob.api.get(case.url).status_code == 404
+    assert Report.select().count() == 0 and Job.select().where(Job.name == "teleexpertise.report").count() == 0
+    state = relais_alice.api.get(case.url).json
+    assert state["can_finalise"] is False and state["billing_number"] == ""
+
+
+def test_a_bad_finalisation_says_what_to_fix_at_each_field_and_stores_nothing(case, expert, relais_bob):
+    r = expert.browser.post(case.url, json={"messages": [], "conclusion": "  ", "billing_number": "12"})
+    assert r.status_code == 422
+    errors = r.json["errors"]
+    assert set(errors) == {"messages", "conclusion", "billing_number"}
+    assert "Cochez" in errors["messages"][0] and "conclusion" in errors["conclusion"][0]
+    other = make_case(relais_bob.account, expert.account.identity, expert.account)
+    r = expert.browser.post(case.url, json=finalise_body(case, messages=[other.question.id]))
+    assert r.status_code == 422 and "n'appartient pas" in r.json["errors"]["messages"][0]
+    assert expert.browser.post(case.url, json={"conclusion": "x"}).json["errors"]["messages"]
+    assert Report.select().count() == 0 and Request.get_by_id(case.request.id).conclusion == ""
+
+
+def test_a_request_not_yet_taken_or_cancelled_cannot_be_finalised(relais_alice, expert):
+    waiting = make_case(relais_alice.account, expert.account.identity, expert.account, status=DEMANDEE)
+    r = expert.browser.post(waiting.url, json=finalise_body(waiting))
+    assert r.status_code == 409 and "demandée" in r.json["errors"]["_schema"][0]
+    cancelled = make_case(relais_alice.account, expert.account.identity, expert.account, status=ANNULEE)
+    assert expert.browser.post(cancelled.url, json=finalise_body(cancelled)).status_code == 409
+
+
+def test_the_report_holds_the_ticked_messages_only(relais, case, expert):
+    r = expert.browser.post(case.url, json=finalise_body(case, messages=case.ids(case.question, case.answer)))
+    assert r.status_code == 202
+    relais.jobs.run_pending()
+    text = pdf_text(relais, Report.get().attachment_id)
+    assert "lésion pigmentée du dos" in text and "nævus atypique" in text
+    assert "Photo de la lésion." not in text and "lesion-dos.png" not in text
+    assert "brouillon" not in text  # the earlier synthesis was not ticked
+
+
+def test_generating_again_makes_a_new_version_without_new_acts_or_status_change(relais, case, expert, relais_alice):
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    # One generation at a time.
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 409
+    relais.jobs.run_pending()
+    r = expert.browser.post(case.url, json=finalise_body(case, conclusion="Conclusion corrigée : exérèse urgente."))
+    assert r.status_code == 202 and r.json["report"]["version"] == 2
+    relais.jobs.run_pending()
+    assert [(r.version, r.state) for r in Report.select().order_by(Report.version)] == [(1, "done"), (2, "done")]
+    assert Act.select().count() == 2
+    assert StatusChange.select().where(StatusChange.status == FINALISEE).count() == 1
+    state = relais_alice.api.get(case.url).json
+    assert [r["version"] for r in state["reports"]] == [1, 2]
+    assert all(r["attachment"]["url"].startswith("/api/v1/attachments/") for r in state["reports"])
+    assert "Conclusion corrigée" in pdf_text(relais, Report.get(Report.version == 2).attachment_id)
+    # Running the job again changes nothing (idempotent).
+    relais.jobs.enqueue("teleexpertise.report", {"report": Report.get(Report.version == 2).id})
+    relais.jobs.run_pending()
+    assert Message.select().where(Message.kind == "synthesis").count() == 3  # the fixture's draft + 2 versions
+
+
+def test_a_failed_generation_says_why_and_can_be_retried(relais, case, expert, relais_alice):
+    renderer = relais.pdf.binary
+    relais.pdf.binary = "/nonexistent/wkhtmltopdf"
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    relais.jobs.run_pending()
+    report = Report.get()
+    assert report.state == "failed" and "générateur de PDF" in report.error
+    assert Request.get_by_id(case.request.id).status != FINALISEE and Act.select().count() == 0
+    panel = next(p for p in expert.api.get(f"/api/v1/exchanges/{case.exchange.id}").json["exchange"]["panels"]
+                 if p["name"] == "teleexpertise_report")
+    assert panel["level"] == "danger" and panel["action"]["label"] == "Réessayer"
+    retry_url = panel["action"]["url"]
+    assert relais_alice.browser.post(retry_url).status_code == 403
+    relais.pdf.binary = renderer
+    r = expert.browser.post(retry_url)
+    assert r.status_code == 202 and r.json["report"]["state"] == "pending"
+    assert expert.browser.post(retry_url).status_code == 409  # not failed any more
+    relais.jobs.run_pending()
+    report = Report.get()
+    assert report.state == "done" and report.version == 1 and report.error == ""
+    assert Request.get_by_id(case.request.id).status == FINALISEE and Act.select().count() == 2
+
+
+def test_a_delegate_of_an_expert_department_finalises_for_it(relais, relais_alice, relais_user):
+    carol = relais_user("carol", "Carole", "Roux", profession="Médecin dermatologue")
+    department = make_structure("Service de dermatologie — CHU de Lyon", delegates=(carol.account,))
+    case = make_case(relais_alice.account, department, carol.account)
+    state = carol.api.get(case.url).json
+    assert state["can_finalise"] is True
+    r = carol.browser.post(case.url, json=finalise_body(case))
+    assert r.status_code == 202, r.json
+    relais.jobs.run_pending()
+    te2 = Act.get(Act.code == "TE2")
+    assert te2.account_id == carol.account.id and te2.structure == "Service de dermatologie — CHU de Lyon"
+    assert te2.professional_id == carol.account.identity_id
+    text = pdf_text(relais, Report.get().attachment_id)
+    assert "Service de dermatologie" in text and "Carole ROUX" in text or "Carole Roux" in text
