@@ -12,6 +12,8 @@ from .directory.text import fold
 from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
+from .ins import Ins, InvalidIns, typing_problem
+from .ins import OID_INS_NIA, Ins, InvalidIns
 from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
 from .migrate import MigrationSet
@@ -19,12 +21,14 @@ from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
 from .services.events import Event, publish_on_commit
+from .services.patients import known_patient
 from .services.integration import available_connectors, available_targets, report_integration
 from .services.jobs import JobType
 from .services.sending import SendContext, SendRejected, flatten_errors
 from .services.system_messages import post_system_message
 from .services.threads import members_of, patient_summary, summary, unread_counts
 from .ui import MenuLink, PageAsset
+from .video_room import VideoRoom
 
 __all__ = [
     # the app and the hook marker
@@ -32,7 +36,7 @@ __all__ = [
     # what hooks return or receive
     "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
     "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "EventType", "JobType",
-    "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink",
+    "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink", "VideoRoom",
     # hospital software (DPI): where an account may push documents, what a connector's job learnt
     "TARGETS", "available_connectors", "available_targets", "report_integration",
     # what takes effect when the transaction commits
@@ -42,6 +46,10 @@ __all__ = [
     "visible_exchanges", "request_summary",
     # exchanges as the API shows them
     "members_of", "summary", "patient_summary", "unread_counts",
+    # patients: the INS matricule (parse, decode, Mon Espace Santé address), a patient in the account's care
+    "Ins", "InvalidIns", "typing_problem", "known_patient",
     # database and small helpers
     "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
+    # INS / NIR matricules (kernel/ins.py): parse and check a key, the NIA's OID
+    "Ins", "InvalidIns", "OID_INS_NIA",
 ]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .services.events import Event
     from .services.jobs import JobType
     from .services.sending import SendContext
+    from .video_room import VideoRoom
 
 PROJECT = "relais"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -152,6 +153,29 @@ def on_event(event: Event) -> None:
     """React to an event after its transaction committed (``event.type``, ``event.exchange_id``...).
 
     Since 0.1.
+    """
+
+
+@hookspec(firstresult=True)
+def socket_message(account: Account, message: dict[str, Any]) -> dict[str, Any] | bool | None:
+    """Handle a message a signed-in page sent up its live socket (``WS /ws``); None if its type is not yours.
+
+    :param account: the socket's account; its credential and rights were re-checked just before.
+    :param message: the decoded JSON object; ``message["type"]`` is a string, start yours with your plugin's
+        name. Check everything else: it comes from the browser.
+    Return a dict to answer that socket alone (``{"type": ...}``), or True when there is nothing to answer.
+    Reach other accounts with ``publish_on_commit`` (their sockets, on every instance). Since 0.3.
+    """
+
+
+@hookspec(firstresult=True)
+def video_room(exchange: Exchange, call_key: str, account: Account) -> VideoRoom | None:
+    """Host a video call of ``exchange`` on an outside service: return ``account``'s room, or None.
+
+    :param call_key: the call's unguessable key (the same for every participant of that call); make the room's
+        name from it.
+    Asked by the plugin offering visios each time someone joins a call; when no plugin answers, the call
+    uses the built-in WebRTC mesh. Since 0.3.
     """
 
 

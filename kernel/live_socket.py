@@ -9,13 +9,19 @@ it re-checks which exchanges the events queued meanwhile belong to, and every ev
 tells the page to reload its lists (``resync``). Every ``ws_recheck_seconds`` it re-checks its credential on
 its own: a session past its lifetime, a change written by another process without the bus.
 
-Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it; a
-client has nothing to say on this socket, so what it sends is read and dropped, and ``Inbox`` keeps at
-most ``INBOX_LIMIT`` messages a minute: beyond, the socket is closed (1008).
+Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it;
+``Inbox`` keeps at most ``INBOX_LIMIT`` messages a minute: beyond, the socket is closed (1008).
+
+Messages up: a page may send JSON objects with a ``type`` (a visio's offer to a peer...). Each is handed to
+the plugins' ``socket_message`` hook (firstresult) with the socket's account, re-checked like any event
+first; the plugin that owns the type answers (a reply for this socket only, or True), and publishes what
+others must receive through the event bus, so it reaches their sockets on every instance. A message
+nobody owns, or that is no JSON object, is answered ``{"type": "socket.refused"}``.
 """
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from typing import Any, Iterable
@@ -23,6 +29,8 @@ from typing import Any, Iterable
 from .auth import still_authorised
 from .services.acting_as import visible_among
 from .services.events import Event, Subscription
+
+log = logging.getLogger(__name__)
 
 POLICY = 1008  # WebSocket close codes (RFC 6455): a rule of the server was broken
 TRY_AGAIN_LATER = 1013
@@ -78,9 +86,17 @@ class WakingEvent(threading.Event):
         ws.event = event
 
 
+def refused(reason: str, message_type: Any = None) -> str:
+    """The answer to a message up that no plugin took (French ``reason``, for the page's console)."""
+    return json.dumps({"type": "socket.refused", "message_type": message_type if isinstance(message_type, str)
+                       else None, "reason": reason}, ensure_ascii=False)
+
+
 class LiveSocket:
-    def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any) -> None:
+    def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any,
+                 account: Any = None) -> None:
         self.ws, self.inbox, self.subscription, self.relais = ws, inbox, subscription, relais
+        self.account = account  # who the socket's messages up come from (None: they are all refused)
         self.recheck_seconds = float(relais.config["ws_recheck_seconds"])
         self.next_check = time.monotonic() + self.recheck_seconds
         self.grace_until = 0.0
@@ -96,13 +112,17 @@ class LiveSocket:
             if self.inbox.flooded:
                 ws.close(reason=POLICY, message="Trop de messages reçus de ce client.")
                 return
-            self.inbox.clear()  # read and dropped: clients have nothing to say here
             now = time.monotonic()
             if now >= minute:
                 self.inbox.received, minute = 0, now + 60
             if not self._rights_hold():
                 ws.close(reason=POLICY, message="Votre session a pris fin : reconnectez-vous.")
                 return
+            if self.inbox:
+                received = list(self.inbox)
+                self.inbox.clear()
+                for raw in received:
+                    self._receive(raw)
             event = subscription.get(timeout=WAIT_SECONDS)
             if subscription.overflowed:
                 ws.send(_RESYNC)
@@ -115,6 +135,29 @@ class LiveSocket:
             if self._may_send(event):
                 ws.send(event.wire)
                 last_sent = time.monotonic()
+
+    def _receive(self, raw: Any) -> None:
+        """Hand one message up to the plugin owning its type (rights were re-checked just before)."""
+        try:
+            message = json.loads(raw)
+        except (TypeError, ValueError):
+            message = None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            self.ws.send(refused("Message illisible : un objet JSON avec un « type » est attendu."))
+            return
+        if self.account is None:
+            self.ws.send(refused("Ce connecteur n'accepte pas de messages.", message["type"]))
+            return
+        try:
+            answer = self._query(lambda: self.relais.pm.hook.socket_message(account=self.account, message=message))
+        except Exception:  # a plugin's failure must not end the socket: the page is told, the log says where
+            log.exception("socket_message failed for a %r message of account %s", message["type"], self.account.id)
+            self.ws.send(refused("Le serveur n'a pas pu traiter ce message.", message["type"]))
+            return
+        if answer is None:
+            self.ws.send(refused("Type de message inconnu.", message["type"]))
+        elif isinstance(answer, dict):
+            self.ws.send(json.dumps(answer, ensure_ascii=False, default=str))
 
     def _rights_hold(self) -> bool:
         """Re-check the credential when the account's rights changed or the periodic check is due; after a

@@ -1,4 +1,5 @@
-"""``WS /ws``: live events pushed to the signed-in account, for the exchanges it may see only."""
+"""``WS /ws``: live events pushed to the signed-in account, for the exchanges it may see only; messages the page
+sends up go to the plugins' ``socket_message`` hook (kernel/live_socket.py)."""
 from __future__ import annotations
 
 import logging
@@ -77,7 +78,7 @@ def init_ws(app: Flask) -> None:
             ws.close(reason=TRY_AGAIN_LATER, message=exc.message)
             return
         try:
-            LiveSocket(ws, inbox, subscription, relais).run()
+            LiveSocket(ws, inbox, subscription, relais, account).run()
         except Exception as exc:  # the client went away: nothing to report
             log.debug("websocket of account %s closed: %s", account.id, exc)
         finally:

@@ -412,6 +412,69 @@ def test_hook_on_event_hears_every_channel_and_kernel_events(demo, people, plugi
     assert types == ["exchange.created", "message.created", "receipt.created"]
 
 
+# --- socket_message ----------------------------------------------------------------------------
+
+def test_hook_socket_message_answers_the_sender_and_reaches_the_audience_only(demo, people):
+    import json
+
+    from kernel.testing import LiveServer, LiveSocket
+    from support.every_hook_plugin import ECHO, ECHO_OK, ECHO_REFUSED, ECHOED
+
+    alice, bob = people
+    carol = make_account("carol", "Carole", "Roux")
+    exchange_id = _start(demo.test_client(), alice, bob).json["exchange"]["id"]
+    with LiveServer(demo) as url:
+        sockets = {a.login: LiveSocket(url, bearer(a)) for a in (alice, bob, carol)}
+        try:
+            sockets["alice"].ws.send(json.dumps({"type": ECHO, "exchange_id": exchange_id, "text": "Allô"}))
+            assert sockets["alice"].next_event(ECHO_OK) == {"type": ECHO_OK}
+            heard = sockets["bob"].next_event(ECHOED.name)
+            assert heard["exchange_id"] == exchange_id and heard["data"] == {"text": "Allô", "account": alice.id}
+            # An exchange carol cannot see: refused to her, nothing published.
+            sockets["carol"].ws.send(json.dumps({"type": ECHO, "exchange_id": exchange_id, "text": "Intrus"}))
+            assert sockets["carol"].next_event(ECHO_REFUSED) == {"type": ECHO_REFUSED}
+            sockets["bob"].assert_silent()
+        finally:
+            for socket in sockets.values():
+                socket.close()
+
+
+def test_hook_socket_message_nobody_owns_or_unreadable_is_refused_and_the_socket_lives_on(demo, people):
+    import json
+
+    from kernel.testing import LiveServer, LiveSocket
+    from support.every_hook_plugin import ECHO, ECHO_OK
+
+    alice, bob = people
+    exchange_id = _start(demo.test_client(), alice, bob).json["exchange"]["id"]
+    with LiveServer(demo) as url:
+        socket = LiveSocket(url, bearer(alice))
+        try:
+            socket.ws.send(json.dumps({"type": "personne.ne_connait"}))
+            refused = socket.next_event("socket.refused")
+            assert refused["message_type"] == "personne.ne_connait" and refused["reason"] == "Type de message inconnu."
+            socket.ws.send("pas du JSON")
+            assert socket.next_event("socket.refused")["message_type"] is None
+            socket.ws.send(json.dumps({"type": ECHO, "exchange_id": exchange_id, "text": "Toujours là"}))
+            assert socket.next_event(ECHO_OK)["type"] == ECHO_OK
+        finally:
+            socket.close()
+
+
+# --- video_room --------------------------------------------------------------------------------
+
+def test_hook_video_room_the_first_answer_hosts_the_call(demo, people):
+    from support.every_hook_plugin import VIDEO_ROOMS
+
+    alice, bob = people
+    exchange = Exchange.get_by_id(_start(demo.test_client(), alice, bob).json["exchange"]["id"])
+    room = _relais(demo).pm.hook.video_room(exchange=exchange, call_key="k3y", account=alice)
+    assert (room.provider, room.url, room.label) == ("hook_demo", f"{VIDEO_ROOMS}/k3y?pour={alice.id}",
+                                                     "Visio de démonstration")
+    other = _start(demo.test_client(), alice, bob, channel="test_chat").json["exchange"]["id"]
+    assert _relais(demo).pm.hook.video_room(exchange=Exchange.get_by_id(other), call_key="k3y", account=alice) is None
+
+
 # --- seed_demo ---------------------------------------------------------------------------------
 
 def test_hook_seed_demo_adds_the_plugins_data_once_and_a_failing_plugin_leaves_nothing(make_app, plugin, caplog):
@@ -474,7 +537,7 @@ def test_hook_exchange_actions_appear_on_the_exchange_and_work(demo, people):
     assert r.status_code == 200
     assert r.json["exchange"]["actions"] == [
         {"name": "hook_demo_ping", "label": "Relancer", "url": f"/hook_demo/exchanges/{exchange_id}/ping",
-         "method": "POST", "icon": "", "confirm": ""}]
+         "method": "POST", "icon": "", "confirm": "", "prompt": ""}]
     action = r.json["exchange"]["actions"][0]
     done = client.open(action["url"], method=action["method"], headers=bearer(bob))
     assert done.status_code == 200 and done.json["pong"] == exchange_id

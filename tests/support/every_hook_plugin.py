@@ -17,8 +17,8 @@ import peewee as pw
 from flask import Blueprint, jsonify
 
 from kernel import (GROUP_MONSISRA, Channel, Connector, Event, ExchangeAction, ExchangePanel, FormField,
-                    IntegrationReceipt, JobType, MigrationSet, SendContext, SynthesisDocument, current_relais,
-                    hookimpl)
+                    IntegrationReceipt, JobType, MigrationSet, SendContext, SynthesisDocument, VideoRoom, can_see,
+                    current_relais, hookimpl, publish_on_commit)
 from kernel.auth import api_login_required, current_account
 from kernel.db import BaseModel, utcnow
 from kernel.event_types import EventType
@@ -29,6 +29,12 @@ CONNECTOR = "hook_demo_dpi"
 PUSH_JOB = "hook_demo.push"
 DELIVERED = EventType("hook_demo.delivered", "hook_demo stored a note for a delivered message.",
                       fields={"note": "the note's id"})
+# socket_message: a page sends {"type": ECHO, "exchange_id", "text"} up its socket; the exchange's audience
+# hears ECHOED, the sender gets ECHO_OK (or ECHO_REFUSED for an exchange it cannot see).
+ECHO, ECHO_OK, ECHO_REFUSED = "hook_demo.echo", "hook_demo.echo_ok", "hook_demo.echo_refused"
+ECHOED = EventType("hook_demo.echoed", "A member's page sent a text up its socket about the exchange.",
+                   fields={"text": "what was sent", "account": "the sender's account id"})
+VIDEO_ROOMS = "https://visio.hook-demo.example"
 MIGRATIONS = Path(__file__).parent / "every_hook_migrations"
 # Page assets, in tests/support/static/ (ASSET_MISSING names a file that does not exist: left out, logged).
 ASSET_SCRIPT, ASSET_STYLE, ASSET_EARLY_STYLE = "hook_demo/demo.js", "hook_demo/demo.css", "hook_demo/early.css"
@@ -202,7 +208,23 @@ class EveryHookPlugin:
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:
-        return [DELIVERED]
+        return [DELIVERED, ECHOED]
+
+    @hookimpl
+    def socket_message(self, account: Any, message: dict[str, Any]) -> dict[str, Any] | None:
+        if message["type"] != ECHO:
+            return None
+        exchange_id, text = message.get("exchange_id"), message.get("text")
+        if not isinstance(exchange_id, int) or not isinstance(text, str) or not can_see(account.id, exchange_id):
+            return {"type": ECHO_REFUSED}
+        publish_on_commit(Event.for_exchange(ECHOED.name, exchange_id, {"text": text, "account": account.id}))
+        return {"type": ECHO_OK}
+
+    @hookimpl
+    def video_room(self, exchange: Any, call_key: str, account: Any) -> VideoRoom | None:
+        if exchange.channel != CHANNEL:
+            return None
+        return VideoRoom("hook_demo", f"{VIDEO_ROOMS}/{call_key}?pour={account.id}", "Visio de démonstration")
 
     @hookimpl
     def on_event(self, event: Event) -> None:
