@@ -156,6 +156,33 @@ class InsDecoding:
         return f"{self.sex_label}, {when}, {self.birth_place.description(born)}"
 
 
+def typing_problem(text: str | None) -> str | None:
+    """What is already wrong in a matricule being typed (French), or None while it may still become valid:
+    a screen can say it at the field as soon as the wrong character is typed, not only once all 15 are."""
+    value = _SPACES.sub("", text or "").upper()
+    if len(value) >= 15:
+        try:
+            Ins.parse(value)
+        except InvalidIns as exc:
+            return str(exc)
+        return None
+    corsica = value[5:7] in _CORSICA or value[5:7] == "2"
+    letters_ok = _DIGITS.fullmatch(value[:5] + value[7:]) if value[:5] + value[7:] else True
+    middle = value[5:7]
+    if not letters_ok or not (corsica or not middle or _DIGITS.fullmatch(middle)):
+        return ("Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance en Corse : "
+                "vérifiez la saisie.")
+    if value and value[0] not in _SEX:
+        return SEX_PROBLEM
+    if len(value) >= 5 and not _month_valid(int(value[3:5])):
+        return MONTH_PROBLEM
+    padded = value + "0" * (15 - len(value))
+    enough = {"99": 10, "97": 8, "98": 8}.get(value[5:7], 7)
+    if len(value) >= enough:
+        return place_problem(padded)
+    return None
+
+
 @dataclass(frozen=True)
 class Ins:
     """A valid INS matricule (NIR or NIA), 15 characters without spaces."""

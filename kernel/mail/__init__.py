@@ -31,6 +31,8 @@ _EXPORTS = {
     # the mail space: rows, search, unread
     "search_mail": "mailboxes", "mail_rows": "mailboxes", "mark_unread": "mailboxes", "preview_text": "mailboxes",
     "remove_thread": "hidden", "hidden_threads": "hidden",
+    # threads that take no reply (a message to a patient with "ne pas permettre de réponse")
+    "refuse_replies": "closed_threads", "allow_replies": "closed_threads", "refused_answer": "closed_threads",
     # mail no mailbox could take (« Mails non distribués »)
     "UndeliveredMail": "models", "HELD": "models", "RELEASED": "models", "DISCARDED": "models",
     "NotHeld": "undelivered", "release": "undelivered", "discard": "undelivered", "held_count": "undelivered",
@@ -56,6 +58,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .addresses import addresses_of, domain_of, held_addresses, is_local, is_valid, mailbox_identity, normalize
     from .compose import MailDraft, MailPart, header_ids, new_message_id, parse
+    from .closed_threads import allow_replies, refuse_replies, refused_answer
     from .hidden import hidden_threads, remove_thread
     from .inbound import accept
     from .mailbox import NoInboundChannel, inbound_channel

@@ -18,7 +18,8 @@ from ..services.events import Event, publish_on_commit
 from ..services.system_messages import announce_message
 from .addresses import domain_of, is_our_domain, is_valid, mailbox_identity, normalize
 from .compose import header_ids, new_message_id, parse, to_bytes
-from .mailbox import save_attachments, store_in_mailbox
+from .closed_threads import REFUSED_REPLY, decline_reply, refused_answer
+from .mailbox import save_attachments, store_in_mailbox, thread_for
 from .mdn import MdnError, build_mdn, is_mdn, read_mdn
 from .models import DELIVERED, FAILED, MDN, READ, MailIndex, OutgoingMail
 from .outbox import publish_status, set_recipient_status, store_outgoing
@@ -124,6 +125,9 @@ def _store(msg: EmailMessage, size: int, message_id: str, targets: list[str], tr
                 relais.audit.record("mail.receive", target=f"address:{address}", outcome="refused",
                                     request_data={**trace, "rcpt_to": address, "response": list(reply)})
                 continue
+            if identity.id in stored and stored[identity.id][1] is None:
+                replies[address] = REFUSED_REPLY  # a refused reply (closed thread), already answered
+                continue
             if identity.id in stored:
                 # Two addresses of one mailbox: one copy, but each address acknowledges what it received.
                 replies[address] = ACCEPTED
@@ -133,6 +137,17 @@ def _store(msg: EmailMessage, size: int, message_id: str, targets: list[str], tr
             if MailIndex.select().where((MailIndex.header_id == message_id)
                                         & (MailIndex.identity_id == identity.id)).exists():
                 replies[address] = (250, "2.0.0 Message deja recu")
+                continue
+            thread = thread_for(msg, identity)
+            answer = refused_answer(thread)
+            if answer:
+                # The thread takes no reply (kernel/mail/closed_threads.py): not stored, its sender told why.
+                decline_reply(msg, message_id, thread, identity, address, mail_from, answer)
+                stored[identity.id] = (thread, None)
+                replies[address] = REFUSED_REPLY
+                relais.audit.record("mail.receive", acting_as_id=identity.id, target=f"exchange:{thread.id}",
+                                    outcome="refused_reply",
+                                    request_data={**trace, "rcpt_to": address, "response": list(REFUSED_REPLY)})
                 continue
             if attachments is None:
                 attachments = save_attachments(msg)

@@ -132,6 +132,8 @@ ROUTES: dict[str, Expect | Socket] = {
     # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
     # --- visio and jitsi plugins ----------------------------------------------------------------------
     # --- usager plugin -------------------------------------------------------------------------------
+    # Who an INS reaches (USAGER-2): anyone signed in may decode one; a patient's name only for those in care.
+    "usager.recipient": signed_in(200, url=values(ins=PATIENT_INS)),
 }
 
 

@@ -28,6 +28,7 @@ async function load() {
     watch: (names, fn) => watchers.push([names, fn]),
     valueOf: (name) => controls.get(name)?.get() ?? null,
     allowLeave: () => { leaving = true; },
+    setErrors: (name, messages) => controls.get(name)?.setErrors(messages),  // a "suggestions" answer's errors
   };
   fieldsBox.replaceChildren(...r.data.fields.map((spec) => {
     const control = renderField(spec, ctx);
