@@ -40,7 +40,8 @@ def event_types() -> list[EventType]:
 
 def assets(page: str, account: Any) -> list[PageAsset]:
     if page == "thread":
-        return [PageAsset("js/finalisation_thread.js"), PageAsset("css/finalisation.css")]
+        # After the request side's own thread view (order 100), which this one chains to.
+        return [PageAsset("js/finalisation_thread.js", order=200), PageAsset("css/finalisation.css")]
     if page == billing_views.PAGE:
         return [PageAsset("css/finalisation.css")]
     return []
