@@ -26,8 +26,8 @@ def who(ins: Ins, patient: Patient | None) -> dict[str, Any]:
              f"Adresse Mon Espace Santé : {ins.mes_address()}"]
     items = []
     if patient is not None:
-        born = f"né{'e' if patient.sex == 'F' else ''} le {patient.birth_date:%d/%m/%Y}" if patient.birth_date else ""
-        items.append({"label": patient.display_name, "detail": born, "url": f"/patients/{patient.id}"})
+        # "Marie DUPONT (née DUPONT) née le 12/03/1985": the identity as identity vigilance writes it.
+        items.append({"label": patient.display_name, "url": f"/patients/{patient.id}"})
     return {"title": TITLE, "lines": lines, "items": items, "count": len(items)}
 
 
