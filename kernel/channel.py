@@ -10,12 +10,18 @@ GROUP_MES = "Mon Espace Santé"
 GROUPS = (GROUP_MONSISRA, GROUP_MSSANTE, GROUP_MES)
 
 # Field types the generic form renderer knows how to draw.
-FIELD_TYPES = ("text", "message", "person", "patient", "select", "date", "checkbox", "attachments", "suggestions")
+FIELD_TYPES = ("text", "message", "person", "patient", "select", "date", "checkbox", "attachments", "suggestions",
+               "fieldset")
 # Types shown on the screen but never sent: "suggestions" lists things the user may open instead of
 # sending (existing conversations...). Its options: {"url": GET endpoint, "watch": [field names]};
 # the screen calls url?<field>=<value>... whenever a watched field changes and shows
 # {"title": str, "items": [{"label", "detail", "url"}]}.
 DISPLAY_ONLY = ("suggestions",)
+# "fieldset": fields known only at runtime (an expert's own questions, once the expert is chosen). Its
+# options: {"url": GET endpoint, "watch": [field names]}; whenever a watched field changes the screen calls
+# url?<field>=<value>... and draws the answer {"title", "notice": {"title", "text", "level"} | null,
+# "fields": [FormField JSON]} with its usual renderers. Its value is an object {sub-field name: value};
+# errors about a sub-field are named "<fieldset>.<sub-field>".
 
 # Field names with a meaning to the kernel: it stores them on the exchange and the first message.
 SUBJECT, MEMBERS, PATIENT, BODY, ATTACHMENTS = "subject", "members", "patient", "body", "attachments"

@@ -16,10 +16,13 @@ class ExchangeAction:
     icon: str = ""
     confirm: str = ""
     order: int = 100
+    # A question asked before running (a refusal's reason): the page shows a text box and sends
+    # {"reason": text}; the route answers 422 with a French message at "reason" when it is wrong.
+    prompt: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "label": self.label, "url": self.url, "method": self.method,
-                "icon": self.icon, "confirm": self.confirm}
+                "icon": self.icon, "confirm": self.confirm, "prompt": self.prompt}
 
 
 @dataclass(frozen=True)

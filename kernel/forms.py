@@ -81,6 +81,11 @@ def _marshmallow_field(field: FormField) -> Any:
         return f.Integer(**common)
     if kind == "patient":
         return f.Integer(**common)
+    if kind == "fieldset":
+        # Its sub-fields depend on other fields: the channel's validate checks each value.
+        if not field.required:
+            common["load_default"] = dict
+        return f.Dict(keys=f.String(validate=f.length(max_length=60)), **common)
     raise ValueError(f"no schema for field type {kind}")
 
 

@@ -125,6 +125,8 @@ class ExchangeSummarySchema(f.FrenchSchema):
     last_message_at = f.UtcDateTime()
     unread = fields.Integer()
     members = fields.List(fields.Nested(MemberSchema))
+    status_label = fields.Dict(allow_none=True, metadata={
+        "description": "Le statut propre au canal, pour les listes : {text, level} (info, success, warning, danger)."})
 
 
 class ExchangeSchema(ExchangeSummarySchema):

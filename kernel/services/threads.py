@@ -41,6 +41,9 @@ def summary(exchange: Exchange, unread: int, members: list[dict[str, Any]]) -> d
         "status": exchange.status, "patient": patient_summary(exchange.patient) if exchange.patient_id else None,
         "created_at": exchange.created_at, "last_message_at": exchange.last_message_at,
         "unread": unread, "members": members,
+        # A channel's own status as a short French label for list rows ({"text", "level"}), kept by its plugin
+        # in exchange.data["status_label"] (docs/plugins.md, "Exchange.data"); None when it has none.
+        "status_label": (exchange.data or {}).get("status_label"),
     }
 
 

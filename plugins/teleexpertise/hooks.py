@@ -7,12 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kernel import GROUP_MONSISRA, Channel, MigrationSet, hookimpl
+from flask import url_for
 
-from . import finalisation_hooks as finalisation
+from kernel import GROUP_MONSISRA, Channel, MenuLink, MigrationSet, PageAsset, hookimpl
+
+from . import demo, finalisation_hooks as finalisation, request_form, request_thread, statuses
+from .events import EVENT_TYPES, STATUS
 from .models import MODELS
+from .views import PROFILE_PAGE, QUEUE_PAGE, blueprint
 
-CHANNEL = "teleexpertise"
+CHANNEL = request_form.CHANNEL
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -34,7 +38,7 @@ def register_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [*finalisation.blueprints()]
+    return [blueprint, *finalisation.blueprints()]
 
 
 @hookimpl
@@ -44,46 +48,88 @@ def register_jobs() -> list[Any]:
 
 @hookimpl
 def register_event_types() -> list[Any]:
-    return [*finalisation.event_types()]
+    return [*EVENT_TYPES, *finalisation.event_types()]
 
 
 @hookimpl
 def compose_form(channel: str, account: Any, patient: Any) -> list[Any]:
-    return [*finalisation.compose_fields(channel, account, patient)]
+    own = request_form.fields(account, patient) if channel == CHANNEL else []
+    return [*own, *finalisation.compose_fields(channel, account, patient)]
 
 
 @hookimpl
 def validate(channel: str, draft: dict[str, Any], account: Any, acting_as: Any,
              exchange: Any) -> dict[str, Any] | None:
     errors: dict[str, Any] = {}
-    errors.update(finalisation.validate(channel, draft, account, acting_as, exchange) or {})
+    if channel == CHANNEL and exchange is None:
+        errors.update(request_form.check(draft, account, acting_as))
+    for name, messages in (finalisation.validate(channel, draft, account, acting_as, exchange) or {}).items():
+        errors.setdefault(name, [])
+        errors[name] = [*errors[name], *(messages if isinstance(messages, list) else [messages])]
     return errors or None
 
 
 @hookimpl
-def deliver(channel: str) -> bool | None:
-    return True if channel == CHANNEL else None
+def deliver(channel: str, exchange: Any, draft: dict[str, Any], context: Any) -> bool | None:
+    if channel != CHANNEL:
+        return None
+    if context.is_new_exchange:
+        request = request_form.store(exchange, draft, context)
+        statuses.show_status(exchange, request.status)
+        # After the expert joined: the expert side hears of its new request (queue, badge).
+        context.publish(STATUS.name, exchange.id, statuses.event_data(request, request.status, ""))
+    return True
+
+
+@hookimpl
+def on_event(event: Any) -> None:
+    """The expert side opened the thread (it read messages) or wrote in it: the request is in progress."""
+    if event.type == "message.created" and event.data.get("kind") != "system":
+        account_id = (event.data.get("author") or {}).get("id")
+    elif event.type == "receipt.created":
+        account_id = (event.data.get("account") or {}).get("id")
+    else:
+        return
+    if account_id is not None and event.exchange_id is not None:
+        statuses.start_on_expert_activity(event.exchange_id, account_id)
 
 
 @hookimpl
 def exchange_panels(exchange: Any, account: Any) -> list[Any]:
     if exchange.channel != CHANNEL:
         return []
-    return [*finalisation.panels(exchange, account)]
+    return [*request_thread.panels(exchange, account), *finalisation.panels(exchange, account)]
 
 
 @hookimpl
 def exchange_actions(exchange: Any, account: Any) -> list[Any]:
     if exchange.channel != CHANNEL:
         return []
-    return [*finalisation.actions(exchange, account)]
+    return [*request_thread.actions(exchange, account), *finalisation.actions(exchange, account)]
 
 
 @hookimpl
 def page_assets(page: str, account: Any) -> list[Any]:
-    return [*finalisation.assets(page, account)]
+    own = {PROFILE_PAGE: [PageAsset("teleexpertise.css"), PageAsset("profile.js")],
+           QUEUE_PAGE: [PageAsset("teleexpertise.css"), PageAsset("queue.js")]}.get(page, [])
+    return [*own, *finalisation.assets(page, account)]
+
+
+@hookimpl
+def menu_links(account: Any) -> list[MenuLink]:
+    count = url_for("teleexpertise.to_handle_count")
+    events = (STATUS.name,)
+    return [
+        MenuLink("teleexpertise_queue", "Téléexpertises", url_for("teleexpertise.queue_page"), count_url=count,
+                 count_events=events, order=20),
+        MenuLink("teleexpertise_queue_chat", "Téléexpertises à traiter", url_for("teleexpertise.queue_page"),
+                 space="chat", section="Téléexpertise", count_url=count, count_events=events, order=20),
+        MenuLink("teleexpertise_profile", "Mon profil d'expert", url_for("teleexpertise.profile_page"),
+                 space="chat", section="Téléexpertise", order=21),
+    ]
 
 
 @hookimpl
 def seed_demo(accounts: dict[str, Any], structure: Any, patients: list[Any]) -> None:
+    demo.seed(accounts, patients)
     finalisation.seed_demo(accounts, structure, patients)

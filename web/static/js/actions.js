@@ -42,9 +42,48 @@ export function createActions({ container, banner, onDone = () => {} }) {
     container.replaceChildren(...(actions || []).map(button));
   }
 
-  async function run(action, btn) {
-    if (running.has(action.name)) return;
-    if (action.confirm && !window.confirm(action.confirm)) return;
+  /** action.prompt: ask for a text first (a refusal's reason), sent as {reason}; its errors stay in the box. */
+  function ask(action, btn) {
+    const text = h("textarea", { id: `motif-${action.name}`, rows: 4, maxlength: 2000, required: true });
+    const error = h("p", { class: "field-error", hidden: true, role: "alert" });
+    const dialog = h("dialog", { class: "action-prompt card", "aria-labelledby": `motif-titre-${action.name}` });
+    const close = () => { dialog.close(); dialog.remove(); };
+    const form = h("form", { method: "dialog", onsubmit: async (event) => {
+      event.preventDefault();
+      const r = await run(action, btn, { reason: text.value }, { quiet: true });
+      if (r && !r.ok && r.status === 422) {
+        error.textContent = allMessages(r.errors).join(" ");
+        error.hidden = false;
+        text.focus();
+        return;
+      }
+      close();
+      if (r && !r.ok) report(action, r);
+    } },
+    h("h2", { id: `motif-titre-${action.name}` }, action.label),
+    h("label", { for: text.id, class: "field-label" }, action.prompt), text, error,
+    h("div", { class: "form-actions" },
+      h("button", { type: "submit", class: "btn btn-primary" }, "Valider"),
+      h("button", { type: "button", class: "btn btn-secondary", onclick: close }, "Annuler")));
+    dialog.append(form);
+    dialog.addEventListener("cancel", () => dialog.remove());
+    document.body.append(dialog);
+    dialog.showModal();
+    text.focus();
+  }
+
+  function report(action, r) {
+    const messages = allMessages(r.errors).length ? allMessages(r.errors)
+      : [FAILED[r.status] || "L'action a échoué. Réessayez dans un instant."];
+    if (r.status === 503) messages.push("Prévenez l'administrateur de la plateforme.");
+    banner.setAttribute("role", "alert");
+    show("danger", h("strong", { class: "banner-title" }, `${action.label} : échec. `), messages.join(" "));
+  }
+
+  async function run(action, btn, json = null, { quiet = false } = {}) {
+    if (running.has(action.name)) return null;
+    if (json === null && action.prompt) return ask(action, btn);
+    if (json === null && action.confirm && !window.confirm(action.confirm)) return null;
     const method = (action.method || "POST").toUpperCase();
     if (method === "GET") {
       location.assign(action.url);  // a page of the plugin (a visio room, a document)
@@ -58,7 +97,7 @@ export function createActions({ container, banner, onDone = () => {} }) {
     banner.setAttribute("role", "status");
     let r;
     try {
-      r = await api(action.url, { method, json: {} });
+      r = await api(action.url, { method, json: json || {} });
     } finally {
       running.delete(action.name);
       btn.disabled = false;
@@ -66,12 +105,9 @@ export function createActions({ container, banner, onDone = () => {} }) {
       btn.removeAttribute("aria-busy");
     }
     if (!r.ok) {
-      const messages = allMessages(r.errors).length ? allMessages(r.errors)
-        : [FAILED[r.status] || "L'action a échoué. Réessayez dans un instant."];
-      if (r.status === 503) messages.push("Prévenez l'administrateur de la plateforme.");
-      banner.setAttribute("role", "alert");
-      show("danger", h("strong", { class: "banner-title" }, `${action.label} : échec. `), messages.join(" "));
-      return;
+      if (quiet) hide();  // the prompt's box shows it, or reports it once closed
+      else report(action, r);
+      return r;
     }
     const data = r.data || {};
     const file = data.attachment;
@@ -86,6 +122,7 @@ export function createActions({ container, banner, onDone = () => {} }) {
       hide();
     }
     await onDone();
+    return r;
   }
 
   return { render };

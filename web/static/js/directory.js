@@ -30,14 +30,15 @@ export function normalizeResults(data) {
   };
 }
 
-export async function searchDirectory({ q = "", where = "", kind = "", group = "", limit = FIRST_PAGE, offset = 0 },
-  signal) {
+/** `url`: another search answering like GET /api/v1/directory (a person field's options.url). */
+export async function searchDirectory({ q = "", where = "", kind = "", group = "", limit = FIRST_PAGE, offset = 0,
+  url = "" }, signal) {
   const params = new URLSearchParams({ q, limit: String(limit) });
   if (where) params.set("where", where);
   if (kind) params.set("kind", kind);
   if (group) params.set("group", group);
   if (offset) params.set("offset", String(offset));
-  const r = await api(`directory?${params}`, { signal });
+  const r = await api(`${url || "directory"}${url.includes("?") ? "&" : "?"}${params}`, { signal });
   if (!r.ok) return { error: Object.values(r.errors).flat().join(" ") };
   return normalizeResults(r.data);
 }
@@ -81,9 +82,10 @@ export function toItem(entry, kind) {
   }
   const value = entry.identity_id ?? (kind === "account" ? null : entry.id);
   const noAccount = kind === "account" && (!entry.has_account || value === null);
+  // `unavailable`: a French reason this entry cannot be chosen now (an expert away until a date).
   return {
-    id: `i${value ?? entry.id}`, value, label: entry.display_name, chip: entry.display_name, detail, badge,
-    disabled: noAccount,
-    note: noAccount ? "Pas de compte sur la plateforme : mail sécurisé ou invitation" : "",
+    id: `i${value ?? entry.id}`, value, label: entry.display_name, chip: entry.display_name, detail,
+    badge: entry.badge ?? badge, disabled: noAccount || Boolean(entry.unavailable),
+    note: noAccount ? "Pas de compte sur la plateforme : mail sécurisé ou invitation" : (entry.unavailable || ""),
   };
 }

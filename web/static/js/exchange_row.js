@@ -24,7 +24,8 @@ export function exchangeRow(exchange, { myIdentities = new Set(), channels = nul
       h("span", { class: "exchange-title" },
         channels ? h("span", { class: "exchange-channel", title: channel ? `${channel.group} · ${channel.label}` : "" },
           channel ? channelNoun(channel.label) : exchange.channel) : null,
-        h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link exchange-subject" }, exchange.subject)),
+        h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link exchange-subject" }, exchange.subject),
+        statusChip(exchange.status_label)),
       showPatient && exchange.patient ? h("span", { class: "exchange-patient" },
         h("a", { href: `/patients/${exchange.patient.id}`, class: "patient-link", title: "Tous les échanges au sujet de ce patient" },
           exchange.patient.display_name)) : null,
@@ -33,4 +34,11 @@ export function exchangeRow(exchange, { myIdentities = new Set(), channels = nul
       h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
       unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
         String(exchange.unread)) : null));
+}
+
+/** A channel's status for the row ("Demandée", "Répondue"...): {text, level} from the exchange summary. */
+export function statusChip(label) {
+  if (!label || !label.text) return null;
+  const level = ["info", "success", "warning", "danger"].includes(label.level) ? label.level : "info";
+  return h("span", { class: `exchange-status exchange-status-${level}` }, label.text);
 }

@@ -6,11 +6,13 @@ import { autogrow, h } from "./dom.js";
 import { patientField } from "./patient_field.js";
 import { createPersonPicker, personItem } from "./person_picker.js";
 import { createRichEditor } from "./rich_editor.js";
+import { fieldsetField } from "./fieldset.js";
 import { suggestionsField } from "./suggestions.js";
 
 const RENDERERS = {
   text: textField, message: messageField, select: selectField, date: dateField, checkbox: checkboxField,
   person: personField, patient: patientField, attachments: attachmentsField, suggestions: suggestionsField,
+  fieldset: fieldsetField,
 };
 
 /**
@@ -20,13 +22,17 @@ const RENDERERS = {
 export function renderField(spec, ctx) {
   const id = `champ-${spec.name}`;
   const errorId = `erreur-${spec.name}`;
-  const helpId = spec.help ? `aide-${spec.name}` : null;
+  const helpId = spec.help || (spec.options && spec.options.more) ? `aide-${spec.name}` : null;
   const render = RENDERERS[spec.type] || textField;
-  const widget = render(spec, { ...ctx, id });
+  const widget = render(spec, { ...ctx, id, renderField });
   const error = h("p", { class: "field-error", id: errorId, hidden: true });
   const label = h("label", { for: id, class: "field-label" }, spec.label,
     spec.required ? h("span", { class: "required", title: "Obligatoire" }, " *") : null);
-  const help = spec.help ? h("p", { class: "help", id: helpId }, spec.help) : null;
+  // options.more: a longer explanation, folded under "En savoir plus" (what a billing number is...).
+  const more = spec.options && spec.options.more
+    ? h("details", { class: "help-more" }, h("summary", {}, "En savoir plus"), h("p", {}, spec.options.more)) : null;
+  const help = spec.help || more ? h("div", { class: "help", id: helpId || `aide-${spec.name}` },
+    spec.help || null, more) : null;
   if (widget.standalone) return standaloneControl(spec, widget);
   const el = spec.type === "checkbox"
     ? h("div", { class: "field field-checkbox", dataset: { field: spec.name } },
@@ -69,13 +75,17 @@ export function renderField(spec, ctx) {
   return control;
 }
 
-/** A display-only widget draws its own heading and is never sent (kernel DISPLAY_ONLY). */
+/**
+ * A widget that draws its own heading: display-only ones are never sent (kernel DISPLAY_ONLY); a
+ * "fieldset" is sent and holds sub-fields, reached by child(name) for their errors.
+ */
 function standaloneControl(spec, widget) {
   const el = h("div", { class: `field field-${spec.type}`, dataset: { field: spec.name } }, widget.el);
   return {
-    name: spec.name, spec, el, displayOnly: true, autofillable: false,
-    get: widget.get, set: widget.set, isEmpty: () => true,
-    pending: () => Promise.resolve(), focus: () => {}, setErrors: () => {},
+    name: spec.name, spec, el, displayOnly: widget.displayOnly !== false, autofillable: false,
+    get: widget.get, set: widget.set, isEmpty: widget.isEmpty || (() => true),
+    pending: widget.pending || (() => Promise.resolve()), focus: widget.focus || (() => {}),
+    setErrors: widget.setErrors || (() => {}), child: widget.child || (() => null),
     autofill: () => {}, isAutofilled: () => false,
   };
 }
@@ -144,7 +154,7 @@ function checkboxField(spec, { id }) {
 function personField(spec, { id, actingAs = () => null }) {
   const kind = (spec.options && spec.options.kind) || "";
   const picker = createPersonPicker({ inputId: id, kind, many: spec.many, placeholder: spec.placeholder,
-    exclude: () => [actingAs()] });  // the identity one writes for is a participant already
+    exclude: () => [actingAs()], url: (spec.options && spec.options.url) || "" });  // the identity one writes for is a participant already
   const value = () => picker.get().map((item) => item.value);
   return {
     el: picker.el, input: picker.input, focus: picker.focus,

@@ -86,7 +86,7 @@ function showErrors(errors) {
   let firstField = null;
   for (const control of controls.values()) control.setErrors([]);
   for (const [name, messages] of Object.entries(errors)) {
-    const control = controls.get(name);
+    const control = controls.get(name) || childControl(name);
     if (control) {
       control.setErrors(messages);
       firstField = firstField || control;
@@ -100,8 +100,21 @@ function showErrors(errors) {
   showBanner(general, intro);
   // Field order, not error order: the first wrong field on screen gets the focus.
   (form.closest(".compose") || banner).scrollIntoView({ block: "start" });  // title and banner in view
-  const ordered = [...controls.values()].find((c) => errors[c.name]);
-  if (ordered) ordered.focus();
+  const ordered = [...controls.values()].find((c) => errors[c.name] || hasChildError(c.name, errors));
+  if (ordered) {
+    const child = Object.keys(errors).map(childControl).find(Boolean);
+    (errors[ordered.name] || !child ? ordered : child).focus();
+  }
+}
+
+/** "answers.size": the sub-field "size" of the fieldset "answers" (kernel/channel.py, "fieldset"). */
+function childControl(name) {
+  const dot = name.indexOf(".");
+  return dot > 0 ? controls.get(name.slice(0, dot))?.child?.(name.slice(dot + 1)) ?? null : null;
+}
+
+function hasChildError(name, errors) {
+  return Object.keys(errors).some((key) => key.startsWith(`${name}.`));
 }
 
 async function send() {

@@ -8,14 +8,15 @@ import { createPicker } from "./picker.js";
 /**
  * createPersonPicker({inputId, kind, many, placeholder, exclude, onChange})
  *   kind: "account" | "mssante" | "" (the field's options.kind);
- *   exclude(): identity ids not to offer (the identity one writes for, current members).
+ *   exclude(): identity ids not to offer (the identity one writes for, current members);
+ *   url: a search answering like GET /api/v1/directory instead of it (the field's options.url).
  */
 export function createPersonPicker({ inputId, kind = "", many = false, placeholder, exclude = () => [],
-  onChange = () => {} }) {
+  onChange = () => {}, url = "" }) {
   const search = async (query, { signal, group, offset = 0 }) => {
     if (!query.q && !query.where) return { groups: [] };
     const r = await searchDirectory({ q: query.q, where: query.where, kind, group: group || "",
-      limit: group ? NEXT_PAGE : FIRST_PAGE, offset }, signal);
+      limit: group ? NEXT_PAGE : FIRST_PAGE, offset, url }, signal);
     if (r.error) return { groups: [], error: r.error };
     const skip = new Set(exclude().filter((id) => id !== null && id !== undefined));
     const items = (rows) => rows.filter((e) => e.identity_id === null || !skip.has(e.identity_id))
@@ -24,7 +25,7 @@ export function createPersonPicker({ inputId, kind = "", many = false, placehold
       .map(([key, label]) => ({ key, label, items: items(r[key]), more: r.more[key] }));
     const found = GROUPS.some(([key]) => r[key].length);  // oneself or a member already: not "nobody"
     // CONV-2: a conversation is for account holders only; say who could get a secure mail instead.
-    const empty = !found && !group && kind === "account" ? await noAccountHint(query, signal) : undefined;
+    const empty = !found && !group && kind === "account" && !url ? await noAccountHint(query, signal) : undefined;
     return { groups, empty };
   };
   const picker = createPicker({
