@@ -28,6 +28,7 @@ REPORT_KIND = "synthesis"  # the kernel's kind for generated documents: left out
 FINALISABLE = (EN_COURS, REPONDUE)
 CONCLUSION_MAX = 20_000
 INCIDENT_MAX = 5_000
+EXPERT_ONLY = "Seul l'expert sollicité (ou sa structure) peut finaliser cette téléexpertise."
 FAILED_TEXT = ("La génération du compte rendu a échoué ({reason}). Réessayez ; si l'échec se répète, "
                "prévenez l'administrateur de la plateforme.")
 
@@ -97,8 +98,7 @@ def start(request: Request, account: Account, payload: dict[str, Any]) -> Report
     """« Générer »: record the conclusion, make a pending report version and enqueue its job, in one
     transaction. Raises FinalisationRefused."""
     if not expert_side(request, account):
-        raise FinalisationRefused(403, {"_schema": ["Seul l'expert sollicité (ou sa structure) peut finaliser "
-                                                    "cette téléexpertise."]})
+        raise FinalisationRefused(403, {"_schema": [EXPERT_ONLY]})
     if request.status not in (*FINALISABLE, FINALISEE):
         raise FinalisationRefused(409, {"_schema": [f"Une téléexpertise {request.status_label.lower()} ne peut "
                                                     "pas être finalisée."]})

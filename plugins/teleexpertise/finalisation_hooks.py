@@ -7,7 +7,7 @@ from flask import url_for
 
 from kernel import EventType, ExchangeAction, ExchangePanel, FormField, JobType, MenuLink, PageAsset
 
-from . import billing_views, finalisation_views
+from . import billing_views, finalisation_demo, finalisation_views
 from .finalisation import EVENT, FINALISABLE, JOB, exhausted, expert_side, generate
 from .finalisation_models import DONE, FAILED, PENDING, Act, Report
 from .models import FINALISEE, Request
@@ -122,4 +122,5 @@ def actions(exchange: Any, account: Any) -> list[ExchangeAction]:
 
 
 def seed_demo(accounts: dict, structure: Any, patients: list) -> None:
-    return None
+    """Finalise the demo's answered request (called by hooks.py after the request side's demo data)."""
+    finalisation_demo.seed(accounts)

@@ -11,7 +11,7 @@ from kernel import api_login_required, can_see, current_account, flatten_errors,
 from kernel.models import Attachment
 
 from .billing import limit_warning
-from .finalisation import (FINALISABLE, FinalisationRefused, expert_billing_number, expert_side, reports_of,
+from .finalisation import (EXPERT_ONLY, FINALISABLE, FinalisationRefused, expert_billing_number, expert_side, reports_of,
                            retry, start)
 from .finalisation_models import Report
 from .finalisation_schemas import FinaliseSchema
@@ -79,6 +79,8 @@ def make_blueprint() -> Blueprint:
         found = _request_of(exchange_id)
         if found is None:
             return _not_found()
+        if not expert_side(found, current_account()):  # said before any check of what was sent
+            return _refused(FinalisationRefused(403, {"_schema": [EXPERT_ONLY]}))
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return jsonify(errors={"_schema": ["Un objet JSON est attendu."]}), 400

@@ -19,7 +19,10 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    fresh_mail, held_mail, how_to_declare, json, members_only, method_of, page,
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
+from security.matrix_dpi import member_push
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
+from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
+from security.matrix_teleexpertise_finalisation import teleexpertise as te_request
 from security.matrix_world import DOMAIN, ENTITLED, PATIENT_INS, ROLES, World, build_world
 
 # A bug the matrix finds is named here once (a constant per bug) and given to the cells it breaks in their
@@ -129,7 +132,23 @@ ROUTES: dict[str, Expect | Socket] = {
     "mssante_mail_admin.release_one": admins_only(422, url=held_mail, body=json({"to": "pas-une-adresse"}),
                                                   **PLUGIN_WRITE),
     # --- teleexpertise plugin ----------------------------------------------------------------------
+    # Finalisation (TE-6): the member asked, the structure is the expert (its delegate finalises). The requester
+    # is told only the expert side finalises (403, before any check of what was sent); a non-member gets 404.
+    "teleexpertise_finalisation.finalisation_state": members_only(200, url=te_request),
+    "teleexpertise_finalisation.finalise": members_only(422, member=403, url=te_request, body=json({}),
+                                                        **PLUGIN_WRITE),
+    "teleexpertise_finalisation.retry_report": members_only(202, member=403, url=te_failed_report, **PLUGIN_WRITE),
+    # Billing (TE-8): each account's own acts (none in the world), the yearly limit, the page.
+    "teleexpertise_billing.acts": signed_in(200, url=values(du="2026-01-01", au="2026-12-31")),
+    "teleexpertise_billing.acts_file": signed_in(200, url=values(du="2026-01-01", au="2026-12-31")),
+    "teleexpertise_billing.limit": signed_in(200, url=values(patient=1)),
+    "teleexpertise_billing.billing_page": page(200),
     # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
+    # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
+    # its connector is not configured here (422).
+    "api.list_integrations": members_only(200, url=attachment),
+    "api.show_integration": signed_in(404, member=200, url=member_push),
+    "api.retry_push": signed_in(404, member=422, url=member_push),
     # --- visio and jitsi plugins ----------------------------------------------------------------------
     # --- usager plugin -------------------------------------------------------------------------------
     # Who an INS reaches (USAGER-2): anyone signed in may decode one; a patient's name only for those in care.
