@@ -83,7 +83,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         report.add(status)
     relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
     app.extensions["relais"] = relais
-    collect_registrations(relais)
+    with app.app_context():  # registration hooks may read their settings: current_relais().plugin_settings(...)
+        collect_registrations(relais)
     if migrate:
         apply_migrations(relais)
     _mount_plugin_blueprints(app, relais)

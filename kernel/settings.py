@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     _d("login_lockout_minutes", int, 15, "Window and lockout duration of login throttling, in minutes."),
     _d("audit_retention_days", int, 183, "Audit events older than this are purged by a daily job (six months)."),
     _d("jobs_poll_seconds", float, 1.0, "How often the job runner looks for due persisted jobs."),
+    _d("demo", bool, False,
+       "Set by `relais demo` only: plugins may then start demonstration helpers (the DPI connectors' test software)."),
     _d("jobs_lease_seconds", int, 300,
        "A job claimed longer ago than this by a runner that died is handed to another runner."),
     _d("event_backend", str, "local",

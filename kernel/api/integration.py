@@ -72,7 +72,7 @@ def show_integration(integration_id: int) -> Any:
 
 @api.post("/integrations/<int:integration_id>/retry")
 @api_login_required
-def retry(integration_id: int) -> Any:
+def retry_push(integration_id: int) -> Any:
     account = current_account()
     row = _own(integration_id)
     if not can_read(Attachment.get_by_id(row.attachment_id), account.id):
@@ -81,6 +81,8 @@ def retry(integration_id: int) -> Any:
         receipts = retry_integration(row, account)
     except NotRetryable as exc:
         fail(409, exc.message)
+    except NoConnector as exc:
+        fail(422, exc.message, "target")
     return _answer(Integration.get_by_id(row.id), receipts)
 
 

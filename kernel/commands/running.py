@@ -55,7 +55,8 @@ def demo(data_dir: Path, host: str, port: int, reset: bool) -> None:
         raise Fail(str(exc)) from exc
     # The demo always runs on the embedded defaults inside its own folder, whatever the
     # configuration says about storage, so --reset can never touch a real database.
-    config = effective_config(data_dir=str(data_dir), database_url="", attachments_dir="")
+    # ``demo`` lets plugins bring their demonstration helpers (kernel/settings.py).
+    config = effective_config(data_dir=str(data_dir), database_url="", attachments_dir="", demo=True)
     with open_platform(config, migrate=True) as app:
         created = demo_data.seed(app)
 

@@ -86,7 +86,12 @@ def integrate_document(document: Attachment, patient: Patient | None, target: st
 
 def retry_integration(row: Integration, account: Account) -> list[IntegrationReceipt]:
     """Ask the connector again for a failed push (same row: a software deduplicating by our id sees one
-    document); raise NotRetryable when the push is not in failure."""
+    document); raise NotRetryable when the push is not in failure, NoConnector when its connector is no
+    longer open to the account."""
+    connector = current_relais().connectors.get(row.connector)
+    if connector is None or connector not in available_connectors(account):
+        raise NoConnector("Ce logiciel métier n'est plus raccordé à votre structure : demandez à votre "
+                          "administrateur.")
     with write_transaction():
         # Claimed by a conditional update, so two clicks cannot start two pushes.
         claimed = (Integration.update(state=PENDING, message="Nouvel essai en cours…", updated_at=utcnow())

@@ -1,1 +1,46 @@
-"""The dpi_hl7 plugin's hooks (being built)."""
+"""The dpi_hl7 plugin's hooks: one connector per configured software, each push sent as a persisted job."""
+from __future__ import annotations
+
+from typing import Any
+
+from kernel import Connector, IntegrationReceipt, JobType, current_relais, hookimpl
+from kernel.models import Account, Attachment, Integration, Patient
+
+from .demo import DemoSoftware
+from .instances import instances
+from .push import MAX_ATTEMPTS, PUSH_JOB, give_up, push
+
+NO_PATIENT = ("Choisissez le patient de ce document : le logiciel range chaque document dans le dossier d'un "
+              "patient.")
+
+
+@hookimpl
+def register_connectors() -> list[Connector]:
+    return [i.connector() for i in instances().values()]
+
+
+@hookimpl
+def integrate(document: Attachment, patient: Patient | None, target: str, account: Account,
+              integration: Integration | None) -> IntegrationReceipt | None:
+    instance = instances().get(target)
+    if instance is None:
+        return None
+    if patient is None:
+        return IntegrationReceipt(target, False, NO_PATIENT)
+    if integration is None:  # asked outside the kernel's push: nothing to follow the outcome with
+        return IntegrationReceipt(target, False, "Envoi impossible hors du suivi des envois de la plateforme.")
+    # In the push's own transaction: the job exists exactly when the push is recorded (transactional outbox).
+    current_relais().jobs.enqueue(PUSH_JOB, {"integration": integration.id})
+    return IntegrationReceipt(target, True, f"Envoi en cours vers {instance.label}…", pending=True)
+
+
+@hookimpl
+def register_jobs() -> list[JobType]:
+    return [JobType(PUSH_JOB, push, max_attempts=MAX_ATTEMPTS, backoff_seconds=30.0, on_exhausted=give_up)]
+
+
+@hookimpl
+def register_services() -> list[Any]:
+    # The demo's test software, only in the demo and only when it stands for the (absent) configured ones.
+    demo = current_relais().config.get("demo") and any(i.port is None for i in instances().values())
+    return [DemoSoftware()] if demo else []
