@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -18,6 +19,8 @@ class RelayOutcome:
     replies: dict[str, Reply] = field(default_factory=dict)
     error: str = ""  # set when no recipient got a definite answer (relay unreachable, TLS refused...)
     permanent: bool = False  # the error will not go away by retrying (a configuration problem)
+    reason: str = ""  # the error in French, for the user whose mail waits (set with ``error``)
+    stage: str = "connect"  # how far the session went: connect, starttls (handshake), tls (after it), smtp
     tls: bool = False
     finished: bool = False  # the relay answered every command that mattered (DATA, or refused them all)
     transcript: list[str] = field(default_factory=list)  # commands and answers, no content
@@ -33,7 +36,7 @@ def send_through_relay(config: Mapping[str, Any], mail_from: str, recipients: li
     try:
         context = client_context(config) if config["mail_relay_starttls"] else None
     except MailConfigError as exc:
-        return RelayOutcome(error=str(exc), permanent=True)
+        return RelayOutcome(error=str(exc), permanent=True, reason=UNUSABLE_SETTINGS)
     try:
         with smtplib.SMTP(host, port, timeout=config["mail_timeout_seconds"]) as smtp:
             _exchange(smtp, context, mail_from, recipients, raw, outcome)
@@ -41,29 +44,64 @@ def send_through_relay(config: Mapping[str, Any], mail_from: str, recipients: li
         if outcome.finished:
             # After the answers that count (a failed QUIT...): the message's fate is already known.
             outcome.transcript.append(f"after the transaction: {type(exc).__name__}")
-        else:
-            outcome.error = outcome.error or f"{type(exc).__name__}: {exc}"[:300]
+        elif not outcome.error:
+            outcome.error = f"{type(exc).__name__}: {exc}"[:300]
+            outcome.reason, outcome.permanent = why(exc, outcome.stage, bool(config["mail_client_cert"]))
+    if outcome.error and not outcome.reason:
+        outcome.reason = UNREACHABLE
     if outcome.error:
         # Without a DATA answer nothing was accepted: no recipient keeps a success.
         outcome.replies = {r: reply for r, reply in outcome.replies.items() if reply[0] >= 400}
     return outcome
 
 
+# Why a mail waits, in French, for its author (kernel/mail/README.md, "A relay's refusal keeps its reason").
+# Configuration problems are the deployer's: retrying soon cannot help, so the next attempt waits longer.
+UNREACHABLE = "le relais MSSanté ne répond pas pour le moment"
+UNUSABLE_SETTINGS = ("les réglages de la messagerie sécurisée sont inutilisables (certificat client illisible) : "
+                     "votre administrateur doit les corriger")
+NO_STARTTLS = ("le relais MSSanté ne propose pas de connexion chiffrée (STARTTLS) : votre administrateur doit "
+               "vérifier l'adresse du relais")
+UNTRUSTED_SERVER = ("le certificat du relais MSSanté n'est pas reconnu (autorité non approuvée ou nom différent) : "
+                    "votre administrateur doit vérifier la configuration")
+NO_CLIENT_CERTIFICATE = ("le relais MSSanté exige le certificat de la plateforme (authentification mutuelle) et "
+                         "aucun n'est configuré : votre administrateur doit l'installer")
+CLIENT_CERTIFICATE_REFUSED = ("le relais MSSanté a refusé le certificat de la plateforme (authentification "
+                              "mutuelle) : votre administrateur doit vérifier qu'il est valide et reconnu")
+
+
+def why(exc: BaseException, stage: str, client_certificate: bool) -> tuple[str, bool]:
+    """(French reason, configuration problem?) for a session that failed at ``stage``."""
+    if isinstance(exc, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return UNTRUSTED_SERVER, True
+    if stage in ("starttls", "tls") and isinstance(exc, (ssl.SSLError, smtplib.SMTPServerDisconnected,
+                                                         ConnectionError)):
+        # TLS 1.3: a server wanting a client certificate says so in an alert read after the handshake, often
+        # only as a connection it closes (the first read after STARTTLS).
+        return (CLIENT_CERTIFICATE_REFUSED if client_certificate else NO_CLIENT_CERTIFICATE), True
+    if isinstance(exc, (ConnectionRefusedError, socket.timeout, TimeoutError, socket.gaierror)):
+        return UNREACHABLE, False
+    return f"{UNREACHABLE} ({type(exc).__name__})", False
+
+
 def _exchange(smtp: smtplib.SMTP, context: ssl.SSLContext | None, mail_from: str, recipients: list[str],
               raw: bytes, outcome: RelayOutcome) -> None:
+    outcome.stage = "smtp"
     code, text = smtp.ehlo()
     outcome.transcript.append(f"EHLO -> {code}")
     if context is not None:
         if not smtp.has_extn("starttls"):
-            outcome.error = "relay does not offer STARTTLS"
+            outcome.error, outcome.reason, outcome.permanent = "relay does not offer STARTTLS", NO_STARTTLS, True
             return
+        outcome.stage = "starttls"
         code, text = smtp.starttls(context=context)
         outcome.transcript.append(f"STARTTLS -> {code}")
         if code != 220:
             outcome.error = f"STARTTLS refused: {code} {_text(text)}"
             return
-        outcome.tls = True
+        outcome.tls, outcome.stage = True, "tls"
         smtp.ehlo()
+        outcome.stage = "smtp"
     options = [f"SIZE={len(raw)}"] if smtp.has_extn("size") else []
     code, text = smtp.mail(mail_from, options)
     outcome.transcript.append(f"MAIL FROM:<{mail_from}> -> {code} {_text(text)}")

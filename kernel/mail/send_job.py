@@ -25,6 +25,9 @@ from .relay import RelayOutcome, send_through_relay
 
 log = logging.getLogger(__name__)
 MAX_DELAY = 6 * 3600
+# A configuration problem (missing or refused client certificate, untrusted relay certificate, no STARTTLS) is
+# the deployer's to fix: hammering the relay meanwhile helps nobody.
+CONFIG_RETRY_SECONDS = 20 * 60
 
 
 def send_outgoing(payload: dict[str, Any]) -> None:
@@ -144,6 +147,7 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
     final = attempt >= config["mail_max_attempts"]
     error = relay.error if relay is not None else ""
     counts = {SENT: 0, FAILED: 0, PENDING: 0}
+    waiting: dict[str, str] = {}  # address -> why it waits (French)
     with write_transaction():
         for address in pending:
             code, text = replies.get(address, (0, error or "pas de réponse"))
@@ -157,13 +161,18 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
                           f"(dernière erreur : {f'{code} {text}' if code else error or 'inconnue'}).")
             else:
                 counts[PENDING] += 1
+                waiting[address] = (f"le serveur destinataire a demandé de patienter ({code} {text})" if code
+                                    else (relay.reason if relay is not None and relay.reason else error))
                 continue
             counts[status] += 1
             set_recipient_status(outgoing, address, status, reason, code or None)
         now = utcnow()
         update: dict[str, Any] = dict(attempt_started_at=None, updated_at=now, last_error=error or None)
         if counts[PENDING]:
-            delay = min(config["mail_retry_seconds"] * 2 ** (attempt - 1), MAX_DELAY)
+            configuration = relay is not None and relay.permanent
+            delay = (CONFIG_RETRY_SECONDS if configuration
+                     else min(config["mail_retry_seconds"] * 2 ** (attempt - 1), MAX_DELAY))
+            note_waiting(outgoing, waiting, delay)
             update.update(status=QUEUED, next_attempt_at=now + dt.timedelta(seconds=delay))
             relais.jobs.enqueue(SEND_JOB, {"outgoing": outgoing.id, "attempt": attempt + 1}, delay=delay,
                                 dedupe_key=f"{SEND_JOB}:{outgoing.id}:{attempt + 1}")
@@ -185,10 +194,22 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
                 "mail_from": outgoing.mail_from, "rcpt_to": pending, "message_id": outgoing.message_id,
                 "size": outgoing.size, "attempt": attempt, "resumed_after_interruption": resumed,
                 "responses": {a: list(replies[a]) for a in pending if a in replies}, "error": error,
+                "reason": relay.reason if relay is not None else "",
                 "transcript": relay.transcript if relay else []})
         publish_status(outgoing)
     if outcome != "ok":
         log.info("mail #%s attempt %s: %s (%s)", outgoing.id, attempt, outcome, error or "answers recorded")
+
+
+def note_waiting(outgoing: OutgoingMail, waiting: dict[str, str], delay: float) -> None:
+    """A pending recipient says why it waits, and when the next attempt comes (shown with « en attente »)."""
+    minutes = max(1, round(delay / 60))
+    when = f"nouvel essai automatique dans {minutes} minute{'s' if minutes > 1 else ''}"
+    for address, why in waiting.items():
+        text = f"En attente : {why} ; {when}."
+        (OutgoingRecipient.update(reason=text[:1000], updated_at=utcnow())
+         .where((OutgoingRecipient.outgoing == outgoing.id) & (OutgoingRecipient.address == address)
+                & (OutgoingRecipient.status == PENDING)).execute())
 
 
 def _relay_name(config: dict[str, Any], relay: RelayOutcome | None) -> str:

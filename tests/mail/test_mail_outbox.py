@@ -37,7 +37,10 @@ def test_each_recipient_gets_its_own_answer_and_retries_end(make_app, backend):
             statuses = _statuses()
             assert statuses["ok@b.mssante.fr"] == ("sent", "")
             assert statuses["gone@b.mssante.fr"] == ("failed", "Refusé par le serveur destinataire : 550 5.1.1 No such user")
-            assert statuses["busy@b.mssante.fr"] == ("pending", "")
+            # A pending recipient says why it waits (issue #12, item 11).
+            assert statuses["busy@b.mssante.fr"] == ("pending", "En attente : le serveur destinataire a demandé de "
+                                                     "patienter (451 4.2.0 Try later) ; nouvel essai automatique "
+                                                     "dans 1 minute.")
             assert len(sink.messages) == 1 and sink.messages[0].rcpt_tos == ["ok@b.mssante.fr"]
             status_events = [e for e in published if e.type == "mail.status"]
             assert status_events and status_events[-1].exchange_id == r.json["exchange"]["id"]

@@ -1,0 +1,102 @@
+"""A relay's refusal keeps its reason (issue #12, item 11): a pending mail says why it waits, in French; a
+configuration problem (no or refused client certificate, untrusted relay certificate, no STARTTLS) is not retried
+for twenty minutes, a relay that does not answer is retried sooner."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kernel.db import utcnow
+from kernel.mail.models import OutgoingRecipient
+from kernel.mail.receiver import _free_port
+from kernel.models import AuditEvent, Job
+from mail.mail_helpers import SinkHandler, make_pki, mail_app, publish_address, relais_of, server_tls, smtp_sink
+from support.factories import bearer, make_account
+
+TO = "thomas@b.mssante.fr"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def _send(app) -> None:
+    with app.app_context():
+        julie = make_account(addresses=("julie@a.mssante.fr",))
+        publish_address(TO)
+        r = app.test_client().post("/api/v1/channels/mssante_mail/exchanges", headers=bearer(julie), json={
+            "acting_as": julie.identity_id, "recipients": [TO], "subject": "TLS", "body": "Bonjour"})
+        assert r.status_code == 201, r.json
+        relais_of(app).jobs.run_pending()
+
+
+def _tls(pki, port: int, **more):
+    return dict(mail_relay_port=port, mail_relay_starttls=True, mail_client_cert=str(pki.client_cert),
+                mail_client_key=str(pki.client_key), mail_ca_file=str(pki.ca), **more)
+
+
+def _next_attempt_in(app) -> float:
+    with app.app_context():
+        job = Job.select().where((Job.status == "pending") & (Job.name == "kernel.mail.send")).get()
+        return (job.run_at - utcnow()).total_seconds()
+
+
+@pytest.mark.parametrize("case, reason", [
+    ("no client certificate", "le relais MSSanté exige le certificat de la plateforme (authentification mutuelle) "
+                              "et aucun n'est configuré : votre administrateur doit l'installer"),
+    ("untrusted relay certificate", "le certificat du relais MSSanté n'est pas reconnu (autorité non approuvée ou "
+                                    "nom différent) : votre administrateur doit vérifier la configuration"),
+    ("no STARTTLS offered", "le relais MSSanté ne propose pas de connexion chiffrée (STARTTLS) : votre "
+                            "administrateur doit vérifier l'adresse du relais"),
+    ("unreadable client certificate", "les réglages de la messagerie sécurisée sont inutilisables (certificat "
+                                      "client illisible) : votre administrateur doit les corriger"),
+])
+def test_a_configuration_problem_is_said_and_not_retried_for_twenty_minutes(make_app, pki, tmp_path, case, reason):
+    tls = None if case == "no STARTTLS offered" else server_tls(pki)
+    with smtp_sink(tls=tls, require_starttls=tls is not None) as (sink, port):
+        settings = _tls(pki, port)
+        if case == "no client certificate":
+            settings.update(mail_client_cert="", mail_client_key="")
+        if case == "untrusted relay certificate":
+            settings.update(mail_ca_file=str(pki.other_ca))
+        if case == "unreadable client certificate":
+            settings.update(mail_client_cert=str(tmp_path / "absent.pem"))
+        app = mail_app(make_app, **settings)
+        _send(app)
+        assert sink.messages == []
+    with app.app_context():
+        recipient = OutgoingRecipient.get()
+        assert recipient.status == "pending"
+        assert recipient.reason == f"En attente : {reason} ; nouvel essai automatique dans 20 minutes."
+        assert AuditEvent.get(AuditEvent.action == "mail.send.attempt").request["reason"] == reason
+    assert 19 * 60 < _next_attempt_in(app) <= 20 * 60
+
+
+def test_an_unreachable_relay_is_retried_sooner_and_says_so(make_app):
+    app = mail_app(make_app, mail_relay_port=_free_port("127.0.0.1"), mail_retry_seconds=30.0)
+    _send(app)
+    with app.app_context():
+        recipient = OutgoingRecipient.get()
+        assert recipient.status == "pending"
+        assert recipient.reason == ("En attente : le relais MSSanté ne répond pas pour le moment ; nouvel essai "
+                                    "automatique dans 1 minute.")
+    assert _next_attempt_in(app) <= 30
+
+
+def test_a_temporary_refusal_keeps_the_servers_words_and_success_clears_them(make_app):
+    handler = SinkHandler(rcpt_replies={TO: "451 4.3.0 Boite pleine, reessayez"})
+    with smtp_sink(handler=handler) as (sink, port):
+        app = mail_app(make_app, mail_relay_port=port)
+        _send(app)
+        with app.app_context():
+            assert OutgoingRecipient.get().reason == (
+                "En attente : le serveur destinataire a demandé de patienter (451 4.3.0 Boite pleine, reessayez) ; "
+                "nouvel essai automatique dans 1 minute.")
+            handler.rcpt_replies.clear()
+            Job.update(run_at=utcnow() - dt.timedelta(seconds=1)).where(Job.status == "pending").execute()
+            relais_of(app).jobs.run_pending()
+            recipient = OutgoingRecipient.get()
+            assert (recipient.status, recipient.reason) == ("sent", "")
+        assert len(sink.messages) == 1
