@@ -28,5 +28,5 @@ class LimitQuerySchema(f.FrenchSchema):
     class Meta:
         unknown = "exclude"  # the screen sends every watched field
 
-    expert = f.Integer(load_default=None)
+    expert = f.Integer(load_default=None)  # the expert's identity id, as the screen's expert field holds it
     patient = f.Integer(load_default=None)

@@ -15,7 +15,6 @@ from kernel.models import STRUCTURE
 from .billing import limit_warning, paris_today, yearly_limit
 from .billing_export import COLUMNS, act_rows, acts_csv, visible_acts
 from .billing_schemas import ActsQuerySchema, LimitQuerySchema
-from .models import Expert
 
 PAGE = "teleexpertise.billing"  # the page's name for page_assets
 
@@ -68,8 +67,8 @@ def make_blueprint() -> Blueprint:
             query = LimitQuerySchema().load(request.args.to_dict())
         except ValidationError as exc:
             return jsonify(errors=flatten_errors(exc.messages)), 422
-        expert = Expert.get_or_none(Expert.id == query["expert"]) if query["expert"] else None
-        text = limit_warning(query["patient"], expert.identity_id) if expert and query["patient"] else ""
+        # ``expert`` is what the screen's expert field holds: the expert's identity (a person or a department).
+        text = limit_warning(query["patient"], query["expert"]) if query["expert"] and query["patient"] else ""
         items = [{"label": "Limite annuelle atteinte", "detail": text, "url": "#"}] if text else []
         return jsonify(title="Facturation de la téléexpertise", items=items, count=len(items),
                        limit=yearly_limit())

@@ -11,6 +11,7 @@ from . import billing_views, finalisation_demo, finalisation_views
 from .finalisation import EVENT, FINALISABLE, JOB, exhausted, expert_side, generate
 from .finalisation_models import DONE, FAILED, PENDING, Act, Report
 from .models import FINALISEE, Request
+from .report import local
 
 REPORT_EVENT = EventType(
     EVENT, "A version of a téléexpertise's compte rendu was asked for, is ready, or failed.",
@@ -57,7 +58,7 @@ def compose_fields(channel: str, account: Any, patient: Any) -> list[FormField]:
     """The yearly-limit warning on the request screen, asked whenever the expert or the patient changes."""
     if channel != "teleexpertise":
         return []
-    return [FormField("teleexpertise_limit", "suggestions", "Limite annuelle de téléexpertises", order=36,
+    return [FormField("teleexpertise_limit", "suggestions", "Limite annuelle de téléexpertises", order=22,
                       options={"url": "/teleexpertise/billing/limit", "watch": ["expert", "patient"]})]
 
 
@@ -96,13 +97,13 @@ def panels(exchange: Any, account: Any) -> list[ExchangePanel]:
         if done is None:
             return []
         data["attachment_id"] = done.attachment_id
-        versions = f" (version {done.version} ; les versions précédentes restent dans la conversation)" \
-            if done.version > 1 else ""
+        when = local(done.done_at or done.created_at)
+        earlier = " ; les versions précédentes restent dans la conversation" if done.version > 1 else ""
         open_it = ExchangeAction("teleexpertise_open_report", "Ouvrir le compte rendu",
                                  f"/api/v1/attachments/{done.attachment_id}", method="GET", icon="file")
         return [ExchangePanel("teleexpertise_report", "Le compte rendu est finalisé",
-                              text=f"La téléexpertise est finalisée{versions}.", level="success",
-                              action=open_it if done.attachment_id else None, order=20, data=data)]
+                              text=f"Version {done.version}, générée le {when:%d/%m/%Y à %H:%M}{earlier}.",
+                              level="success", action=open_it if done.attachment_id else None, order=20, data=data)]
     if mine and request.status in FINALISABLE:
         return [ExchangePanel("teleexpertise_report", "Finaliser la téléexpertise",
                               text="Choisissez les messages à inclure, écrivez votre conclusion, puis générez le "

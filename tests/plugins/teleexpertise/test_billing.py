@@ -14,7 +14,7 @@ from kernel.testing import make_patient, make_structure
 from plugins.teleexpertise import hooks
 from plugins.teleexpertise.billing import paris_today, planned_acts
 from plugins.teleexpertise.finalisation_models import Act
-from plugins.teleexpertise.models import FINALISEE, Expert, Request
+from plugins.teleexpertise.models import FINALISEE, Request
 
 # pytest imports test modules by path (importlib mode): this folder's helpers are found beside them.
 if str(Path(__file__).parent) not in sys.path:
@@ -115,8 +115,7 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(relais_alice, ex
 
 def test_the_request_screen_warns_when_the_patient_reached_the_yearly_limit(relais, relais_alice, expert):
     case = finalised(relais_alice.account, expert.account.identity, expert.account)
-    profile = Expert.get(Expert.identity == expert.account.identity_id)
-    url = f"/teleexpertise/billing/limit?expert={profile.id}&patient={case.patient.id}"
+    url = f"/teleexpertise/billing/limit?expert={expert.account.identity_id}&patient={case.patient.id}"
     assert relais_alice.api.get(url).json["items"] == []
     for _ in range(3):
         finalised(relais_alice.account, expert.account.identity, expert.account, patient=case.patient)
@@ -132,8 +131,8 @@ def test_the_request_screen_warns_when_the_patient_reached_the_yearly_limit(rela
 @pytest.mark.relais(plugins=[("teleexpertise", hooks)], plugin_settings={"teleexpertise": {"yearly_limit": "1"}})
 def test_the_yearly_limit_is_a_setting(relais_alice, expert):
     case = finalised(relais_alice.account, expert.account.identity, expert.account)
-    profile = Expert.get(Expert.identity == expert.account.identity_id)
-    answer = relais_alice.api.get(f"/teleexpertise/billing/limit?expert={profile.id}&patient={case.patient.id}").json
+    answer = relais_alice.api.get(
+        f"/teleexpertise/billing/limit?expert={expert.account.identity_id}&patient={case.patient.id}").json
     assert answer["limit"] == 1 and "limite de 1 par an" in answer["items"][0]["detail"]
     # The finalisation panel of the next request warns the expert too.
     again = make_case(relais_alice.account, expert.account.identity, expert.account, patient=case.patient)

@@ -75,15 +75,15 @@ function finalisation(ctx) {
     selecting = true;
     document.getElementById("thread").classList.add("te-selecting");
     for (const id of byId.keys()) decorate(id);
-    const conclusion = h("textarea", { id: "te-conclusion", name: "conclusion", rows: "4", required: true,
+    const conclusion = h("textarea", { id: "te-conclusion", name: "conclusion", rows: "3", required: true,
       placeholder: "Votre avis, la conduite à tenir, le suivi proposé…" });
     conclusion.value = state.conclusion || "";
-    const billing = h("input", { id: "te-billing_number", name: "billing_number", inputmode: "numeric",
+    const billing = h("input", { type: "text", id: "te-billing_number", name: "billing_number", inputmode: "numeric",
       autocomplete: "off", maxlength: "11", value: state.billing_number || "" });
     const incident = h("textarea", { id: "te-incident", name: "incident", rows: "2",
       placeholder: "Coupure, document illisible, visio interrompue… (facultatif)" });
     incident.value = state.incident || "";
-    const submit = h("button", { type: "submit", class: "btn btn-primary" },
+    const submit = h("button", { type: "submit", class: "btn btn-primary te-generate" },
       h("span", { class: "spinner", "aria-hidden": "true" }), " Générer le compte rendu");
     form = h("form", { class: "te-finalise", novalidate: true, "aria-label": "Finaliser la téléexpertise" },
       h("div", { class: "te-finalise-head" }, h("strong", {}, "Finaliser la téléexpertise"),
@@ -100,6 +100,11 @@ function finalisation(ctx) {
         field("incident", "Incident technique", incident)),
       h("div", { class: "te-finalise-actions" }, submit,
         h("button", { type: "button", class: "btn btn-secondary", onclick: stop }, "Annuler")));
+    // A field said wrong is fixed as it is typed: its message goes.
+    form.addEventListener("input", (event) => {
+      const slot = event.target.closest(".field")?.querySelector(".field-error");
+      if (slot) slot.hidden = true;
+    });
     form.addEventListener("submit", (event) => { event.preventDefault(); generate(submit); });
     const composer = document.getElementById("composer");
     composer.before(form);

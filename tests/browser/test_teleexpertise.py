@@ -1,0 +1,96 @@
+"""In a real Chromium: a téléexpertise from the request to its compte rendu. The expert ticks the messages
+(the earlier synthesis left out), writes the conclusion and generates; the banner shows the generation running
+then the report finalised, and the requester, watching the same thread, sees each status live and opens it."""
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from kernel.models import Attachment
+from plugins.teleexpertise import hooks as teleexpertise
+from plugins.teleexpertise.finalisation_models import Report
+from plugins.teleexpertise.models import EN_COURS, FINALISEE, Request
+from support.factories import make_account
+
+TELEEXPERTISE_TESTS = str(Path(__file__).resolve().parents[1] / "plugins" / "teleexpertise")
+if TELEEXPERTISE_TESTS not in sys.path:
+    sys.path.insert(0, TELEEXPERTISE_TESTS)
+from finalisation_fixtures import EXPERT_AM, make_case  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+def pdf_text(site, attachment_id: int) -> str:
+    with site.app.app_context():
+        attachment = Attachment.get_by_id(attachment_id)
+        with site.app.extensions["relais"].attachments.open(attachment) as fh:
+            reader = PdfReader(io.BytesIO(fh.read()))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_expert_finalises_and_the_requester_sees_it_live(make_site, new_page, sign_in, artifacts):
+    site = make_site(plugins=[("teleexpertise", teleexpertise)])
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", profession="Médecin généraliste")
+        sophie = make_account("sophie", "Sophie", "Laurent", profession="Médecin dermatologue")
+        case = make_case(julie, sophie.identity, sophie, status=EN_COURS)
+    thread = f"/echanges/{case.exchange.id}"
+    requester = new_page(height=1000)
+    sign_in(requester, site, "julie", thread)
+    expect(requester.locator("#thread")).to_have_attribute("data-ready", "true")
+    expert = new_page(height=1000)
+    sign_in(expert, site, "sophie", thread)
+    expect(expert.locator("#thread")).to_have_attribute("data-ready", "true")
+    banner = expert.locator('[data-panel="teleexpertise_report"]')
+    expect(banner).to_contain_text("Finaliser la téléexpertise")
+    expect(requester.locator('[data-panel="teleexpertise_report"]')).to_have_count(0)
+
+    banner.get_by_role("button", name="Finaliser la téléexpertise").click()
+    form = expert.locator("form.te-finalise")
+    expect(form).to_be_visible()
+    expect(expert.locator("#composer")).to_be_hidden()
+    boxes = expert.locator(".te-pick-box")
+    expect(boxes).to_have_count(len(case.messages))
+    # The earlier synthesis is left out; everything else is in.
+    expect(expert.locator(f'li[data-id="{case.synthesis.id}"] .te-pick-box')).not_to_be_checked()
+    expect(expert.locator(f'li[data-id="{case.answer.id}"] .te-pick-box')).to_be_checked()
+    expect(form.get_by_label("Votre numéro de facturation (Assurance Maladie) *")).to_have_value(EXPERT_AM)
+    # Without a conclusion: said at the field, nothing generated.
+    form.get_by_role("button", name="Générer le compte rendu").click()
+    expect(form.locator('[data-field="conclusion"] .field-error')).to_contain_text("Écrivez la conclusion")
+    expert.locator(f'li[data-id="{case.photo.id}"] .te-pick-box').uncheck()
+    expect(form.locator(".te-count")).to_contain_text(f"{len(case.messages) - 2} message(s) coché(s)")
+    form.get_by_label("Conclusion de l'expert *").fill("Nævus atypique : exérèse conseillée dans le mois.")
+    form.get_by_label("Incident technique").fill("Photo initiale floue, renvoyée par le requérant.")
+    expert.screenshot(path=str(artifacts / "teleexpertise_finalise_selection.png"), full_page=True)
+    form.get_by_role("button", name="Générer le compte rendu").click()
+    expect(form).to_have_count(0)
+    expect(banner).to_contain_text("Compte rendu en cours de génération")
+    expect(banner.locator(".te-spinner")).to_be_visible()
+    expect(requester.locator('[data-panel="teleexpertise_report"]')).to_contain_text("en cours de génération")
+    expert.screenshot(path=str(artifacts / "teleexpertise_finalise_running.png"), full_page=True)
+
+    with site.app.app_context():
+        site.app.extensions["relais"].jobs.run_pending()
+        report = Report.get()
+        assert report.state == "done" and Request.get_by_id(case.request.id).status == FINALISEE
+    # Pushed live to both: the banner, the status line and the report in the thread.
+    for page in (expert, requester):
+        done = page.locator('[data-panel="teleexpertise_report"]')
+        expect(done).to_contain_text("Le compte rendu est finalisé")
+        expect(done.locator(".te-version")).to_have_text("v1")
+        expect(page.locator(".te-report-message")).to_contain_text("Compte rendu de téléexpertise (version 1)")
+    # No software connected: the report is not offered to « Envoyer vers mon logiciel ».
+    expect(requester.locator(".te-report-message [data-transfer]")).to_have_count(0)
+    requester.screenshot(path=str(artifacts / "teleexpertise_finalised_requester.png"), full_page=True)
+    with requester.expect_popup() as opened:
+        requester.locator('[data-panel="teleexpertise_report"] .te-version').click()
+    assert re.search(rf"/api/v1/attachments/{report.attachment_id}$", opened.value.url)
+    text = pdf_text(site, report.attachment_id)
+    assert "Nævus atypique : exérèse conseillée" in text and "Photo de la lésion." not in text
