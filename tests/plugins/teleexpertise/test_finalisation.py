@@ -179,3 +179,20 @@ def test_a_delegate_of_an_expert_department_finalises_for_it(relais, relais_alic
     assert te2.professional_id == carol.account.identity_id
     text = pdf_text(relais, Report.get().attachment_id)
     assert "Service de dermatologie — CHU de Lyon" in text and "Carole ROUX" in text
+
+
+def test_each_step_of_the_generation_is_pushed_live_to_both_sides(relais, case, expert, relais_alice, relais_bob,
+                                                                    relais_ws):
+    requester_live, expert_live, outsider_live = relais_ws(relais_alice), relais_ws(expert), relais_ws(relais_bob)
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    for live in (requester_live, expert_live):
+        event = live.next_event("teleexpertise.report")
+        assert event["exchange_id"] == case.exchange.id
+        assert event["data"] == {"request_id": case.request.id, "report_id": Report.get().id, "version": 1,
+                                 "state": "pending"}
+    relais.jobs.run_pending()
+    for live in (requester_live, expert_live):
+        assert live.next_event("teleexpertise.status")["data"]["status"] == FINALISEE
+        done = live.next_event("teleexpertise.report")["data"]
+        assert done["state"] == "done" and done["attachment_id"] == Report.get().attachment_id
+    outsider_live.assert_silent()
