@@ -110,8 +110,8 @@ def exchange_actions(exchange: Any, account: Any) -> list[Any]:
 
 @hookimpl
 def page_assets(page: str, account: Any) -> list[Any]:
-    own = {PROFILE_PAGE: [PageAsset("teleexpertise.css"), PageAsset("profile.js")],
-           QUEUE_PAGE: [PageAsset("teleexpertise.css"), PageAsset("queue.js")]}.get(page, [])
+    own = {PROFILE_PAGE: [PageAsset("css/teleexpertise.css"), PageAsset("js/profile.js")],
+           QUEUE_PAGE: [PageAsset("css/teleexpertise.css"), PageAsset("js/queue.js")]}.get(page, [])
     return [*own, *finalisation.assets(page, account)]
 
 

@@ -46,8 +46,16 @@ export function createHeader({ exchangeId, refresh }) {
     document.getElementById("thread-panels").replaceChildren(...(exchange.panels || []).map((panel) =>
       h("div", { class: `banner banner-${panel.level || "info"}`, dataset: { panel: panel.name } },
         h("strong", { class: "banner-title" }, panel.title), panel.text ? h("span", {}, " ", panel.text) : null,
-        panel.action ? actionButton(panel.action) : null)));
+        panel.action ? actionButton(panel.action) : null, panelItems(panel))));
     actions.render(exchange.actions || []);
+  }
+
+  /** panel.data.items: [{label, value}] shown as a list under the banner (a request's structured answers). */
+  function panelItems(panel) {
+    const items = panel.data && Array.isArray(panel.data.items) ? panel.data.items : [];
+    if (!items.length) return null;
+    return h("dl", { class: "panel-items" }, items.map((item) =>
+      h("div", { class: "panel-item" }, h("dt", {}, item.label), h("dd", {}, item.value))));
   }
 
   function actionButton(action) {
