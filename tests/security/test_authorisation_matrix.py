@@ -20,9 +20,12 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
 from security.matrix_dpi import member_push
-from security.matrix_dpi import member_push
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
+from security.matrix_teleexpertise import expert_id as te_expert_id
+from security.matrix_teleexpertise import expert_questions as te_expert_questions
+from security.matrix_teleexpertise import reopen as te_reopen
+from security.matrix_teleexpertise import structure_profile as te_structure_profile
 from security.matrix_teleexpertise_finalisation import teleexpertise as te_request
 from security.matrix_world import DOMAIN, ENTITLED, PATIENT_INS, ROLES, World, build_world
 
@@ -133,6 +136,21 @@ ROUTES: dict[str, Expect | Socket] = {
     "mssante_mail_admin.release_one": admins_only(422, url=held_mail, body=json({"to": "pas-une-adresse"}),
                                                   **PLUGIN_WRITE),
     # --- teleexpertise plugin ----------------------------------------------------------------------
+    # Request side (TE-1 to TE-5): anyone signed in finds experts and reads their questions and profiles; a
+    # structure's profile is edited by its delegates only (403 for others); a request's routes answer 404 to
+    # whoever is not in its exchange, and a status move is the expert side's (the requester: 403).
+    "teleexpertise.profile_page": page(200),
+    "teleexpertise.queue_page": page(200),
+    "teleexpertise.profiles": signed_in(200),
+    "teleexpertise.save_profile": signed_in(403, delegate=200, url=te_structure_profile,
+                                            body=json({"scope": "Avis sur dossier"}), **PLUGIN_WRITE),
+    "teleexpertise.search_experts": signed_in(200, url=values(q="avis")),
+    "teleexpertise.expert_profile": signed_in(200, url=te_expert_id),
+    "teleexpertise.screen_questions": signed_in(200, url=te_expert_questions),
+    "teleexpertise.list_requests": signed_in(200, url=values(role="all")),
+    "teleexpertise.to_handle_count": signed_in(200),
+    "teleexpertise.request_detail": members_only(200, url=te_request),
+    "teleexpertise.change_status": members_only(200, member=403, url=te_reopen, body=json({}), **PLUGIN_WRITE),
     # Finalisation (TE-6): the member asked, the structure is the expert (its delegate finalises). The requester
     # is told only the expert side finalises (403, before any check of what was sent); a non-member gets 404.
     "teleexpertise_finalisation.finalisation_state": members_only(200, url=te_request),
@@ -147,12 +165,7 @@ ROUTES: dict[str, Expect | Socket] = {
     # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
     # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
     # its connector is not configured here (422).
-    "api.list_integrations": members_only(200, url=attachment),
-    "api.show_integration": signed_in(404, member=200, url=member_push),
-    "api.retry_push": signed_in(404, member=422, url=member_push),
-    # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
-    # its connector is not configured here (422).
-    "api.list_integrations": members_only(200, url=attachment),
+    "api.list_integrations": signed_in(200, url=lambda w, r: {"exchange": w.exchange_id}),
     "api.show_integration": signed_in(404, member=200, url=member_push),
     "api.retry_push": signed_in(404, member=422, url=member_push),
     # --- visio and jitsi plugins ----------------------------------------------------------------------
