@@ -1,0 +1,193 @@
+"""The visio in a real Chromium with fake camera and microphone: a member starts a call from the thread, the
+other's page rings, he joins, and each page sees the other's video connected (RTCPeerConnection "connected",
+frames decoded from the remote video track); a non-member's socket hears none of it. Screenshots of the
+ringing banner and of the call go to test-artifacts/."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from typing import Any, Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from kernel.testing import LiveSocket
+from plugins.conversation import hooks as conversation
+from plugins.visio import hooks as visio
+from support.factories import bearer, make_account
+
+pytestmark = pytest.mark.browser
+PLUGINS = [("conversation", conversation), ("visio", visio)]
+# Fake devices (a test pattern and a beep) granted without asking; loopback allowed for ICE, and host
+# candidates given as addresses rather than mDNS names (which nothing resolves in a test machine).
+STANDARD_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"]
+
+CONNECTED_AND_DECODING = """async () => {
+  const mesh = window.visioMesh;
+  if (!mesh || mesh.peers.size === 0) return null;
+  const out = [];
+  for (const pc of mesh.peers.values()) {
+    let frames = 0;
+    (await pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded || 0; });
+    const live = pc.getReceivers().some((r) => r.track && r.track.kind === "video" && r.track.readyState === "live");
+    out.push({state: pc.connectionState, frames, live});
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def media_browser(chromium) -> Iterator[Any]:
+    """A second Chromium launched by the session's Playwright (one driver per thread), with fake media."""
+    path = os.environ.get("RELAIS_TEST_CHROMIUM", "/usr/bin/chromium")
+    browser = chromium.browser_type.launch(executable_path=path, args=STANDARD_ARGS + MEDIA_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def media_page(media_browser) -> Iterator[Any]:
+    """``media_page()``: a page in a fresh context (its own cookies) with camera and microphone allowed; a
+    JavaScript error or a Content-Security-Policy violation on any page fails the test."""
+    contexts, errors = [], []
+
+    def open_page(width: int = 1280, height: int = 760) -> Any:
+        context = media_browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
+                                            timezone_id="Europe/Paris", permissions=["camera", "microphone"])
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def visio_site(make_site):
+    site = make_site(plugins=PLUGINS)
+    with site.app.app_context():
+        alice = make_account("alice", "Alice", "Martin", profession="Médecin généraliste")
+        bob = make_account("bob", "Bob", "Durand", profession="Cardiologue")
+        carol = make_account("carol", "Carole", "Roux", profession="Infirmière")
+        site.headers = {"alice": bearer(alice), "carol": bearer(carol)}
+    r = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=site.headers["alice"], json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Douleur thoracique, M. Petit",
+        "body": "Peux-tu regarder l'ECG avec moi ?"})
+    assert r.status_code == 201, r.json
+    site.exchange_id = r.json["exchange"]["id"]
+    return site
+
+
+def _wait_connected(page: Any, timeout_s: float = 25.0) -> list[dict]:
+    """Poll the page's peer connections until each is connected with remote video frames decoded."""
+    deadline = time.monotonic() + timeout_s
+    stats = None
+    while time.monotonic() < deadline:
+        stats = page.evaluate(CONNECTED_AND_DECODING)
+        if stats and all(s["state"] == "connected" and s["frames"] > 0 and s["live"] for s in stats):
+            return stats
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the call never connected with video on {page.url}: {stats}")
+
+
+def test_two_members_see_each_other_and_an_outsider_hears_nothing(visio_site, media_page, sign_in, artifacts):
+    site = visio_site
+    carol = Collector(LiveSocket(site.url, site.headers["carol"]))
+    alice, bob = media_page(), media_page()
+    sign_in(bob, site, "bob")
+    sign_in(alice, site, "alice", f"/echanges/{site.exchange_id}")
+
+    # Alice starts the visio from the thread.
+    alice.get_by_role("button", name="Démarrer une visio").click()
+    expect(alice).to_have_url(re.compile(rf"/visio/echanges/{site.exchange_id}$"))
+    expect(alice.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
+    expect(alice.locator(".visio-tile-me")).to_contain_text("Alice MARTIN (vous)")
+
+    # Bob's inbox rings.
+    ring = bob.locator(".visio-ring")
+    expect(ring).to_contain_text("Alice MARTIN vous invite à une visio")
+    expect(ring).to_contain_text("Douleur thoracique, M. Petit")
+    bob.screenshot(path=str(artifacts / "visio-ringing.png"))
+    ring.get_by_role("link", name="Rejoindre").click()
+    expect(bob).to_have_url(re.compile(rf"/visio/echanges/{site.exchange_id}$"))
+
+    # Each page sees the other's video: connected, frames decoded.
+    for page in (alice, bob):
+        stats = _wait_connected(page)
+        assert len(stats) == 1
+    expect(alice.locator("#visio-status")).to_have_text("2 participants dans la visio.")
+    expect(bob.locator(".visio-tile:not(.visio-tile-me) .visio-name")).to_have_text("Alice MARTIN")
+    alice.wait_for_timeout(800)  # a few frames more for the picture
+    alice.screenshot(path=str(artifacts / "visio-call.png"))
+
+    # The camera toggle: the button says what it will do, and the tile shows the initials instead.
+    alice.get_by_role("button", name="Couper la caméra").click()
+    expect(alice.get_by_role("button", name="Activer la caméra")).to_have_attribute("aria-pressed", "false")
+    expect(alice.locator(".visio-tile-me")).to_have_attribute("data-video", "off")
+    alice.get_by_role("button", name="Activer la caméra").click()
+    alice.get_by_role("button", name="Couper le micro").click()
+    expect(alice.get_by_role("button", name="Activer le micro")).to_be_visible()
+
+    # Bob leaves: alice is alone again; alice leaves: the thread keeps the call's line.
+    bob.get_by_role("button", name="Quitter").click()
+    expect(bob).to_have_url(re.compile(rf"/echanges/{site.exchange_id}$"))
+    expect(alice.locator(".visio-tile")).to_have_count(1)
+    alice.get_by_role("button", name="Quitter").click()
+    expect(alice).to_have_url(re.compile(rf"/echanges/{site.exchange_id}$"))
+    expect(alice.locator("#messages")).to_contain_text("Visio terminée : démarrée par Alice MARTIN")
+
+    frames = carol.close()
+    assert not [f for f in frames if f["type"].startswith("visio.")], frames
+
+
+def test_a_refused_camera_and_microphone_say_what_to_do_in_french(visio_site, media_browser, sign_in):
+    site = visio_site
+    context = media_browser.new_context(locale="fr-FR", permissions=[])
+    page = context.new_page()
+    # Chromium's fake UI accepts every request: make this page's request fail as a refusal does.
+    page.add_init_script("""navigator.mediaDevices.getUserMedia = async () => {
+      throw new DOMException("Permission denied", "NotAllowedError"); };""")
+    try:
+        sign_in(page, site, "alice", f"/visio/echanges/{site.exchange_id}")
+        notice = page.locator("#visio-notice")
+        expect(notice).to_contain_text("L'accès à la caméra et au micro a été refusé.")
+        expect(page.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
+        expect(page.get_by_role("button", name="Activer la caméra")).to_be_disabled()
+    finally:
+        context.close()
+
+
+class Collector:
+    """Every frame a socket receives, read in a thread for the whole test (the non-member's)."""
+
+    def __init__(self, socket: LiveSocket) -> None:
+        self.socket, self.frames, self.stop = socket, [], threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                raw = self.socket.ws.receive(timeout=0.2)
+            except Exception:
+                return
+            if raw is not None:
+                self.frames.append(json.loads(raw))
+
+    def close(self) -> list[dict]:
+        self.stop.set()
+        self.thread.join(2)
+        self.socket.close()
+        return self.frames
