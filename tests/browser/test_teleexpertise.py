@@ -3,6 +3,7 @@
 then the report finalised, and the requester, watching the same thread, sees each status live and opens it."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import sys
@@ -15,13 +16,13 @@ from pypdf import PdfReader
 from kernel.models import Attachment
 from plugins.teleexpertise import hooks as teleexpertise
 from plugins.teleexpertise.finalisation_models import Report
-from plugins.teleexpertise.models import EN_COURS, FINALISEE, Request
-from support.factories import make_account
+from plugins.teleexpertise.models import EN_COURS, FINALISEE, Expert, Request
+from support.factories import make_account, make_patient
 
 TELEEXPERTISE_TESTS = str(Path(__file__).resolve().parents[1] / "plugins" / "teleexpertise")
 if TELEEXPERTISE_TESTS not in sys.path:
     sys.path.insert(0, TELEEXPERTISE_TESTS)
-from finalisation_fixtures import EXPERT_AM, make_case  # noqa: E402
+from finalisation_fixtures import EXPERT_AM, NIR, REQUESTER_AM, make_case  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -94,3 +95,70 @@ def test_the_expert_finalises_and_the_requester_sees_it_live(make_site, new_page
     assert re.search(rf"/api/v1/attachments/{report.attachment_id}$", opened.value.url)
     text = pdf_text(site, report.attachment_id)
     assert "Nævus atypique : exérèse conseillée" in text and "Photo de la lésion." not in text
+
+
+def test_from_the_request_screen_to_the_report_with_every_status_live(make_site, new_page, sign_in, artifacts):
+    """The requester finds the expert, answers the expert's structured question and sends; the expert opens
+    (en cours), answers and marks it answered (répondue), then finalises (finalisée): the requester's thread
+    follows each status live, and the requester opens the compte rendu."""
+    site = make_site(plugins=[("teleexpertise", teleexpertise)])
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", profession="Médecin généraliste")
+        sophie = make_account("sophie", "Sophie", "Laurent", profession="Médecin dermatologue")
+        Expert.create(identity=sophie.identity_id, scope="Dermatologie : lésions pigmentées, ulcères",
+                      prerequisites="Merci de joindre une photo nette de la lésion.", billing_number=EXPERT_AM,
+                      form=[{"name": "localisation", "label": "Localisation de la lésion", "type": "choice",
+                             "required": True, "choices": ["Dos", "Visage", "Membres"], "unit": ""}])
+        make_patient("Jeanne", "DUPONT", ins=NIR, birth_date=dt.date(1979, 3, 15), in_care_of=julie)
+    requester = new_page(height=1000)
+    sign_in(requester, site, "julie", "/envoyer/teleexpertise")
+    expert_field = requester.get_by_label("Expert sollicité")
+    expert_field.click()
+    expert_field.press_sequentially("laurent")
+    requester.locator("[data-field=expert] [role=option]", has_text="Sophie LAURENT").click()
+    requester.get_by_label("Localisation de la lésion").select_option("Dos")
+    patient = requester.get_by_label(re.compile(r"^Patient"))
+    patient.click()
+    patient.press_sequentially("jeanne dupont")
+    requester.locator("[data-field=patient] [role=option]", has_text="Jeanne DUPONT").click()
+    requester.get_by_label("NIR du patient").fill(NIR)
+    requester.get_by_label("Votre numéro de facturation (AM)").fill(REQUESTER_AM)
+    requester.get_by_label("Le patient a donné son consentement à cette téléexpertise").check()
+    requester.get_by_label("Objet").fill("Lésion pigmentée du dos")
+    requester.get_by_label("Votre question").fill("Lésion apparue il y a 3 mois, asymétrique : exérèse ?")
+    requester.screenshot(path=str(artifacts / "teleexpertise_e2e_request.png"), full_page=True)
+    requester.get_by_role("button", name="Envoyer").click()
+    expect(requester).to_have_url(re.compile(r"/echanges/\d+$"))
+    expect(requester.locator("#thread")).to_have_attribute("data-ready", "true")
+    thread = requester.url[len(site.url):]
+    status = requester.locator("#thread-panels")
+    expect(status).to_contain_text("Demandée")
+
+    expert = new_page(height=1000)
+    sign_in(expert, site, "sophie", thread)
+    expect(expert.locator("#thread")).to_have_attribute("data-ready", "true")
+    expect(status).to_contain_text("en cours", ignore_case=True)  # live: the expert opened it
+    expert.locator("#composer-body").fill("Aspect de nævus atypique : exérèse conseillée dans le mois.")
+    expert.locator("#composer button[type=submit]").click()
+    expect(requester.locator("#messages")).to_contain_text("Aspect de nævus atypique")
+    expert.get_by_role("button", name="Marquer comme répondue").click()
+    expect(status).to_contain_text("Répondue", ignore_case=True)  # live
+
+    expert.locator('[data-panel="teleexpertise_report"]').get_by_role("button", name="Finaliser la téléexpertise").click()
+    form = expert.locator("form.te-finalise")
+    form.get_by_label("Conclusion de l'expert *").fill("Nævus atypique du dos : exérèse avec histologie.")
+    form.get_by_role("button", name="Générer le compte rendu").click()
+    expect(requester.locator('[data-panel="teleexpertise_report"]')).to_contain_text("en cours de génération")
+    with site.app.app_context():
+        site.app.extensions["relais"].jobs.run_pending()
+        report = Report.get()
+    expect(status).to_contain_text("Finalisée", ignore_case=True)  # live
+    expect(requester.locator('[data-panel="teleexpertise_report"]')).to_contain_text("Le compte rendu est finalisé")
+    requester.screenshot(path=str(artifacts / "teleexpertise_e2e_finalised.png"), full_page=True)
+    banner = requester.locator('[data-panel="teleexpertise_report"]')
+    expect(banner.get_by_role("button", name="Ouvrir le compte rendu")).to_be_visible()
+    with requester.expect_popup() as opened:
+        banner.get_by_role("link", name="v1").click()
+    assert opened.value.url.endswith(f"/api/v1/attachments/{report.attachment_id}")
+    text = pdf_text(site, report.attachment_id)
+    assert "Localisation de la lésion Dos" in text and "Nævus atypique du dos : exérèse avec histologie." in text
