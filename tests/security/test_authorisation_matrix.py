@@ -27,6 +27,7 @@ from security.matrix_teleexpertise import expert_questions as te_expert_question
 from security.matrix_teleexpertise import reopen as te_reopen
 from security.matrix_teleexpertise import structure_profile as te_structure_profile
 from security.matrix_teleexpertise_finalisation import teleexpertise as te_request
+from security.matrix_visio import visio_call
 from security.matrix_world import DOMAIN, ENTITLED, PATIENT_INS, ROLES, World, build_world
 
 # A bug the matrix finds is named here once (a constant per bug) and given to the cells it breaks in their
@@ -169,6 +170,12 @@ ROUTES: dict[str, Expect | Socket] = {
     "api.show_integration": signed_in(404, member=200, url=member_push),
     "api.retry_push": signed_in(404, member=422, url=member_push),
     # --- visio and jitsi plugins ----------------------------------------------------------------------
+    "visio.call_page": page(200, others=404, url=shared_chat),
+    "visio.join": members_only(201, url=fresh_chat, body=json({}), **PLUGIN_WRITE),
+    "visio.leave": members_only(200, url=visio_call, body=json({"peer": "page-inconnue"}), **PLUGIN_WRITE),
+    "visio.heartbeat": members_only(409, url=visio_call, body=json({"peer": "page-inconnue"}), **PLUGIN_WRITE),
+    "visio.decline": members_only(200, url=visio_call, body=json({}), **PLUGIN_WRITE),
+    "visio.ringing": signed_in(200),
     # --- usager plugin -------------------------------------------------------------------------------
     # Who an INS reaches (USAGER-2): anyone signed in may decode one; a patient's name only for those in care.
     "usager.recipient": signed_in(200, url=values(ins=PATIENT_INS)),
