@@ -53,15 +53,19 @@ def integrate(attachment_id: int) -> Any:
     return _answer(row, receipts)
 
 
-@api.get("/attachments/<int:attachment_id>/integrations")
+@api.get("/integrations")
 @api_login_required
-def list_integrations(attachment_id: int) -> Any:
-    """The account's own pushes of this document, newest first (others' pushes are theirs)."""
-    account = current_account()
-    _readable(attachment_id)
-    rows = (Integration.select().where((Integration.attachment == attachment_id) & (Integration.account == account.id))
-            .order_by(Integration.id.desc()))
-    return jsonify(integrations=[serialize(r) for r in rows])
+def list_integrations() -> Any:
+    """The account's own pushes, newest first (others' are theirs), of one exchange's documents
+    (``?exchange=``) or of one document (``?attachment=``): what a thread page shows under each file."""
+    query = Integration.select().where(Integration.account == current_account().id)
+    for name, column in (("exchange", Integration.exchange), ("attachment", Integration.attachment)):
+        raw = request.args.get(name)
+        if raw is not None:
+            if not raw.isdigit() or len(raw) > 18:
+                fail(400, "Un identifiant numérique est attendu.", name)
+            query = query.where(column == int(raw))
+    return jsonify(integrations=[serialize(r) for r in query.order_by(Integration.id.desc()).limit(500)])
 
 
 @api.get("/integrations/<int:integration_id>")

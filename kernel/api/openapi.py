@@ -45,8 +45,8 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/attachments/{id}/integrate", "post", "Envoyer une pièce jointe vers un logiciel métier (202 : en cours, "
      "l'issue arrive en direct, événement integration.status ; 502 : le logiciel l'a refusée, voir receipts)",
      IntegrateSchema, IntegrationResponse, 200),
-    ("/attachments/{id}/integrations", "get", "Mes envois de cette pièce jointe vers des logiciels métier, et où ils "
-     "en sont", None, IntegrationListResponse, 200),
+    ("/integrations", "get", "Mes envois vers des logiciels métier et où ils en sont (exchange : ceux des documents "
+     "d'un échange ; attachment : ceux d'un document)", None, IntegrationListResponse, 200),
     ("/integrations/{id}", "get", "Un de mes envois vers un logiciel métier", None, IntegrationOneResponse, 200),
     ("/integrations/{id}/retry", "post", "Relancer un envoi en échec (409 : il n'est pas en échec)", None,
      IntegrationResponse, 200),

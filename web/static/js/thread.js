@@ -23,7 +23,7 @@ const newPill = document.getElementById("new-messages");
 const receipts = new Receipts(list);
 const header = createHeader({ exchangeId, refresh: () => refreshHeader() });
 createViewer(list);
-createTransfer(list, { exchangeId, patientId: () => header.patientId() });
+const transfer = createTransfer(list, { exchangeId, patientId: () => header.patientId() });
 const shown = new Map();  // message id -> element: a message is never shown twice
 let accountId = null;
 let view = null;  // the channel's own thread view, if its plugin registered one
@@ -164,6 +164,9 @@ live.on("receipt.created", (event) => {
   header.opened.refresh();  // whoever read a message opened the conversation
 });
 live.onConnected(() => catchUp());
+// Pushes into software (« Envoyer vers mon logiciel »): each one's state, under its attachment.
+live.on("integration.status", (event) => transfer.receive(event.data));
+live.onConnected(() => transfer.refresh());
 
 olderButton.addEventListener("click", loadOlder);
 newPill.addEventListener("click", scrollToBottom);
