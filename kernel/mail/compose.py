@@ -12,6 +12,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 
 from ..plain_text import one_line
 from .addresses import domain_of
+from .headers import SMTP
 from .sanitize import html_to_text
 
 
@@ -58,7 +59,7 @@ def _mailbox(address: str, name: str = "") -> Address:
 
 def build_mail(draft: MailDraft, message_id: str, date: dt.datetime | None = None) -> EmailMessage:
     """The message, ready for ``as_bytes``: text and HTML alternatives, attachments under their names."""
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP)  # kernel/mail/headers.py: folding that keeps spaces
     msg["From"] = _mailbox(draft.sender, draft.sender_name)
     msg["To"] = [_mailbox(a) for a in draft.to]
     if draft.cc:
@@ -82,14 +83,40 @@ def build_mail(draft: MailDraft, message_id: str, date: dt.datetime | None = Non
                         subtype="html", cte="quoted-printable")
     for part in draft.attachments:
         maintype, _, subtype = (part.content_type or "application/octet-stream").partition("/")
-        # Bytes, base64: a text file's encoding and line ends stay its own.
-        msg.add_attachment(part.data, maintype=maintype, subtype=subtype or "octet-stream", filename=part.filename)
+        # Bytes, base64: a text file's encoding and line ends stay its own, and its type says which encoding.
+        params = {"charset": text_charset(part.data)} if maintype == "text" else None
+        msg.add_attachment(part.data, maintype=maintype, subtype=subtype or "octet-stream", filename=part.filename,
+                           params=params)
     return msg
+
+
+def text_charset(data: bytes) -> str:
+    """The charset a text attachment declares, so that the receiver shows its accents right: ASCII, UTF-8, else
+    windows-1252, the usual encoding of a text file written on a French Windows (every byte means something)."""
+    for charset in ("us-ascii", "utf-8"):
+        try:
+            data.decode(charset)
+            return charset
+        except UnicodeDecodeError:
+            pass
+    return "windows-1252"
+
+
+def seven_bit(raw: bytes) -> bytes:
+    """The same message with every 8-bit part encoded (base64 or quoted-printable), for a relay that does not
+    offer 8BITMIME. Headers, Message-ID and content are unchanged; only transfer encodings change."""
+    msg = BytesParser(policy=SMTP).parsebytes(raw)
+    for part in msg.walk():
+        # A message/rfc822 part's own parts get encoded below: it is 7-bit afterwards.
+        if part.get_content_maintype() == "message" and str(part.get("Content-Transfer-Encoding", "")).lower() in (
+                "8bit", "binary"):
+            part.replace_header("Content-Transfer-Encoding", "7bit")
+    return re.sub(rb"(?<!\r)\n", b"\r\n", msg.as_bytes(policy=SMTP.clone(cte_type="7bit")))
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
     """The wire form: CRLF line ends everywhere (smtplib sends bytes as they are)."""
-    raw = msg.as_bytes(policy=policy.SMTP)
+    raw = msg.as_bytes(policy=SMTP)
     return re.sub(rb"(?<!\r)\n", b"\r\n", raw)
 
 

@@ -12,12 +12,12 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import format_datetime
 
 from .compose import bracket, header_ids
+from .headers import SMTP
 
 REPORTING_UA = "relais-sante; Relais Sante"  # ASCII: header fields of the report are 7-bit
 AUTOMATIC = "automatic-action/MDN-sent-automatically"
@@ -67,7 +67,7 @@ def build_mdn(original: EmailMessage, mailbox: str, notify: str, message_id: str
 
     ``whole_original=False`` puts only the original's header fields in the third part (RFC 8098 allows
     it), for an original too large to travel back inside the report."""
-    report = EmailMessage(policy=policy.SMTP)
+    report = EmailMessage(policy=SMTP)
     report["From"] = mailbox
     report["To"] = notify
     subject = str(original.get("Subject", "") or "")
@@ -99,7 +99,7 @@ def build_mdn(original: EmailMessage, mailbox: str, notify: str, message_id: str
 
 def _notification(original: EmailMessage, mailbox: str, original_id: str, disposition: str) -> EmailMessage:
     # The fields are a header block: the email library writes them, folding and all, as a message/* body.
-    fields = Message(policy=policy.SMTP)
+    fields = Message(policy=SMTP)
     fields["Reporting-UA"] = REPORTING_UA
     # RFC 8098 3.2.3: only when the message arrived with one (set by the MTA from the DSN ORCPT).
     original_recipient = _CONTROL.sub(" ", str(original.get("Original-Recipient") or "")).strip()
@@ -109,14 +109,14 @@ def _notification(original: EmailMessage, mailbox: str, original_id: str, dispos
     if original_id:
         fields["Original-Message-ID"] = bracket(original_id)
     fields["Disposition"] = disposition
-    part = EmailMessage(policy=policy.SMTP)
+    part = EmailMessage(policy=SMTP)
     part.set_content(fields, subtype="disposition-notification")
     del part["MIME-Version"]
     return part
 
 
 def _original_part(original: EmailMessage, whole: bool) -> EmailMessage:
-    part = EmailMessage(policy=policy.SMTP)
+    part = EmailMessage(policy=SMTP)
     if whole:
         part.set_content(original)  # message/rfc822
     else:

@@ -7,6 +7,7 @@ import socket
 from typing import Any, Callable
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import TLSSetupException
 from flask import Flask, current_app
 
 from ..relais import current_relais
@@ -15,6 +16,18 @@ from .mailbox import NoInboundChannel, inbound_channel
 from .tls import receiver_context, transport_warnings
 
 log = logging.getLogger(__name__)
+
+
+class _DeliberateClientCertificates(logging.Filter):
+    """aiosmtpd warns, on every connection, that a context requiring client certificates "might cause client
+    connection problems": requiring them is the point (mutual TLS with the operators), so that line goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("tls_context.verify_mode not in")
+
+
+_QUIET = _DeliberateClientCertificates()
+logging.getLogger("mail.log").addFilter(_QUIET)  # the same object each time: added once per process
 TRY_AGAIN_LATER = "451 4.3.0 Erreur temporaire, reessayez plus tard"
 
 
@@ -29,6 +42,21 @@ class _Handler:
             with self.app.app_context():
                 return func(*args)
         return await asyncio.get_running_loop().run_in_executor(None, run)
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list) -> list:
+        # No AUTH is accepted here (operators authenticate by client certificate): none is advertised.
+        session.host_name = hostname
+        return [line for line in responses if not line[4:].upper().startswith("AUTH")]
+
+    async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            # A client without an acceptable certificate, or speaking another TLS: its problem, told in one line.
+            cause = error.__cause__ or error
+            log.warning("SMTP receiver: TLS handshake refused (%s: %s)", type(cause).__name__,
+                        getattr(cause, "reason", None) or str(cause)[:200])
+            return "421 4.7.0 Negociation TLS refusee"
+        log.exception("SMTP receiver: session error")
+        return f"500 Error: ({type(error).__name__})"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list) -> str:
         try:
@@ -125,7 +153,8 @@ class MailReceiver:
             _Handler(current_app._get_current_object()), hostname=host, port=port,
             server_hostname=(config["mail_domains"] or ["relais-sante"])[0], ident="Relais Sante ESMTP",
             tls_context=tls, require_starttls=bool(tls and config["mail_receiver_client_ca"]),
-            data_size_limit=config["mail_max_bytes"], decode_data=False, enable_SMTPUTF8=True)
+            data_size_limit=config["mail_max_bytes"], decode_data=False, enable_SMTPUTF8=True,
+            auth_exclude_mechanism=["LOGIN", "PLAIN"])  # AUTH is refused: none offered (see handle_EHLO)
         try:
             controller.start()
         except Exception as exc:

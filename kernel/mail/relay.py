@@ -7,6 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .compose import seven_bit
 from .tls import MailConfigError, client_context
 
 Reply = tuple[int, str]
@@ -102,7 +103,16 @@ def _exchange(smtp: smtplib.SMTP, context: ssl.SSLContext | None, mail_from: str
         outcome.tls, outcome.stage = True, "tls"
         smtp.ehlo()
         outcome.stage = "smtp"
-    options = [f"SIZE={len(raw)}"] if smtp.has_extn("size") else []
+    if not raw.isascii():
+        # RFC 6152: 8-bit content is announced to a relay that takes it, and encoded for one that does not.
+        if smtp.has_extn("8bitmime"):
+            eight_bit = ["BODY=8BITMIME"]
+        else:
+            raw, eight_bit = seven_bit(raw), []
+            outcome.transcript.append("8-bit content encoded: the relay does not offer 8BITMIME")
+    else:
+        eight_bit = []
+    options = ([f"SIZE={len(raw)}"] if smtp.has_extn("size") else []) + eight_bit
     code, text = smtp.mail(mail_from, options)
     outcome.transcript.append(f"MAIL FROM:<{mail_from}> -> {code} {_text(text)}")
     if code != 250:
