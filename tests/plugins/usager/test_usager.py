@@ -226,3 +226,17 @@ def test_the_patients_name_only_when_in_the_users_care(relais_app, people):
 
 def test_the_recipient_route_needs_a_signed_in_user(relais_app):
     assert relais_app.test_client().get("/usager/destinataire?ins=1").status_code == 401
+
+
+def test_demo_data_a_message_to_a_patient_and_the_patients_answer(relais_make_app):
+    from kernel import demo
+    app = relais_make_app(plugins=[("usager", usager_plugin)], mail_domains=[demo.DEMO_DOMAIN])
+    for _ in range(2):  # the demo starts again on the same data: nothing added the second time
+        demo.seed(app)
+    with app.app_context():
+        [exchange] = Exchange.select().where(Exchange.channel == "usager")
+        assert exchange.patient.birth_name == "DUPONT" and exchange.data["usager"]["ins"] == exchange.patient.ins
+        sent, answer = Message.select().where(Message.exchange == exchange).order_by(Message.id)
+        assert sent.data["mail"]["to"] == [f"{exchange.patient.ins}@patient.mssante.fr"]
+        assert answer.author is None and answer.data["mail"]["from"] == f"{exchange.patient.ins}@patient.mssante.fr"
+        assert "Merci docteur" in answer.body
