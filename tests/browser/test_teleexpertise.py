@@ -162,3 +162,22 @@ def test_from_the_request_screen_to_the_report_with_every_status_live(make_site,
     assert opened.value.url.endswith(f"/api/v1/attachments/{report.attachment_id}")
     text = pdf_text(site, report.attachment_id)
     assert "Localisation de la lésion Dos" in text and "Nævus atypique du dos : exérèse avec histologie." in text
+
+
+def test_a_long_thread_is_shown_whole_before_ticking(make_site, new_page, sign_in):
+    """Messages above the first page would be left out unseen: selecting loads them all first."""
+    site = make_site(plugins=[("teleexpertise", teleexpertise)])
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", profession="Médecin généraliste")
+        sophie = make_account("sophie", "Sophie", "Laurent", profession="Médecin dermatologue")
+        case = make_case(julie, sophie.identity, sophie, extra_messages=120)
+    expert = new_page()
+    sign_in(expert, site, "sophie", f"/echanges/{case.exchange.id}")
+    expect(expert.locator("#thread")).to_have_attribute("data-ready", "true")
+    expect(expert.locator("#older-messages")).to_be_visible()
+    expert.goto(f"{site.url}/echanges/{case.exchange.id}#finaliser")  # the banner's link, typed
+    expect(expert.locator("form.te-finalise")).to_be_visible()
+    expect(expert.locator(".te-pick-box")).to_have_count(len(case.messages))
+    expect(expert.locator(f'li[data-id="{case.question.id}"] .te-pick-box')).to_be_checked()
+    expect(expert.locator("form.te-finalise .te-count")).to_contain_text(
+        f"{len(case.messages) - 1} message(s) coché(s) sur {len(case.messages)}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kernel.models import Attachment, Job, Message, MessageAttachment
+from kernel.models import Attachment, AuditEvent, Job, Message, MessageAttachment
 from kernel.testing import make_structure
 from plugins.teleexpertise import hooks
 from plugins.teleexpertise.finalisation_models import Act, Report
@@ -77,6 +77,11 @@ def test_the_expert_generates_the_report_which_finalises_the_request_and_writes_
     text = pdf_text(relais, report.attachment_id)
     assert "Compte rendu de téléexpertise" in text and "Coupure réseau de 10 minutes." in text
     assert "Page 1 sur" in text
+    # Traced, without a word of what was written.
+    audited = {a.action: a for a in AuditEvent.select().where(AuditEvent.action.startswith("teleexpertise."))}
+    assert {"teleexpertise.finalise", "teleexpertise.report"} <= set(audited)
+    assert audited["teleexpertise.finalise"].account_id == expert.account.id
+    assert not any("Exérèse" in a.detail or "Coupure" in a.detail for a in audited.values())
 
 
 def test_only_the_expert_side_may_finalise(relais, case, relais_alice, relais_bob):

@@ -66,6 +66,20 @@ function finalisation(ctx) {
     top.textContent = general.join(" ");
   }
 
+  /** Older messages not shown yet would be left out without anyone seeing it: show them all first. */
+  async function loadEverything() {
+    const older = document.getElementById("older-messages");
+    const count = () => list.querySelectorAll("li[data-id]").length;
+    for (let page = 0; page < 500 && older && !older.hidden; page += 1) {
+      const before = count();
+      older.click();
+      for (let wait = 0; wait < 100 && count() === before && !older.hidden; wait += 1) {
+        await new Promise((resolve) => { setTimeout(resolve, 50); });
+      }
+      if (count() === before) break;
+    }
+  }
+
   async function start() {
     if (selecting) return;
     const r = await api(url);
@@ -73,6 +87,7 @@ function finalisation(ctx) {
     const state = r.data;
     if (!state.can_finalise) return;
     selecting = true;
+    await loadEverything();
     document.getElementById("thread").classList.add("te-selecting");
     for (const id of byId.keys()) decorate(id);
     const conclusion = h("textarea", { id: "te-conclusion", name: "conclusion", rows: "3", required: true,
