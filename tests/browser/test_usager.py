@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 import pytest
 from playwright.sync_api import expect
 
 from kernel.ins import compute_key
-from kernel.mail import OutgoingMail
+from kernel.mail import OutgoingMail, accept
 from mail.mail_helpers import mail_settings
 from plugins.mssante_mail import hooks as mail_plugin
 from plugins.usager import hooks as usager_plugin
-from support.factories import make_account, make_patient
+from support.factories import bearer, make_account, make_patient
 
 pytestmark = pytest.mark.browser
 DOMAIN = "a.mssante.fr"
@@ -71,3 +73,28 @@ def test_the_decoded_ins_appears_as_the_user_types_and_the_send_works(make_site,
     with site.app.app_context():
         sent = OutgoingMail.get()
         assert b"X-MSS-MES: FIN" in bytes(sent.raw) and f"{MARIE}@patient.mssante.fr".encode() in bytes(sent.raw)
+
+
+def test_the_patients_answer_shows_in_the_thread(make_site, new_page, sign_in, artifacts):
+    site = make_site(plugins=[("mssante_mail", mail_plugin), ("usager", usager_plugin)], **mail_settings(DOMAIN))
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", addresses=(f"julie@{DOMAIN}",))
+        r = site.app.test_client().post("/api/v1/channels/usager/exchanges", headers=bearer(julie), json={
+            "acting_as": julie.identity_id, "ins": MARIE, "subject": "Vos résultats",
+            "body": "Bonjour Madame, vos résultats sont normaux."})
+        assert r.status_code == 201, r.json
+        exchange_id = r.json["exchange"]["id"]
+        reply = EmailMessage()
+        reply["From"] = f"Marie Dupont <{MARIE}@patient.mssante.fr>"
+        reply["To"] = f"julie@{DOMAIN}"
+        reply["Subject"] = "Re: Vos résultats"
+        reply["Message-ID"] = make_msgid(domain="patient.mssante.fr")
+        reply["In-Reply-To"] = f"<{OutgoingMail.get().message_id}>"
+        reply.set_content("Merci docteur, à bientôt.")
+        accept(reply.as_bytes(), f"{MARIE}@patient.mssante.fr", [f"julie@{DOMAIN}"], source="smtp")
+    page = new_page()
+    sign_in(page, site, "julie", f"/echanges/{exchange_id}")
+    expect(page.locator("#thread")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_text("Merci docteur, à bientôt.")).to_be_visible()
+    expect(page.get_by_text("Le patient peut répondre : sa réponse arrivera dans cet échange.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "usager_reply.png"), full_page=True)
