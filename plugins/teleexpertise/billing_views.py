@@ -13,7 +13,7 @@ from kernel import api_login_required, current_account, flatten_errors, identiti
 from kernel.models import STRUCTURE
 
 from .billing import limit_warning, paris_today, yearly_limit
-from .billing_export import COLUMNS, act_rows, acts_csv, visible_acts
+from .billing_export import act_rows, acts_csv, visible_acts
 from .billing_schemas import ActsQuerySchema, LimitQuerySchema
 
 PAGE = "teleexpertise.billing"  # the page's name for page_assets
@@ -89,7 +89,7 @@ def make_blueprint() -> Blueprint:
         except ValidationError as exc:
             errors = flatten_errors(exc.messages)
         structures = [i for i in identities_for(account) if i.kind == STRUCTURE]
-        return render_template("teleexpertise/billing.html", page=PAGE, rows=rows, columns=COLUMNS, args=args,
+        return render_template("teleexpertise/billing.html", page=PAGE, rows=rows, args=args,
                                errors=errors, structures=structures, csv_query=urlencode(args),
                                limit=yearly_limit())
 

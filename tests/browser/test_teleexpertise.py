@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from kernel.models import Attachment
 from plugins.teleexpertise import hooks as teleexpertise
+from plugins.teleexpertise.billing import paris_today, planned_acts
 from plugins.teleexpertise.finalisation_models import Report
 from plugins.teleexpertise.models import EN_COURS, FINALISEE, Expert, Request
 from support.factories import make_account, make_patient
@@ -181,3 +182,25 @@ def test_a_long_thread_is_shown_whole_before_ticking(make_site, new_page, sign_i
     expect(expert.locator(f'li[data-id="{case.question.id}"] .te-pick-box')).to_be_checked()
     expect(expert.locator("form.te-finalise .te-count")).to_contain_text(
         f"{len(case.messages) - 1} message(s) coché(s) sur {len(case.messages)}")
+
+
+def test_the_billing_page_lists_the_acts_and_downloads_the_csv(make_site, new_page, sign_in, artifacts):
+    site = make_site(plugins=[("teleexpertise", teleexpertise)])
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", profession="Médecin généraliste")
+        sophie = make_account("sophie", "Sophie", "Laurent", profession="Médecin dermatologue")
+        case = make_case(julie, sophie.identity, sophie, status=FINALISEE)
+        for act in planned_acts(Request.get_by_id(case.request.id), sophie, EXPERT_AM, paris_today()):
+            act.save(force_insert=True)
+    page = new_page()
+    sign_in(page, site, "sophie", "/teleexpertise/facturation")
+    table = page.locator("#billing-acts")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody tr")).to_contain_text("TE2")
+    expect(table.locator("tbody tr")).to_contain_text(EXPERT_AM)
+    page.screenshot(path=str(artifacts / "teleexpertise_billing.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger (CSV)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith("\ufeff".encode()) and "Téléexpertise (requis)".encode() in data
+    assert download.value.suggested_filename.startswith("actes-teleexpertise-")
