@@ -191,3 +191,44 @@ class Collector:
         self.thread.join(2)
         self.socket.close()
         return self.frames
+
+
+def test_the_thread_shows_the_ongoing_call_and_joins_it(visio_site, media_page, sign_in, artifacts):
+    site = visio_site
+    with site.app.app_context():
+        alice_headers = site.headers["alice"]
+    alice, bob = media_page(), media_page()
+    sign_in(alice, site, "alice", f"/visio/echanges/{site.exchange_id}")
+    expect(alice.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
+    sign_in(bob, site, "bob", f"/echanges/{site.exchange_id}")
+    expect(bob.locator("#messages")).to_contain_text("Alice MARTIN a démarré une visio.")
+    panel = bob.get_by_text("Visio en cours", exact=True)
+    expect(panel).to_be_visible()
+    expect(bob.locator(".visio-ring")).to_contain_text("Alice MARTIN vous invite à une visio")
+    bob.screenshot(path=str(artifacts / "visio-thread.png"))
+    bob.get_by_role("button", name="Rejoindre la visio").click()
+    expect(bob).to_have_url(re.compile(rf"/visio/echanges/{site.exchange_id}$"))
+    _wait_connected(bob)
+    assert alice_headers
+
+
+def test_with_jitsi_configured_the_page_links_to_the_calls_room(make_site, media_page, sign_in, artifacts):
+    from plugins.jitsi import hooks as jitsi
+
+    site = make_site(plugins=PLUGINS + [("jitsi", jitsi)],
+                     plugin_settings={"jitsi": {"base_url": "https://visio.region.example"}})
+    with site.app.app_context():
+        alice, bob = make_account("alice", "Alice", "Martin"), make_account("bob", "Bob", "Durand")
+        headers = bearer(alice)
+    exchange_id = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=headers, json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Plaie", "body": "."}
+    ).json["exchange"]["id"]
+    page = media_page()
+    sign_in(page, site, "alice", f"/visio/echanges/{exchange_id}")
+    room = page.locator("#visio-room")
+    expect(room).to_contain_text("Cette visio se tient sur Jitsi Meet")
+    link = room.get_by_role("link", name="Ouvrir la visio")
+    expect(link).to_have_attribute("href", re.compile(r"^https://visio\.region\.example/relais-[0-9a-f]{32}#"))
+    expect(page.get_by_role("button", name="Couper le micro")).to_be_hidden()
+    expect(page.get_by_role("button", name="Quitter la visio")).to_be_visible()
+    page.screenshot(path=str(artifacts / "visio-jitsi.png"))

@@ -187,6 +187,7 @@ function showRoom(room) {
       + "autres participants que vous y êtes."),
     h("a", { class: "btn btn-primary", href: room.url, target: "_blank", rel: "noopener" }, "Ouvrir la visio"));
   for (const key of ["mic", "camera", "screen"]) buttons[key].hidden = true;
+  buttons.leave.replaceChildren(visioIcon("hangup"), h("span", { class: "visio-label" }, "Quitter la visio"));
   buttons.leave.onclick = () => leave(true);
   setState("in-call", "Visio en cours.");
 }
