@@ -102,6 +102,16 @@ def _question(request: Request) -> str:
     return first.body if first else ""
 
 
+def _answered_at(request: Request, expert_side: set[int]) -> dt.datetime | None:
+    """When the expert answered: marked « répondue », else the expert side's first message."""
+    if request.answered_at is not None:
+        return request.answered_at
+    first = (Message.select(Message.created_at).where((Message.exchange == request.exchange_id)
+                                                     & Message.acting_as.in_(expert_side) & (Message.kind == "text"))
+             .order_by(Message.id).first())
+    return first.created_at if first else None
+
+
 def report_context(request: Request, report: Report, messages: list[Message], acts: list[Act],
                    finaliser: Account, now: dt.datetime) -> dict[str, Any]:
     """Every fact the compte rendu shows, as plain values (the template escapes them)."""
@@ -123,7 +133,7 @@ def report_context(request: Request, report: Report, messages: list[Message], ac
         "requester": _side("Requérant", request.requested_by, request.requester, request.billing_number),
         "expert": _side("Expert requis", expert_account, expert_identity, te2.billing_number if te2 else ""),
         "patient": _patient(request.patient, request.nir),
-        "requested_at": long_date(request.requested_at), "answered_at": long_date(request.answered_at),
+        "requested_at": long_date(request.requested_at), "answered_at": long_date(_answered_at(request, expert_side)),
         "consent": request.consent, "question": _question(request), "answers": request.answers or [],
         "messages": lines, "conclusion": request.conclusion, "incident": request.incident,
         "acts": [{"code": a.code, "label": act_label(a.code), "professional": _act_person(a),

@@ -201,3 +201,25 @@ def test_each_step_of_the_generation_is_pushed_live_to_both_sides(relais, case, 
         done = live.next_event("teleexpertise.report")["data"]
         assert done["state"] == "done" and done["attachment_id"] == Report.get().attachment_id
     outsider_live.assert_silent()
+
+
+def test_the_thread_and_the_finalisation_panel_cost_the_same_whatever_the_number_of_versions(relais, relais_app, case,
+                                                                                              expert):
+    from support.query_counter import count_queries
+
+    def costs() -> tuple[int, int]:
+        with count_queries(relais_app) as thread:
+            assert expert.api.get(f"/api/v1/exchanges/{case.exchange.id}").status_code == 200
+        with count_queries(relais_app) as state:
+            assert expert.api.get(case.url).status_code == 200
+        return len(thread), len(state)
+
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    relais.jobs.run_pending()
+    costs()  # the first reading of the thread leaves marks a second one does not
+    one = costs()
+    for _ in range(4):
+        assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+        relais.jobs.run_pending()
+    assert Report.select().count() == 5
+    assert costs() == one
