@@ -27,7 +27,33 @@ def seed(accounts: dict[str, Account], patients: list[Patient]) -> None:
     relais = current_relais()
     exchange, message = relais.sender.start_exchange(CHANNEL, doctor, {
         "acting_as": doctor.identity_id, "ins": patient.ins, "subject": SUBJECT, "body": BODY, "attachments": []})
-    answer_from_patient(Message.get_by_id(message.id), patient)
+    sent = Message.get_by_id(message.id)
+    # The demo has no Mon Espace Santé to relay to: its acknowledgement comes back at once ("remis"), so the
+    # mail is not offered to the demo's own receiver, which serves only the demo's domain.
+    acknowledge(sent)
+    answer_from_patient(sent, patient)
+
+
+def acknowledge(sent: Message) -> None:
+    """Mon Espace Santé's "processed" acknowledgement (RFC 8098), received like any (``accept``)."""
+    facts = sent.data["mail"]
+    report = EmailMessage()
+    report["From"] = facts["to"][0]
+    report["To"] = facts["from"]
+    report["Subject"] = f"Accusé de réception : {facts['subject']}"
+    report["Message-ID"] = make_msgid(domain="patient.mssante.fr")
+    report["Auto-Submitted"] = "auto-replied"
+    report.set_content("Votre message a été remis dans la messagerie Mon Espace Santé du patient.")
+    report.make_mixed()
+    notification = EmailMessage()
+    notification.set_content(
+        f"Final-Recipient: rfc822; {facts['to'][0]}\r\nOriginal-Message-ID: <{facts['message_id']}>\r\n"
+        "Disposition: automatic-action/MDN-sent-automatically; processed\r\n".encode(),
+        maintype="message", subtype="disposition-notification", cte="7bit")
+    report.attach(notification)
+    report.replace_header("Content-Type", 'multipart/report; report-type="disposition-notification"; '
+                          f'boundary="{report.get_boundary()}"')
+    accept(report.as_bytes(), "", [facts["from"]], source="smtp", peer="demo")
 
 
 def answer_from_patient(sent: Message, patient: Patient) -> None:

@@ -240,3 +240,6 @@ def test_demo_data_a_message_to_a_patient_and_the_patients_answer(relais_make_ap
         assert sent.data["mail"]["to"] == [f"{exchange.patient.ins}@patient.mssante.fr"]
         assert answer.author is None and answer.data["mail"]["from"] == f"{exchange.patient.ins}@patient.mssante.fr"
         assert "Merci docteur" in answer.body
+        # Mon Espace Santé acknowledged it: « remis », and nothing is offered to the demo's own relay.
+        from kernel.mail import statuses_by_message
+        assert [r["status"] for r in statuses_by_message([sent.id])[sent.id]] == ["delivered"]
