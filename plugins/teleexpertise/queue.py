@@ -73,6 +73,8 @@ def _row(r: Any, mine: set[int], account: Account) -> dict[str, Any]:
         "status_label": STATUS_LABELS[r.status], "level": LEVELS[r.status],
         "to_handle": expert_side and r.status in TO_HANDLE,
         "side": "expert" if expert_side else "requester",
+        # A member of a department sees whom a request was for: the department, not oneself.
+        "for_structure": expert_side and r.expert_identity_id != account.identity_id,
         "patient": {"id": r.patient.id, "display_name": r.patient.display_name},
         "expert": r.expert_name, "requester": r.requester_name,
         "requested_at": iso_utc(r.requested_at), "status_changed_at": iso_utc(r.status_changed_at),

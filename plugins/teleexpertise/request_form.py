@@ -190,15 +190,17 @@ def question_fields(expert: Expert) -> list[dict[str, Any]]:
         label = q["label"] + (f" ({q['unit']})" if q["type"] == "number" and q.get("unit") else "")
         common = {"required": bool(q.get("required")), "order": index, "help": q.get("help") or ""}
         if q["type"] == "choice":
-            field = FormField(q["name"], "select", label, choices=tuple((c, c) for c in q["choices"]), **common)
+            field = FormField(q["name"], "select", label, choices=tuple((c, c) for c in q["choices"]),
+                              placeholder="— Choisir —", **common)
         elif q["type"] == "yesno":
-            field = FormField(q["name"], "select", label, choices=((YES, "Oui"), (NO, "Non")), **common)
+            field = FormField(q["name"], "select", label, choices=((YES, "Oui"), (NO, "Non")),
+                              placeholder="— Oui ou non ? —", **common)
         elif q["type"] == "date":
             field = FormField(q["name"], "date", label, **common)
         elif q["type"] == "number":
             field = FormField(q["name"], "text", label, max_length=20, placeholder="Nombre", **common)
         else:
-            field = FormField(q["name"], "message", label, max_length=ANSWER_MAX, **common)
+            field = FormField(q["name"], "text", label, max_length=ANSWER_MAX, **common)
         out.append(field.as_json())
     return out
 

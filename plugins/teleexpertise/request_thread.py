@@ -53,9 +53,9 @@ def panels(exchange: Exchange, account: Account) -> list[ExchangePanel]:
                                  order=20))
     items = [{"label": a["label"], "value": a["display"]} for a in found.answers or []]
     items.append({"label": "NIR du patient", "value": _nir(found.nir)})
-    items.append({"label": "Consentement du patient", "value": "Recueilli par le demandeur" if found.consent else "Non"})
+    consent = " Consentement du patient recueilli." if found.consent else ""
     out.append(ExchangePanel("teleexpertise_request", "La demande",
-                             text=f"Demandée le {local(found.requested_at)} par {requester} à {expert}.",
+                             text=f"Demandée le {local(found.requested_at)} par {requester} à {expert}.{consent}",
                              order=30, data={"items": items}))
     return out
 

@@ -44,11 +44,12 @@ export function createActions({ container, banner, onDone = () => {} }) {
 
   /** action.prompt: ask for a text first (a refusal's reason), sent as {reason}; its errors stay in the box. */
   function ask(action, btn) {
-    const text = h("textarea", { id: `motif-${action.name}`, rows: 4, maxlength: 2000, required: true });
+    const text = h("textarea", { id: `motif-${action.name}`, rows: 4, maxlength: 2000 });
     const error = h("p", { class: "field-error", hidden: true, role: "alert" });
     const dialog = h("dialog", { class: "action-prompt card", "aria-labelledby": `motif-titre-${action.name}` });
     const close = () => { dialog.close(); dialog.remove(); };
-    const form = h("form", { method: "dialog", onsubmit: async (event) => {
+    // The route says in French what is missing (a reason may be optional): no browser validation.
+    const form = h("form", { method: "dialog", novalidate: true, onsubmit: async (event) => {
       event.preventDefault();
       const r = await run(action, btn, { reason: text.value }, { quiet: true });
       if (r && !r.ok && r.status === 422) {

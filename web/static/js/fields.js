@@ -119,8 +119,10 @@ function messageField(spec, { id }) {
 
 function selectField(spec, { id }) {
   const choices = spec.choices || [];
+  // A required select starts on its first choice, unless it has a placeholder: then nothing is chosen
+  // until the user picks (a clinical yes/no must never be answered by default).
   const input = h("select", { id, name: spec.name },
-    spec.required && choices.length ? null : h("option", { value: "" }, "— Choisir —"),
+    spec.required && choices.length && !spec.placeholder ? null : h("option", { value: "" }, spec.placeholder || "— Choisir —"),
     choices.map((c, i) => h("option", { value: String(i) }, c.label)));
   const indexOf = (v) => choices.findIndex((c) => String(c.value) === String(v));
   return {

@@ -37,7 +37,7 @@ async function load() {
   profiles = r.data.profiles;
   const wanted = Number(new URLSearchParams(location.search).get("identite"));
   drawSwitcher();
-  choose(profiles.find((p) => p.identity.id === wanted) || profiles[0]);
+  choose(profiles.find((p) => p.identity.id === wanted) || profiles.find((p) => p.expert) || profiles[0]);
 }
 
 function drawSwitcher() {

@@ -62,7 +62,7 @@ function drawCounts(counts) {
 }
 
 function row(r) {
-  const other = r.side === "expert" ? `De ${r.requester}` : `À ${r.expert}`;
+  const other = r.side === "expert" ? `De ${r.requester}${r.for_structure ? ` · pour ${r.expert}` : ""}` : `À ${r.expert}`;
   return h("li", { class: `te-row${r.to_handle ? " te-to-handle" : ""}`, dataset: { id: r.id, status: r.status } },
     h("span", { class: `te-status te-status-${r.level}` }, r.status_label),
     h("div", { class: "te-row-main" },
