@@ -72,6 +72,7 @@ def join(exchange: Exchange, account: Account) -> tuple[VisioCall, VisioParticip
                 "provider": call.provider}))
             post_system_message(exchange, f"{account.full_name} a démarré une visio.",
                                 data={"visio": {"call": call.id, "event": "started"}})
+            _panels_changed(exchange.id)
         publish_on_commit(Event.for_exchange(events.JOINED.name, exchange.id, {
             "call": call.id, "peer": me.peer, "account": person(account)}))
     return call, me, others
@@ -121,7 +122,14 @@ def end_if_empty(call: VisioCall) -> bool:
                         data={"visio": {"call": call.id, "event": "ended", "duration_seconds": duration}})
     publish_on_commit(Event.for_exchange(events.ENDED.name, call.exchange_id, {
         "call": call.id, "duration_seconds": duration}))
+    _panels_changed(call.exchange_id)
     return True
+
+
+def _panels_changed(exchange_id: int) -> None:
+    # The kernel's "the exchange changed": open thread pages ask for its header again, whose panels now show
+    # (or no longer show) « Visio en cours ».
+    publish_on_commit(Event.for_exchange("exchange.updated", exchange_id, {"exchange_id": exchange_id}))
 
 
 def call_summary(call: VisioCall, duration_seconds: int) -> str:

@@ -182,3 +182,13 @@ def test_no_visio_on_mail_space_exchanges(relais_app, relais_alice, relais_bob):
     exchange = relais_bob.api.get(f"/api/v1/exchanges/{exchange_id}").json["exchange"]
     assert not [a for a in exchange["actions"] if a["name"].startswith("visio")]
     assert _join(relais_alice, exchange_id).status_code == 404
+
+
+def test_open_threads_are_told_when_a_call_starts_and_ends(relais_alice, relais_bob, relais_ws):
+    exchange_id = _conversation(relais_alice, relais_bob)
+    bob_live = relais_ws(relais_bob)
+    a = _join(relais_alice, exchange_id).json
+    assert bob_live.next_event("exchange.updated")["data"] == {"exchange_id": exchange_id}
+    relais_alice.browser.post(f"/visio/api/appels/{a['call']['id']}/quitter", json={"peer": a["peer"]})
+    bob_live.next_event("visio.ended")
+    assert bob_live.next_event("exchange.updated")["data"] == {"exchange_id": exchange_id}
