@@ -12,7 +12,7 @@ from .directory.text import fold
 from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
-from .ins import OID_INS_NIA, Ins, InvalidIns, typing_problem
+from .ins import OID_INS_NIA, Ins, InvalidIns, typing_description, typing_problem
 from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
 from .migrate import MigrationSet
@@ -46,7 +46,7 @@ __all__ = [
     # exchanges as the API shows them
     "members_of", "summary", "patient_summary", "unread_counts",
     # patients: the INS matricule (parse, decode, Mon Espace Santé address), a patient in the account's care
-    "Ins", "InvalidIns", "typing_problem", "known_patient", "OID_INS_NIA",
+    "Ins", "InvalidIns", "typing_problem", "typing_description", "known_patient", "OID_INS_NIA",
     # database and small helpers
     "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
 ]

@@ -183,6 +183,30 @@ def typing_problem(text: str | None) -> str | None:
     return None
 
 
+def typing_description(text: str | None) -> str | None:
+    """What a matricule being typed already says, before its 15 characters are there (French, lower case):
+    "une femme, née en mars 1985, née dans le département 77 (Seine-et-Marne)", as far as typed; None when nothing
+    is known yet or something typed is wrong (``typing_problem``)."""
+    value = _SPACES.sub("", text or "").upper()
+    if not value or len(value) >= 15 or typing_problem(value):
+        return None
+    padded = Ins(value + "0" * (15 - len(value)))  # not a valid matricule: only its typed part is read
+    female = value[0] in "248"
+    born = "née" if female else "né"
+    parts = ["une femme" if female else "un homme"]
+    if len(value) >= 3:
+        year = padded.birth_year()
+        month = int(value[3:5]) if len(value) >= 5 else None
+        if month is not None and _month_known(month):
+            parts.append(f"{born} en {MONTHS[month - 1]} {year}")
+        else:
+            parts.append(f"{born} en {year}" + (" (mois inconnu)" if month is not None else ""))
+    enough = {"99": 10, "97": 8, "98": 8}.get(value[5:7], 7)
+    if len(value) >= enough:
+        parts.append(padded._birth_place(padded.birth_year()).description(born))
+    return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class Ins:
     """A valid INS matricule (NIR or NIA), 15 characters without spaces."""

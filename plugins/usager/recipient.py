@@ -5,7 +5,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from kernel import Ins, InvalidIns, api_login_required, current_account, known_patient, typing_problem
+from kernel import (Ins, InvalidIns, api_login_required, current_account, known_patient, typing_description,
+                    typing_problem)
 from kernel.models import Account, Patient
 
 blueprint = Blueprint("usager", __name__, url_prefix="/usager")
@@ -41,6 +42,10 @@ def recipient() -> Any:
         return jsonify({"title": TITLE, "lines": [], "items": [], "errors": {"ins": [problem]}})
     try:
         ins = Ins.parse(text)
-    except InvalidIns:  # still being typed: nothing to say yet
-        return jsonify({"title": TITLE, "lines": [], "items": []})
+    except InvalidIns:  # still being typed: what the part typed already says
+        so_far = typing_description(text)
+        missing = 15 - len("".join(text.split()))
+        lines = [f"Vous vous apprêtez à écrire à : {so_far}… (encore {missing} caractère{'s' if missing > 1 else ''} "
+                 "à saisir)"] if so_far else []
+        return jsonify({"title": TITLE, "lines": lines, "items": []})
     return jsonify(who(ins, patient_for(current_account(), ins)))

@@ -196,7 +196,12 @@ def test_who_the_ins_reaches_as_the_user_types(relais_app, people):
     julie, _ = people
     client = relais_app.test_client()
     get = lambda typed: client.get("/usager/destinataire", query_string={"ins": typed}, headers=bearer(julie)).json
-    assert get("2 85 03") == {"title": "Destinataire", "lines": [], "items": []}
+    assert get("") == {"title": "Destinataire", "lines": [], "items": []}
+    # What the part typed already says.
+    assert get("2 85 03") == {"title": "Destinataire", "items": [], "lines": [
+        "Vous vous apprêtez à écrire à : une femme, née en mars 1985… (encore 10 caractères à saisir)"]}
+    assert get("2850377")["lines"] == ["Vous vous apprêtez à écrire à : une femme, née en mars 1985, née dans le "
+                                       "département 77 (Seine-et-Marne)… (encore 8 caractères à saisir)"]
     assert get("5")["errors"]["ins"][0].startswith("Le matricule INS commence par 1 (homme) ou 2 (femme)")
     assert get("28513")["errors"]["ins"][0].startswith("Le mois de naissance")
     assert get(KEY_TYPO)["errors"]["ins"][0].startswith("La clé du matricule INS ne correspond pas")
