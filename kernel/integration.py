@@ -17,7 +17,7 @@ TARGETS: dict[str, str] = {
 class Connector:
     """A software a document can be pushed into: one configured instance of a connector plugin.
 
-    :param name: unique across plugins (``integrate``'s ``target``): ``"dpi_hl7.chu"``.
+    :param name: unique across plugins (``integrate``'s ``target``): ``"<plugin>.<instance>"``.
     :param label: what users see: ``"DPI du CHU (HL7)"``.
     :param targets: what it serves among ``TARGETS`` (``"logiciel"``, ``"dossier_regional"``, ``"dmp"``).
     :param structures: FINESS numbers of the structures whose members may use it; empty: every account.
