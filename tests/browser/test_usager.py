@@ -38,8 +38,13 @@ def test_the_decoded_ins_appears_as_the_user_types_and_the_send_works(make_site,
     ins.press_sequentially("5")
     expect(field.locator(".field-error")).to_contain_text("Le matricule INS commence par 1 (homme) ou 2 (femme)")
     ins.fill("")
+    # Half typed: what it already says.
+    ins.press_sequentially("2 85 03 77", delay=15)
+    expect(recipient).to_contain_text("Vous vous apprêtez à écrire à : une femme, née en mars 1985, née dans le "
+                                      "département 77 (Seine-et-Marne)… (encore 8 caractères à saisir)")
+    page.screenshot(path=str(artifacts / "usager_typing.png"), full_page=True)
     # The whole matricule, typed with spaces: who it reaches, the address, the patient known to the user.
-    ins.press_sequentially("2 85 03 77 123 456 " + MARIE[-2:], delay=15)
+    ins.press_sequentially(" 123 456 " + MARIE[-2:], delay=15)
     expect(recipient).to_be_visible()
     expect(recipient).to_contain_text("Vous vous apprêtez à écrire à : une femme, née en mars 1985, née dans le "
                                       "département 77 (Seine-et-Marne).")
