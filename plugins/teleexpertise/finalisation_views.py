@@ -10,10 +10,10 @@ from marshmallow import ValidationError
 from kernel import api_login_required, can_see, current_account, flatten_errors, iso_utc
 from kernel.models import Attachment
 
-from .billing import limit_warning
+from .billing import act_label, limit_warning, paris_today, planned_acts
 from .finalisation import (EXPERT_ONLY, FINALISABLE, FinalisationRefused, expert_billing_number, expert_side, reports_of,
                            retry, start)
-from .finalisation_models import Report
+from .finalisation_models import Act, Report
 from .finalisation_schemas import FinaliseSchema
 from .models import FINALISEE, Request
 
@@ -46,6 +46,14 @@ def reports_json(reports: list[Report]) -> list[dict[str, Any]]:
     return [report_json(r, files) for r in reports]
 
 
+def acts_preview(found: Request, account: Any) -> list[dict[str, Any]]:
+    """The acts the finalisation writes (or wrote): what the expert confirms before « Générer »."""
+    written = list(Act.select().where(Act.request == found.id).order_by(Act.code))
+    acts = written or planned_acts(found, account, "", paris_today())
+    return [{"code": a.code, "label": act_label(a.code), "professional": a.account.full_name if a.account_id else "",
+             "billing_number": a.billing_number, "structure": a.structure, "written": bool(written)} for a in acts]
+
+
 def _refused(exc: FinalisationRefused) -> Any:
     return jsonify(errors=exc.errors), exc.status
 
@@ -63,6 +71,7 @@ def make_blueprint() -> Blueprint:
         account = current_account()
         mine = expert_side(found, account)
         return jsonify(
+            acts=acts_preview(found, account) if mine else [],
             request={"id": found.id, "status": found.status, "status_label": found.status_label},
             can_finalise=mine and found.status in (*FINALISABLE, FINALISEE),
             billing_number=expert_billing_number(found, account) if mine else "",

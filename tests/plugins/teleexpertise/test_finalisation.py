@@ -84,6 +84,15 @@ def test_the_expert_generates_the_report_which_finalises_the_request_and_writes_
     assert not any("Exérèse" in a.detail or "Coupure" in a.detail for a in audited.values())
 
 
+def test_the_panel_shows_the_expert_the_acts_to_confirm(case, expert, relais_alice):
+    state = expert.api.get(case.url).json
+    assert state["can_finalise"] is True and state["billing_number"] == EXPERT_AM
+    assert [(a["code"], a["professional"], a["written"]) for a in state["acts"]] == [
+        ("RQD", "Alice MARTIN", False), ("TE2", "Sophie LAURENT", False)]
+    assert state["acts"][0]["billing_number"] == REQUESTER_AM
+    assert relais_alice.api.get(case.url).json["acts"] == []
+
+
 def test_only_the_expert_side_may_finalise(relais, case, relais_alice, relais_bob):
     r = relais_alice.browser.post(case.url, json=finalise_body(case))
     assert r.status_code == 403 and "expert" in r.json["errors"]["_schema"][0]

@@ -109,6 +109,7 @@ function finalisation(ctx) {
       h("p", { class: "banner banner-danger te-general", role: "alert", hidden: true }),
       h("div", { class: "field", dataset: { field: "messages" } }, h("p", { class: "field-error", role: "alert", hidden: true })),
       field("conclusion", "Conclusion de l'expert *", conclusion),
+      actsLine(state.acts || []),
       h("div", { class: "te-finalise-row" },
         field("billing_number", "Votre numéro de facturation (Assurance Maladie) *", billing,
           "Il figure sur l'acte TE2 ; l'acte RQD du requérant porte le sien."),
@@ -126,6 +127,16 @@ function finalisation(ctx) {
     composer.hidden = true;
     count();
     conclusion.focus();
+  }
+
+  /** The acts the finalisation records (TE-8), for the expert to confirm: the TE2's number is the field below. */
+  function actsLine(acts) {
+    if (!acts.length) return null;
+    const written = acts[0].written;
+    return h("p", { class: "te-acts hint" }, written ? "Actes déjà enregistrés : " : "Actes qui seront enregistrés : ",
+      acts.map((act, i) => [i ? " ; " : "", h("strong", {}, act.code), ` ${act.label} — ${act.professional || "vous"}`,
+        act.code === "RQD" && act.billing_number ? ` (n° ${act.billing_number})` : "",
+        act.structure ? `, ${act.structure}` : ""]), ".");
   }
 
   function tickAll(value) {
