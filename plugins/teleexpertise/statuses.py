@@ -105,7 +105,10 @@ def change(request: Request, to: str, by: Account | None, reason: str = "", *, a
                                       acting_as_id=acting_as_id, target=f"exchange:{exchange.id}",
                                       detail=f"request={current.id} {previous}->{to}"
                                              + (" automatic" if automatic else ""))
-        publish_on_commit(Event.for_exchange(STATUS.name, exchange.id, event_data(current, to, previous, reason)))
+        publish_on_commit(Event.for_exchange(STATUS.name, exchange.id, event_data(current, to, previous, reason)),
+                          # The pages already open redraw the thread's banner and the inbox row's status.
+                          Event.for_exchange("exchange.updated", exchange.id, {"exchange_id": exchange.id,
+                                                                               "status": to}))
     return Request.get_by_id(request.id)
 
 

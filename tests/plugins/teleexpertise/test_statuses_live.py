@@ -26,6 +26,8 @@ def test_each_change_is_pushed_to_both_sides_once_committed(world, relais_ws):
     assert event["data"] == {"request_id": Request.get().id, "status": "refusee", "previous": "demandee",
                              "label": "Refusée", "expert_identity_id": world.expert.identity_id,
                              "reason": "Hors champ"}
+    # The open thread redraws its banner, the inbox its row.
+    assert expert_live.next_event("exchange.updated")["data"] == {"exchange_id": exchange_id, "status": "refusee"}
 
 
 def test_a_change_rolled_back_is_never_pushed_nor_kept(world, relais_ws):
