@@ -10,6 +10,8 @@ import io
 import logging
 from typing import Any
 
+import peewee as pw
+
 from kernel import Event, current_relais, post_system_message, publish_on_commit, utcnow, write_transaction
 from kernel.models import Account, Message
 
@@ -28,6 +30,7 @@ REPORT_KIND = "synthesis"  # the kernel's kind for generated documents: left out
 FINALISABLE = (EN_COURS, REPONDUE)
 CONCLUSION_MAX = 20_000
 INCIDENT_MAX = 5_000
+RUNNING = "Un compte rendu est déjà en cours de génération : attendez qu'il soit prêt."
 EXPERT_ONLY = "Seul l'expert sollicité (ou sa structure) peut finaliser cette téléexpertise."
 FAILED_TEXT = ("La génération du compte rendu a échoué ({reason}). Réessayez ; si l'échec se répète, "
                "prévenez l'administrateur de la plateforme.")
@@ -105,12 +108,18 @@ def start(request: Request, account: Account, payload: dict[str, Any]) -> Report
     errors = check_payload(request, payload)
     if errors:
         raise FinalisationRefused(422, errors)
+    try:
+        return _create_version(request, account, payload)
+    except pw.IntegrityError:  # another member of the expert structure pressed « Générer » at the same moment
+        raise FinalisationRefused(409, {"_schema": [RUNNING]}) from None
+
+
+def _create_version(request: Request, account: Account, payload: dict[str, Any]) -> Report:
     relais = current_relais()
     with write_transaction():
         running = Report.select().where((Report.request == request.id) & (Report.state == PENDING)).exists()
         if running:
-            raise FinalisationRefused(409, {"_schema": ["Un compte rendu est déjà en cours de génération : "
-                                                        "attendez qu'il soit prêt."]})
+            raise FinalisationRefused(409, {"_schema": [RUNNING]})
         last = Report.select(Report.version).where(Report.request == request.id).order_by(Report.version.desc()).first()
         Request.update(conclusion=payload["conclusion"].strip(), incident=(payload.get("incident") or "").strip()
                        ).where(Request.id == request.id).execute()
