@@ -13,7 +13,7 @@ from kernel.models import Attachment, AuditEvent, Job, Message, MessageAttachmen
 from kernel.testing import make_structure
 from plugins.teleexpertise import hooks
 from plugins.teleexpertise.finalisation_models import Act, Report
-from plugins.teleexpertise.models import ANNULEE, DEMANDEE, FINALISEE, Request, StatusChange
+from plugins.teleexpertise.models import ANNULEE, DEMANDEE, EN_COURS, FINALISEE, Request, StatusChange
 
 # pytest imports test modules by path (importlib mode): this folder's helpers are found beside them.
 if str(Path(__file__).parent) not in sys.path:
@@ -232,3 +232,20 @@ def test_the_thread_and_the_finalisation_panel_cost_the_same_whatever_the_number
         relais.jobs.run_pending()
     assert Report.select().count() == 5
     assert costs() == one
+
+
+def test_a_request_cancelled_while_its_report_waited_is_not_finalised(relais, relais_alice, expert):
+    case = make_case(relais_alice.account, expert.account.identity, expert.account, status=EN_COURS)
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    Request.update(status=ANNULEE).where(Request.id == case.request.id).execute()  # the requester cancelled
+    relais.jobs.run_pending()
+    report = Report.get()
+    assert report.state == "failed" and "annulée" in report.error
+    assert Act.select().count() == 0 and Request.get_by_id(case.request.id).status == ANNULEE
+
+
+def test_a_body_that_is_not_a_json_object_is_refused(case, expert):
+    r = expert.browser.post(case.url, data="conclusion", content_type="text/plain")
+    assert r.status_code == 400 and r.json["errors"]["_schema"]
+    r = expert.browser.post(case.url, json=finalise_body(case, surprise=True))
+    assert r.status_code == 422 and "surprise" in r.json["errors"]
