@@ -22,7 +22,6 @@ if str(Path(__file__).parent) not in sys.path:
 from finalisation_fixtures import EXPERT_AM, NIR, REQUESTER_AM, make_case  # noqa: E402
 
 pytestmark = pytest.mark.relais(plugins=[("teleexpertise", hooks)])
-TODAY = dt.date.today()
 
 
 def finalised(requester, expert_identity, expert_account, *, on: dt.date | None = None, **kwargs):
