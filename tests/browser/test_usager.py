@@ -103,3 +103,7 @@ def test_the_patients_answer_shows_in_the_thread(make_site, new_page, sign_in, a
     expect(page.get_by_text("Merci docteur, à bientôt.")).to_be_visible()
     expect(page.get_by_text("Le patient peut répondre : sa réponse arrivera dans cet échange.")).to_be_visible()
     page.screenshot(path=str(artifacts / "usager_reply.png"), full_page=True)
+    # In the mail space, with the other mail.
+    page.goto(site.url + "/?espace=mail")
+    expect(page.locator("#exchange-list .exchange", has_text="Vos résultats")).to_be_visible()
+    page.screenshot(path=str(artifacts / "usager_mail_space.png"))
