@@ -15,7 +15,7 @@ from .models import REPONDUE, Request
 
 DEMO_SUBJECT = "Anticoagulants et fibrillation atriale"  # the request demo.py leaves answered for us
 DEMO_BILLING_NUMBER = "741555666"  # fictitious (9 digits)
-CONCLUSION = ("Fibrillation atriale chez un patient de 78 ans, insuffisance rénale modérée (clairance 40 mL/min).\n"
+CONCLUSION = ("Fibrillation atriale, insuffisance rénale modérée (clairance 40 mL/min).\n"
               "Pas d'adaptation de dose : apixaban 5 mg matin et soir.\n"
               "Contrôle de la créatinine et de la NFS dans 3 mois ; réadresser si clairance < 30 mL/min.")
 
