@@ -6,7 +6,7 @@ from typing import Any
 from kernel import Connector, IntegrationReceipt, JobType, current_relais, hookimpl
 from kernel.models import Account, Attachment, Integration, Patient
 
-from .demo import DemoSoftware
+from .demo import DemoSoftware, seed
 from .instances import instances
 from .push import MAX_ATTEMPTS, PUSH_JOB, give_up, push
 
@@ -44,3 +44,10 @@ def register_services() -> list[Any]:
     # The demo's test software, only in the demo and only when it stands for the (absent) configured ones.
     demo = current_relais().config.get("demo") and any(i.port is None for i in instances().values())
     return [DemoSoftware()] if demo else []
+
+
+@hookimpl
+def seed_demo(accounts: dict[str, Account], patients: list[Patient]) -> None:
+    # A document to push at once in the demo; only when this plugin stands in with its demo software.
+    if current_relais().config.get("demo") and any(i.port is None for i in instances().values()):
+        seed(accounts, patients)

@@ -214,3 +214,32 @@ def test_the_pusher_alone_sees_the_state_move_live(relais, relais_alice, relais_
     assert (then["state"], then["message"], then["connector_label"]) == (
         "integre", "Document intégré dans DPI du CHU.", "DPI du CHU")
     bob_socket.assert_silent()
+
+
+def test_the_demo_offers_its_own_software_and_a_report_to_push_once(relais_make_app):
+    """``relais demo`` (kernel setting ``demo``): a demo instance on the plugin's test software, and a
+    conversation holding a PDF report, seeded once however often the demo starts."""
+    from kernel.demo import seed
+    from kernel.models import Exchange
+    from plugins.conversation import hooks as conversation
+
+    app = relais_make_app([("conversation", conversation), ("dpi_hl7", dpi_hl7)], demo=True)
+    relais = app.extensions["relais"]
+    assert relais.connectors["dpi_hl7.demo"].label == "Logiciel de démonstration (HL7)"
+    [service] = [s for s in relais.services if s.name.startswith("dpi_hl7")]
+    assert service.name == "dpi_hl7.demo_software"
+    seed(app)
+    seed(app)
+    with app.app_context():
+        [report] = Exchange.select().where(Exchange.subject == "Compte rendu de consultation de cardiologie")
+        assert report.patient.qualified
+        service.start()
+        try:
+            assert app.extensions["dpi_hl7.demo_software"].port > 0
+        finally:
+            service.stop()
+
+
+def test_outside_the_demo_nothing_is_offered_without_configuration(relais_make_app):
+    relais = relais_make_app([("dpi_hl7", dpi_hl7)]).extensions["relais"]
+    assert relais.connectors == {} and not [s for s in relais.services if s.name.startswith("dpi_hl7")]
