@@ -51,22 +51,20 @@ def requests_for(account: Account, role: str, statuses: list[str], limit: int = 
     waiting = Request.status.in_(TO_HANDLE)
     group = pw.Case(None, [(waiting, 0)], 1)
     oldest_first = pw.Case(None, [(waiting, Request.requested_at)], None)
-    expert, requester = Identity.alias(), Identity.alias()
-    query = (Request.select(Request, Exchange.subject, Patient, expert.display_name.alias("expert_name"),
-                            requester.display_name.alias("requester_name"))
-             .join(Exchange, on=(Request.exchange == Exchange.id))
-             .switch(Request).join(Patient, on=(Request.patient == Patient.id))
-             .switch(Request).join(expert, on=(Request.expert_identity == expert.id))
-             .switch(Request).join(requester, on=(Request.requester == requester.id))
-             .where(where))
+    query = Request.select(Request, Exchange.subject).join(Exchange, on=(Request.exchange == Exchange.id)).where(where)
     total = query.count()
-    rows = query.order_by(group, oldest_first.asc(), Request.requested_at.desc(), Request.id.desc()) \
-        .limit(limit).offset(offset)
+    rows = list(query.order_by(group, oldest_first.asc(), Request.requested_at.desc(), Request.id.desc())
+                .limit(limit).offset(offset).objects())
+    # Patients and names once for the page: one query each, whatever its length.
+    patients = {p.id: p for p in Patient.select().where(Patient.id.in_({r.patient_id for r in rows}))} if rows else {}
+    wanted = {r.expert_identity_id for r in rows} | {r.requester_id for r in rows}
+    names = {i.id: i.display_name for i in Identity.select(Identity.id, Identity.display_name)
+             .where(Identity.id.in_(wanted))} if rows else {}
     mine = set(_mine(account))
-    return [_row(r, mine, account) for r in rows.objects()], total
+    return [_row(r, patients[r.patient_id], names, mine, account) for r in rows], total
 
 
-def _row(r: Any, mine: set[int], account: Account) -> dict[str, Any]:
+def _row(r: Any, patient: Patient, names: dict[int, str], mine: set[int], account: Account) -> dict[str, Any]:
     expert_side = r.expert_identity_id in mine
     return {
         "id": r.id, "exchange_id": r.exchange_id, "subject": r.subject, "status": r.status,
@@ -75,8 +73,8 @@ def _row(r: Any, mine: set[int], account: Account) -> dict[str, Any]:
         "side": "expert" if expert_side else "requester",
         # A member of a department sees whom a request was for: the department, not oneself.
         "for_structure": expert_side and r.expert_identity_id != account.identity_id,
-        "patient": {"id": r.patient.id, "display_name": r.patient.display_name},
-        "expert": r.expert_name, "requester": r.requester_name,
+        "patient": {"id": patient.id, "display_name": patient.display_name},
+        "expert": names.get(r.expert_identity_id, ""), "requester": names.get(r.requester_id, ""),
         "requested_at": iso_utc(r.requested_at), "status_changed_at": iso_utc(r.status_changed_at),
         "answers": len(r.answers or []),
     }
