@@ -15,7 +15,8 @@ FIELD_TYPES = ("text", "message", "person", "patient", "select", "date", "checkb
 # Types shown on the screen but never sent: "suggestions" lists things the user may open instead of
 # sending (existing conversations...). Its options: {"url": GET endpoint, "watch": [field names]};
 # the screen calls url?<field>=<value>... whenever a watched field changes and shows
-# {"title": str, "items": [{"label", "detail", "url"}]}.
+# {"title": str, "lines": [str], "items": [{"label", "detail", "url"}], "errors": {field: [str]}}: lines and
+# items under the title, errors at the watched fields they name (who an INS reaches, or what is wrong in it).
 DISPLAY_ONLY = ("suggestions",)
 # "fieldset": fields known only at runtime (an expert's own questions, once the expert is chosen). Its
 # options: {"url": GET endpoint, "watch": [field names]}; whenever a watched field changes the screen calls
