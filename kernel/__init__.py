@@ -21,7 +21,8 @@ from .services.acting_as import audience, can_see, identities_for, member_identi
 from .services.audit import request_summary
 from .services.events import Event, publish_on_commit
 from .services.patients import known_patient
-from .services.integration import available_connectors, available_targets, report_integration
+from .services.integration import (NoConnector, available_connectors, available_targets, integrate_document,
+                                   report_integration)
 from .services.jobs import JobType
 from .services.sending import SendContext, SendRejected, flatten_errors
 from .services.system_messages import post_system_message
@@ -37,7 +38,7 @@ __all__ = [
     "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "EventType", "JobType",
     "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink", "VideoRoom",
     # hospital software (DPI): where an account may push documents, what a connector's job learnt
-    "TARGETS", "available_connectors", "available_targets", "report_integration",
+    "TARGETS", "available_connectors", "available_targets", "report_integration", "integrate_document", "NoConnector",
     # what takes effect when the transaction commits
     "publish_on_commit", "on_commit", "post_system_message",
     # routes: who is asking, what they may see

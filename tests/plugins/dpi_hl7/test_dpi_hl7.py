@@ -243,3 +243,19 @@ def test_the_demo_offers_its_own_software_and_a_report_to_push_once(relais_make_
 def test_outside_the_demo_nothing_is_offered_without_configuration(relais_make_app):
     relais = relais_make_app([("dpi_hl7", dpi_hl7)]).extensions["relais"]
     assert relais.connectors == {} and not [s for s in relais.services if s.name.startswith("dpi_hl7")]
+
+
+def test_another_plugin_pushes_through_the_public_api(relais, relais_alice, relais_bob, software):
+    """What a send screen's « copie à mon logiciel » does: ask what is open to the account, then push."""
+    import kernel
+
+    assert [c.name for c in kernel.available_targets(relais_alice.account)["logiciel"]] == ["dpi_hl7.chu"]
+    patient = make_patient("Jeanne", "DUPONT", ins=INS, in_care_of=relais_alice.account)
+    document = relais.attachments.save(io.BytesIO(PDF), "Synthese.pdf", relais_alice.account)
+    row, [receipt] = kernel.integrate_document(document, patient, "dpi_hl7.chu", relais_alice.account)
+    assert (row.state, receipt.pending) == ("en_attente", True)
+    relais.jobs.run_pending()
+    assert Integration.get_by_id(row.id).state == "integre"
+    with pytest.raises(kernel.NoConnector) as refused:
+        kernel.integrate_document(document, patient, "dpi_hl7.ailleurs", relais_alice.account)
+    assert refused.value.message == "Ce logiciel métier n'est pas raccordé à votre structure."
