@@ -69,6 +69,17 @@ def media_page(media_browser) -> Iterator[Any]:
         return page
 
     yield open_page
+    # Leave the calls and let the answers come before the server stops: a request still running on the
+    # server's threads when the test's app closes its SQLite database would crash the process (a page's
+    # own "leave on close" would be such a request).
+    for context in contexts:
+        for page in context.pages:
+            try:
+                page.evaluate("async () => { if (window.visioLeave) await window.visioLeave(); }")
+            except Exception:  # a page already gone or closed
+                pass
+    if contexts and contexts[0].pages:
+        contexts[0].pages[0].wait_for_timeout(500)  # the others' pages ask the server again after the ends
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors: {errors}"
@@ -90,13 +101,15 @@ def visio_site(make_site):
     return site
 
 
-def _wait_connected(page: Any, timeout_s: float = 25.0) -> list[dict]:
-    """Poll the page's peer connections until each is connected with remote video frames decoded."""
+def _wait_connected(page: Any, peers: int = 1, timeout_s: float = 25.0) -> list[dict]:
+    """Poll the page's peer connections until there are ``peers`` of them, each connected with remote video
+    frames decoded."""
     deadline = time.monotonic() + timeout_s
     stats = None
     while time.monotonic() < deadline:
         stats = page.evaluate(CONNECTED_AND_DECODING)
-        if stats and all(s["state"] == "connected" and s["frames"] > 0 and s["live"] for s in stats):
+        if stats and len(stats) == peers and all(s["state"] == "connected" and s["frames"] > 0 and s["live"]
+                                                 for s in stats):
             return stats
         page.wait_for_timeout(300)
     raise AssertionError(f"the call never connected with video on {page.url}: {stats}")
@@ -165,6 +178,7 @@ def test_a_refused_camera_and_microphone_say_what_to_do_in_french(visio_site, me
         expect(notice).to_contain_text("L'accès à la caméra et au micro a été refusé.")
         expect(page.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
         expect(page.get_by_role("button", name="Activer la caméra")).to_be_disabled()
+        page.evaluate("async () => { await window.visioLeave(); }")
     finally:
         context.close()
 
@@ -232,3 +246,46 @@ def test_with_jitsi_configured_the_page_links_to_the_calls_room(make_site, media
     expect(page.get_by_role("button", name="Couper le micro")).to_be_hidden()
     expect(page.get_by_role("button", name="Quitter la visio")).to_be_visible()
     page.screenshot(path=str(artifacts / "visio-jitsi.png"))
+
+
+def test_sharing_the_screen_replaces_the_camera_for_the_others(visio_site, media_page, sign_in):
+    site = visio_site
+    alice, bob = media_page(), media_page()
+    sign_in(alice, site, "alice", f"/visio/echanges/{site.exchange_id}")
+    expect(alice.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
+    sign_in(bob, site, "bob", f"/visio/echanges/{site.exchange_id}")
+    _wait_connected(alice)
+    _wait_connected(bob)
+    before = alice.evaluate("""() => [...window.visioMesh.peers.values()][0].getSenders()
+        .find((s) => s.track && s.track.kind === "video").track.label""")
+    alice.get_by_role("button", name="Partager l'écran").click()
+    expect(alice.get_by_role("button", name="Arrêter le partage")).to_have_attribute("aria-pressed", "true")
+    during = alice.evaluate("""() => [...window.visioMesh.peers.values()][0].getSenders()
+        .find((s) => s.track && s.track.kind === "video").track.label""")
+    assert during != before
+    alice.get_by_role("button", name="Arrêter le partage").click()
+    expect(alice.get_by_role("button", name="Partager l'écran")).to_have_attribute("aria-pressed", "false")
+    after = alice.evaluate("""() => [...window.visioMesh.peers.values()][0].getSenders()
+        .find((s) => s.track && s.track.kind === "video").track.label""")
+    assert after == before
+    _wait_connected(bob)  # bob's picture still decodes (the screen, then the camera again)
+
+
+def test_three_members_form_a_full_mesh(make_site, media_page, sign_in):
+    site = make_site(plugins=PLUGINS)
+    with site.app.app_context():
+        people = [make_account(login, first, "Test") for login, first in
+                  (("alice", "Alice"), ("bob", "Bob"), ("chloe", "Chloé"))]
+        headers = bearer(people[0])
+    exchange_id = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=headers, json={
+        "acting_as": people[0].identity_id, "members": [p.identity_id for p in people[1:]], "subject": "RCP",
+        "body": "."}).json["exchange"]["id"]
+    pages = []
+    for person in people:
+        page = media_page(960, 600)
+        sign_in(page, site, person.login, f"/visio/echanges/{exchange_id}")
+        expect(page.locator(".visio-tile-me")).to_be_visible()
+        pages.append(page)
+    for page in pages:
+        _wait_connected(page, peers=2)
+        expect(page.locator("#visio-status")).to_have_text("3 participants dans la visio.")

@@ -279,4 +279,5 @@ async function start() {
   }
 }
 
+window.visioLeave = () => leave(false);  // for the browser tests: leave and wait for the server's answer
 start();
