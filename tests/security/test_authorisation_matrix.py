@@ -20,7 +20,6 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
 from security.matrix_dpi import member_push
-from security.matrix_dpi import member_push
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
 from security.matrix_teleexpertise import expert_id as te_expert_id
@@ -165,11 +164,6 @@ ROUTES: dict[str, Expect | Socket] = {
     "teleexpertise_billing.limit": signed_in(200, url=values(patient=1)),
     "teleexpertise_billing.billing_page": page(200),
     # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
-    # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
-    # its connector is not configured here (422).
-    "api.list_integrations": signed_in(200, url=lambda w, r: {"exchange": w.exchange_id}),
-    "api.show_integration": signed_in(404, member=200, url=member_push),
-    "api.retry_push": signed_in(404, member=422, url=member_push),
     # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
     # its connector is not configured here (422).
     "api.list_integrations": signed_in(200, url=lambda w, r: {"exchange": w.exchange_id}),
