@@ -81,9 +81,10 @@ def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
     if recipients:
         row = recipients[0]
         level = {"failed": "danger", "pending": "warning"}.get(row["status"], "success")
-        text = f"{row['label'].capitalize()}"
-        if row.get("reason"):
-            text += f" : {row['reason']}"
+        # A pending mail says why it waits ("En attente : le relais MSSanté ne répond pas… ; nouvel essai…").
+        reason = row.get("reason") or ""
+        text = (reason if row["status"] == "pending" and reason
+                else f"{row['label'].capitalize()} : {reason}" if reason else row["label"].capitalize())
         panels.append(ExchangePanel("usager_status", "Suivi de l'envoi", text=text, level=level, order=20,
                                     data={"recipients": recipients}))
     return panels

@@ -248,3 +248,20 @@ def test_demo_data_a_message_to_a_patient_and_the_patients_answer(relais_make_ap
         # Mon Espace Santé acknowledged it: « remis », and nothing is offered to the demo's own relay.
         from kernel.mail import statuses_by_message
         assert [r["status"] for r in statuses_by_message([sent.id])[sent.id]] == ["delivered"]
+
+
+def test_the_thread_says_why_a_mail_waits(relais_app, people):
+    from kernel import current_relais
+    from kernel.mail.receiver import _free_port
+    julie, _ = people
+    r = _send(relais_app.test_client(), julie, julie.identity_id)
+    current_relais().config["mail_relay_port"] = _free_port("127.0.0.1")  # a relay that does not answer
+    current_relais().jobs.run_pending()
+    panels = {p["name"]: p for p in relais_app.test_client().get(
+        f"/api/v1/exchanges/{r.json['exchange']['id']}", headers=bearer(julie)).json["exchange"]["panels"]}
+    status = panels["usager_status"]
+    assert status["level"] == "warning"
+    assert status["text"].startswith("En attente : le relais MSSanté ne répond pas pour le moment ; nouvel essai "
+                                     "automatique dans")
+    assert panels["usager_patient"]["text"].startswith("Une femme, née en mars 1985, née dans le département 77 "
+                                                       "(Seine-et-Marne) — INS 2 85 03 77 123 456")
