@@ -144,8 +144,8 @@ def call_summary(call: VisioCall, duration_seconds: int) -> str:
     starter = call.started_by.full_name if call.started_by_id else "un participant"
     local = call.started_at.replace(tzinfo=dt.timezone.utc).astimezone(PARIS)
     who = ", ".join(names) if names else "personne"
-    return (f"Visio terminée : démarrée par {starter} à {local:%H} h {local:%M}, durée {duration_text(duration_seconds)} ; "
-            f"participants : {who}.")
+    return (f"Visio terminée : démarrée par {starter} à {local:%H} h {local:%M}, "
+            f"durée {duration_text(duration_seconds)} ; participants : {who}.")
 
 
 def duration_text(seconds: int) -> str:

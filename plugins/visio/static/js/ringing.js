@@ -12,7 +12,8 @@ const here = document.getElementById("visio-call");
 const hereExchange = here ? Number(here.dataset.exchange) : null;
 const ringing = new Map();  // call id -> call {id, exchange_id, subject, started_by, url}
 const notified = new Set();
-const bar = h("div", { class: "visio-ringing", id: "visio-ringing", role: "region", "aria-label": "Appels en cours", hidden: true });
+const bar = h("div", { class: "visio-ringing", id: "visio-ringing", role: "region", "aria-label": "Appels en cours",
+  hidden: true });
 document.body.prepend(bar);
 
 function draw() {
