@@ -167,3 +167,35 @@ def test_the_thread_pins_the_prerequisites_and_the_answers(world):
     items = panels["teleexpertise_request"]["data"]["items"]
     assert {"label": "Taille", "value": "7,5 mm"} in items and {"label": "NIR du patient",
                                                                   "value": "2 79 03 51 215 189 89"} in items
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_two_members_of_a_department_pressing_at_once_one_is_told_it_changed(relais_app, world):
+    """The second change waits for the first's row lock, then finds the status moved: 409, nothing written."""
+    import threading
+    import time
+
+    from kernel import write_transaction
+
+    exchange_id = world.start(expert=world.department.id, answers={})
+    other = world.member.account  # two presses by members of the department
+    outcome: list[object] = []
+
+    def second_press():
+        with relais_app.app_context():
+            try:
+                statuses.change(_request(exchange_id), "repondue", other)
+                outcome.append("changed")
+            except statuses.StatusRefused as exc:
+                outcome.append(exc.message)
+
+    with write_transaction():
+        statuses.change(_request(exchange_id), "en_cours", other)
+        racer = threading.Thread(target=second_press)
+        racer.start()
+        time.sleep(0.5)  # the second press now waits for this transaction's row lock
+        assert outcome == []
+    racer.join(10)
+    assert outcome == ["La téléexpertise vient de changer de statut : rechargez la page."]
+    assert _request(exchange_id).status == "en_cours"
+    assert [c.status for c in StatusChange.select().order_by(StatusChange.id)] == ["demandee", "en_cours"]
