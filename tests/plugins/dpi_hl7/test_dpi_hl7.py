@@ -259,3 +259,22 @@ def test_another_plugin_pushes_through_the_public_api(relais, relais_alice, rela
     with pytest.raises(kernel.NoConnector) as refused:
         kernel.integrate_document(document, patient, "dpi_hl7.ailleurs", relais_alice.account)
     assert refused.value.message == "Ce logiciel métier n'est pas raccordé à votre structure."
+
+
+def test_a_threads_pushes_and_the_connectors_cost_the_same_few_queries_however_many(relais_app, relais_alice, software):
+    """The thread page asks its pushes once (GET /api/v1/integrations?exchange=) and the panel its connectors:
+    neither grows with the number of pushes or instances (no query per row)."""
+    from support.query_counter import count_queries
+
+    def cost(url):
+        with count_queries(relais_app) as seen:
+            assert relais_alice.api.get(url).status_code == 200
+        return len(seen)
+
+    patient = make_patient("Jeanne", "DUPONT", ins=INS, in_care_of=relais_alice.account)
+    push(relais_alice, patient)
+    one = cost("/api/v1/integrations"), cost("/api/v1/connectors")
+    for _ in range(5):
+        push(relais_alice, patient)
+    assert (cost("/api/v1/integrations"), cost("/api/v1/connectors")) == one
+    assert len(relais_alice.api.get("/api/v1/integrations").json["integrations"]) == 6
