@@ -38,6 +38,12 @@ def _visible_call(call_id: int) -> VisioCall | None:
     return call
 
 
+def _audit(action: str, exchange_id: int, call: VisioCall) -> None:
+    # Who took part in which call, when: the audit trail of a health platform (never what was said or shown).
+    current_relais().audit.record(action, account_id=current_account().id, target=f"exchange:{exchange_id}",
+                                  detail=f"call {call.id} ({call.provider})")
+
+
 def _peer() -> str | None:
     try:
         return PeerSchema().load(request.get_json(silent=True) if request.content_length else {})["peer"]
@@ -77,6 +83,7 @@ def join(exchange_id: int) -> Any:
     except calls.CallFull:
         return _error(409, f"La visio réunit déjà {settings.max_participants} participants, le maximum : "
                            "attendez qu'une place se libère.")
+    _audit("visio.join", exchange.id, call)
     room = current_relais().pm.hook.video_room(exchange=exchange, call_key=call.key, account=account) \
         if call.provider != calls.BUILT_IN else None
     return jsonify(call=calls.call_json(call, exchange, call.started_by if call.started_by_id else None),
@@ -94,7 +101,8 @@ def leave(call_id: int) -> Any:
     if call is None:
         return _error(404, NOT_FOUND)
     peer = _peer()
-    calls.leave(call, peer, current_account())
+    if calls.leave(call, peer, current_account()):
+        _audit("visio.leave", call.exchange_id, call)
     return jsonify(left=True)
 
 
@@ -118,6 +126,7 @@ def decline(call_id: int) -> Any:
     if call.ended_at is not None:
         return _error(409, "Cette visio est déjà terminée.")
     calls.decline(call, current_account())
+    _audit("visio.decline", call.exchange_id, call)
     return jsonify(declined=True)
 
 

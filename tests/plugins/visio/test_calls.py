@@ -192,3 +192,19 @@ def test_open_threads_are_told_when_a_call_starts_and_ends(relais_alice, relais_
     relais_alice.browser.post(f"/visio/api/appels/{a['call']['id']}/quitter", json={"peer": a["peer"]})
     bob_live.next_event("visio.ended")
     assert bob_live.next_event("exchange.updated")["data"] == {"exchange_id": exchange_id}
+
+
+def test_joining_leaving_and_declining_are_audited(relais_alice, relais_bob):
+    from kernel.models import AuditEvent
+
+    exchange_id = _conversation(relais_alice, relais_bob)
+    a = _join(relais_alice, exchange_id).json
+    call_id = a["call"]["id"]
+    relais_bob.browser.post(f"/visio/api/appels/{call_id}/refuser", json={})
+    relais_alice.browser.post(f"/visio/api/appels/{call_id}/quitter", json={"peer": a["peer"]})
+    rows = [(e.action, e.account_id, e.target, e.detail) for e in
+            AuditEvent.select().where(AuditEvent.action.startswith("visio.")).order_by(AuditEvent.id)]
+    target, detail = f"exchange:{exchange_id}", f"call {call_id} (webrtc)"
+    assert rows == [("visio.join", relais_alice.account.id, target, detail),
+                    ("visio.decline", relais_bob.account.id, target, detail),
+                    ("visio.leave", relais_alice.account.id, target, detail)]
