@@ -165,17 +165,23 @@ def test_two_members_see_each_other_and_an_outsider_hears_nothing(visio_site, me
     assert not [f for f in frames if f["type"].startswith("visio.")], frames
 
 
-def test_a_refused_camera_and_microphone_say_what_to_do_in_french(visio_site, media_browser, sign_in):
+@pytest.mark.parametrize("error, said", [
+    ("NotAllowedError", "L'accès à la caméra et au micro a été refusé. Autorisez-les dans la barre d'adresse"),
+    ("NotFoundError", "Aucune caméra ni aucun micro n'a été trouvé sur cet appareil : branchez-en un"),
+    ("NotReadableError", "La caméra ou le micro est déjà utilisé par une autre application"),
+])
+def test_a_refused_or_missing_camera_and_microphone_say_what_to_do_in_french(visio_site, media_browser, sign_in,
+                                                                             error, said):
     site = visio_site
     context = media_browser.new_context(locale="fr-FR", permissions=[])
     page = context.new_page()
-    # Chromium's fake UI accepts every request: make this page's request fail as a refusal does.
-    page.add_init_script("""navigator.mediaDevices.getUserMedia = async () => {
-      throw new DOMException("Permission denied", "NotAllowedError"); };""")
+    # Chromium's fake devices are always there and granted: make this page's requests fail as the browser would.
+    page.add_init_script("navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('x', '%s'); };"
+                         % error)
     try:
         sign_in(page, site, "alice", f"/visio/echanges/{site.exchange_id}")
         notice = page.locator("#visio-notice")
-        expect(notice).to_contain_text("L'accès à la caméra et au micro a été refusé.")
+        expect(notice).to_contain_text(said)
         expect(page.locator("#visio-status")).to_contain_text("Vous êtes seul dans la visio")
         expect(page.get_by_role("button", name="Activer la caméra")).to_be_disabled()
         page.evaluate("async () => { await window.visioLeave(); }")
