@@ -19,6 +19,10 @@ class Unreachable(ConnectionError):
     """No answer (refused, reset, closed, timed out) or an answer saying to come back (408, 429, 5xx)."""
 
 
+class Untrusted(ConnectionError):
+    """The endpoint's certificate is not the one expected: no retry will fix it, the deployer must."""
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -53,4 +57,6 @@ def post(url: str, resource_json: str, *, timeout: float, token: str = "", ca_fi
         return answer
     except (urllib.error.URLError, socket.timeout, ConnectionError, ssl.SSLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            raise Untrusted(f"{url}: {reason.verify_message or reason}") from exc
         raise Unreachable(f"{url}: {type(reason).__name__}: {reason}") from exc

@@ -9,6 +9,7 @@ answers 200 with the stored one, as FHIR servers do.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -52,11 +53,14 @@ class LoopbackEndpoint:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: threading.Event = field(default_factory=threading.Event)
 
+    scheme: str = "http"
+
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/fhir"
+        return f"{self.scheme}://127.0.0.1:{self.port}/fhir"
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "LoopbackEndpoint":
+    def start(self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None) -> "LoopbackEndpoint":
+        """Listen on ``host:port`` (0: any free port); with ``tls`` (a server context), HTTPS."""
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,6 +72,9 @@ class LoopbackEndpoint:
 
         self._server = ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, name="dpi_fhir-test-endpoint", daemon=True).start()
         return self

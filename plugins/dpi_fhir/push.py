@@ -52,6 +52,11 @@ def push(payload: dict[str, Any]) -> None:
         answer = client.post(url, body, timeout=instance.timeout_seconds, token=instance.token,
                              ca_file=instance.ca_file, cert_file=instance.cert_file, key_file=instance.key_file,
                              headers=headers)
+    except client.Untrusted as exc:
+        log.error("dpi_fhir: integration %s to %s: %s", row.id, instance.connector_name, exc)
+        report_integration(row.id, False, f"Le certificat de {instance.label} n'est pas celui attendu : prévenez "
+                                          "votre administrateur.")
+        return
     except client.Unreachable as exc:
         log.warning("dpi_fhir: integration %s to %s: %s", row.id, instance.connector_name, exc)
         report_integration(row.id, None, f"{instance.label} ne répond pas pour l'instant : nouvel essai "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 
@@ -47,12 +48,19 @@ class LoopbackSoftware:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: threading.Event = field(default_factory=threading.Event)
 
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "LoopbackSoftware":
+    def start(self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None) -> "LoopbackSoftware":
+        """Listen on ``host:port`` (0: any free port); with ``tls``, MLLP inside TLS (a server context)."""
         software = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
-                software._serve(self.request)
+                sock = self.request
+                if tls is not None:
+                    try:
+                        sock = tls.wrap_socket(sock, server_side=True)
+                    except (ssl.SSLError, OSError):
+                        return  # a client that does not pass the handshake gets nothing
+                software._serve(sock)
 
         socketserver.ThreadingTCPServer.allow_reuse_address = True
         self._server = socketserver.ThreadingTCPServer((host, port), Handler)

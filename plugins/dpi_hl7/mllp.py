@@ -12,6 +12,10 @@ class Unreachable(ConnectionError):
     """The software could not be reached or did not answer in time: worth trying again later."""
 
 
+class Untrusted(ConnectionError):
+    """The software's certificate is not the one expected: no retry will fix it, the deployer must."""
+
+
 def frame(message: str) -> bytes:
     return START + message.encode("utf-8") + END
 
@@ -43,6 +47,8 @@ def send(host: str, port: int, message: str, timeout: float, tls: ssl.SSLContext
             answer, _ = read_frame(sock)
     except socket.timeout as exc:
         raise Unreachable(f"no answer from {host}:{port} within {timeout:g} s") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise Untrusted(f"{host}:{port}: {exc.verify_message or exc}") from exc
     except (OSError, ssl.SSLError) as exc:
         raise Unreachable(f"{host}:{port}: {type(exc).__name__}: {exc}") from exc
     if answer is None:

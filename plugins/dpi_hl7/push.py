@@ -45,6 +45,11 @@ def push(payload: dict[str, Any]) -> None:
         answer = mllp.send(instance.host, _port(instance), message, instance.ack_timeout_seconds,
                            mllp.tls_context(instance.ca_file, instance.cert_file, instance.key_file)
                            if instance.tls else None)
+    except mllp.Untrusted as exc:
+        log.error("dpi_hl7: integration %s to %s: %s", row.id, instance.connector_name, exc)
+        report_integration(row.id, False, f"Le certificat de {instance.label} n'est pas celui attendu : prévenez "
+                                          "votre administrateur.")
+        return
     except mllp.Unreachable as exc:
         log.warning("dpi_hl7: integration %s to %s: %s", row.id, instance.connector_name, exc)
         report_integration(row.id, None, f"{instance.label} ne répond pas pour l'instant : nouvel essai "

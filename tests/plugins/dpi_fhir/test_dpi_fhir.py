@@ -138,3 +138,33 @@ def test_a_destination_the_instance_does_not_serve_is_refused(relais, relais_ali
     r = relais_alice.api.post(f"/api/v1/attachments/1/integrate",
                               json={"target": "dpi_fhir.mes_patients", "destination": "ailleurs"})
     assert r.status_code == 422 and list(r.json["errors"]) == ["destination"]
+
+
+class TestClientCertificate:
+    """HTTPS with mutual TLS: the endpoint requires the platform's client certificate, no token."""
+
+    @pytest.fixture
+    def pki(self, tmp_path):
+        from mail.mail_helpers import make_pki
+
+        return make_pki(tmp_path / "pki")
+
+    @pytest.fixture
+    def endpoint(self, pki):
+        from mail.mail_helpers import server_tls
+
+        endpoint = LoopbackEndpoint().start(tls=server_tls(pki, require_client=True))
+        yield endpoint
+        endpoint.stop()
+
+    @pytest.fixture
+    def instance_settings(self, endpoint, pki):
+        return instance(endpoint, token="", ca_file=str(pki.ca), cert_file=str(pki.client_cert),
+                        key_file=str(pki.client_key))
+
+    def test_the_certificate_is_presented_and_the_document_stored(self, relais, relais_alice, endpoint):
+        assert endpoint.base_url.startswith("https://")
+        r = push(relais_alice)
+        relais.jobs.run_pending()
+        assert Integration.get_by_id(r.json["integration"]["id"]).state == "integre"
+        assert len(endpoint.documents) == 1

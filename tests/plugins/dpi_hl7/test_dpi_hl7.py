@@ -278,3 +278,41 @@ def test_a_threads_pushes_and_the_connectors_cost_the_same_few_queries_however_m
         push(relais_alice, patient)
     assert (cost("/api/v1/integrations"), cost("/api/v1/connectors")) == one
     assert len(relais_alice.api.get("/api/v1/integrations").json["integrations"]) == 6
+
+
+class TestOverTls:
+    """MLLP inside TLS: the software's certificate checked against the configured CA, ours presented."""
+
+    @pytest.fixture
+    def pki(self, tmp_path):
+        from mail.mail_helpers import make_pki
+
+        return make_pki(tmp_path / "pki")
+
+    @pytest.fixture
+    def software(self, pki):
+        from mail.mail_helpers import server_tls
+
+        software = LoopbackSoftware().start(tls=server_tls(pki, require_client=True))
+        yield software
+        software.stop()
+
+    @pytest.fixture
+    def relais_settings(self, relais_settings, database_settings, software, pki):
+        trusted = instance(software, tls=True, ca_file=str(pki.ca), cert_file=str(pki.client_cert),
+                           key_file=str(pki.client_key))
+        untrusted = instance(software, key="usurpe", label="DPI usurpé", tls=True, ca_file=str(pki.other_ca))
+        return {**relais_settings, **database_settings,
+                "plugin_settings": {"dpi_hl7": {"instances": [trusted, untrusted]}}}
+
+    def test_a_trusted_software_integrates_and_an_unknown_certificate_fails_at_once(self, relais, relais_alice,
+                                                                                    software):
+        good = push(relais_alice).json["integration"]
+        patient = Integration.get_by_id(good["id"]).patient
+        bad = push(relais_alice, patient, target="dpi_hl7.usurpe").json["integration"]
+        relais.jobs.run_pending()
+        assert Integration.get_by_id(good["id"]).state == "integre" and len(software.documents) == 1
+        row = Integration.get_by_id(bad["id"])
+        assert (row.state, row.message) == ("echec", "Le certificat de DPI usurpé n'est pas celui attendu : prévenez "
+                                                     "votre administrateur.")
+        assert Job.select().where(Job.status == "pending").count() == 0  # no retry: the deployer must act
