@@ -6,6 +6,8 @@
 import { packSdp, unpackSdp } from "./sdp_codec.js";
 
 const GATHER_MS = 4000;
+const ANSWER_WAIT_MS = 10000;
+const OFFER_ATTEMPTS = 3;
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -59,21 +61,26 @@ export class Mesh {
     return pc;
   }
 
-  /** Offer to a page that was in the call before this one. */
-  async offer(peer) {
+  /** Offer to a page that was in the call before this one; offer again (afresh) if no answer comes, as when
+   * that page's socket was reconnecting at the time. */
+  async offer(peer, attempt = 1) {
     const pc = this.connection(peer);
     await pc.setLocalDescription(await pc.createOffer());
     await this.describe(peer, pc);
+    setTimeout(() => {
+      if (this.peers.get(peer) !== pc || pc.signalingState !== "have-local-offer" || attempt >= OFFER_ATTEMPTS) return;
+      this.remove(peer);
+      this.offer(peer, attempt + 1).catch((err) => console.error("visio: offer failed", err));
+    }, ANSWER_WAIT_MS);
   }
 
   /** A description from another page: an offer is answered, an answer completes the pair. */
   async receive(from, signal) {
     const sdp = await unpackSdp(signal);
     if (signal.kind === "offer") {
-      const old = this.peers.get(from);
-      if (old && old.signalingState !== "stable") {  // an offer of a page that came back: start afresh
-        this.remove(from);
-      }
+      // Pages never renegotiate (the screen replaces the camera's track): an offer from a page already known
+      // is that page starting afresh (its first offer got no answer, or it came back).
+      this.remove(from);
       const pc = this.connection(from);
       await pc.setRemoteDescription({ type: "offer", sdp });
       await pc.setLocalDescription(await pc.createAnswer());
