@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from kernel import (Event, current_relais, iso_utc, post_system_message, publish_on_commit, utcnow, visible_exchanges,
-                    write_transaction)
+from kernel import (Event, can_see, current_relais, iso_utc, post_system_message, publish_on_commit, utcnow,
+                    visible_exchanges, write_transaction)
 from kernel.models import Account, Exchange
 
 from . import events
@@ -158,15 +158,17 @@ def duration_text(seconds: int) -> str:
 
 
 def expire_silent_pages(payload: dict[str, Any] | None = None) -> int:
-    """The job: pages not heard from for ``silence_seconds`` have left (a closed laptop, a lost network), and
-    calls with nobody left end. Returns how many calls ended. Idempotent."""
+    """The job: pages not heard from for ``silence_seconds`` have left (a closed laptop, a lost network), so
+    have pages whose account no longer sees the exchange (removed, delegation withdrawn: the others' pages then
+    drop their connection), and calls with nobody left end. Returns how many calls ended. Idempotent."""
     cutoff = utcnow() - dt.timedelta(seconds=visio_settings().silence_seconds)
     ended = 0
     with write_transaction():
-        silent = list(VisioParticipant.select(VisioParticipant, Account, VisioCall).join(Account)
-                      .switch(VisioParticipant).join(VisioCall)
-                      .where((VisioParticipant.state == JOINED) & (VisioParticipant.last_seen < cutoff)))
-        for row in silent:
+        pages = list(VisioParticipant.select(VisioParticipant, Account, VisioCall).join(Account)
+                     .switch(VisioParticipant).join(VisioCall).where(VisioParticipant.state == JOINED))
+        for row in pages:
+            if row.last_seen >= cutoff and can_see(row.account_id, row.call.exchange_id):
+                continue
             if VisioParticipant.update(state=LEFT, left_at=utcnow()).where(
                     (VisioParticipant.id == row.id) & (VisioParticipant.state == JOINED)).execute():
                 publish_on_commit(Event.for_exchange(events.LEFT.name, row.call.exchange_id, {

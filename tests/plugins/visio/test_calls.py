@@ -208,3 +208,21 @@ def test_joining_leaving_and_declining_are_audited(relais_alice, relais_bob):
     assert rows == [("visio.join", relais_alice.account.id, target, detail),
                     ("visio.decline", relais_bob.account.id, target, detail),
                     ("visio.leave", relais_alice.account.id, target, detail)]
+
+
+def test_a_member_removed_during_a_call_is_let_go_and_the_others_drop_their_page(relais_alice, relais_bob, relais_ws):
+    from kernel.models import Membership
+
+    exchange_id = _conversation(relais_alice, relais_bob)
+    alice_live = relais_ws(relais_alice)
+    a, b = _join(relais_alice, exchange_id).json, _join(relais_bob, exchange_id).json
+    Membership.delete().where((Membership.exchange == exchange_id)
+                              & (Membership.identity == relais_bob.account.identity_id)).execute()
+    assert expire_silent_pages() == 0  # alice is still there
+    assert VisioParticipant.get(VisioParticipant.peer == b["peer"]).state == LEFT
+    while (left := alice_live.next_event("visio.left"))["data"]["peer"] != b["peer"]:
+        pass
+    assert left["data"]["account"]["id"] == relais_bob.account.id
+    r = relais_bob.browser.post(f"/visio/api/appels/{a['call']['id']}/presence", json={"peer": b["peer"]})
+    assert r.status_code == 404
+    assert VisioParticipant.get(VisioParticipant.peer == a["peer"]).state == "joined"

@@ -252,7 +252,7 @@ async function start() {
   window.addEventListener("pagehide", leaveOnClose);
   heartbeat = setInterval(async () => {
     const beat = await post(`/visio/api/appels/${joined.call.id}/presence`, { peer: joined.peer });
-    if (beat.status === 409 && !leaving) lost();
+    if ((beat.status === 409 || beat.status === 404) && !leaving) lost();  // let go, or no longer a member
   }, joined.heartbeat_seconds * 1000);
   if (joined.room) {
     for (const track of media ? media.getTracks() : []) track.stop();
