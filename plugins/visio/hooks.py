@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kernel import (ExchangeAction, ExchangePanel, JobType, MigrationSet, PageAsset, hookimpl)
+from kernel import (Event, ExchangeAction, ExchangePanel, JobType, MigrationSet, PageAsset, current_relais, hookimpl,
+                    write_transaction)
 from kernel.models import CHAT, Account, Exchange
 
 from .calls import expire_silent_pages, ongoing_call
 from .events import EVENT_TYPES
-from .models import VisioCall, VisioParticipant
+from .models import JOINED, VisioCall, VisioParticipant
 from .signalling import SIGNAL, relay_signal
 from .views import blueprint
 
@@ -44,6 +45,18 @@ def register_jobs() -> list[JobType]:
 @hookimpl
 def register_event_types() -> list[Any]:
     return EVENT_TYPES
+
+
+@hookimpl
+def on_event(event: Event) -> None:
+    # Someone's rights shrank (a member removed, a delegation withdrawn, a session ended): let the job check
+    # the pages in calls now rather than at its next round. Nothing to do while nobody is in a call.
+    if event.type != "rights.changed":
+        return
+    if not VisioParticipant.select().where(VisioParticipant.state == JOINED).exists():
+        return
+    with write_transaction():
+        current_relais().jobs.enqueue(EXPIRE_JOB, {})
 
 
 @hookimpl

@@ -226,3 +226,16 @@ def test_a_member_removed_during_a_call_is_let_go_and_the_others_drop_their_page
     r = relais_bob.browser.post(f"/visio/api/appels/{a['call']['id']}/presence", json={"peer": b["peer"]})
     assert r.status_code == 404
     assert VisioParticipant.get(VisioParticipant.peer == a["peer"]).state == "joined"
+
+
+def test_a_rights_change_has_the_pages_in_calls_checked_at_once(relais, relais_alice, relais_bob):
+    from kernel import Event
+    from kernel.models import Job
+
+    expire = Job.select().where(Job.name == visio.EXPIRE_JOB)
+    visio.on_event(Event("rights.changed", None, (relais_bob.account.id,), {"reason": "membership"}))
+    assert expire.count() == 0  # nobody in a call: nothing to check
+    exchange_id = _conversation(relais_alice, relais_bob)
+    _join(relais_alice, exchange_id)
+    visio.on_event(Event("rights.changed", None, (relais_bob.account.id,), {"reason": "membership"}))
+    assert expire.count() == 1
