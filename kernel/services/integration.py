@@ -8,6 +8,7 @@ and pushed live to the account that pushed (``integration.status``).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ..db import utcnow, write_transaction
@@ -18,7 +19,9 @@ from ..relais import current_relais
 from .acting_as import identity_ids
 from .events import Event, publish_on_commit
 
+log = logging.getLogger(__name__)
 STATUS_EVENT = "integration.status"
+_BROKEN = "Le connecteur de ce logiciel a rencontré une erreur : prévenez votre administrateur."
 _UNANSWERED = "Le logiciel n'a pas répondu à la demande : réessayez ou prévenez votre administrateur."
 
 
@@ -108,8 +111,13 @@ def retry_integration(row: Integration, account: Account) -> list[IntegrationRec
 def _ask(row: Integration, document: Attachment, patient: Patient | None, account: Account,
          exchange: Exchange | None, retry: bool = False) -> list[IntegrationReceipt]:
     relais = current_relais()
-    answers = relais.pm.hook.integrate(document=document, patient=patient, target=row.connector, account=account,
-                                       exchange=exchange, integration=row)
+    try:
+        with write_transaction():  # a savepoint: what a failing connector wrote goes, the push's record stays
+            answers = relais.pm.hook.integrate(document=document, patient=patient, target=row.connector,
+                                               account=account, exchange=exchange, integration=row)
+    except Exception:
+        log.exception("connector %s failed on integration %s", row.connector, row.id)
+        answers = [IntegrationReceipt(row.connector, False, _BROKEN)]
     receipts = [r for r in answers if r is not None]
     failed = [r for r in receipts if not r.ok]
     if not receipts or failed:
