@@ -126,6 +126,7 @@ def menu_links(account: Any) -> list[MenuLink]:
                  space="chat", section="Téléexpertise", count_url=count, count_events=events, order=20),
         MenuLink("teleexpertise_profile", "Mon profil d'expert", url_for("teleexpertise.profile_page"),
                  space="chat", section="Téléexpertise", order=21),
+        *finalisation.menu_links(account),
     ]
 
 
