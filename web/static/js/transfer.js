@@ -76,7 +76,7 @@ export function createTransfer(list, { exchangeId, patientId }) {
     const patient = patientId();
     body.replaceChildren(
       h("p", { class: "hint" }, patient ? "Le document sera rangé dans le dossier du patient de cette conversation."
-        : "Aucun patient n'est associé à cette conversation : le logiciel recevra le document sans patient."),
+        : "Aucun patient n'est associé à cette conversation : la plupart des logiciels refuseront le document, car ils le rangent dans le dossier d'un patient."),
       ...targetGroups(found, button.dataset.transfer, body),
       h("div", { class: "transfer-results", "aria-live": "polite" }));
     body.querySelector(".transfer-targets button").focus();
