@@ -23,6 +23,7 @@ from fhir.resources.R4B.documentreference import DocumentReference
 from .resources import operation_outcome
 
 ACCEPT, REFUSE, STALL, CLOSE_MID_REQUEST, LOSE_ANSWER = "accept", "refuse", "stall", "close_mid_request", "lose_answer"
+UNAVAILABLE = "unavailable"
 INS_SYSTEMS = ("urn:oid:1.2.250.1.213.1.4.8", "urn:oid:1.2.250.1.213.1.4.10", "urn:oid:1.2.250.1.213.1.4.11")
 
 
@@ -38,7 +39,8 @@ class StoredDocument:
 @dataclass
 class LoopbackEndpoint:
     """``mode``: accept, refuse (422 OperationOutcome with ``reason``), stall (never answers),
-    close_mid_request (closes before reading the body), lose_answer (stores, closes before answering);
+    close_mid_request (closes before reading the body), lose_answer (stores, closes before answering),
+    unavailable (503 with an OperationOutcome: under maintenance);
     ``failures=n`` fails only the first n requests. ``token``: the bearer token it requires ("" for none)."""
 
     mode: str = ACCEPT
@@ -107,6 +109,8 @@ class LoopbackEndpoint:
             return self._answer(http, 401, operation_outcome("security", "Jeton d'accès absent ou invalide."))
         if mode == REFUSE:
             return self._answer(http, 422, operation_outcome("business-rule", self.reason))
+        if mode == UNAVAILABLE:
+            return self._answer(http, 503, operation_outcome("transient", "Maintenance en cours."))
         path = http.path.rstrip("/")
         try:
             if path.endswith("/DocumentReference"):

@@ -10,7 +10,8 @@ import pytest
 from kernel.models import Integration, Job
 from kernel.testing import make_patient
 from plugins.dpi_fhir import hooks as dpi_fhir
-from plugins.dpi_fhir.listener import ACCEPT, CLOSE_MID_REQUEST, LOSE_ANSWER, REFUSE, STALL, LoopbackEndpoint
+from plugins.dpi_fhir.listener import (ACCEPT, CLOSE_MID_REQUEST, LOSE_ANSWER, REFUSE, STALL, UNAVAILABLE,
+                                       LoopbackEndpoint)
 
 PDF = b"%PDF-1.4\n%synthese de teleexpertise\n"
 INS = "279035121518989"
@@ -105,7 +106,7 @@ def test_a_wrong_token_is_an_authentication_failure_for_the_administrator(relais
     assert endpoint.documents == {}
 
 
-@pytest.mark.parametrize("failing", [STALL, CLOSE_MID_REQUEST, LOSE_ANSWER])
+@pytest.mark.parametrize("failing", [STALL, CLOSE_MID_REQUEST, LOSE_ANSWER, UNAVAILABLE])
 def test_an_endpoint_that_stalls_or_drops_the_line_is_tried_again_and_keeps_one_document(relais, relais_alice, endpoint,
                                                                                          failing):
     endpoint.mode, endpoint.failures = failing, 1
