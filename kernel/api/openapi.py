@@ -111,6 +111,11 @@ def build_spec() -> dict[str, Any]:
     # The directory search is driven by its query string (bad values: 422; a parameter given twice: 400).
     paths["/directory"]["get"].update(parameters=[{"in": "query", "schema": DirectoryQuerySchema}])
     paths["/directory"]["get"]["responses"]["400"] = error
+    # Pushes into software: filtered by exchange or document; connectors by target.
+    paths["/integrations"]["get"]["parameters"] = [
+        {"in": "query", "name": name, "required": False, "schema": {"type": "integer"}} for name in ("exchange", "attachment")]
+    paths["/connectors"]["get"]["parameters"] = [{"in": "query", "name": "target", "required": False, "schema": {
+        "type": "string", "enum": ["logiciel", "dossier_regional", "dmp"]}}]
     # One operation per enabled channel: its draft schema is built from the fields every plugin gives.
     for name in sorted(relais.channels):
         draft = build_schema(name, gather_fields(relais.pm, name, None))
