@@ -89,3 +89,8 @@ def test_a_document_goes_into_the_demo_software_and_the_state_moves_live(demo_si
     page.reload()
     expect(page.locator("#messages .files li", has_text="Compte-rendu.pdf").locator(".integration-state.ok")).to_have_count(2)
     page.screenshot(path=artifacts / "dpi-05-integre-partout.png")
+    # On a phone, the states wrap under the file, readable.
+    phone = new_page(width=390, height=800)
+    sign_in(phone, demo_site, "alice", f"/echanges/{exchange_id}")
+    expect(phone.locator("#messages .integration-state.ok")).to_have_count(2)
+    phone.screenshot(path=artifacts / "dpi-07-telephone.png")
