@@ -295,3 +295,30 @@ def test_three_members_form_a_full_mesh(make_site, media_page, sign_in):
     for page in pages:
         _wait_connected(page, peers=2)
         expect(page.locator("#visio-status")).to_have_text("3 participants dans la visio.")
+
+
+def test_the_banner_rings_a_minute_then_stays_quiet_and_refuser_stops_it(visio_site, media_page, sign_in):
+    from kernel.models import Account
+    from kernel.testing import sign_in as kit_sign_in
+    from plugins.visio.models import VisioParticipant
+
+    site = visio_site
+    bob = media_page()
+    bob.clock.install()  # the page's timers, run forward below
+    sign_in(bob, site, "bob")
+    with site.app.app_context():
+        alice = kit_sign_in(site.app, Account.get(Account.login == "alice"))
+        joined = alice.browser.post(f"/visio/api/echanges/{site.exchange_id}/rejoindre", json={}).json
+    ring = bob.locator(".visio-ring")
+    expect(ring).to_contain_text("Alice MARTIN vous invite à une visio")
+    expect(ring).to_have_attribute("role", "alert")
+    bob.clock.run_for(61_000)
+    expect(ring).to_contain_text("Visio en cours")
+    expect(ring).to_have_class(re.compile(r"visio-ring-quiet"))
+    expect(ring).to_have_attribute("role", "status")
+    with bob.expect_response(re.compile(r"/refuser$")):
+        ring.get_by_role("button", name="Refuser").click()
+    expect(bob.locator("#visio-ringing")).to_be_hidden()
+    with site.app.app_context():
+        assert VisioParticipant.select().where(VisioParticipant.state == "declined").count() == 1
+        alice.browser.post(f"/visio/api/appels/{joined['call']['id']}/quitter", json={"peer": joined["peer"]})

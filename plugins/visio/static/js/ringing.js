@@ -16,13 +16,35 @@ const bar = h("div", { class: "visio-ringing", id: "visio-ringing", role: "regio
   hidden: true });
 document.body.prepend(bar);
 
+const RING_MS = 60000;  // then the banner stays, quiet: « Visio en cours »
+const firstSeen = new Map();  // call id -> when this page learnt of it (the browser's clock, not the server's)
+let quietTimer = null;
+let drawn = "";
+
+function ringsNow(call) {
+  if (!firstSeen.has(call.id)) firstSeen.set(call.id, Date.now());
+  return Date.now() - firstSeen.get(call.id) < RING_MS;
+}
+
 function draw() {
   const calls = [...ringing.values()].filter((c) => c.exchange_id !== hereExchange);
+  const key = JSON.stringify(calls.map((c) => [c.id, ringsNow(c)]));
+  clearTimeout(quietTimer);
+  const loud = calls.filter(ringsNow);
+  if (loud.length) {
+    const next = Math.min(...loud.map((c) => RING_MS - (Date.now() - firstSeen.get(c.id))));
+    quietTimer = setTimeout(draw, next + 50);
+  }
+  if (key === drawn) return;  // unchanged: keep the buttons (and the focus) where they are
+  drawn = key;
   bar.hidden = calls.length === 0;
-  bar.replaceChildren(...calls.map((call) => h("div", { class: "visio-ring", role: "alert", dataset: { call: call.id } },
+  bar.replaceChildren(...calls.map((call) => h("div", {
+    class: ringsNow(call) ? "visio-ring" : "visio-ring visio-ring-quiet", role: ringsNow(call) ? "alert" : "status",
+    dataset: { call: call.id } },
     h("span", { class: "visio-ring-icon", "aria-hidden": "true" }, visioIcon("video")),
     h("span", { class: "visio-ring-text" },
-      h("strong", {}, call.started_by ? `${call.started_by.name} vous invite à une visio` : "Une visio a commencé"),
+      h("strong", {}, !ringsNow(call) ? "Visio en cours"
+        : call.started_by ? `${call.started_by.name} vous invite à une visio` : "Une visio a commencé"),
       h("span", { class: "visio-ring-subject" }, ` · ${call.subject}`)),
     h("a", { class: "btn btn-primary visio-ring-join", href: call.url }, "Rejoindre"),
     h("button", { type: "button", class: "btn btn-secondary visio-ring-decline", onclick: () => decline(call) }, "Refuser"),
@@ -33,6 +55,7 @@ function notificationOffer() {
   if (!("Notification" in window) || Notification.permission !== "default") return null;
   return h("button", { type: "button", class: "btn btn-link visio-ring-notify", onclick: async () => {
     await Notification.requestPermission();
+    drawn = "";  // the offer goes, whatever the answer
     draw();
   } }, "Me prévenir aussi hors de cet onglet");
 }
