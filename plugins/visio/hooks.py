@@ -64,6 +64,8 @@ def exchange_actions(exchange: Exchange) -> list[ExchangeAction]:
     # Any channel of the chat space (a conversation, a téléexpertise): a mail thread has people outside.
     if exchange.space != CHAT:
         return []
+    if ongoing_call(exchange.id) is not None:
+        return []  # the panel « Visio en cours » offers « Rejoindre la visio » instead
     return [ExchangeAction("visio_start", "Démarrer une visio", f"/visio/echanges/{exchange.id}", method="GET",
                            icon="video", order=20)]
 

@@ -172,6 +172,7 @@ def test_the_button_and_the_panel_on_chat_exchanges(relais_alice, relais_bob):
     panel = [p for p in exchange["panels"] if p["name"] == "visio_ongoing"][0]
     assert panel["title"] == "Visio en cours" and panel["data"] == {"call": call_id}
     assert panel["action"]["label"] == "Rejoindre la visio"
+    assert not [a for a in exchange["actions"] if a["name"] == "visio_start"]  # one button: the panel's
 
 
 def test_no_visio_on_mail_space_exchanges(relais_app, relais_alice, relais_bob):
