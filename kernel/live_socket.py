@@ -27,7 +27,7 @@ import time
 from typing import Any, Iterable
 
 from .auth import still_authorised
-from .services.acting_as import visible_among
+from .services.acting_as import forget_request_cache, visible_among
 from .services.events import Event, Subscription
 
 log = logging.getLogger(__name__)
@@ -194,6 +194,9 @@ class LiveSocket:
 
     def _query(self, function: Any, *args: Any) -> Any:
         # A pooled connection for one query, given back at once: idle sockets must not hold the pool.
+        # The socket's request lasts as long as it does: what it cached about rights (can_see...) is
+        # forgotten before each query, or a removed member would still pass until the socket closed.
+        forget_request_cache()
         database = self.relais.database
         try:
             return function(*args)

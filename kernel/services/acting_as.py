@@ -22,6 +22,9 @@ _AUDIENCE = ('SELECT a."id" FROM "account" a JOIN "membership" m ON m."identity_
              'WHERE m."exchange_id" = ? AND d."revoked_at" IS NULL AND a."active"')
 
 
+_REQUEST_CACHE = "relais.request_cache"  # key of the per-request lookups in the WSGI environ
+
+
 class ActingAsDenied(PermissionError):
     """The account may not write for the chosen identity."""
 
@@ -92,7 +95,14 @@ def _request_cache() -> dict:
     when they run inside one (tests do), and a membership read by one must not answer the next."""
     if not has_request_context():
         return {}
-    return request.environ.setdefault("relais.request_cache", {})
+    return request.environ.setdefault(_REQUEST_CACHE, {})
+
+
+def forget_request_cache() -> None:
+    """Drop the lookups kept for the current request: for what lives on inside one request (a live socket's
+    loop) and must read rights as they are now, not as they were when the request began."""
+    if has_request_context():
+        request.environ.pop(_REQUEST_CACHE, None)
 
 
 def audience(exchange_id: int) -> list[int]:

@@ -6,13 +6,15 @@ import json
 
 import pytest
 
-from kernel import hookimpl
+from kernel import can_see, hookimpl
+from kernel.models import Membership
 from kernel.testing import LiveServer, LiveSocket, bearer, make_account
 from support.chat_channel import ChatChannel
 
 
 class Recorder:
-    """Owns "essai.*" messages: records who sent what, answers "essai.ok", raises on "essai.panne"."""
+    """Owns "essai.*" messages: records who sent what, answers "essai.ok", raises on "essai.panne", tells
+    whether the sender may see an exchange on "essai.voir"."""
 
     def __init__(self) -> None:
         self.heard: list[tuple[int, dict]] = []
@@ -24,6 +26,8 @@ class Recorder:
         if message["type"] == "essai.panne":
             raise RuntimeError("plugin bug")
         self.heard.append((account.id, message))
+        if message["type"] == "essai.voir":
+            return {"type": "essai.vu", "visible": can_see(account.id, message["exchange_id"])}
         return {"type": "essai.ok", "echo": message.get("n")} if message["type"] == "essai.question" else True
 
 
@@ -39,11 +43,11 @@ def served(make_app, recorder):
         alice, bob = make_account("alice"), make_account("bob")
         headers = {"alice": bearer(alice), "bob": bearer(bob)}
     with LiveServer(app) as url:
-        yield url, headers, (alice, bob)
+        yield url, headers, (alice, bob), app
 
 
 def test_the_owner_hears_the_sockets_account_and_answers_that_socket_only(served, recorder):
-    url, headers, (alice, bob) = served
+    url, headers, (alice, bob), _ = served
     alice_live, bob_live = LiveSocket(url, headers["alice"]), LiveSocket(url, headers["bob"])
     try:
         alice_live.ws.send(json.dumps({"type": "essai.question", "n": 7}))
@@ -58,7 +62,7 @@ def test_the_owner_hears_the_sockets_account_and_answers_that_socket_only(served
 
 
 def test_a_failing_plugin_or_an_unknown_type_is_refused_and_the_socket_lives_on(served, recorder, caplog):
-    url, headers, _ = served
+    url, headers, *_ = served
     live = LiveSocket(url, headers["alice"])
     try:
         live.ws.send(json.dumps({"type": "essai.panne"}))
@@ -71,5 +75,25 @@ def test_a_failing_plugin_or_an_unknown_type_is_refused_and_the_socket_lives_on(
             assert live.next_event("socket.refused")["message_type"] is None
         live.ws.send(json.dumps({"type": "essai.question", "n": 1}))
         assert live.next_event("essai.ok")["echo"] == 1
+    finally:
+        live.close()
+
+
+def test_a_member_removed_while_the_socket_lives_is_no_longer_one_for_the_plugin(served):
+    # The socket keeps its request for its whole life: rights the request cached must not outlive a change.
+    url, headers, (alice, bob), app = served
+    r = app.test_client().post("/api/v1/channels/test_chat/exchanges", headers=headers["alice"], json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "S", "body": "Bonjour"})
+    assert r.status_code == 201
+    exchange_id = r.json["exchange"]["id"]
+    live = LiveSocket(url, headers["bob"])
+    try:
+        live.ws.send(json.dumps({"type": "essai.voir", "exchange_id": exchange_id}))
+        assert live.next_event("essai.vu")["visible"] is True
+        with app.app_context():  # removed without a word to the socket; its token stays valid
+            Membership.delete().where((Membership.exchange == exchange_id)
+                                      & (Membership.identity == bob.identity_id)).execute()
+        live.ws.send(json.dumps({"type": "essai.voir", "exchange_id": exchange_id}))
+        assert live.next_event("essai.vu")["visible"] is False
     finally:
         live.close()
