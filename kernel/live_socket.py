@@ -24,7 +24,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .auth import still_authorised
 from .services.acting_as import forget_request_cache, visible_among
@@ -57,6 +57,13 @@ class Inbox(list):
             self.flooded = True
             return
         super().append(item)
+
+    def drain(self) -> Iterator[Any]:
+        """The messages received so far, oldest first, each taken out as it is handed over. One at a time
+        (``list.pop`` is atomic): the reading thread may append while we read, and copying then clearing
+        would lose what arrived in between."""
+        while self:
+            yield self.pop(0)
 
     @classmethod
     def install(cls, ws: Any) -> "Inbox":
@@ -118,11 +125,8 @@ class LiveSocket:
             if not self._rights_hold():
                 ws.close(reason=POLICY, message="Votre session a pris fin : reconnectez-vous.")
                 return
-            if self.inbox:
-                received = list(self.inbox)
-                self.inbox.clear()
-                for raw in received:
-                    self._receive(raw)
+            for raw in self.inbox.drain():
+                self._receive(raw)
             event = subscription.get(timeout=WAIT_SECONDS)
             if subscription.overflowed:
                 ws.send(_RESYNC)
