@@ -1,0 +1,68 @@
+"""The document channel's hooks: its single screen (DOC-1, DOC-2), its rules, delivery through the kernel's
+mail transport with an IHE XDM package, the pushes after the send, and its demo data."""
+from __future__ import annotations
+
+from typing import Any
+
+from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, JobType, SendContext, available_targets, hookimpl
+from kernel.models import Account, Exchange, Identity, Message, Patient
+
+from .outgoing import CHANNEL, INTEGRATE_JOB, deliver_documents, integrate_job
+from .rules import DOCUMENTS, OPTION_LABELS, OPTIONS, draft_errors
+from .views import TITLE, blueprint
+
+
+@hookimpl
+def register_channels() -> list[Channel]:
+    return [Channel(CHANNEL, "Envoyer des documents", GROUP_MSSANTE, "mail", order=20,
+                    description="Envoyer des comptes rendus, lettres et prescriptions d'un patient par MSSanté, "
+                                "prêts à être intégrés dans le logiciel du destinataire (IHE XDM).")]
+
+
+@hookimpl
+def compose_form(channel: str, account: Account | None) -> list[FormField]:
+    if channel != CHANNEL:
+        return []
+    mssante = {"kind": "mssante"}
+    fields = [
+        FormField("recipients", "person", "Destinataires", required=True, many=True, order=10, options=mssante,
+                  placeholder="Nom, spécialité, service, ou adresse MSSanté…",
+                  help="Professionnels et structures ayant une adresse MSSanté."),
+        FormField("patient", "patient", "Patient", required=True, order=20,
+                  help="Les documents portent son identité (INS quand elle est qualifiée), pour être rangés dans "
+                       "son dossier chez le destinataire."),
+        FormField("attachments", "attachments", "Documents (PDF)", required=True, order=30),
+        FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/document/champs", "watch": ["attachments"]}),
+    ]
+    targets = available_targets(account) if account is not None else {}
+    for order, (name, target) in enumerate(OPTIONS.items()):
+        if target in targets:  # DOC-2: offered only when a connector serves it for this user
+            fields.append(FormField(name, "checkbox", OPTION_LABELS[name], order=50 + order))
+    return fields
+
+
+@hookimpl
+def validate(channel: str, draft: dict[str, Any], account: Account, acting_as: Identity,
+             exchange: Exchange | None) -> dict[str, list[str]] | None:
+    if channel != CHANNEL:
+        return None
+    return draft_errors(draft, account, acting_as, new=exchange is None) or None
+
+
+@hookimpl
+def deliver(channel: str, exchange: Exchange, message: Message | None, draft: dict[str, Any],
+            context: SendContext) -> bool | None:
+    if channel != CHANNEL:
+        return None
+    deliver_documents(exchange, message, draft, context)
+    return True
+
+
+@hookimpl
+def register_jobs() -> list[JobType]:
+    return [JobType(INTEGRATE_JOB, integrate_job, max_attempts=5, backoff_seconds=60.0)]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    return [blueprint]
