@@ -179,9 +179,9 @@ ROUTES: dict[str, Expect | Socket] = {
     # --- usager plugin -------------------------------------------------------------------------------
     # Who an INS reaches (USAGER-2): anyone signed in may decode one; a patient's name only for those in care.
     "usager.recipient": signed_in(200, url=values(ins=PATIENT_INS)),
-    # --- document plugin -----------------------------------------------------------------------------
+    # --- documents plugin ----------------------------------------------------------------------------
     # The per-document questions: anyone signed in; only the caller's own files are described.
-    "document.fields": signed_in(200, url=values(attachments="1,2")),
+    "documents.fields": signed_in(200, url=values(attachments="1,2")),
 }
 
 

@@ -1,5 +1,5 @@
 """The screen's per-document questions (DOC-1): once files are attached, a type and a date for each (the
-"documents" fieldset watching "attachments")."""
+"descriptions" fieldset watching "attachments")."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from kernel.models import Attachment
 from .document_types import choices
 from .rules import date_key, type_key
 
-blueprint = Blueprint("document", __name__, url_prefix="/document")
+blueprint = Blueprint("documents", __name__, url_prefix="/documents")
 TITLE = "Type et date de chaque document"
 
 

@@ -15,9 +15,9 @@ from .document_types import document_types
 from .rules import DOCUMENTS, OPTIONS, TOO_LARGE, date_key, human_size, type_key
 from .xdm import OID_INS_NIR, ZIP_NAME, Author, Document, Package, PatientIdentity, build_zip
 
-CHANNEL = "document"
+CHANNEL = "documents"
 SUBJECT_PREFIX = "XDM/1.0/DDM+"
-INTEGRATE_JOB = "document.integrate"
+INTEGRATE_JOB = "documents.integrate"
 # Settings ([plugin.document], README): the OIDs a receiver needs to tell our ids apart.
 DEFAULT_SOURCE_OID = "1.2.250.1.999.1"
 DEFAULT_PATIENT_OID = "1.2.250.1.999.1.1"

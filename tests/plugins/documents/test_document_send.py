@@ -14,10 +14,10 @@ from kernel.ins import compute_key
 from kernel.mail import OutgoingMail
 from kernel.models import Exchange, Job, Message
 from kernel.testing import bearer, make_account, make_patient, make_structure
-from plugins.document import hooks as document_plugin
+from plugins.documents import hooks as documents_plugin
 
-URL = "/api/v1/channels/document/exchanges"
-pytestmark = pytest.mark.relais(plugins=[("document", document_plugin)], mail_domains=["a.mssante.fr"],
+URL = "/api/v1/channels/documents/exchanges"
+pytestmark = pytest.mark.relais(plugins=[("documents", documents_plugin)], mail_domains=["a.mssante.fr"],
                                 mail_receiver_port=0)
 NS = {"lcm": "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0", "rim": "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"}
 INS = "2850377123456" + compute_key("2850377123456")
@@ -52,21 +52,21 @@ def _payload(julie, patient, ids, **more):
         documents[f"type_{attachment}"] = ["11488-4", "57833-6"][i % 2]
         documents[f"date_{attachment}"] = ["2026-12-01", "2026-11-30"][i % 2]
     return {"acting_as": julie.identity_id, "recipients": ["paul@a.mssante.fr"], "patient": patient.id,
-            "attachments": ids, "documents": documents, **more}
+            "attachments": ids, "descriptions": documents, **more}
 
 
 def test_the_single_screen(relais_app, people):
     julie, _ = people
     client = relais_app.test_client()
-    body = client.get("/api/v1/channels/document/form", headers=bearer(julie)).json
+    body = client.get("/api/v1/channels/documents/form", headers=bearer(julie)).json
     assert body["channel"]["group"] == "MSSanté" and body["channel"]["space"] == "mail"
     fields = {f["name"]: f for f in body["fields"]}
     # No connector: none of the DOC-2 options is offered.
-    assert list(fields) == ["acting_as", "recipients", "patient", "attachments", "documents"]
+    assert list(fields) == ["acting_as", "recipients", "patient", "attachments", "descriptions"]
     assert all(fields[n]["required"] for n in ("recipients", "patient", "attachments"))
-    assert fields["documents"]["options"] == {"url": "/document/champs", "watch": ["attachments"]}
+    assert fields["descriptions"]["options"] == {"url": "/documents/champs", "watch": ["attachments"]}
     first = upload(client, julie)
-    asked = client.get(f"/document/champs?attachments={first}", headers=bearer(julie)).json
+    asked = client.get(f"/documents/champs?attachments={first}", headers=bearer(julie)).json
     kinds = {f["name"]: f for f in asked["fields"]}
     assert set(kinds) == {f"type_{first}", f"date_{first}"}
     values = {c["value"]: c["label"] for c in kinds[f"type_{first}"]["choices"]}
@@ -75,7 +75,7 @@ def test_the_single_screen(relais_app, people):
     assert kinds[f"type_{first}"]["options"]["search"] is True
     # Someone else's file is not described (nor named).
     _, paul = people
-    assert client.get(f"/document/champs?attachments={first}", headers=bearer(paul)).json["fields"] == []
+    assert client.get(f"/documents/champs?attachments={first}", headers=bearer(paul)).json["fields"] == []
 
 
 def test_every_bad_input_is_refused_at_its_field_and_nothing_is_stored(relais_app, people):
@@ -88,14 +88,14 @@ def test_every_bad_input_is_refused_at_its_field_and_nothing_is_stored(relais_ap
     r = client.post(URL, headers=bearer(julie), json={
         "acting_as": julie.identity_id, "recipients": ["pas-une-adresse", "inconnu@b.mssante.fr"],
         "attachments": [pdf, image],
-        "documents": {f"type_{pdf}": "99999-9", f"date_{pdf}": tomorrow, f"date_{image}": "2026-01-01"}})
+        "descriptions": {f"type_{pdf}": "99999-9", f"date_{pdf}": tomorrow, f"date_{image}": "2026-01-01"}})
     assert r.status_code == 422
     errors = r.json["errors"]
     assert errors["patient"] == ["Ce champ est obligatoire."]
     r = client.post(URL, headers=bearer(julie), json={
         "acting_as": julie.identity_id, "recipients": ["pas-une-adresse", "inconnu@b.mssante.fr"],
         "patient": patient.id, "attachments": [pdf, image],
-        "documents": {f"type_{pdf}": "99999-9", f"date_{pdf}": tomorrow, f"date_{image}": "pas une date"}})
+        "descriptions": {f"type_{pdf}": "99999-9", f"date_{pdf}": tomorrow, f"date_{image}": "pas une date"}})
     assert r.status_code == 422
     assert r.json["errors"] == {
         "recipients": ["« pas-une-adresse » n'est pas une adresse de messagerie valide.",
@@ -103,10 +103,10 @@ def test_every_bad_input_is_refused_at_its_field_and_nothing_is_stored(relais_ap
                        "vérifiez-la ou choisissez le destinataire dans l'annuaire."],
         "attachments": ["« photo.png » n'est pas un PDF : seuls les documents PDF peuvent être envoyés "
                         "(imprimez-le en PDF)."],
-        f"documents.type_{pdf}": ["Ce type de document n'existe pas : choisissez-le dans la liste."],
-        f"documents.date_{pdf}": ["La date du document ne peut pas être dans le futur."],
-        f"documents.type_{image}": ["Choisissez le type de ce document."],
-        f"documents.date_{image}": ["Indiquez la date de ce document (JJ/MM/AAAA)."],
+        f"descriptions.type_{pdf}": ["Ce type de document n'existe pas : choisissez-le dans la liste."],
+        f"descriptions.date_{pdf}": ["La date du document ne peut pas être dans le futur."],
+        f"descriptions.type_{image}": ["Choisissez le type de ce document."],
+        f"descriptions.date_{image}": ["Indiquez la date de ce document (JJ/MM/AAAA)."],
     }
     r = client.post(URL, headers=bearer(julie), json={**_payload(julie, patient, [pdf]), "attachments": []})
     assert r.status_code == 422 and r.json["errors"]["attachments"] == ["Ajoutez au moins une pièce jointe."]
@@ -203,7 +203,7 @@ def test_the_mail_carries_the_documents_and_an_xdm_package_that_says_it_all(rela
     assert sorted(root.xpath("//rim:Association[@sourceObject='SubmissionSet01']/@targetObject", namespaces=NS)) \
         == ["Document01", "Document02"]
     message = Message.get()
-    assert message.kind == "mail" and [d["type"] for d in message.data["document"]["documents"]] == \
+    assert message.kind == "mail" and [d["type"] for d in message.data["documents"]["documents"]] == \
         ["11488-4", "57833-6"]
 
 

@@ -13,7 +13,7 @@ from kernel.models import Account, Attachment, Identity
 
 from .document_types import document_types
 
-DOCUMENTS = "documents"  # the fieldset: "type_<attachment id>", "date_<attachment id>"
+DOCUMENTS = "descriptions"  # the fieldset: "type_<attachment id>", "date_<attachment id>"
 # The options of DOC-2, each the kernel integration target it pushes to.
 OPTIONS = {"share_regional": "dossier_regional", "share_dmp": "dmp", "copy_software": "logiciel"}
 OPTION_LABELS = {"share_regional": "Partager dans le dossier régional (Mes Patients)",

@@ -32,7 +32,7 @@ def compose_form(channel: str, account: Account | None) -> list[FormField]:
                   help="Les documents portent son identité (INS quand elle est qualifiée), pour être rangés dans "
                        "son dossier chez le destinataire."),
         FormField("attachments", "attachments", "Documents (PDF)", required=True, order=30),
-        FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/document/champs", "watch": ["attachments"]}),
+        FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/documents/champs", "watch": ["attachments"]}),
     ]
     targets = available_targets(account) if account is not None else {}
     for order, (name, target) in enumerate(OPTIONS.items()):
