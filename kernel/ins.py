@@ -51,23 +51,28 @@ _METROPOLITAN = {f"{n:02d}" for n in range(1, 97)} | {"2A", "2B"}
 
 PLACE_PROBLEM = ("Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : {what}. "
                  "Vérifiez la saisie.")
+FRANCE_PROBLEM = ("Le code 99100 du matricule INS désigne la France, pas un pays étranger : une naissance en France "
+                  "s'écrit avec le numéro du département. Vérifiez la saisie.")
+# Overseas codes of the past, for births before the change (Mayotte was the collectivity 985 until 2011).
+_HISTORICAL_OVERSEAS = {"985": "Mayotte"}
 
 
 def place_problem(value: str) -> str | None:
-    """Why the birthplace of a 15-character matricule cannot exist (French), or None."""
+    """Why the birthplace of a 15-character matricule cannot exist (French), or None.
+
+    Only what no birth can have is refused: a département number no département ever had, or 99100 (France
+    is not abroad). A country code (99xxx) or an overseas code (97x, 98x) missing from the shipped INSEE lists
+    is accepted, as is any commune: the lists lag behind reality and a patient whose matricule carries a
+    right key must never be impossible to save or write to. An INS-NIA or another provisional number (first
+    digit 3, 4, 7 or 8) is given to people whose birthplace is often unknown: never refused for it."""
+    if value[0] in _PROVISIONAL_SEX:
+        return None
     department = value[5:7]
     if department == "99":
-        if value[7:10] not in COUNTRIES:
-            return (f"Le pays de naissance du matricule INS (code 99{value[7:10]}) ne figure pas dans la liste "
-                    "officielle de l'INSEE : vérifiez la saisie.")
+        return FRANCE_PROBLEM if value[7:10] == "100" else None
+    if department in ("97", "98") or department in _METROPOLITAN:
         return None
-    if department in ("97", "98"):
-        if value[5:8] not in DEPARTMENT_LABELS:
-            return PLACE_PROBLEM.format(what=f"aucun département ni collectivité d'outre-mer n'a le code {value[5:8]}")
-        return None
-    if department not in _METROPOLITAN:
-        return PLACE_PROBLEM.format(what=f"aucun département n'a le numéro {department}")
-    return None
+    return PLACE_PROBLEM.format(what=f"aucun département n'a le numéro {department}")
 
 
 def department_label(department: str, birth_year: int) -> str | None:
@@ -115,7 +120,7 @@ def compute_key(body: str) -> str:
 
 @dataclass(frozen=True)
 class BirthPlace:
-    kind: str  # "department", "overseas" or "abroad"
+    kind: str  # "department", "overseas", "abroad" or "unknown" (a provisional number's uncoded place)
     department: str | None
     department_label: str | None
     country_code: str | None  # the 3 digits after 99; the INSEE code is "99" + it
@@ -126,6 +131,10 @@ class BirthPlace:
     def description(self, born: str) -> str:
         if self.kind == "abroad":
             return f"{born} à l'étranger ({self.country or f'pays de code INSEE 99{self.country_code}'})"
+        if self.kind == "unknown":
+            return f"lieu de naissance non répertorié (code {self.department})"
+        if self.kind == "overseas" and not self.department_label:  # a code the shipped lists do not know
+            return f"{born} outre-mer (code INSEE {self.department})"
         label = f" ({self.department_label})" if self.department_label else ""
         return f"{born} dans le département {self.department}{label}"
 
@@ -287,7 +296,10 @@ class Ins:
         if v[5:7] == "99":
             return BirthPlace("abroad", None, None, v[7:10], COUNTRIES.get(v[7:10]), None, code)
         if v[5:7] in ("97", "98"):
-            return BirthPlace("overseas", v[5:8], DEPARTMENT_LABELS.get(v[5:8]), None, None, v[8:10], code)
+            label = DEPARTMENT_LABELS.get(v[5:8]) or _HISTORICAL_OVERSEAS.get(v[5:8])
+            return BirthPlace("overseas", v[5:8], label, None, None, v[8:10], code)
+        if v[5:7] not in _METROPOLITAN:  # only a provisional number gets here (place_problem)
+            return BirthPlace("unknown", v[5:7], None, None, None, v[7:10], code)
         return BirthPlace("department", v[5:7], department_label(v[5:7], birth_year), None, None, v[7:10], code)
 
     def description(self, birth_date: dt.date | None = None) -> str:

@@ -31,7 +31,7 @@ class InsField(fields.Field):
 
 
 class BirthPlaceSchema(f.FrenchSchema):
-    kind = fields.String(metadata={"enum": ["department", "overseas", "abroad"]})
+    kind = fields.String(metadata={"enum": ["department", "overseas", "abroad", "unknown"]})
     department = fields.String(allow_none=True)
     department_label = fields.String(allow_none=True)
     country_code = fields.String(allow_none=True)

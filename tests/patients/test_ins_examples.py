@@ -123,17 +123,44 @@ PLACE = "Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe p
 
 @pytest.mark.parametrize("body, reason", [
     ("2850300123456", PLACE.format("aucun département n'a le numéro 00")),
-    ("2850397012345", PLACE.format("aucun département ni collectivité d'outre-mer n'a le code 970")),
-    ("2850398512345", PLACE.format("aucun département ni collectivité d'outre-mer n'a le code 985")),
-    ("2850399999123", "Le pays de naissance du matricule INS (code 99999) ne figure pas dans la liste officielle "
-                      "de l'INSEE : vérifiez la saisie."),
-    ("2850399100123", "Le pays de naissance du matricule INS (code 99100) ne figure pas dans la liste officielle "
-                      "de l'INSEE : vérifiez la saisie."),  # 99100 is France: not abroad
+    ("1550500123001", PLACE.format("aucun département n'a le numéro 00")),
+    ("2850399100123", "Le code 99100 du matricule INS désigne la France, pas un pays étranger : une naissance en "
+                      "France s'écrit avec le numéro du département. Vérifiez la saisie."),
 ])
 def test_impossible_birthplaces_are_refused_even_with_the_right_key(body, reason):
     with pytest.raises(InvalidIns) as exc:
         Ins.from_body(body)
     assert str(exc.value) == reason
+
+
+# The INSEE lists lag behind reality: a right key with a code they lack is a real birth, described neutrally.
+@pytest.mark.parametrize("body, place", [
+    ("2850399999123", "née à l'étranger (pays de code INSEE 99999)"),
+    ("2850399998123", "née à l'étranger (pays de code INSEE 99998)"),
+    ("2850397012345", "née outre-mer (code INSEE 970)"),
+    ("2850398312345", "née outre-mer (code INSEE 983)"),
+    ("2850398512345", "née dans le département 985 (Mayotte)"),  # Mayotte's code until 2011
+    ("2850377999123", "née dans le département 77 (Seine-et-Marne)"),  # a commune code no list checks
+])
+def test_birthplaces_missing_from_the_lists_are_accepted_and_described_neutrally(body, place):
+    assert Ins.from_body(body).description() == f"Une femme, née en mars 1985, {place}"
+
+
+@pytest.mark.parametrize("body", ["7850300123456", "8850399100123", "3850398312345", "4859900123456"])
+def test_a_provisional_number_or_ins_nia_is_never_refused_for_its_birthplace(body):
+    ins = Ins.from_body(body)
+    assert ins.provisional
+    assert ins.description()  # something neutral, whatever the place digits say
+
+
+def test_an_uncoded_birthplace_of_an_ins_nia_is_said_so():
+    assert Ins.from_body("8850300123456").description() == (
+        "Une femme, née en mars 1985, lieu de naissance non répertorié (code 00)")
+
+
+def test_an_impossible_month_is_refused_even_for_an_ins_nia():
+    with pytest.raises(InvalidIns, match="Le mois de naissance"):
+        Ins.from_body("8851300123456")
 
 
 def test_every_official_departement_and_country_is_labelled():

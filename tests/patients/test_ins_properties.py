@@ -25,6 +25,11 @@ places = st.one_of(
     st.tuples(st.sampled_from(OVERSEAS), _digits(2)).map("".join),
     st.sampled_from(sorted(COUNTRIES)).map("99".__add__),  # born abroad: 99 + an official country code
 )
+# What the shipped lists lack but a birth may have: any overseas code, any country code but France's (99100).
+unlisted_places = st.one_of(
+    st.tuples(st.sampled_from(["97", "98"]), _digits(3)).map("".join),
+    _digits(3).filter(lambda code: code != "100").map("99".__add__),
+)
 
 
 def bodies(sex: st.SearchStrategy[str] = sexes, place: st.SearchStrategy[str] = places) -> st.SearchStrategy[str]:
@@ -112,3 +117,15 @@ def test_decoding_reads_back_the_body(body):
     assert decoded.order == body[10:13]
     kind = decoded.birth_place.kind
     assert kind == {"99": "abroad", "97": "overseas", "98": "overseas"}.get(body[5:7], "department")
+
+
+@given(bodies(place=unlisted_places))
+def test_a_right_key_with_a_place_the_lists_lack_is_accepted(body):
+    ins = Ins.from_body(body)
+    assert ins.decode().birth_place.kind == ("abroad" if body[5:7] == "99" else "overseas")
+    assert ins.description()
+
+
+@given(bodies(sex=st.sampled_from("78"), place=_digits(5)))
+def test_an_ins_nia_is_never_refused_for_its_birthplace(body):
+    assert Ins.from_body(body).provisional

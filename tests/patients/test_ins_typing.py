@@ -15,9 +15,7 @@ MARIE = "2850377123456" + compute_key("2850377123456")
     ("28513", "Le mois de naissance du matricule INS"),
     ("2850300", "Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : aucun département n'a "
                 "le numéro 00"),
-    ("28503970", "Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : aucun département ni "
-                 "collectivité d'outre-mer n'a le code 970"),
-    ("2850399999", "Le pays de naissance du matricule INS (code 99999)"),
+    ("2850399100", "Le code 99100 du matricule INS désigne la France, pas un pays étranger"),
     ("28503A", "Le matricule INS ne contient que des chiffres"),
     ("285032C", "Le matricule INS ne contient que des chiffres"),
     (MARIE[:-1] + str((int(MARIE[-1]) + 1) % 10), "La clé du matricule INS ne correspond pas"),
@@ -40,6 +38,9 @@ def test_what_is_wrong_is_said_as_soon_as_it_is_typed(typed, starts):
     ("2 85 03 99 1", "une femme, née en mars 1985"),
     ("2 85 03 99 134", "une femme, née en mars 1985, née à l'étranger (Espagne)"),
     ("1 50 03 93 123", "un homme, né en mars 1950, né dans le département 93"),  # before 1968: not Seine-Saint-Denis
+    ("2 85 03 99 999", "une femme, née en mars 1985, née à l'étranger (pays de code INSEE 99999)"),  # not listed
+    ("2 85 03 970", "une femme, née en mars 1985, née outre-mer (code INSEE 970)"),
+    ("8 85 03 00", "une femme, née en mars 1985, lieu de naissance non répertorié (code 00)"),  # an INS-NIA
 ])
 def test_what_the_part_typed_already_says(typed, said):
     assert typing_problem(typed) is None

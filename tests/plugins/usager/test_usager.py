@@ -75,8 +75,8 @@ def test_the_single_screen(relais_app, people):
                              "ou de 50 à 99 quand le mois est inconnu : vérifiez la saisie."),
     (valid("2850300123456"), "Le lieu de naissance du matricule INS (6e et 7e caractères) n'existe pas : aucun "
                              "département n'a le numéro 00. Vérifiez la saisie."),
-    (valid("2850399999123"), "Le pays de naissance du matricule INS (code 99999) ne figure pas dans la liste "
-                             "officielle de l'INSEE : vérifiez la saisie."),
+    (valid("2850399100123"), "Le code 99100 du matricule INS désigne la France, pas un pays étranger : une "
+                             "naissance en France s'écrit avec le numéro du département. Vérifiez la saisie."),
     ("2850377X23456" + "12", "Le matricule INS ne contient que des chiffres, sauf 2A ou 2B pour une naissance en "
                              "Corse : vérifiez la saisie."),
     (valid("5850377123456"), "Le matricule INS commence par 1 (homme) ou 2 (femme), ou par 3, 4, 7 ou 8 pour une "
