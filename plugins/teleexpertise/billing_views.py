@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from marshmallow import ValidationError
 
-from kernel import api_login_required, current_account, flatten_errors, identities_for
+from kernel import api_login_required, current_account, flatten_errors, identities_for, known_patient
 from kernel.models import STRUCTURE
 
 from .billing import limit_warning, paris_today, yearly_limit
@@ -68,8 +68,12 @@ def make_blueprint() -> Blueprint:
         except ValidationError as exc:
             return jsonify(errors=flatten_errors(exc.messages)), 422
         # ``expert`` is what the screen's expert field holds: the expert's identity (a person or a department).
-        text = limit_warning(query["patient"], query["expert"]) if query["expert"] and query["patient"] else ""
-        items = [{"label": "Limite annuelle atteinte", "detail": text, "url": "#"}] if text else []
+        # Only about a patient in the caller's care: else the answer would tell anyone how often any patient
+        # was seen by an expert.
+        text = ""
+        if query["expert"] and query["patient"] and known_patient(current_account().id, query["patient"]):
+            text = limit_warning(query["patient"], query["expert"])
+        items = [{"label": "Limite annuelle atteinte", "detail": text}] if text else []
         return jsonify(title="Facturation de la téléexpertise", items=items, count=len(items),
                        limit=yearly_limit())
 

@@ -27,6 +27,8 @@ from security.matrix_teleexpertise import expert_questions as te_expert_question
 from security.matrix_teleexpertise import reopen as te_reopen
 from security.matrix_teleexpertise import structure_profile as te_structure_profile
 from security.matrix_teleexpertise_finalisation import teleexpertise as te_request
+from security.matrix_teleexpertise_billing import billed_period as te_billed_period
+from security.matrix_teleexpertise_billing import limit_elsewhere as te_limit_elsewhere
 from security.matrix_visio import visio_call
 from security.matrix_world import DOMAIN, ENTITLED, PATIENT_INS, ROLES, World, build_world
 
@@ -158,11 +160,13 @@ ROUTES: dict[str, Expect | Socket] = {
     "teleexpertise_finalisation.finalise": members_only(422, member=403, url=te_request, body=json({}),
                                                         **PLUGIN_WRITE),
     "teleexpertise_finalisation.retry_report": members_only(202, member=403, url=te_failed_report, **PLUGIN_WRITE),
-    # Billing (TE-8): each account's own acts (none in the world), the yearly limit, the page.
-    "teleexpertise_billing.acts": signed_in(200, url=values(du="2026-01-01", au="2026-12-31")),
-    "teleexpertise_billing.acts_file": signed_in(200, url=values(du="2026-01-01", au="2026-12-31")),
-    "teleexpertise_billing.limit": signed_in(200, url=values(patient=1)),
-    "teleexpertise_billing.billing_page": page(200),
+    # Billing (TE-8): each account's own acts: the world has a finalised one (the member's RQD, the delegate's
+    # TE2); an administrator or a non-member reads none of it (no patient name). The yearly limit about a
+    # patient outside the caller's care answers nothing.
+    "teleexpertise_billing.acts": signed_in(200, url=te_billed_period),
+    "teleexpertise_billing.acts_file": signed_in(200, url=te_billed_period),
+    "teleexpertise_billing.limit": signed_in(200, url=te_limit_elsewhere),
+    "teleexpertise_billing.billing_page": page(200, url=te_billed_period),
     # --- dpi_hl7 and dpi_fhir plugins (and the kernel's integration routes) -------------------------
     # A push is its author's alone: anyone else is told there is none. Retrying the member's failed push:
     # its connector is not configured here (422).

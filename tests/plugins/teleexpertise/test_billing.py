@@ -55,18 +55,34 @@ def test_the_json_export_lists_each_side_its_own_acts(relais_alice, relais_bob, 
     assert relais_bob.api.get(f"/teleexpertise/billing/acts?{period()}").json["acts"] == []
 
 
-def test_an_administrator_sees_every_act_and_filters_by_professional_and_structure(relais_alice, expert, relais_user):
+def test_an_administrator_sees_no_act_of_others_with_their_patients(relais_alice, expert, relais_user):
+    """docs/security.md: administering the platform gives no right to exchanges or patients."""
     admin = relais_user("admin", "Ada", "Admin", is_admin=True)
+    finalised(relais_alice.account, expert.account.identity, expert.account)
+    answer = admin.api.get(f"/teleexpertise/billing/acts?{period()}").json
+    assert (answer["acts"], answer["count"]) == ([], 0)
+    csv_file = admin.api.get(f"/teleexpertise/billing/acts.csv?{period()}").get_data(as_text=True)
+    assert "DUPONT" not in csv_file and NIR not in csv_file and len(csv_file.strip().splitlines()) == 1
+    page = admin.browser.get(f"/teleexpertise/facturation?{period()}").get_data(as_text=True)
+    assert "DUPONT" not in page and NIR not in page
+
+
+def test_the_acts_filter_by_professional_and_structure(relais_alice, expert, relais_user):
     carol = relais_user("carol", "Carole", "Roux")
+    carol.account.rpps = "10001234567"
+    carol.account.save()
     department = make_structure("Service de dermatologie — CHU de Lyon", delegates=(carol.account,))
     finalised(relais_alice.account, expert.account.identity, expert.account)
     other = make_patient("Paul", "MARTIN", in_care_of=relais_alice.account)
     finalised(relais_alice.account, department, carol.account, patient=other)
-    everything = admin.api.get(f"/teleexpertise/billing/acts?{period()}").json
-    assert everything["count"] == 4
-    by_expert = admin.api.get(f"/teleexpertise/billing/acts?{period()}&professionnel={expert.account.identity_id}").json
-    assert [a["code"] for a in by_expert["acts"]] == ["TE2"]
-    by_department = admin.api.get(f"/teleexpertise/billing/acts?{period()}&structure={department.id}").json
+    mine = relais_alice.api.get(f"/teleexpertise/billing/acts?{period()}").json
+    assert [a["code"] for a in mine["acts"]] == ["RQD", "RQD"]
+    by_alice = relais_alice.api.get(
+        f"/teleexpertise/billing/acts?{period()}&professionnel={relais_alice.account.identity_id}").json
+    assert by_alice["count"] == 2
+    assert relais_alice.api.get(
+        f"/teleexpertise/billing/acts?{period()}&professionnel={expert.account.identity_id}").json["acts"] == []
+    by_department = carol.api.get(f"/teleexpertise/billing/acts?{period()}&structure={department.id}").json
     assert [(a["code"], a["structure"]) for a in by_department["acts"]] == [("TE2", "Service de dermatologie — CHU de Lyon")]
     # Carole acts for the department: she sees its act (hers), not the other expert's.
     assert [a["professional"] for a in carol.api.get(f"/teleexpertise/billing/acts?{period()}").json["acts"]] == ["Carole ROUX"]
@@ -125,6 +141,18 @@ def test_the_request_screen_warns_when_the_patient_reached_the_yearly_limit(rela
     first = Act.select().where(Act.code == "TE2").order_by(Act.id).first()
     Act.update(act_date=dt.date(paris_today().year - 1, 12, 31)).where(Act.id == first.id).execute()
     assert relais_alice.api.get(url).json["items"] == []
+
+
+def test_the_limit_tells_nothing_about_a_patient_outside_one_s_care(relais_alice, relais_bob, expert):
+    """Else anyone could learn whether any patient id had téléexpertises with an expert."""
+    case = finalised(relais_alice.account, expert.account.identity, expert.account)
+    for _ in range(3):
+        finalised(relais_alice.account, expert.account.identity, expert.account, patient=case.patient)
+    url = f"/teleexpertise/billing/limit?expert={expert.account.identity_id}&patient={case.patient.id}"
+    [item] = relais_alice.api.get(url).json["items"]
+    assert "url" not in item  # a warning to read, not a link to nowhere
+    answer = relais_bob.api.get(url)
+    assert answer.status_code == 200 and answer.json["items"] == [] and answer.json["count"] == 0
 
 
 @pytest.mark.relais(plugins=[("teleexpertise", hooks)], plugin_settings={"teleexpertise": {"yearly_limit": "1"}})
