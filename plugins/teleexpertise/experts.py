@@ -149,16 +149,20 @@ def availability_note(expert: Expert) -> str:
     return "Ne prend pas de demandes pour le moment."
 
 
-def profile_json(expert: Expert, identity: Identity | None = None, facts: Facts | None = None) -> dict[str, Any]:
+def profile_json(expert: Expert, identity: Identity | None = None, facts: Facts | None = None, *,
+                 editable: bool = False) -> dict[str, Any]:
+    """A profile as the API shows it; its billing (AM) number only to those who edit it (``editable``): the
+    expert themself and the delegates of an expert structure."""
     identity = identity or expert.identity
     facts = facts or facts_by_identity([identity.id]).get(identity.id, Facts())
     return {
         "id": expert.id, "identity_id": identity.id, "display_name": identity.display_name, "kind": identity.kind,
         "scope": expert.scope, "prerequisites": expert.prerequisites, "form": expert.form or [],
         "accepting": expert.accepting, "back_on": expert.back_on.isoformat() if expert.back_on else None,
-        "availability": availability_note(expert), "billing_number": expert.billing_number,
+        "availability": availability_note(expert),
         "profession": facts.profession, "specialty": facts.specialty, "organisation": facts.organisation,
         "city": facts.city, "postcode": facts.postcode,
+        **({"billing_number": expert.billing_number} if editable else {}),
     }
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from kernel import OID_INS_NIA, FormField, Ins, InvalidIns, current_relais, utcnow
+from kernel import OID_INS_NIA, FormField, Ins, InvalidIns, current_relais, known_patient, utcnow
 from kernel.models import Account, Exchange, Identity, Membership, Patient
 
 from .experts import expert_for_identity
@@ -77,7 +77,7 @@ def check(draft: dict[str, Any], account: Account, acting_as: Identity) -> dict[
     """French errors by field for a new request (nothing written)."""
     errors: dict[str, list[str]] = {}
     expert = _check_expert(draft.get("expert"), account, acting_as, errors)
-    _check_nir(draft, errors)
+    _check_nir(draft, account, errors)
     number = _plain(draft.get("billing_number"))
     if number and not AM_NUMBER.fullmatch(number):
         errors["billing_number"] = [AM_NUMBER_MESSAGE]
@@ -112,7 +112,7 @@ def _plain(value: Any) -> str:
     return re.sub(r"\s+", "", str(value or ""))
 
 
-def _check_nir(draft: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _check_nir(draft: dict[str, Any], account: Account, errors: dict[str, list[str]]) -> None:
     text = draft.get("nir")
     if not text:
         return
@@ -122,7 +122,9 @@ def _check_nir(draft: dict[str, Any], errors: dict[str, list[str]]) -> None:
         errors["nir"] = [str(exc).replace("Le matricule INS", "Le NIR").replace("le matricule INS", "le NIR")
                          .replace("matricule INS", "NIR")]
         return
-    patient = Patient.get_or_none(Patient.id == draft.get("patient")) if draft.get("patient") else None
+    # Only a patient in the sender's care is compared (an unknown one is already an error at « patient »):
+    # else the answer would tell whether a NIR belongs to any patient of the platform.
+    patient = known_patient(account.id, draft["patient"]) if draft.get("patient") else None
     if patient is not None and patient.ins and patient.ins_oid != OID_INS_NIA and patient.ins != nir.value:
         errors["nir"] = ["Ce NIR ne correspond pas à l'INS connu du patient : vérifiez le patient choisi ou le numéro."]
 

@@ -93,7 +93,8 @@ def profiles() -> Any:
     facts = experts.facts_by_identity([i.id for i in mine])
     return jsonify(profiles=[{
         "identity": {"id": i.id, "display_name": i.display_name, "kind": i.kind},
-        "expert": experts.profile_json(found[i.id], i, facts.get(i.id, experts.Facts())) if i.id in found else None,
+        "expert": experts.profile_json(found[i.id], i, facts.get(i.id, experts.Facts()), editable=True)
+        if i.id in found else None,
     } for i in mine])
 
 
@@ -105,7 +106,7 @@ def save_profile(identity_id: int) -> Any:
         expert = experts.save_profile(current_account(), identity_id, data)
     except experts.ProfileRefused as exc:
         return _errors(exc.errors, exc.status)
-    return jsonify(expert=experts.profile_json(expert))
+    return jsonify(expert=experts.profile_json(expert, editable=True))
 
 
 @blueprint.get("/experts")
@@ -127,7 +128,9 @@ def expert_profile(expert_id: int) -> Any:
     expert = Expert.get_or_none(Expert.id == expert_id)
     if expert is None:
         return _errors({"_schema": "Cet expert est introuvable."}, 404)
-    return jsonify(expert=experts.profile_json(expert))
+    # Anyone signed in reads a profile; its billing number only who may edit it (GET /api/profils).
+    editable = expert.identity_id in {i.id for i in experts.editable_identities(current_account())}
+    return jsonify(expert=experts.profile_json(expert, editable=editable))
 
 
 @blueprint.get("/ecran/questions")

@@ -108,3 +108,16 @@ def test_an_expert_profile_can_be_read_by_any_professional(world):
     r = world.outsider.api.get(f"/teleexpertise/experts/{world.dermatology.id}")
     assert r.status_code == 200 and r.json["expert"]["prerequisites"] == "Merci de joindre des photos nettes."
     assert world.outsider.api.get("/teleexpertise/experts/999").status_code == 404
+
+
+def test_the_billing_number_is_shown_only_to_who_edits_the_profile(world):
+    world.dermatology.billing_number = "741555666"
+    world.dermatology.save()
+    for reader in (world.outsider, world.requester):
+        shown = reader.api.get(f"/teleexpertise/experts/{world.dermatology.id}").json["expert"]
+        assert "billing_number" not in shown and "741555666" not in str(shown)
+    assert "741555666" not in world.requester.api.get("/teleexpertise/experts?q=durand").get_data(as_text=True)
+    own = world.expert.api.get(f"/teleexpertise/experts/{world.dermatology.id}").json["expert"]
+    assert own["billing_number"] == "741555666"
+    [mine] = world.expert.api.get("/teleexpertise/api/profils").json["profiles"]
+    assert mine["expert"]["billing_number"] == "741555666"

@@ -114,3 +114,19 @@ def test_a_structure_expert_its_members_see_the_request(world):
     assert world.member.api.get(f"/api/v1/exchanges/{exchange_id}").status_code == 200
     assert world.outsider.api.get(f"/api/v1/exchanges/{exchange_id}").status_code == 404
     assert world.outsider.api.get(f"/teleexpertise/api/echanges/{exchange_id}/demande").status_code == 404
+
+
+def test_the_nir_is_compared_only_with_a_patient_in_one_s_care(world):
+    """Else the NIR check would tell whether a NIR belongs to any patient of the platform (the kernel refuses
+    such a patient at its field; the plugin's check must not read it meanwhile)."""
+    from kernel.testing import make_patient
+    from plugins.teleexpertise import request_form
+    stranger = make_patient("Paul", "INCONNU", ins=OTHER_NIR)  # in nobody's care
+    r = world.send(patient=stranger.id)
+    assert r.status_code == 422 and r.json["errors"]["patient"] and "nir" not in r.json["errors"], r.json
+    account = world.requester.account
+    draft = world.payload(patient=stranger.id)  # the NIR sent is another's: compared, « ne correspond pas »
+    assert "nir" not in request_form.check(draft, account, account.identity)
+    mine = world.payload(nir=OTHER_NIR)  # the same check on one's own patient still speaks
+    assert "ne correspond pas" in request_form.check(mine, account, account.identity)["nir"][0]
+    _nothing_stored()
