@@ -12,7 +12,7 @@ from .directory.text import fold
 from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
-from .ins import OID_INS_NIA, Ins, InvalidIns, typing_description, typing_problem
+from .ins import INS_OIDS, OID_INS_NIA, OID_INS_NIR, Ins, InvalidIns, typing_description, typing_problem
 from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
 from .migrate import MigrationSet
@@ -20,7 +20,7 @@ from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
 from .services.events import Event, publish_on_commit
-from .services.patients import known_patient
+from .services.patients import known_patient, same_traits
 from .services.integration import (NoConnector, available_connectors, available_targets, integrate_document,
                                    report_integration)
 from .services.jobs import JobType
@@ -47,7 +47,7 @@ __all__ = [
     # exchanges as the API shows them
     "members_of", "summary", "patient_summary", "unread_counts",
     # patients: the INS matricule (parse, decode, Mon Espace Santé address), a patient in the account's care
-    "Ins", "InvalidIns", "typing_problem", "typing_description", "known_patient", "OID_INS_NIA",
+    "Ins", "InvalidIns", "typing_problem", "typing_description", "known_patient", "OID_INS_NIA", "OID_INS_NIR", "INS_OIDS", "same_traits",
     # database and small helpers
     "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
 ]

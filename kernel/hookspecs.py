@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from email.message import EmailMessage
+
     from flask import Blueprint
 
     from .channel import Channel, FormField
@@ -214,6 +216,23 @@ def menu_links(account: Account) -> list[MenuLink]:
     :param account: the signed-in account; links marked ``admin`` are shown to administrators only.
     A link may carry a badge: ``count_url`` answers JSON with the number under ``count_key``.
     Since 0.2.
+    """
+
+
+# --- Mail: what a plugin reads in received mail ----------------------------------------------
+
+@hookspec
+def mail_received(exchange: Exchange, message: Message, mail: EmailMessage, created: bool) -> None:
+    """A mail was just filed in a mailbox's mail space: read it and annotate what the kernel stored.
+
+    :param exchange: its thread, saved (``created``: the mail started it); its ``data["mail"]`` is the kernel's.
+    :param message: the stored message (kind ``mail``, ``data["mail"]`` filled, attachments linked).
+    :param mail: the parsed mail (``email.message.EmailMessage``), attachments included.
+    :param created: whether the thread is new.
+    Called inside the receiving transaction, after the kernel's writes, for every mail filed (acknowledgements
+    are not): a plugin may add its own keys to the message's and the exchange's ``data``, set the exchange's
+    ``subject`` and ``patient``, and save them; it must not send or publish. A plugin that raises is logged and
+    skipped, the mail is stored all the same. Return nothing. Since 0.3.
     """
 
 

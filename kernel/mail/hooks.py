@@ -1,12 +1,8 @@
-"""The kernel's mail hooks (registered by the app factory beside kernel/core_hooks.py): jobs, receiver, and
-the banner of a received document whose patient identity is to check."""
+"""The kernel's mail hooks (registered by the app factory beside kernel/core_hooks.py): jobs and receiver."""
 from __future__ import annotations
 
-from ..exchange_ui import ExchangePanel
 from ..hookspecs import hookimpl
-from ..models import Exchange
 from ..services.jobs import JobType
-from .document_identity import identity_check_panels
 from .imap import POLL_JOB, poll_imap
 from .outbox import SEND_JOB
 from .receiver import MailReceiver
@@ -26,8 +22,3 @@ def register_jobs() -> list[JobType]:
 def register_services() -> list[MailReceiver]:
     return [MailReceiver()]
 
-
-@hookimpl
-def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
-    # A received document whose patient identity must be checked by a human (kernel/mail/document_identity.py).
-    return identity_check_panels(exchange)

@@ -1,21 +1,23 @@
 """Storing a received mail in a mailbox's mail space: its thread, its message, its attachments."""
 from __future__ import annotations
 
+import copy
 import io
+import logging
 from email.message import EmailMessage
 from typing import Any
 
-from ..db import utcnow
+from ..db import utcnow, write_transaction
 from ..models import Attachment, Exchange, Identity, Membership, Message, MessageAttachment
 from ..models.exchange import folded_words
 from ..plain_text import one_line
 from ..relais import current_relais
 from .compose import all_addresses, first_address, header_ids
-from .document_identity import IDENTITY_CHECK, Match, match_document
 from .models import MailIndex
 from .sanitize import clean_html, text_to_html
 
 MAIL_SPACE = "mail"
+log = logging.getLogger(__name__)
 
 
 def read_body(msg: EmailMessage) -> str:
@@ -115,35 +117,38 @@ def store_in_mailbox(msg: EmailMessage, message_id: str, identity: Identity, mai
     facts = mail_facts(msg, message_id, mailbox)
     exchange = thread_for(msg, identity)
     created = exchange is None
-    # Who the document is about: linked on the INS and every identity trait, else an identity to check.
-    match = match_document(msg) if (created or exchange.patient_id is None) else Match()
-    check = {IDENTITY_CHECK: match.check} if match.check else {}
     if created:
-        exchange = Exchange.create(channel=inbound_channel(), space=MAIL_SPACE, patient=match.patient,
+        exchange = Exchange.create(channel=inbound_channel(), space=MAIL_SPACE,
                                    subject=(facts["subject"] or "(sans objet)")[:250],
-                                   data={"mail": {"mailbox": mailbox, "started": "in"}, **check})
+                                   data={"mail": {"mailbox": mailbox, "started": "in"}})
         Membership.create(exchange=exchange, identity=identity, role="member")
     message = Message.create(exchange=exchange, author=None, acting_as=None, kind="mail", body=read_body(msg),
-                             data={"mail": facts, **check})
+                             data={"mail": facts})
     if attachments:
         MessageAttachment.insert_many([{"message": message.id, "attachment": a.id}
                                        for a in dict((a.id, a) for a in attachments).values()]).execute()
     exchange.last_message_at = message.created_at
     # The senders are searched folded (kernel.mail.mailboxes): "emilie" finds "Émilie MARTIN".
     exchange.search_senders = folded_words(exchange.search_senders, facts["from_name"], facts["from"])
-    changed = [Exchange.last_message_at, Exchange.search_senders]
-    if not created and (match.patient is not None or check):
-        # A later document of the thread: its check replaces the last one; a sure link ends it.
-        data = {k: v for k, v in (exchange.data or {}).items() if k != IDENTITY_CHECK}
-        exchange.data = {**data, **check}
-        changed.append(Exchange.data)
-    if match.patient is not None and exchange.patient_id is None:
-        exchange.patient = match.patient
-        changed.append(Exchange.patient)
-    if match.patient is not None:
-        current_relais().audit.record("patient.reach_by_ins", acting_as_id=identity.id,
-                                      target=f"patient:{match.patient.id}", detail=f"mail to {mailbox}")
-    exchange.save(only=changed)
+    exchange.save(only=[Exchange.last_message_at, Exchange.search_senders])
+    tell_plugins(exchange, message, msg, created)
     MailIndex.create(header_id=message_id, identity_id=identity.id, exchange_id=exchange.id,
                      kernel_message_id=message.id, direction="in", mailbox=mailbox, created_at=utcnow())
     return exchange, message, created
+
+
+def tell_plugins(exchange: Exchange, message: Message, msg: EmailMessage, created: bool) -> None:
+    """The ``mail_received`` hook: plugins read what they know in the mail (an IHE XDM package: its patient, its
+    documents) and annotate. Each in a savepoint: a plugin that fails leaves nothing half-written, and the mail
+    is stored all the same."""
+    pm = current_relais().pm
+    kwargs = {"exchange": exchange, "message": message, "mail": msg, "created": created}
+    for impl in reversed(pm.hook.mail_received.get_hookimpls()):
+        before = copy.deepcopy((exchange.__data__, message.__data__))
+        try:
+            with write_transaction():
+                impl.function(*[kwargs[arg] for arg in impl.argnames])
+        except Exception:
+            log.exception("plugin %s: mail_received failed", pm.get_name(impl.plugin))
+            # Its writes are rolled back: what it changed in hand goes too, so the next plugin does not save it.
+            exchange.__data__, message.__data__ = before

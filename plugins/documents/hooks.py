@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel import GROUP_MSSANTE, Channel, ExchangePanel, FormField, JobType, SendContext, available_targets, hookimpl
-from kernel.models import Account, Exchange, Identity, Message, Patient
+from email.message import EmailMessage
+
+from kernel import (GROUP_MSSANTE, Channel, ExchangeAction, ExchangePanel, FormField, JobType, SendContext,
+                    available_targets, hookimpl)
+from kernel.models import Account, Exchange, Identity, Message
+
+from .identity import identity_check_panels
+from .incoming import read_received, received_panels, reply_action
 
 from .outgoing import CHANNEL, INTEGRATE_JOB, deliver_documents, integrate_job
 from .rules import DOCUMENTS, OPTION_LABELS, OPTIONS, draft_errors
@@ -66,3 +72,20 @@ def register_jobs() -> list[JobType]:
 @hookimpl
 def register_blueprints() -> list[Any]:
     return [blueprint]
+
+
+@hookimpl
+def mail_received(exchange: Exchange, message: Message, mail: EmailMessage, created: bool) -> None:
+    # An IHE XDM document mail, whatever channel files it: its patient, its documents, its subject.
+    read_received(exchange, message, mail, created)
+
+
+@hookimpl
+def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
+    # A received document: what it is and whom it is about, or the identity to check before choosing.
+    return received_panels(exchange) + identity_check_panels(exchange)
+
+
+@hookimpl
+def exchange_actions(exchange: Exchange, account: Account) -> list[ExchangeAction]:
+    return reply_action(exchange, account)

@@ -497,6 +497,44 @@ def test_hook_seed_demo_adds_the_plugins_data_once_and_a_failing_plugin_leaves_n
     assert "broken_seed: seed_demo failed" in caplog.text
 
 
+# --- mail_received -----------------------------------------------------------------------------
+
+def test_hook_mail_received_annotates_a_received_mail_and_a_failing_plugin_leaves_nothing(make_app, plugin,
+                                                                                          backend, caplog):
+    from email.message import EmailMessage
+
+    from kernel import GROUP_MSSANTE, Channel
+    from kernel.mail import accept
+
+    class Mailbox:  # the channel received mail is filed under
+        @hookimpl
+        def register_channels(self):
+            return [Channel("hook_mailbox", "Boîte", GROUP_MSSANTE, "mail", receives_mail=True)]
+
+    class BrokenReader:
+        @hookimpl
+        def mail_received(self, exchange, message):
+            message.data = {**message.data, "broken": True}
+            message.save()
+            raise RuntimeError("reading broke halfway")
+
+    app = make_app(backend, plugins=_plugins(plugin) + [("hook_mailbox", Mailbox()), ("broken_reader", BrokenReader())],
+                   mail_domains=["a.mssante.fr"], mail_receiver_port=0)
+    with app.app_context():
+        make_account("julie", "Julie", "Bernard", addresses=("julie@a.mssante.fr",))
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = "paul@b.mssante.fr", "julie@a.mssante.fr", "Compte rendu"
+        mail["Message-ID"], mail["X-Hook-Demo"] = "<m1@b.mssante.fr>", "lu"
+        mail.set_content("Bonjour")
+        assert accept(mail.as_bytes(), "paul@b.mssante.fr", ["julie@a.mssante.fr"], source="local")[
+            "julie@a.mssante.fr"][0] == 250
+        message = Message.get()
+        assert message.data[CHANNEL] == {"tag": "lu", "created": True} and "broken" not in message.data
+        assert message.data["mail"]["subject"] == "Compte rendu"  # the kernel's own facts untouched
+        assert Exchange.get().subject == "[hook] Compte rendu"
+    assert "broken_reader: mail_received failed" in caplog.text
+
+
 # --- register_event_types ----------------------------------------------------------------------
 
 def test_hook_register_event_types_adds_the_plugins_types_to_the_catalogue(demo, people, plugin):

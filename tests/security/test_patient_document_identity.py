@@ -11,10 +11,11 @@ from email.message import EmailMessage
 
 import pytest
 
-from kernel.mail.document_identity import MISSING_TRAITS, OTHER_OID, OTHER_TRAITS, SEVERAL
 from kernel.mail.inbound import accept
 from kernel.models import AuditEvent, Exchange, Message
 from mail.mail_helpers import mail_settings
+from plugins.documents import hooks as documents_plugin
+from plugins.documents.identity import MISSING_TRAITS, OTHER_OID, OTHER_TRAITS, SEVERAL
 from plugins.mssante_mail import hooks as mail_plugin
 from support.chat_channel import ChatChannel
 from support.factories import bearer, make_account, make_patient
@@ -26,7 +27,8 @@ NIR_OID = "1.2.250.1.213.1.4.8"
 
 @pytest.fixture
 def mail(make_app, backend):
-    app = make_app(backend, plugins=[("test_chat", ChatChannel()), ("mssante_mail", mail_plugin)],
+    app = make_app(backend, plugins=[("test_chat", ChatChannel()), ("mssante_mail", mail_plugin),
+                                        ("documents", documents_plugin)],
                    **mail_settings(DOMAIN))
     with app.app_context():
         yield app

@@ -113,6 +113,16 @@ class EveryHookPlugin:
         self.delivered_messages: list[int | None] = []
         self.service = DemoService()
 
+    # --- mail ----------------------------------------------------------------------------------
+    @hookimpl
+    def mail_received(self, exchange: Any, message: Any, mail: Any, created: bool) -> None:
+        # Annotates what it recognises (a header of its own), in its own key of the data.
+        if mail.get("X-Hook-Demo"):
+            message.data = {**message.data, CHANNEL: {"tag": str(mail["X-Hook-Demo"]), "created": created}}
+            message.save()
+            exchange.subject = f"[hook] {exchange.subject}"
+            exchange.save()
+
     # --- demo ----------------------------------------------------------------------------------
     @hookimpl
     def seed_demo(self, accounts: dict[str, Any], patients: list[Any]) -> None:

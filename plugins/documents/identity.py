@@ -7,29 +7,17 @@ and the reason is kept, so that the thread shows an identity to check instead of
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
-from xml.etree import ElementTree
 
-from ..exchange_ui import ExchangePanel
-from ..ins import INS_OIDS, OID_INS_NIR, InvalidIns, Ins
-from ..models import Exchange, Patient
-from ..models.patient import fold
-from ..services.patients import same_traits
+from kernel import INS_OIDS, OID_INS_NIR, ExchangePanel, Ins, InvalidIns, fold, same_traits
+from kernel.models import Exchange, Patient
 
-log = logging.getLogger(__name__)
-# IHE XDM (STANDARDS.md): a document mail carries IHE_XDM.ZIP whose METADATA.XML names the patient as
-# "<INS>^^^&<OID>&ISO^NH" and gives the traits in sourcePatientInfo: "PID-5|NOM^Prénom^Prénoms^^^^L",
-# "PID-7|YYYYMMDD", "PID-8|F".
-XDM_ZIP = "IHE_XDM.ZIP"
+from .read_xdm import Package
+
 _XDM_PATIENT = re.compile(r"^\s*([0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8})\^\^\^&([0-9.]+)&ISO", re.IGNORECASE)
 _PID = re.compile(r"^PID-([578])\|(.*)$", re.DOTALL)
-_XDM_MAX_METADATA = 2 * 1024 * 1024  # a metadata file is a few kB: anything bigger is not read
 _SEX = {"F": "F", "M": "M", "U": "I", "O": "I", "A": "I", "I": "I"}
 IDENTITY_CHECK = "identity_check"  # in a message's and its thread's data: a document's identity to check
 
@@ -72,11 +60,37 @@ class Match:
     check: dict[str, Any] | None = None
 
 
-def match_document(msg: EmailMessage) -> Match:
+def identity_of(packages: list[Package]) -> DocumentIdentity:
+    """Every patient identifier and trait the packages' documents and submission sets give."""
+    found = DocumentIdentity()
+    for package in packages:
+        for value in package.patient_ids:
+            ins = _XDM_PATIENT.match(value or "")
+            if ins:
+                found.ins.add((ins.group(1).upper(), ins.group(2)))
+        for value in package.patient_info:
+            pid = _PID.match(value.strip())
+            if pid is None:
+                continue
+            number, text = pid.groups()
+            if number == "5":
+                name = _birth_name(text)
+                if name:
+                    found.names.add(name)
+            elif number == "7" and text.strip():
+                found.births.add(text.strip()[:8])
+            elif number == "8" and text.strip():
+                found.sexes.add(text.strip())
+    return found
+
+
+def match_document(packages: list[Package]) -> Match:
     """Link when a single INS with its OID names a qualified identity and every trait agrees. No package,
     no INS, an unreadable package or an INS nobody here holds: nothing to link and nothing to check."""
-    found = read_identity(msg)
-    if found is None or not found.ins:
+    if not packages:
+        return Match()
+    found = identity_of(packages)
+    if not found.ins:
         return Match()
     if len(found.ins) > 1 or len(found.names) > 1 or len(found.births) > 1 or len(found.sexes) > 1:
         return _to_check(found, SEVERAL)
@@ -104,46 +118,6 @@ def match_document(msg: EmailMessage) -> Match:
 
 def _to_check(found: DocumentIdentity, reason: str) -> Match:
     return Match(check={**found.traits(), "reason": reason})
-
-
-def read_identity(msg: EmailMessage) -> DocumentIdentity | None:
-    """The patient identity of the mail's IHE XDM packages, or None when it carries none."""
-    found: DocumentIdentity | None = None
-    for part in msg.iter_attachments():
-        if (part.get_filename() or "").strip().upper() != XDM_ZIP:
-            continue
-        found = found or DocumentIdentity()
-        try:
-            with zipfile.ZipFile(io.BytesIO(part.get_payload(decode=True) or b"")) as package:
-                for info in package.infolist():
-                    if info.filename.upper().endswith("METADATA.XML") and info.file_size <= _XDM_MAX_METADATA:
-                        _read_metadata(package.read(info), found)
-        except Exception as exc:  # a sender's broken file must never stop the mail being received
-            log.warning("an %s attachment could not be read (%s)", XDM_ZIP, type(exc).__name__)
-    return found
-
-
-def _read_metadata(xml: bytes, found: DocumentIdentity) -> None:
-    # ebRIM: the patient is an ExternalIdentifier's value; sourcePatientInfo a Slot of Value elements.
-    for element in ElementTree.fromstring(xml).iter():
-        tag = element.tag.rpartition("}")[2]
-        if tag == "ExternalIdentifier":
-            ins = _XDM_PATIENT.match(element.get("value") or "")
-            if ins:
-                found.ins.add((ins.group(1).upper(), ins.group(2)))
-        elif tag == "Value":
-            pid = _PID.match((element.text or "").strip())
-            if pid is None:
-                continue
-            number, value = pid.groups()
-            if number == "5":
-                name = _birth_name(value)
-                if name:
-                    found.names.add(name)
-            elif number == "7" and value.strip():
-                found.births.add(value.strip()[:8])
-            elif number == "8" and value.strip():
-                found.sexes.add(value.strip())
 
 
 def _birth_name(value: str) -> tuple[str, str] | None:
