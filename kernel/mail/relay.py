@@ -4,6 +4,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -31,6 +32,42 @@ def _text(reply: Any) -> str:
     return (reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply or "")).replace("\n", " ")[:300]
 
 
+class _RelaySmtp(smtplib.SMTP):
+    """smtplib's client, keeping the relay's last word when a write fails over TLS.
+
+    With TLS 1.3 a relay refusing the platform's certificate sends its alert after the handshake, then closes:
+    our next command's write often fails first (the relay reset the line), and smtplib would only say "Server
+    not connected". The alert is still there to read: it becomes the cause of the disconnection, for ``why``."""
+
+    def send(self, s: Any) -> None:
+        if not isinstance(self.sock, ssl.SSLSocket):
+            return super().send(s)
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        sys.audit("smtplib.send", self, data)
+        try:
+            self.sock.sendall(data)
+        except OSError as exc:
+            last_word = _pending_tls_alert(self.sock)
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"Server not connected: {last_word or exc}") from (last_word or exc)
+        return None
+
+
+def _pending_tls_alert(sock: ssl.SSLSocket) -> ssl.SSLError | None:
+    """The TLS error (an alert) the relay sent before the line broke, if it is still waiting to be read."""
+    try:
+        sock.settimeout(ALERT_READ_SECONDS)
+        sock.recv(1)
+    except ssl.SSLError as exc:
+        return exc if _alert(exc) else None
+    except OSError:
+        return None
+    return None
+
+
+ALERT_READ_SECONDS = 2.0  # the line is already broken: the read ends at once, this only bounds the unexpected
+
+
 def send_through_relay(config: Mapping[str, Any], mail_from: str, recipients: list[str], raw: bytes) -> RelayOutcome:
     outcome = RelayOutcome()
     host, port = config["mail_relay_host"], config["mail_relay_port"]
@@ -39,7 +76,7 @@ def send_through_relay(config: Mapping[str, Any], mail_from: str, recipients: li
     except MailConfigError as exc:
         return RelayOutcome(error=str(exc), permanent=True, reason=UNUSABLE_SETTINGS)
     try:
-        with smtplib.SMTP(host, port, timeout=config["mail_timeout_seconds"]) as smtp:
+        with _RelaySmtp(host, port, timeout=config["mail_timeout_seconds"]) as smtp:
             _exchange(smtp, context, mail_from, recipients, raw, outcome)
     except (OSError, smtplib.SMTPException) as exc:  # refused connection, timeout, TLS failure, lost line...
         if outcome.finished:
@@ -71,18 +108,58 @@ CLIENT_CERTIFICATE_REFUSED = ("le relais MSSanté a refusé le certificat de la 
                               "mutuelle) : votre administrateur doit vérifier qu'il est valide et reconnu")
 
 
+TLS_REFUSED = ("le relais MSSanté a refusé la connexion chiffrée (version ou réglages TLS incompatibles) : votre "
+               "administrateur doit vérifier la configuration")
+INTERRUPTED = "la connexion avec le relais MSSanté a été interrompue"
+
+# TLS alerts (OpenSSL's reason, its SSLV3_/TLSV1_/TLSV13_ALERT_ prefix dropped) by which a relay says it
+# wants, or refuses, the platform's certificate; and those by which it refuses the TLS settings themselves.
+_CERTIFICATE_ALERTS = {"CERTIFICATE_REQUIRED", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "UNKNOWN_CA",
+                       "CERTIFICATE_EXPIRED", "CERTIFICATE_REVOKED", "UNSUPPORTED_CERTIFICATE", "ACCESS_DENIED"}
+_SETTINGS_ALERTS = {"HANDSHAKE_FAILURE", "PROTOCOL_VERSION", "INSUFFICIENT_SECURITY", "NO_APPLICATION_PROTOCOL"}
+
+
 def why(exc: BaseException, stage: str, client_certificate: bool) -> tuple[str, bool]:
-    """(French reason, configuration problem?) for a session that failed at ``stage``."""
-    if isinstance(exc, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+    """(French reason, configuration problem?) for a session that failed at ``stage``.
+
+    Only what the TLS layer says for sure is a configuration problem (retried in twenty minutes): our check of
+    the relay's certificate failed, or the relay sent an alert about ours or about the TLS settings. A line
+    reset or closed in the middle of it is a network incident like any other, retried soon."""
+    tls_error = _tls_error(exc)
+    if isinstance(tls_error, ssl.SSLCertVerificationError):
         return UNTRUSTED_SERVER, True
-    if stage in ("starttls", "tls") and isinstance(exc, (ssl.SSLError, smtplib.SMTPServerDisconnected,
-                                                         ConnectionError)):
-        # TLS 1.3: a server wanting a client certificate says so in an alert read after the handshake, often
-        # only as a connection it closes (the first read after STARTTLS).
+    alert = _alert(tls_error)
+    if alert in _CERTIFICATE_ALERTS:
+        # TLS 1.3: a relay wanting a client certificate says so in an alert read after the handshake, so it
+        # arrives with the first answer after STARTTLS (smtplib then reports a disconnection caused by it).
         return (CLIENT_CERTIFICATE_REFUSED if client_certificate else NO_CLIENT_CERTIFICATE), True
+    if alert in _SETTINGS_ALERTS:
+        # TLS 1.2 has no "certificate required" alert: a relay missing ours answers "handshake failure".
+        return (TLS_REFUSED if client_certificate else NO_CLIENT_CERTIFICATE), True
     if isinstance(exc, (ConnectionRefusedError, socket.timeout, TimeoutError, socket.gaierror)):
         return UNREACHABLE, False
+    if stage in ("starttls", "tls") or isinstance(exc, (ConnectionError, smtplib.SMTPServerDisconnected)):
+        return INTERRUPTED, False
     return f"{UNREACHABLE} ({type(exc).__name__})", False
+
+
+def _tls_error(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind ``exc``: itself, or what caused it (smtplib turns an error read on the line,
+    a TLS alert included, into ``SMTPServerDisconnected``)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _alert(error: ssl.SSLError | None) -> str | None:
+    reason = getattr(error, "reason", None) or ""
+    _, marker, alert = reason.partition("ALERT_")
+    return alert if marker else None
 
 
 def _exchange(smtp: smtplib.SMTP, context: ssl.SSLContext | None, mail_from: str, recipients: list[str],
