@@ -12,8 +12,8 @@ from ..models import Attachment
 from ..models.integration import FAILED, INTEGRATED, Integration
 from ..schemas import shared
 from ..schemas.integration import ConnectorSchema, IntegrateSchema
-from ..services.integration import (NoConnector, NotRetryable, available_connectors, integrate_document,
-                                    retry_integration, serialize)
+from ..services.integration import (DOCUMENT_GONE, NoConnector, NotRetryable, available_connectors,
+                                    integrate_document, retry_integration, serialize)
 from ..services.patients import known_patient
 from .blueprint import api
 from .attachments import can_read
@@ -79,7 +79,10 @@ def show_integration(integration_id: int) -> Any:
 def retry_push(integration_id: int) -> Any:
     account = current_account()
     row = _own(integration_id)
-    if not can_read(Attachment.get_by_id(row.attachment_id), account.id):
+    attachment = Attachment.get_or_none(Attachment.id == row.attachment_id)
+    if attachment is None:  # deleted since the push was read (its push goes with it)
+        fail(409, DOCUMENT_GONE)
+    if not can_read(attachment, account.id):
         not_found()
     try:
         receipts = retry_integration(row, account)

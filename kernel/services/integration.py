@@ -33,6 +33,9 @@ class NoConnector(LookupError):
         self.message = message
 
 
+DOCUMENT_GONE = "Ce document a été supprimé : il ne peut plus être envoyé."
+
+
 class NotRetryable(RuntimeError):
     """Only a failed push can be tried again; ``message`` says why in French."""
 
@@ -100,9 +103,13 @@ def retry_integration(row: Integration, account: Account) -> list[IntegrationRec
         claimed = (Integration.update(state=PENDING, message="Nouvel essai en cours…", updated_at=utcnow())
                    .where((Integration.id == row.id) & (Integration.state == FAILED)).execute())
         if not claimed:
-            raise NotRetryable("Seul un envoi en échec peut être relancé.")
+            # Gone with its document (deleted meanwhile, the push with it), or no longer in failure.
+            exists = Integration.select().where(Integration.id == row.id).exists()
+            raise NotRetryable("Seul un envoi en échec peut être relancé." if exists else DOCUMENT_GONE)
         row = Integration.get_by_id(row.id)
-        document = Attachment.get_by_id(row.attachment_id)
+        document = Attachment.get_or_none(Attachment.id == row.attachment_id)
+        if document is None:  # deleted by a transaction that committed after our claim's snapshot
+            raise NotRetryable(DOCUMENT_GONE)
         patient = Patient.get_or_none(Patient.id == row.patient_id) if row.patient_id else None
         exchange = Exchange.get_or_none(Exchange.id == row.exchange_id) if row.exchange_id else None
         return _ask(row, document, patient, account, exchange, retry=True)

@@ -62,3 +62,55 @@ def test_only_its_author_sees_or_retries_a_push(make_app, backend):
         assert r.status_code == 409  # integrated: nothing to retry
         r = client.get("/api/v1/integrations?exchange=abc", headers=bearer(alice))
         assert r.status_code == 400 and list(r.json["errors"]) == ["exchange"]
+
+
+DOCUMENT_GONE = "Ce document a été supprimé : il ne peut plus être envoyé."
+
+
+def _failed_push(app, client, alice) -> dict:
+    r = client.post(f"/api/v1/attachments/{_upload(client, alice)}/integrate", headers=bearer(alice),
+                    json={"target": "bogue"})
+    assert r.status_code == 502
+    return r.json["integration"]
+
+
+def test_retrying_a_push_whose_document_was_deleted_meanwhile_is_a_clear_409(make_app, backend, monkeypatch):
+    from kernel.api import integration as integration_api
+    from kernel.models import Attachment
+    app = make_app(backend, plugins=[("broken", Broken())])
+    with app.app_context():
+        alice = make_account("alice")
+        client = app.test_client()
+        push = _failed_push(app, client, alice)
+        read_push = integration_api._own
+
+        def deleted_right_after_reading(integration_id):  # another request deletes the document in between
+            row = read_push(integration_id)
+            Attachment.delete().where(Attachment.id == row.attachment_id).execute()
+            return row
+
+        monkeypatch.setattr(integration_api, "_own", deleted_right_after_reading)
+        r = client.post(f"/api/v1/integrations/{push['id']}/retry", headers=bearer(alice))
+        assert r.status_code == 409, r.json
+        assert r.json == {"errors": {"_schema": [DOCUMENT_GONE]}}
+
+
+def test_retrying_once_the_document_is_gone_says_so_not_that_the_push_succeeded(make_app, backend, monkeypatch):
+    # Gone between the API's check and the service's claim: the push went with its document.
+    from kernel.api import integration as integration_api
+    from kernel.models import Attachment
+    app = make_app(backend, plugins=[("broken", Broken())])
+    with app.app_context():
+        alice = make_account("alice")
+        client = app.test_client()
+        push = _failed_push(app, client, alice)
+        retry = integration_api.retry_integration
+
+        def deleted_just_before(row, account):
+            Attachment.delete().where(Attachment.id == row.attachment_id).execute()
+            return retry(row, account)
+
+        monkeypatch.setattr(integration_api, "retry_integration", deleted_just_before)
+        r = client.post(f"/api/v1/integrations/{push['id']}/retry", headers=bearer(alice))
+        assert r.status_code == 409, r.json
+        assert r.json == {"errors": {"_schema": [DOCUMENT_GONE]}}
