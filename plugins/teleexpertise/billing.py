@@ -67,19 +67,35 @@ def person_of(identity: Identity) -> Account | None:
     return Account.get_or_none(Account.identity == identity.id)
 
 
-def planned_acts(request: Request, finaliser: Account, billing_number: str, act_date: dt.date) -> list[Act]:
-    """The two acts of a request finalised by ``finaliser`` (not saved): RQD for whoever asked, TE2 for the
-    professional who finalised, each naming the structure they acted for."""
+def requester_professional(request: Request) -> Account:
+    """Whom RQD is billed to: the requester identity when it is a person (the billing number typed on the screen
+    is theirs, even when a delegate typed it), else (a structure asked) the professional who asked."""
     requester = request.requester
-    asker = request.requested_by
+    if not requester.is_structure:
+        return person_of(requester) or request.requested_by
+    return request.requested_by
+
+
+def expert_professional(request: Request, finaliser: Account) -> Account:
+    """Whom TE2 is billed to: the person expert; for an expert structure, the professional who finalised."""
+    expert = request.expert_identity
+    if not expert.is_structure:
+        return person_of(expert) or finaliser
+    return finaliser
+
+
+def planned_acts(request: Request, finaliser: Account, billing_number: str, act_date: dt.date) -> list[Act]:
+    """The two acts of a request finalised by ``finaliser`` (not saved): RQD for the requester, TE2 for the
+    expert, each naming the structure they acted for (the PDF names the same professionals)."""
+    requester, expert = request.requester, request.expert_identity
+    asker, answerer = requester_professional(request), expert_professional(request, finaliser)
     rqd = Act(request=request, code=RQD, professional=asker.identity_id, account=asker, rpps=asker.rpps or "",
               billing_number=request.billing_number or "",
               structure=requester.display_name if requester.is_structure else structure_of(asker.identity),
               patient_nir=request.nir, act_date=act_date)
-    expert = request.expert_identity
-    te2 = Act(request=request, code=TE2, professional=finaliser.identity_id, account=finaliser,
-              rpps=finaliser.rpps or "", billing_number=billing_number or "",
-              structure=expert.display_name if expert.is_structure else structure_of(finaliser.identity),
+    te2 = Act(request=request, code=TE2, professional=answerer.identity_id, account=answerer,
+              rpps=answerer.rpps or "", billing_number=billing_number or "",
+              structure=expert.display_name if expert.is_structure else structure_of(answerer.identity),
               patient_nir=request.nir, act_date=act_date)
     return [rqd, te2]
 

@@ -32,6 +32,10 @@ CONCLUSION_MAX = 20_000
 INCIDENT_MAX = 5_000
 RUNNING = "Un compte rendu est déjà en cours de génération : attendez qu'il soit prêt."
 EXPERT_ONLY = "Seul l'expert sollicité (ou sa structure) peut finaliser cette téléexpertise."
+NO_RPPS = ("Votre compte n'a pas de numéro RPPS : l'acte de téléexpertise (TE2) ne peut pas vous être facturé. "
+           "Demandez à l'administrateur de la plateforme de le renseigner, ou laissez un médecin de la structure "
+           "finaliser.")
+OTHER_PENDING = "Une autre version du compte rendu est en cours de génération : attendez qu'elle soit prête."
 FAILED_TEXT = ("La génération du compte rendu a échoué ({reason}). Réessayez ; si l'échec se répète, "
                "prévenez l'administrateur de la plateforme.")
 
@@ -58,6 +62,11 @@ def expert_billing_number(request: Request, account: Account) -> str:
         return expert.billing_number or ""
     own = type(expert).get_or_none(type(expert).identity == account.identity_id)
     return (own.billing_number or "") if own else ""
+
+
+def missing_rpps(request: Request, account: Account) -> bool:
+    """TE2 is billed to whoever finalises for an expert structure (billing.py): without an RPPS, no billable act."""
+    return request.expert_identity.is_structure and not (account.rpps or "").strip()
 
 
 def reports_of(request_id: int) -> list[Report]:
@@ -106,6 +115,8 @@ def start(request: Request, account: Account, payload: dict[str, Any]) -> Report
         raise FinalisationRefused(409, {"_schema": [f"Une téléexpertise {request.status_label.lower()} ne peut "
                                                     "pas être finalisée."]})
     errors = check_payload(request, payload)
+    if missing_rpps(request, account):
+        errors.setdefault("_schema", []).append(NO_RPPS)
     if errors:
         raise FinalisationRefused(422, errors)
     try:
@@ -141,6 +152,9 @@ def retry(report: Report, account: Account) -> Report:
                                                     "la génération."]})
     relais = current_relais()
     with write_transaction():
+        if Report.select().where((Report.request == report.request_id) & (Report.state == PENDING)
+                                 & (Report.id != report.id)).exists():
+            raise FinalisationRefused(409, {"_schema": [OTHER_PENDING]})
         if not Report.update(state=PENDING, error="").where((Report.id == report.id) & (Report.state == FAILED)).execute():
             raise FinalisationRefused(409, {"_schema": ["Ce compte rendu n'est pas en échec : rien à relancer."]})
         attempt = Report.select().where(Report.id == report.id).get()
@@ -167,7 +181,7 @@ def generate(payload: dict[str, Any]) -> None:
     request = Request.get_by_id(report.request_id)
     finaliser = report.requested_by
     if request.status not in (*FINALISABLE, FINALISEE):  # refused or cancelled while the job waited
-        _fail(report, f"la téléexpertise est désormais « {request.status_label.lower()} »")
+        _fail(report, _moved(request))
         return
     now = utcnow()
     existing = list(Act.select().where(Act.request == request.id).order_by(Act.code))
@@ -182,6 +196,14 @@ def generate(payload: dict[str, Any]) -> None:
         return
     relais = current_relais()
     with write_transaction():
+        # The status as of now, locked until commit (PostgreSQL): a refusal or a cancellation that came while
+        # the PDF was drawn either went first (then nothing is finalised) or waits for this transaction.
+        current = _locked(request.id)
+        if current.status not in (*FINALISABLE, FINALISEE):
+            if Report.update(state=FAILED, error=FAILED_TEXT.format(reason=_moved(current))).where(
+                    (Report.id == report.id) & (Report.state == PENDING)).execute():
+                _event(Report.get_by_id(report.id), request.exchange_id)
+            return
         # Claim it: only one run of this job writes the version, whatever retries or runners do.
         if not Report.update(state=DONE, done_at=now, error="").where(
                 (Report.id == report.id) & (Report.state == PENDING)).execute():
@@ -192,14 +214,27 @@ def generate(payload: dict[str, Any]) -> None:
                                       data={"teleexpertise_report": {"report": report.id, "version": report.version},
                                             "messages": report.message_ids})
         Report.update(attachment=attachment.id, message=message.id).where(Report.id == report.id).execute()
-        if Request.get_by_id(request.id).status in FINALISABLE:  # the first version finalises the request
-            change_status(request, FINALISEE, finaliser)
-        if not existing:
-            Act.insert_many([_row(a) for a in acts]).on_conflict_ignore().execute()
+        if current.status in FINALISABLE:  # the first version finalises the request, and only it bills
+            change_status(current, FINALISEE, finaliser)
+            if not existing:
+                Act.insert_many([_row(a) for a in acts]).on_conflict_ignore().execute()
         relais.audit.record("teleexpertise.report", account_id=finaliser.id, target=f"exchange:{request.exchange_id}",
                             detail=f"report_version={report.version} attachment={attachment.id}")
         done = Report.get_by_id(report.id)
         _event(done, request.exchange_id, attachment.id)
+
+
+def _locked(request_id: int) -> Request:
+    """The request read inside the current transaction; SELECT ... FOR UPDATE where the database has it (SQLite
+    has no row locks: its BEGIN IMMEDIATE already holds the whole database)."""
+    query = Request.select().where(Request.id == request_id)
+    if getattr(Request._meta.database, "for_update", False):
+        query = query.for_update()
+    return query.get()
+
+
+def _moved(request: Request) -> str:
+    return f"la téléexpertise est désormais « {request.status_label.lower()} »"
 
 
 def exhausted(payload: dict[str, Any], error: str) -> None:

@@ -11,8 +11,8 @@ from kernel import api_login_required, can_see, current_account, flatten_errors,
 from kernel.models import Attachment
 
 from .billing import act_label, limit_warning, paris_today, planned_acts
-from .finalisation import (EXPERT_ONLY, FINALISABLE, FinalisationRefused, expert_billing_number, expert_side, reports_of,
-                           retry, start)
+from .finalisation import (EXPERT_ONLY, FINALISABLE, NO_RPPS, FinalisationRefused, expert_billing_number, expert_side,
+                           missing_rpps, reports_of, retry, start)
 from .finalisation_models import Act, Report
 from .finalisation_schemas import FinaliseSchema
 from .models import FINALISEE, Request
@@ -54,6 +54,13 @@ def acts_preview(found: Request, account: Any) -> list[dict[str, Any]]:
              "billing_number": a.billing_number, "structure": a.structure, "written": bool(written)} for a in acts]
 
 
+def _warning(found: Any, account: Any) -> str:
+    """What the finalisation form warns of: an account that cannot be billed first, then the yearly limit."""
+    if missing_rpps(found, account):
+        return NO_RPPS
+    return limit_warning(found.patient_id, found.expert_identity_id, excluding_request=found.id)
+
+
 def _refused(exc: FinalisationRefused) -> Any:
     return jsonify(errors=exc.errors), exc.status
 
@@ -76,8 +83,7 @@ def make_blueprint() -> Blueprint:
             can_finalise=mine and found.status in (*FINALISABLE, FINALISEE),
             billing_number=expert_billing_number(found, account) if mine else "",
             conclusion=found.conclusion if mine else "", incident=found.incident if mine else "",
-            warning=limit_warning(found.patient_id, found.expert_identity_id, excluding_request=found.id)
-            if mine and found.status != FINALISEE else "",
+            warning=_warning(found, account) if mine and found.status != FINALISEE else "",
             reports=reports_json(reports_of(found.id)))
 
     @bp.post("/exchanges/<int:exchange_id>/finalisation")

@@ -10,21 +10,18 @@ from kernel import iso_utc
 from kernel.models import Account, Exchange, Identity, Patient
 
 from .models import DEMANDEE, EN_COURS, STATUS_LABELS, Request
-from .sides import identity_ids
+from .sides import identities_of
 from .statuses import LEVELS
 
 ROLES = ("expert", "requester", "all")
 TO_HANDLE = (DEMANDEE, EN_COURS)
 
 
-def _mine(account: Account) -> list[int]:
-    return sorted(identity_ids(account))
-
-
 def _where(account: Account, role: str) -> Any:
-    mine = _mine(account)
-    expert = Request.expert_identity.in_(mine)
-    requester = Request.requester.in_(mine) | (Request.requested_by == account.id)
+    mine = identities_of(account)
+    # A person-to-person delegation gives no expert side (sides.py): it only sees the threads.
+    expert = Request.expert_identity.in_(sorted(mine.expert))
+    requester = Request.requester.in_(sorted(mine.all)) | (Request.requested_by == account.id)
     return expert if role == "expert" else requester if role == "requester" else (expert | requester)
 
 
@@ -60,7 +57,7 @@ def requests_for(account: Account, role: str, statuses: list[str], limit: int = 
     wanted = {r.expert_identity_id for r in rows} | {r.requester_id for r in rows}
     names = {i.id: i.display_name for i in Identity.select(Identity.id, Identity.display_name)
              .where(Identity.id.in_(wanted))} if rows else {}
-    mine = set(_mine(account))
+    mine = set(identities_of(account).expert)
     return [_row(r, patients[r.patient_id], names, mine, account) for r in rows], total
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from pathlib import Path
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 import peewee as pw
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from flask import current_app
 
 from kernel import current_relais
 from kernel.models import Account, Attachment, Identity, Message, MessageAttachment, Patient
 
-from .billing import act_label, person_of, structure_of
+from .billing import act_label, expert_professional, requester_professional, structure_of
 from .finalisation_models import Act, Report
 from .models import Request
 
@@ -30,8 +29,6 @@ INS_OIDS = {  # STANDARDS.md, INS / NIR
     "1.2.250.1.213.1.4.10": "INS-NIR de test",
     "1.2.250.1.213.1.4.11": "INS-NIR de démonstration",
 }
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]))
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -116,7 +113,7 @@ def report_context(request: Request, report: Report, messages: list[Message], ac
                    finaliser: Account, now: dt.datetime) -> dict[str, Any]:
     """Every fact the compte rendu shows, as plain values (the template escapes them)."""
     expert_identity = request.expert_identity
-    expert_account = finaliser if expert_identity.is_structure else (person_of(expert_identity) or finaliser)
+    expert_account = expert_professional(request, finaliser)  # the professionals the acts bill (billing.py)
     expert_side = {expert_identity.id, expert_account.identity_id}
     te2 = next((a for a in acts if a.code == "TE2"), None)
     lines = []
@@ -130,7 +127,7 @@ def report_context(request: Request, report: Report, messages: list[Message], ac
     return {
         "platform": PLATFORM, "reference": f"TE-{request.id:06d}", "version": report.version,
         "subject": request.exchange.subject, "generated_at": long_date(now),
-        "requester": _side("Requérant", request.requested_by, request.requester, request.billing_number),
+        "requester": _side("Requérant", requester_professional(request), request.requester, request.billing_number),
         "expert": _side("Expert requis", expert_account, expert_identity, te2.billing_number if te2 else ""),
         "patient": _patient(request.patient, request.nir),
         "requested_at": long_date(request.requested_at), "answered_at": long_date(_answered_at(request, expert_side)),
@@ -148,7 +145,9 @@ def _act_person(act: Act) -> str:
 
 
 def report_html(context: dict[str, Any]) -> str:
-    return _templates.get_template("teleexpertise/report.html").render(**context)
+    # The app's own environment (its loader has every plugin's templates/, its autoescaping): no request is
+    # needed, the job renders outside one, so the template gets the report's facts only.
+    return current_app.jinja_env.get_template("teleexpertise/report.html").render(**context)
 
 
 def report_pdf(context: dict[str, Any]) -> bytes:

@@ -10,7 +10,7 @@ from kernel import ExchangeAction, ExchangePanel, Ins, InvalidIns, iso_utc
 from kernel.models import Account, Exchange, Identity
 
 from .models import ANNULEE, DEMANDEE, EN_COURS, FINALISEE, REFUSEE, REPONDUE, STATUS_LABELS, Request
-from .sides import identity_ids, is_expert_side, is_requester_side
+from .sides import identities_of, is_expert_side, is_requester_side
 from .statuses import LEVELS, allowed_targets
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -100,7 +100,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def request_json(found: Request, account: Account) -> dict[str, Any]:
     """A request as its API shows it to a member of its exchange."""
-    mine = identity_ids(account)
+    mine = identities_of(account)
     return {
         "id": found.id, "exchange_id": found.exchange_id, "status": found.status,
         "status_label": STATUS_LABELS[found.status], "status_reason": found.status_reason,

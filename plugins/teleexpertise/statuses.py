@@ -15,7 +15,7 @@ from kernel.models import Account, Exchange
 from .events import STATUS
 from .models import (ANNULEE, DEMANDEE, EN_COURS, FINALISEE, REFUSEE, REPONDUE, STATUS_LABELS, Request,
                      StatusChange)
-from .sides import identity_ids, is_expert_side, is_requester_side
+from .sides import Mine, identities_of, is_expert_side, is_requester_side
 
 EXPERT, REQUESTER = "expert", "requester"
 # target -> (the statuses it may come from, the side that may ask for it)
@@ -41,9 +41,9 @@ class StatusRefused(Exception):
         self.message, self.status, self.field = message, status, field
 
 
-def allowed_targets(request: Request, account: Account, mine: set[int] | None = None) -> list[str]:
+def allowed_targets(request: Request, account: Account, mine: Mine | None = None) -> list[str]:
     """The statuses ``account`` may move the request to now (finalisation aside)."""
-    mine = identity_ids(account) if mine is None else mine
+    mine = identities_of(account) if mine is None else mine
     sides = {EXPERT: is_expert_side(request, account, mine), REQUESTER: is_requester_side(request, account, mine)}
     return [to for to, (sources, side) in TRANSITIONS.items()
             if to != FINALISEE and request.status in sources and sides[side]]
@@ -55,7 +55,7 @@ def check(request: Request, to: str, by: Account | None) -> None:
         raise StatusRefused("Ce statut n'existe pas pour une téléexpertise.", 422)
     sources, side = TRANSITIONS[to]
     if by is not None:
-        mine = identity_ids(by)
+        mine = identities_of(by)
         if side == EXPERT and not is_expert_side(request, by, mine):
             raise StatusRefused("Seul l'expert sollicité (ou un membre de sa structure) peut faire ce changement.",
                                 403)

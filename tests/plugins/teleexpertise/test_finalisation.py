@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kernel.models import Attachment, AuditEvent, Job, Message, MessageAttachment
+from kernel.models import Attachment, AuditEvent, Delegation, Job, Message, MessageAttachment
 from kernel.testing import make_structure
-from plugins.teleexpertise import hooks
+from plugins.teleexpertise import finalisation, hooks, report as report_module
 from plugins.teleexpertise.finalisation_models import Act, Report
 from plugins.teleexpertise.models import ANNULEE, DEMANDEE, EN_COURS, FINALISEE, Request, StatusChange
 
@@ -31,6 +31,12 @@ def expert(relais_user):
 @pytest.fixture
 def case(relais_alice, expert):
     return make_case(relais_alice.account, expert.account.identity, expert.account)
+
+
+def with_rpps(user, rpps: str):
+    user.account.rpps = rpps
+    user.account.save()
+    return user
 
 
 def pdf_text(relais, attachment_id: int) -> str:
@@ -181,6 +187,7 @@ def test_a_failed_generation_says_why_and_can_be_retried(relais, case, expert, r
 
 def test_a_delegate_of_an_expert_department_finalises_for_it(relais, relais_alice, relais_user):
     carol = relais_user("carol", "Carole", "Roux", profession="Médecin dermatologue")
+    with_rpps(carol, "10009876543")
     department = make_structure("Service de dermatologie — CHU de Lyon", delegates=(carol.account,))
     case = make_case(relais_alice.account, department, carol.account)
     state = carol.api.get(case.url).json
@@ -190,7 +197,7 @@ def test_a_delegate_of_an_expert_department_finalises_for_it(relais, relais_alic
     relais.jobs.run_pending()
     te2 = Act.get(Act.code == "TE2")
     assert te2.account_id == carol.account.id and te2.structure == "Service de dermatologie — CHU de Lyon"
-    assert te2.professional_id == carol.account.identity_id
+    assert te2.professional_id == carol.account.identity_id and te2.rpps == "10009876543"
     text = pdf_text(relais, Report.get().attachment_id)
     assert "Service de dermatologie — CHU de Lyon" in text and "Carole ROUX" in text
 
@@ -249,3 +256,103 @@ def test_a_body_that_is_not_a_json_object_is_refused(case, expert):
     assert r.status_code == 400 and r.json["errors"]["_schema"]
     r = expert.browser.post(case.url, json=finalise_body(case, surprise=True))
     assert r.status_code == 422 and "surprise" in r.json["errors"]
+
+
+def test_a_department_member_without_rpps_is_told_before_and_refused(relais_alice, relais_user):
+    """TE2 is billed to whoever finalises for a structure: no RPPS, no billable act, no finalisation."""
+    carol = relais_user("carol", "Carole", "Roux", profession="Médecin dermatologue")
+    department = make_structure("Service de dermatologie — CHU de Lyon", delegates=(carol.account,))
+    case = make_case(relais_alice.account, department, carol.account)
+    assert "pas de numéro RPPS" in carol.api.get(case.url).json["warning"]
+    r = carol.browser.post(case.url, json=finalise_body(case))
+    assert r.status_code == 422 and "pas de numéro RPPS" in r.json["errors"]["_schema"][0], r.json
+    assert Report.select().count() == 0 and Job.select().count() == 0
+
+
+def test_a_secretary_acting_for_the_expert_cannot_finalise(case, expert, relais_user):
+    secretary = relais_user("sandrine", "Sandrine", "Secretaire", profession="Secrétaire médicale")
+    Delegation.create(delegate=secretary.account, principal=expert.account.identity_id)
+    state = secretary.api.get(case.url).json
+    assert state["can_finalise"] is False and state["acts"] == [] and state["billing_number"] == ""
+    r = secretary.browser.post(case.url, json=finalise_body(case))
+    assert r.status_code == 403 and "expert" in r.json["errors"]["_schema"][0]
+    assert Report.select().count() == 0
+
+
+def test_rqd_is_the_requesting_doctor_s_even_when_a_secretary_typed_the_request(relais, relais_alice, expert,
+                                                                                relais_user):
+    """The billing number typed is the doctor's: the act and the PDF name the doctor and their RPPS."""
+    with_rpps(relais_alice, "10001111111")
+    secretary = relais_user("sandrine", "Sandrine", "Secretaire", profession="Secrétaire médicale")
+    Delegation.create(delegate=secretary.account, principal=relais_alice.account.identity_id)
+    case = make_case(secretary.account, expert.account.identity, expert.account,
+                     requester_identity=relais_alice.account.identity)
+    with_rpps(expert, "10002222222")
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    relais.jobs.run_pending()
+    acts = {a.code: a for a in Act.select()}
+    assert (acts["RQD"].account_id, acts["RQD"].professional_id, acts["RQD"].rpps, acts["RQD"].billing_number) == (
+        relais_alice.account.id, relais_alice.account.identity_id, "10001111111", REQUESTER_AM)
+    assert (acts["TE2"].account_id, acts["TE2"].rpps) == (expert.account.id, "10002222222")
+    text = pdf_text(relais, Report.get().attachment_id)
+    assert text.count("10001111111") >= 2 and "10002222222" in text  # the requester block and the RQD act
+
+
+def test_rqd_of_a_structure_request_is_the_requesting_professional_s(relais, relais_alice, expert):
+    with_rpps(relais_alice, "10001111111")
+    coordination = make_structure("Coordination REPAP", delegates=(relais_alice.account,))
+    case = make_case(relais_alice.account, expert.account.identity, expert.account, requester_identity=coordination)
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    relais.jobs.run_pending()
+    rqd = Act.get(Act.code == "RQD")
+    assert (rqd.account_id, rqd.rpps, rqd.structure) == (relais_alice.account.id, "10001111111", "Coordination REPAP")
+
+
+def test_a_request_cancelled_while_its_report_was_drawn_is_neither_finalised_nor_billed(relais, relais_alice, expert,
+                                                                                        monkeypatch):
+    case = make_case(relais_alice.account, expert.account.identity, expert.account, status=EN_COURS)
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    drawn = finalisation.report_pdf
+
+    def drawn_while_the_requester_cancels(context):
+        pdf = drawn(context)
+        Request.update(status=ANNULEE).where(Request.id == case.request.id).execute()  # committed meanwhile
+        return pdf
+
+    monkeypatch.setattr(finalisation, "report_pdf", drawn_while_the_requester_cancels)
+    relais.jobs.run_pending()
+    report = Report.get()
+    assert report.state == "failed" and "annulée" in report.error and report.attachment_id is None
+    assert Act.select().count() == 0 and Request.get_by_id(case.request.id).status == ANNULEE
+    assert not StatusChange.select().where(StatusChange.status == FINALISEE).exists()
+    assert Message.select().where(Message.kind == "synthesis").count() == 1  # the fixture's draft only: none posted
+
+
+def test_a_failed_version_is_not_retried_while_another_is_being_generated(relais, case, expert):
+    renderer = relais.pdf.binary
+    relais.pdf.binary = "/nonexistent/wkhtmltopdf"
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    relais.jobs.run_pending()
+    relais.pdf.binary = renderer
+    failed = Report.get()
+    assert failed.state == "failed"
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202  # version 2, pending
+    r = expert.browser.post(f"/teleexpertise/exchanges/{case.exchange.id}/reports/{failed.id}/retry")
+    assert r.status_code == 409 and "en cours de génération" in r.json["errors"]["_schema"][0], r.json
+    assert Report.get_by_id(failed.id).state == "failed"
+    relais.jobs.run_pending()
+    assert [r.state for r in Report.select().order_by(Report.version)] == ["failed", "done"]
+
+
+def test_the_report_is_drawn_by_the_app_s_own_templates(relais_app, case, expert, monkeypatch):
+    """No environment of its own (module state that bypasses the app's loader and its settings)."""
+    import jinja2
+    assert not [name for name, value in vars(report_module).items() if isinstance(value, jinja2.Environment)]
+    asked = []
+    found = relais_app.jinja_env.get_template
+    monkeypatch.setattr(relais_app.jinja_env, "get_template", lambda name, *a, **k: asked.append(name) or found(
+        name, *a, **k))
+    assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
+    from kernel import current_relais
+    current_relais().jobs.run_pending()
+    assert "teleexpertise/report.html" in asked and Report.get().state == "done"

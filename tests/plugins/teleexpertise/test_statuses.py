@@ -119,6 +119,28 @@ def test_a_department_member_acts_for_the_structure_expert(world):
     assert [a["name"] for a in requester_actions if a["url"].startswith("/teleexpertise/")] == ["teleexpertise_cancel"]
 
 
+def test_a_secretary_acting_for_the_expert_sees_the_thread_but_is_not_the_expert(world, relais_user):
+    """A person-to-person delegation does not make its holder the expert: taking, answering, refusing are the
+    expert's (and TE2 is billed to whoever finalises)."""
+    from kernel.models import Delegation
+    secretary = relais_user("sandrine", "Sandrine", "Secretaire", profession="Secrétaire médicale")
+    Delegation.create(delegate=secretary.account, principal=world.expert.identity_id)
+    exchange_id = world.start()
+    thread = secretary.api.get(f"/api/v1/exchanges/{exchange_id}")
+    assert thread.status_code == 200  # she reads Dr Durand's threads...
+    assert [a["name"] for a in thread.json["exchange"]["actions"] if a["url"].startswith("/teleexpertise/")] == []
+    assert _request(exchange_id).status == "demandee"  # ...without taking the request by reading it
+    detail = secretary.api.get(f"/teleexpertise/api/echanges/{exchange_id}/demande").json["request"]
+    assert (detail["side"], detail["allowed"]) == ("member", [])
+    for to, body in (("en_cours", {}), ("repondue", {}), ("refusee", {"reason": "Hors périmètre"})):
+        r = _status(world, secretary, exchange_id, to, **body)
+        assert r.status_code == 403 and "Seul l'expert sollicité" in r.json["errors"]["status"][0], r.json
+    assert _request(exchange_id).status == "demandee"
+    assert secretary.api.get("/teleexpertise/api/demandes/a-traiter").json["count"] == 0
+    assert secretary.api.get("/teleexpertise/api/demandes?role=expert").json["requests"] == []
+    assert world.expert.api.get("/teleexpertise/api/demandes/a-traiter").json["count"] == 1
+
+
 def test_finalisation_is_not_a_status_route(world):
     exchange_id = world.start()
     _status(world, world.expert, exchange_id, "repondue")
