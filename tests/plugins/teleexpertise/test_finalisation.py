@@ -6,6 +6,7 @@ import io
 import sys
 from pathlib import Path
 
+import peewee
 import pytest
 from pypdf import PdfReader
 
@@ -308,8 +309,8 @@ def test_rqd_of_a_structure_request_is_the_requesting_professional_s(relais, rel
     assert (rqd.account_id, rqd.rpps, rqd.structure) == (relais_alice.account.id, "10001111111", "Coordination REPAP")
 
 
-def test_a_request_cancelled_while_its_report_was_drawn_is_neither_finalised_nor_billed(relais, relais_alice, expert,
-                                                                                        monkeypatch):
+def test_a_request_cancelled_while_its_report_was_drawn_is_neither_finalised_nor_billed(relais, relais_app, relais_alice,
+                                                                                        expert, monkeypatch):
     case = make_case(relais_alice.account, expert.account.identity, expert.account, status=EN_COURS)
     assert expert.browser.post(case.url, json=finalise_body(case)).status_code == 202
     drawn = finalisation.report_pdf
@@ -320,7 +321,12 @@ def test_a_request_cancelled_while_its_report_was_drawn_is_neither_finalised_nor
         return pdf
 
     monkeypatch.setattr(finalisation, "report_pdf", drawn_while_the_requester_cancels)
-    relais.jobs.run_pending()
+    from support.query_counter import count_queries
+    with count_queries(relais_app) as sql:
+        relais.jobs.run_pending()
+    # PostgreSQL locks the request's row until the finalisation commits (SQLite's BEGIN IMMEDIATE locks it all).
+    locked = [q for q in sql if "teleexpertise_request" in q and "FOR UPDATE" in q]
+    assert len(locked) == (1 if isinstance(relais.database, peewee.PostgresqlDatabase) else 0), sql
     report = Report.get()
     assert report.state == "failed" and "annulée" in report.error and report.attachment_id is None
     assert Act.select().count() == 0 and Request.get_by_id(case.request.id).status == ANNULEE
