@@ -13,7 +13,7 @@ from kernel.models import Account, Exchange, Identity, Message
 from .identity import identity_check_panels
 from .incoming import read_received, received_panels, reply_action
 
-from .outgoing import CHANNEL, INTEGRATE_JOB, deliver_documents, integrate_job
+from .outgoing import CHANNEL, INTEGRATE_JOB, deliver_documents, integrate_job, status_panels
 from .rules import DOCUMENTS, OPTION_LABELS, OPTIONS, draft_errors
 from .views import TITLE, blueprint
 
@@ -37,7 +37,8 @@ def compose_form(channel: str, account: Account | None) -> list[FormField]:
         FormField("patient", "patient", "Patient", required=True, order=20,
                   help="Les documents portent son identité (INS quand elle est qualifiée), pour être rangés dans "
                        "son dossier chez le destinataire."),
-        FormField("attachments", "attachments", "Documents (PDF)", required=True, order=30),
+        FormField("attachments", "attachments", "Documents (PDF)", required=True, order=30,
+                  help="Des documents PDF : un document scanné ou une image s'impriment d'abord en PDF."),
         FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/documents/champs", "watch": ["attachments"]}),
     ]
     targets = available_targets(account) if account is not None else {}
@@ -83,7 +84,7 @@ def mail_received(exchange: Exchange, message: Message, mail: EmailMessage, crea
 @hookimpl
 def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
     # A received document: what it is and whom it is about, or the identity to check before choosing.
-    return received_panels(exchange) + identity_check_panels(exchange)
+    return received_panels(exchange) + identity_check_panels(exchange) + status_panels(exchange)
 
 
 @hookimpl

@@ -34,8 +34,11 @@ def read_received(exchange: Exchange, message: Message, mail: EmailMessage, crea
     match = match_document(packages) if (created or exchange.patient_id is None) else Match()
     check = {IDENTITY_CHECK: match.check} if match.check else {}
     facts = {"documents": [asdict(d) for p in packages for d in p.documents],
-             "patient": identity_of(packages).traits(), "subject": shown_subject(subject)}
-    message.data = {**(message.data or {}), **check, CHANNEL: facts}
+             "patient": identity_of(packages).traits(), "subject": shown_subject(subject), "received_subject": subject}
+    # Users never read the prefix (STANDARDS.md): the subject shown and answered is without it; as received, it
+    # stays in this plugin's facts.
+    mail_facts = {**(message.data or {}).get("mail", {}), "subject": facts["subject"] or subject}
+    message.data = {**(message.data or {}), "mail": mail_facts, **check, CHANNEL: facts}
     message.save(only=[Message.data])
     changed = []
     if created and facts["subject"]:

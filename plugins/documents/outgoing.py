@@ -6,9 +6,10 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-from kernel import SendContext, SendRejected, available_targets, current_relais, integrate_document, NoConnector
-from kernel.mail import MailDraft, MailPart, MailTooLarge, addresses_of, new_message_id, normalize, queue_mail, \
-    recipient_rows
+from kernel import (ExchangePanel, NoConnector, SendContext, SendRejected, available_targets, current_relais,
+                    integrate_document)
+from kernel.mail import (MailDraft, MailPart, MailTooLarge, addresses_of, new_message_id, normalize, queue_mail,
+                         recipient_rows, statuses_by_message)
 from kernel.models import Account, Attachment, Exchange, Identity, Integration, Message, Patient
 
 from .document_types import document_types
@@ -108,8 +109,9 @@ def deliver_documents(exchange: Exchange, message: Message | None, draft: dict[s
     document_facts = {"patient": {"identifier": package.patient.identifier, "qualified": bool(patient.qualified)},
                       "documents": facts, "options": options}
     message.kind, message.body = "mail", html
+    document_facts["sent_subject"] = subject  # users read it without the prefix (STANDARDS.md)
     message.data = {"mail": {"direction": "out", "message_id": message_id, "mailbox": sender, "from": sender,
-                             "from_name": name, "to": recipients, "cc": [], "subject": subject,
+                             "from_name": name, "to": recipients, "cc": [], "subject": shown,
                              "in_reply_to": None, "references": [], "outgoing": outgoing.id, "format": "html",
                              "x_mss": headers}, CHANNEL: document_facts}
     message.save()
@@ -121,6 +123,24 @@ def deliver_documents(exchange: Exchange, message: Message | None, draft: dict[s
                                         "attachments": ids, "patient": patient.id})
     context.publish("mail.status", exchange.id, {"message_id": message.id, "outgoing": outgoing.id,
                                                  "recipients": recipient_rows([outgoing.id])[outgoing.id]})
+
+
+def status_panels(exchange: Exchange) -> list[ExchangePanel]:
+    """« Suivi de l'envoi »: where the document mail is, per recipient (why it waits, why it failed)."""
+    if exchange.channel != CHANNEL:
+        return []
+    last = (Message.select(Message.id).where((Message.exchange == exchange.id) & (Message.kind == "mail")
+                                             & Message.author.is_null(False)).order_by(Message.id.desc()).first())
+    rows = statuses_by_message([last.id]).get(last.id, []) if last is not None else []
+    if not rows:
+        return []
+    worst = "failed" if any(r["status"] == "failed" for r in rows) else \
+        "pending" if any(r["status"] == "pending" for r in rows) else "done"
+    level = {"failed": "danger", "pending": "warning"}.get(worst, "success")
+    text = " ; ".join(f"{r['address']} : {r['label']}" + (f" ({r['reason']})" if r.get("reason") else "")
+                      for r in rows)
+    return [ExchangePanel("documents_status", "Suivi de l'envoi", text=text, level=level, order=20,
+                          data={"recipients": rows})]
 
 
 def integrate_job(payload: dict[str, Any]) -> None:

@@ -62,7 +62,8 @@ def test_a_document_mail_received_by_smtp_shows_its_documents_and_patient(platfo
     assert exchange.subject == "Compte rendu de consultation DUPONT Marie 12/03/1985"  # no XDM prefix
     assert exchange.patient_id == marie.id  # the INS and every trait agree
     message = Message.get(Message.exchange == exchange.id)
-    assert message.data["mail"]["subject"].startswith("XDM/1.0/DDM+")  # the mail as received, kept
+    assert message.data["mail"]["subject"] == exchange.subject  # what users read
+    assert message.data["documents"]["received_subject"] == "XDM/1.0/DDM+" + exchange.subject  # as received
     assert message.data["documents"]["documents"][0]["type_code"] == "11488-4"
     client = b.test_client()
     body = client.get(f"/api/v1/exchanges/{exchange.id}", headers=bearer(paul)).json["exchange"]
@@ -92,7 +93,11 @@ def test_the_senders_own_thread_offers_no_reply_by_mail(platforms):
         mine = Exchange.get(Exchange.channel == "documents")
         body = a.test_client().get(f"/api/v1/exchanges/{mine.id}", headers=bearer(julie)).json["exchange"]
         assert not [x for x in body["actions"] if x["name"] == "documents_reply"]
-        assert "documents_received" not in {p["name"] for p in body["panels"]}
+        panels = {p["name"]: p for p in body["panels"]}
+        assert "documents_received" not in panels
+        assert panels["documents_status"]["text"] == "paul@b.mssante.fr : envoyé"
+        [sent] = a.test_client().get(f"/api/v1/exchanges/{mine.id}/messages", headers=bearer(julie)).json["messages"]
+        assert sent["data"]["mail"]["subject"] == "Compte rendu de consultation DUPONT Marie 12/03/1985"
 
 
 def test_a_stranger_to_the_thread_sees_nothing(platforms):

@@ -125,12 +125,39 @@ function selectField(spec, { id }) {
     spec.required && choices.length && !spec.placeholder ? null : h("option", { value: "" }, spec.placeholder || "— Choisir —"),
     choices.map((c, i) => h("option", { value: String(i) }, c.label)));
   const indexOf = (v) => choices.findIndex((c) => String(c.value) === String(v));
+  // options.search: a long list (document types...) gets a search box that keeps only the matching choices,
+  // every word typed found in the label, accents and case aside; a single match is chosen at once.
+  const el = spec.options && spec.options.search ? searchableSelect(spec, input) : input;
   return {
-    el: input, input,
+    el, input,
     get: () => (input.value === "" ? null : choices[Number(input.value)].value),
     set: (v) => { const i = indexOf(v); input.value = i >= 0 ? String(i) : ""; },
     isEmpty: () => input.value === "",
   };
+}
+
+const folded = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
+function searchableSelect(spec, select) {
+  const search = h("input", { type: "search", class: "select-search", autocomplete: "off",
+    placeholder: spec.options.search_label || "Rechercher…", "aria-label": spec.options.search_label || "Rechercher",
+    "aria-controls": select.id });
+  const count = h("span", { class: "select-search-count", "aria-live": "polite" });
+  search.addEventListener("input", () => {
+    const words = folded(search.value).split(/\s+/).filter(Boolean);
+    const shown = [];
+    for (const option of select.options) {
+      if (option.value === "") continue;
+      option.hidden = !words.every((w) => folded(option.textContent).includes(w));
+      if (!option.hidden) shown.push(option);
+    }
+    count.textContent = words.length ? `${shown.length} type${shown.length > 1 ? "s" : ""} trouvé${shown.length > 1 ? "s" : ""}` : "";
+    if (shown.length === 1 && select.value !== shown[0].value) {
+      select.value = shown[0].value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  return h("div", { class: "select-searchable" }, h("div", { class: "select-search-row" }, search, count), select);
 }
 
 function dateField(spec, { id }) {

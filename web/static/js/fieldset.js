@@ -74,6 +74,7 @@ export function fieldsetField(spec, ctx) {
       const control = ctx.renderField({ ...sub, name: `${spec.name}.${sub.name}` }, ctx);
       children.set(sub.name, control);
       if (kept[sub.name] !== undefined && kept[sub.name] !== null) control.set(kept[sub.name]);
+      else if (sub.default !== undefined && sub.default !== null) control.set(sub.default);  // a date: today
       return control.el;
     }));
     el.hidden = !n && !children.size;

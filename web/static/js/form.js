@@ -38,6 +38,7 @@ async function load() {
   }));
   sendButton.disabled = false;
   prefillRecipient();
+  prefillSubjectAndPatient();
   for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
   form.dataset.ready = "true";
   const first = [...controls.values()].find((c) => c.name !== "acting_as" && c.isEmpty());
@@ -54,6 +55,26 @@ function prefillRecipient() {
   const target = [...controls.values()].find((c) => c.spec.type === "person" && c.spec.options?.kind === "mssante");
   if (!address || !target || !/^[^\s@<>]+@[^\s@<>]+$/.test(address)) return;
   target.set([{ address, display_name: params.get("nom") || address }]);
+}
+
+/**
+ * "?objet=<subject>&patient=<id>": a link that answers something (a received document answered by secure
+ * mail) opens the screen with its subject and its patient chosen; the patient only if the user may see them.
+ */
+async function prefillSubjectAndPatient() {
+  const params = new URLSearchParams(location.search);
+  const subject = controls.get("subject");
+  const objet = params.get("objet");
+  if (objet && subject && subject.spec.type === "text" && subject.isEmpty()) {
+    subject.set(objet.slice(0, subject.spec.max_length || 250));
+  }
+  const patientId = Number(params.get("patient"));
+  const patient = [...controls.values()].find((c) => c.spec.type === "patient");
+  if (!Number.isInteger(patientId) || patientId <= 0 || !patient) return;
+  const r = await api(`patients/${patientId}`);
+  if (!r.ok || !r.data.patient) return;
+  patient.set(r.data.patient);
+  onPatientChange(patientId);
 }
 
 /** A patient was chosen or removed: ask the channel for its defaults again and fill what is still empty. */
