@@ -13,6 +13,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from email.message import EmailMessage
 
+    import click
     from flask import Blueprint
 
     from .channel import Channel, FormField
@@ -216,6 +217,19 @@ def menu_links(account: Account) -> list[MenuLink]:
     :param account: the signed-in account; links marked ``admin`` are shown to administrators only.
     A link may carry a badge: ``count_url`` answers JSON with the number under ``count_key``.
     Since 0.2.
+    """
+
+
+# --- Command line ------------------------------------------------------------------------------
+
+@hookspec
+def register_commands() -> list[click.Command]:
+    """Return ``click`` commands to add to the ``relais`` command line (``relais <name> ...``), or ``[]``.
+
+    Asked when the command line starts, of the plugins the configuration enables, without an app or a
+    database (a command that needs the platform opens it itself; one that talks to a running platform over
+    HTTP needs neither). A name the kernel's commands use, or an earlier plugin's, is ignored (and logged).
+    Help and messages in French. Since 0.3.
     """
 
 

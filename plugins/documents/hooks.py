@@ -5,15 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from email.message import EmailMessage
+from pathlib import Path
 
-from kernel import (GROUP_MSSANTE, Channel, ExchangeAction, ExchangePanel, FormField, JobType, SendContext,
-                    available_targets, hookimpl)
+import click
+
+from kernel import (GROUP_MSSANTE, Channel, ExchangeAction, ExchangePanel, FormField, JobType, MigrationSet,
+                    SendContext, available_targets, hookimpl)
 from kernel.models import Account, Exchange, Identity, Message
 
+from .draft import as_json, draft_files
 from .identity import identity_check_panels
+from .models import DraftFile
 from .incoming import read_received, received_panels, reply_action
 
 from .outgoing import CHANNEL, INTEGRATE_JOB, deliver_documents, integrate_job, status_panels
+from .printer import print_documents
 from .rules import DOCUMENTS, OPTION_LABELS, OPTIONS, draft_errors
 from .views import TITLE, blueprint
 
@@ -37,8 +43,11 @@ def compose_form(channel: str, account: Account | None) -> list[FormField]:
         FormField("patient", "patient", "Patient", required=True, order=20,
                   help="Les documents portent son identité (INS quand elle est qualifiée), pour être rangés dans "
                        "son dossier chez le destinataire."),
+        # The virtual printer's draft (DOC-5) fills the screen: what « relais print » sent is already attached.
         FormField("attachments", "attachments", "Documents (PDF)", required=True, order=30,
-                  help="Des documents PDF : un document scanné ou une image s'impriment d'abord en PDF."),
+                  default=[as_json(a) for a in draft_files(account)] if account is not None else None,
+                  help="Des documents PDF : un document scanné ou une image s'impriment d'abord en PDF "
+                       "(« relais print » le fait pour vous)."),
         FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/documents/champs", "watch": ["attachments"]}),
     ]
     targets = available_targets(account) if account is not None else {}
@@ -90,3 +99,18 @@ def exchange_panels(exchange: Exchange) -> list[ExchangePanel]:
 @hookimpl
 def exchange_actions(exchange: Exchange, account: Account) -> list[ExchangeAction]:
     return reply_action(exchange, account)
+
+
+@hookimpl
+def register_models() -> list[type]:
+    return [DraftFile]
+
+
+@hookimpl
+def register_migrations() -> list[MigrationSet]:
+    return [MigrationSet(CHANNEL, Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def register_commands() -> list[click.Command]:
+    return [print_documents]

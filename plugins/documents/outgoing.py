@@ -13,6 +13,7 @@ from kernel.mail import (MailDraft, MailPart, MailTooLarge, addresses_of, new_me
 from kernel.models import Account, Attachment, Exchange, Identity, Integration, Message, Patient
 
 from .document_types import document_types
+from .draft import forget_sent
 from .rules import DOCUMENTS, OPTIONS, TOO_LARGE, date_key, human_size, type_key
 from .xdm import OID_INS_NIR, ZIP_NAME, Author, Document, Package, PatientIdentity, build_zip
 
@@ -105,6 +106,7 @@ def deliver_documents(exchange: Exchange, message: Message | None, draft: dict[s
                               acting_as_id=acting_as.id, message_id=message_id)
     except MailTooLarge as exc:
         raise SendRejected({"attachments": [TOO_LARGE.format(limit=human_size(exc.limit))]}) from None
+    forget_sent(account, ids)  # what the virtual printer had put in the draft has gone
     options = [name for name in OPTIONS if draft.get(name)]
     document_facts = {"patient": {"identifier": package.patient.identifier, "qualified": bool(patient.qualified)},
                       "documents": facts, "options": options}

@@ -186,6 +186,10 @@ ROUTES: dict[str, Expect | Socket] = {
     # --- documents plugin ----------------------------------------------------------------------------
     # The per-document questions: anyone signed in; only the caller's own files are described.
     "documents.fields": signed_in(200, url=values(attachments="1,2")),
+    # The virtual printer's draft (DOC-5): each account its own; another's file is "not in your draft".
+    "documents.show_draft": signed_in(200),
+    "documents.add_to_draft": signed_in(400, **PLUGIN_WRITE),
+    "documents.remove_from_draft": signed_in(404, url=values(attachment_id=1), **PLUGIN_WRITE),
 }
 
 
