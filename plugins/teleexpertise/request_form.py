@@ -30,6 +30,7 @@ BILLING_HELP = (
     "demande de téléexpertise (RQD) est facturé sous ce numéro : pour un remplaçant ou un salarié, c'est celui "
     "du lieu d'exercice. Il est repris d'une demande à l'autre.")
 CONSENT_LABEL = "Le patient a donné son consentement à cette téléexpertise"
+CONSENT_MISSING = "Le consentement du patient est obligatoire : recueillez-le avant d'envoyer la demande."
 CONSENT_HELP = "Il a été informé de la demande d'avis, du partage de ses données avec l'expert et de la facturation."
 
 
@@ -48,7 +49,8 @@ def fields(account: Account | None, patient: Patient | None) -> list[FormField]:
         FormField("billing_number", "text", "Votre numéro de facturation (AM)", required=True, order=30,
                   max_length=12, default=_last_billing_number(account), placeholder="9 chiffres",
                   options={"more": BILLING_HELP}),
-        FormField("consent", "checkbox", CONSENT_LABEL, required=True, order=35, help=CONSENT_HELP),
+        FormField("consent", "checkbox", CONSENT_LABEL, required=True, order=35, help=CONSENT_HELP,
+                  options={"unticked": CONSENT_MISSING}),
         FormField("subject", "text", "Objet", required=True, order=40, max_length=250,
                   default=f"Téléexpertise – {patient.short_name}" if patient else None),
         FormField("body", "message", "Votre question", required=True, order=50,
@@ -82,7 +84,7 @@ def check(draft: dict[str, Any], account: Account, acting_as: Identity) -> dict[
     if number and not AM_NUMBER.fullmatch(number):
         errors["billing_number"] = [AM_NUMBER_MESSAGE]
     if draft.get("consent") is not True:
-        errors["consent"] = ["Le consentement du patient est obligatoire : recueillez-le avant d'envoyer la demande."]
+        errors["consent"] = [CONSENT_MISSING]
     if expert is not None:
         _, answer_errors = read_answers(expert, draft.get("answers") or {})
         errors.update(answer_errors)
