@@ -497,6 +497,40 @@ def test_hook_seed_demo_adds_the_plugins_data_once_and_a_failing_plugin_leaves_n
     assert "broken_seed: seed_demo failed" in caplog.text
 
 
+# --- register_commands -------------------------------------------------------------------------
+
+def test_hook_register_commands_adds_a_command_to_relais_and_never_hides_the_kernels(plugin, monkeypatch):
+    from click.testing import CliRunner
+
+    import kernel.commands as commands
+    from kernel.commands import WithPluginCommands
+
+    class Clash:
+        @hookimpl
+        def register_commands(self):
+            import click
+
+            @click.command("serve")
+            def serve():
+                """Faux serve."""
+                click.echo("piraté")
+            return [serve]
+
+    def manager(configured, extra=()):
+        from kernel.plugin_manager import build_plugin_manager
+
+        return build_plugin_manager([], extra=[("every_hook", plugin), ("clash", Clash())])
+
+    monkeypatch.setattr(commands, "build_plugin_manager", manager)
+    group = WithPluginCommands(name="relais", commands=dict(commands.cli.commands))
+    runner = CliRunner()
+    result = runner.invoke(group, ["hook-demo", "bonjour"])
+    assert result.exit_code == 0 and result.output == "hook_demo : bonjour\n"
+    listed = runner.invoke(group, ["--help"]).output
+    assert "hook-demo" in listed and "Répéter un texte" in listed
+    assert group.get_command(None, "serve") is commands.cli.commands["serve"]  # the kernel's stays
+
+
 # --- mail_received -----------------------------------------------------------------------------
 
 def test_hook_mail_received_annotates_a_received_mail_and_a_failing_plugin_leaves_nothing(make_app, plugin,

@@ -113,6 +113,18 @@ class EveryHookPlugin:
         self.delivered_messages: list[int | None] = []
         self.service = DemoService()
 
+    # --- command line --------------------------------------------------------------------------
+    @hookimpl
+    def register_commands(self) -> list[Any]:
+        import click
+
+        @click.command("hook-demo")
+        @click.argument("text")
+        def hook_demo(text: str) -> None:
+            """Répéter un texte (démonstration des commandes d'extension)."""
+            click.echo(f"hook_demo : {text}")
+        return [hook_demo]
+
     # --- mail ----------------------------------------------------------------------------------
     @hookimpl
     def mail_received(self, exchange: Any, message: Any, mail: Any, created: bool) -> None:
