@@ -50,7 +50,7 @@ def test_two_professionals_start_and_continue_a_conversation(site, new_page, art
 
     # The "+" panel, then the channel's single screen.
     alice.get_by_text("Nouveau", exact=False).first.click()
-    expect(alice.locator(".send-group-title").first).to_have_text("MonSisra")
+    expect(alice.locator(".send-group-title").first).to_have_text("Relais Santé")
     alice.get_by_role("link", name="Démarrer une conversation").click()
     form = alice.locator("#compose-form")
     expect(form).to_have_attribute("data-ready", "true")

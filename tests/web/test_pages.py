@@ -129,7 +129,7 @@ def test_inbox_has_both_spaces_and_the_send_panel(browser, shell_app):
     body = text(browser.get("/"))
     assert "Conversations" in body and "Messagerie sécurisée" in body
     assert "Alice MARTIN" in body and "Se déconnecter" in body
-    assert body.index(">MonSisra<") < body.index('href="/envoyer/test_chat"') < body.index(">MSSanté<") \
+    assert body.index(">Relais Santé<") < body.index('href="/envoyer/test_chat"') < body.index(">MSSanté<") \
         < body.index('href="/envoyer/test_mail"')
     assert '<meta name="csrf-token"' in body
     selected = r'<a role="tab"[^>]*data-tab="{}"[^>]*aria-selected="true"'
@@ -155,10 +155,25 @@ def test_panel_groups_follow_the_fixed_order(make_app):
     client = app.test_client()
     sign_in(client)
     body = text(client.get("/"))
-    order = [">MonSisra<", "/envoyer/chat", "/envoyer/te", ">MSSanté<", "/envoyer/document", "/envoyer/mail",
+    order = [">Relais Santé<", "/envoyer/chat", "/envoyer/te", ">MSSanté<", "/envoyer/document", "/envoyer/mail",
              ">Mon Espace Santé<", "/envoyer/usager"]
     positions = [body.index(marker) for marker in order]
     assert positions == sorted(positions)
+
+
+def test_the_platforms_own_group_and_the_compose_breadcrumb_carry_its_configured_name(make_app):
+    app = make_app("sqlite", plugins=[("three", ThreeGroups())], platform_name="Sisra Santé Auvergne")
+    accounts(app, "alice")
+    client = app.test_client()
+    sign_in(client)
+    body = text(client.get("/"))
+    titles = re.findall(r'class="send-group-title">([^<]*)<', body)
+    assert titles == ["Sisra Santé Auvergne", "MSSanté", "Mon Espace Santé"]
+    assert "MonSisra" not in body
+    compose = text(client.get("/envoyer/chat"))
+    assert re.search(r'class="breadcrumb"><a [^>]*>Conversations</a> <span aria-hidden="true">›</span> Nouvel envoi</p>',
+                     compose)
+    assert "MonSisra" not in compose
 
 
 def test_no_enabled_channel_is_said_plainly(make_app):
