@@ -112,3 +112,31 @@ def test_a_document_sent_from_a_and_received_on_b(platforms, new_page, sign_in, 
     expect(paul.get_by_label("Objet")).to_have_value("Re: Compte rendu de consultation DUPONT Marie 12/03/1985")
     expect(paul.locator("[data-field=patient]")).to_contain_text("Marie DUPONT")
     paul.screenshot(path=artifacts / "documents-05-reponse.png", full_page=True)
+
+
+def test_the_virtual_printers_draft_appears_on_the_screen(make_site, new_page, sign_in, artifacts, tmp_path):
+    """DOC-5: what « relais print » sent is attached when the screen opens, its type and date asked at once."""
+    from click.testing import CliRunner
+
+    from kernel.commands import cli
+    from support.factories import bearer
+
+    site = make_site(plugins=PLUGINS, **mail_settings("a.mssante.fr"))
+    with site.app.app_context():
+        julie = make_account("julie", "Julie", "Bernard", addresses=("julie@a.mssante.fr",))
+        token = bearer(julie)["Authorization"][len("Bearer "):]
+    (tmp_path / "Ordonnance imprimée.pdf").write_bytes(PDF)
+    result = CliRunner().invoke(cli, ["print", "--serveur", site.url, "--jeton", token,
+                                      str(tmp_path / "Ordonnance imprimée.pdf")])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().rsplit(" ", 1)[-1]
+    assert link == f"{site.url}/envoyer/documents"
+    page = new_page()
+    sign_in(page, site, "julie", "/envoyer/documents")
+    expect(page.locator("[data-field=attachments] .attachment-item[data-id]")).to_have_text(
+        re.compile("Ordonnance imprimée.pdf"))
+    expect(page.locator(".dynamic-fieldset")).to_contain_text("Type de « Ordonnance imprimée.pdf »")
+    page.get_by_placeholder("Rechercher un type (nom ou code LOINC)").fill("prescription médic")
+    expect(page.locator(".dynamic-fieldset select option:checked")).to_have_text(
+        "Prescription de médicaments (57828-6)")
+    page.screenshot(path=artifacts / "documents-06-imprimante.png", full_page=True)

@@ -7,7 +7,8 @@ import { icon } from "./icons.js";
 
 /**
  * createAttachments({inputId, dropTarget, onError})
- * Returns {el, get() -> [ids], pending() -> Promise, addFiles(files), clear(), onChange(fn)}.
+ * Returns {el, get() -> [ids], pending() -> Promise, addFiles(files), clear(), setSaved([{id, filename, size}]),
+ * onChange(fn)}.
  * onError(messages) receives French sentences for rejected files ([] clears).
  */
 export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
@@ -113,8 +114,20 @@ export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
     changed();
   }
 
+  /** Files already on the server ({id, filename, size}: a draft a channel gives as the field's default). */
+  function setSaved(saved) {
+    items.splice(0).forEach((i) => i.el.remove());
+    for (const one of (Array.isArray(saved) ? saved : []).filter((x) => x && typeof x === "object" && x.id)) {
+      const item = { file: { name: one.filename }, id: one.id, state: "done", saved: one, promise: Promise.resolve() };
+      item.el = renderItem(item);
+      list.append(item.el);
+      items.push(item);
+    }
+    changed();
+  }
+
   return {
-    el, get, pending, addFiles, clear, button,
+    el, get, pending, addFiles, clear, setSaved, button,
     isUploading: () => items.some((i) => i.state === "uploading"),
     onChange: (fn) => listeners.add(fn),
   };

@@ -64,7 +64,9 @@ export function renderField(spec, ctx) {
       autofilled = JSON.stringify(widget.get());
     },
     isAutofilled: () => autofilled !== undefined && autofilled === JSON.stringify(widget.get()),
-    autofillable: ["text", "message", "select", "date", "checkbox"].includes(spec.type) && spec.name !== "acting_as",
+    // An "attachments" default is files already uploaded (a draft): [{id, filename, size}].
+    autofillable: ["text", "message", "select", "date", "checkbox", "attachments"].includes(spec.type)
+      && spec.name !== "acting_as",
   };
   widget.onErrors = (messages) => control.setErrors(messages);
   // Once the user changes a field, its old error no longer applies.
@@ -199,7 +201,7 @@ function attachmentsField(spec, { id, dropTarget }) {
   return Object.assign(widget, {
     el: box.el, input: box.button, focus: () => box.button.focus(),
     get: () => box.get(),
-    set: () => {},
+    set: (v) => box.setSaved(v),
     isEmpty: () => box.get().length === 0,
     pending: box.pending,
   });
