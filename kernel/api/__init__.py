@@ -1,4 +1,4 @@
 """The public JSON API under /api/v1 (described at /api/openapi.json)."""
 from .blueprint import api
 
-from . import errors, channels, exchanges, attachments, directory, patients, ins, me, sessions, integration, openapi  # noqa: F401  (registers the routes)
+from . import errors, channels, exchanges, attachments, directory, patients, ins, me, sessions, integration, drafts, openapi  # noqa: F401  (registers the routes)

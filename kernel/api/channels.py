@@ -11,6 +11,7 @@ from ..forms import gather_fields
 from ..relais import current_relais
 from ..schemas.exchange import ChannelSchema
 from ..schemas.french import plain_number
+from ..services import idempotency
 from ..services.patients import known_patient
 from ..services.threads import summary, members_of
 from .blueprint import api
@@ -53,9 +54,13 @@ def start_exchange(name: str) -> Any:
     from .errors import json_body
 
     relais = current_relais()
-    exchange, message = relais.sender.start_exchange(name, current_account(), json_body())
-    body = summary(exchange, 0, members_of([exchange.id]).get(exchange.id, []))
-    response = jsonify(exchange=body, message=relais.serialize_message(message) if message else None)
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/exchanges/{exchange.id}"
-    return response
+    account = current_account()
+
+    def send() -> tuple[Any, int, dict[str, str]]:
+        exchange, message = relais.sender.start_exchange(name, account, json_body())
+        body = summary(exchange, 0, members_of([exchange.id]).get(exchange.id, []))
+        return ({"exchange": body, "message": relais.serialize_message(message) if message else None}, 201,
+                {"Location": f"/api/v1/exchanges/{exchange.id}"})
+
+    # A retried send (offline outbox, lost answer) with the same Idempotency-Key is stored once.
+    return idempotency.once(account.id, send)

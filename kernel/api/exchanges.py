@@ -15,6 +15,7 @@ from ..relais import current_relais
 from ..schemas import french as f
 from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersAddSchema, MessageSchema,
                                 ReadSchema, SynthesisRequestSchema)
+from ..services import idempotency
 from ..services.acting_as import can_see
 from ..services.events import Event, publish_on_commit
 from ..services.patients import known_patient, mark_used
@@ -111,8 +112,14 @@ def list_messages(exchange_id: int) -> Any:
 def post_message(exchange_id: int) -> Any:
     relais = current_relais()
     exchange = visible_exchange(exchange_id)
-    message = relais.sender.post_message(exchange, current_account(), json_body())
-    return jsonify(message=relais.serialize_message(message)), 201
+    account = current_account()
+
+    def send() -> tuple[Any, int, dict[str, str]]:
+        message = relais.sender.post_message(exchange, account, json_body())
+        return {"message": relais.serialize_message(message)}, 201, {}
+
+    # A retried send (offline outbox, lost answer) with the same Idempotency-Key is stored once.
+    return idempotency.once(account.id, send)
 
 
 @api.post("/exchanges/<int:exchange_id>/read")

@@ -2,6 +2,7 @@
 from .account import Account, ApiToken, Delegation, LoginAttempt
 from .attachment import Attachment
 from .audit import AuditEvent
+from .draft import Draft, IdempotentAnswer
 from .directory import DIRECTORY_MODELS, DirectoryAddress, DirectoryEntry, DirectoryImport, DirectoryTerm
 from .exchange import CHAT, MAIL, Exchange, Membership, Message, MessageAttachment, OpenedMark, ReadReceipt
 from .identity import PERSON, STRUCTURE, Identity, MailAddress
@@ -15,7 +16,7 @@ from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mai
 KERNEL_MODELS = (
     Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, BrowserSession, Patient, PatientUse,
     PatientCare, Attachment, Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
-    Integration,
+    Integration, Draft, IdempotentAnswer,
     *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 

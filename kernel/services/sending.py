@@ -18,6 +18,7 @@ from ..forms import ACTING_AS, build_schema, gather_fields
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark)
 from ..plugin_calls import PluginCallFailed, call_each
+from . import drafts
 from .acting_as import ActingAsDenied, check_acting_as, member_identity_for
 from .events import Event, EventBus, check_event, publish_on_commit
 from .patients import known_patient, mark_used
@@ -116,6 +117,8 @@ class Sender:
                 [{"exchange": exchange.id, "identity": i, "role": "author" if i == acting_as.id else "member",
                   "added_by": account.id} for i in dict.fromkeys(member_ids)]).execute()
             message = self._store_message(exchange, account, acting_as, draft)
+            # Sent, so no longer a draft: gone with the send, kept if it rolls back.
+            drafts.discard(account.id, drafts.channel_screens(channel_name, patient_id))
             # The kernel's own events go first: a plugin's events about this exchange come after it exists.
             context.publish("exchange.created", exchange.id, {"exchange_id": exchange.id, "channel": channel_name})
             self._deliver(channel_name, exchange, message, draft, context)
@@ -145,6 +148,7 @@ class Sender:
         with write_transaction():
             message = self._store_message(exchange, account, acting_as, draft)
             assert message is not None  # the schema demands a body or an attachment
+            drafts.discard(account.id, [f"exchange:{exchange.id}"])
             if exchange.patient_id is not None:
                 mark_used(account, exchange.patient_id)
             self._deliver(exchange.channel, exchange, message, draft, context)

@@ -1,0 +1,94 @@
+"""Sends made with an ``Idempotency-Key``: the same key from the same account gets the first answer again.
+
+A browser that sends what was written offline, or retries after a lost answer, may send the same message
+twice; it gives each message a key (a UUID) and the server stores the first answer under it, in the send's
+own transaction. Two requests that race both try to take the key: the unique index on (account, key)
+lets one through; the other waits for it (PostgreSQL's index, SQLite's write lock), fails to take the key
+and answers what the first stored. A refused send (4xx) stores nothing, its key is free again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+import peewee as pw
+from flask import Response, current_app, request
+
+from ..db import utcnow, write_transaction
+from ..models import IdempotentAnswer
+from .sending import SendRejected
+
+HEADER = "Idempotency-Key"
+WINDOW = dt.timedelta(hours=24)  # a key older than this is forgotten and may be used again
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+Produce = Callable[[], tuple[Any, int, dict[str, str]]]
+
+
+BAD_KEY = "La clé d'idempotence doit compter de 1 à 200 caractères visibles (un UUID par exemple)."
+KEY_REUSED = "Cette clé d'idempotence a déjà servi pour une autre requête : utilisez-en une nouvelle."
+
+
+def request_key() -> str | None:
+    """The request's key, None without one; a 400 at the header when it cannot be one."""
+    raw = request.headers.get(HEADER)
+    if raw is None:
+        return None
+    if not _KEY.match(raw):
+        raise SendRejected({HEADER: [BAD_KEY]}, status=400)
+    return raw
+
+
+def once(account_id: int, produce: Produce) -> Response:
+    """Answer the request with ``produce()`` (body, status, headers), or with the first answer to its key."""
+    key = request_key()
+    if key is None:
+        return _respond(*produce())
+    signature = f"{request.method} {request.path}"[:300]
+    found = _first_answer(account_id, key)
+    if found is not None:
+        return _replay(found, signature)
+    try:
+        with write_transaction():
+            # Taken first: a racing twin blocks here until this transaction ends, then finds the key taken.
+            row = IdempotentAnswer.create(account=account_id, key=key, request=signature, created_at=utcnow())
+            body, status, headers = produce()
+            row.status, row.body, row.location = status, body, headers.get("Location", "")
+            row.save()
+    except pw.IntegrityError:
+        found = _first_answer(account_id, key)
+        if found is None:  # pragma: no cover - the row that refused ours is committed, hence visible
+            raise
+        return _replay(found, signature)
+    return _respond(body, status, headers)
+
+
+def _first_answer(account_id: int, key: str) -> IdempotentAnswer | None:
+    found = IdempotentAnswer.get_or_none((IdempotentAnswer.account == account_id) & (IdempotentAnswer.key == key))
+    if found is not None and found.created_at < utcnow() - WINDOW:
+        IdempotentAnswer.delete().where(IdempotentAnswer.id == found.id).execute()
+        return None
+    return found
+
+
+def _replay(found: IdempotentAnswer, signature: str) -> Response:
+    if found.request != signature:
+        raise SendRejected({HEADER: [KEY_REUSED]}, status=422)
+    headers = {"Idempotent-Replayed": "true"}
+    if found.location:
+        headers["Location"] = found.location
+    return _respond(found.body, found.status, headers)
+
+
+def _respond(body: Any, status: int, headers: dict[str, str]) -> Response:
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def forget_old(before: dt.datetime | None = None) -> int:
+    """Remove answers older than the window (kept small; a key is only looked up by its account)."""
+    limit = before or utcnow() - WINDOW
+    return IdempotentAnswer.delete().where(IdempotentAnswer.created_at < limit).execute()
