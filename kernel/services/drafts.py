@@ -54,8 +54,7 @@ def save(account_id: int, screen: str, fields: dict, attachments: list[int]) -> 
     now = utcnow()
     (Draft.insert(account=account_id, screen=screen, fields=fields, attachments=attachments, updated_at=now)
         .on_conflict(conflict_target=[Draft.account, Draft.screen],
-                     update={Draft.fields: Draft.fields.db_value(fields),
-                             Draft.attachments: Draft.attachments.db_value(attachments), Draft.updated_at: now})
+                     update={Draft.fields: fields, Draft.attachments: attachments, Draft.updated_at: now})
         .execute())
     return Draft.get((Draft.account == account_id) & (Draft.screen == screen))
 

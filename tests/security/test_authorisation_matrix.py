@@ -20,6 +20,7 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
 from security.matrix_dpi import member_push
+from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
 from security.matrix_teleexpertise import expert_id as te_expert_id
@@ -106,6 +107,10 @@ ROUTES: dict[str, Expect | Socket] = {
     "api.search_patients": signed_in(200, url=values(q="quetzalcoatl")),
     "api.create_patient": signed_in(422, body=same_ins_other_person),
     "api.get_patient": members_only(200, url=patient),
+    # Drafts are personal: only their owner reads or removes them; a screen about an exchange one cannot see is 404.
+    "api.get_draft": signed_in(404, member=200, url=member_draft),
+    "api.save_draft": members_only(200, url=shared_chat_screen, body=json({"fields": {"body": "Brouillon"}})),
+    "api.delete_draft": signed_in(404, member=204, url=member_draft),
     # An invalid bearer token is refused wherever it is sent; a cleared session is a visitor's.
     "openapi.openapi_document": public(200, deactivated={"token": 401, "session": 200}),
     "static": public(200, url=shell_file),
