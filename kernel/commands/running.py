@@ -10,8 +10,10 @@ import click
 from flask import Flask
 
 from .. import demo as demo_data
+from ..demo_directory import OUTSIDE_DOMAIN, DirectorySeed, seed_directory
+from ..demo_operator import DemoOperator
 from ..models import Patient
-from ..server import RunningPlatform, run_platform
+from ..server import RunningPlatform, listen, run_platform
 from ..settings import BY_NAME
 from .common import Fail, counted, effective_config, open_platform, table
 
@@ -36,7 +38,8 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo("Arrêt : Ctrl+C.")
 
     with open_platform(config, migrate=True) as app:
-        _serve(app, host, port, announce)
+        _serve(app, host, port, announce, port_option="--port (ou le réglage « port »)",
+               mail_port_option="le réglage « mail_receiver_port » (RELAIS_MAIL_RECEIVER_PORT)")
 
 
 @click.command()
@@ -45,8 +48,10 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--host", default="127.0.0.1", metavar="ADRESSE", show_default=True, help="Adresse d'écoute.")
 @click.option("--port", type=PORT, metavar="PORT", default=8000, show_default=True,
               help="Port d'écoute, 0 pour un port libre.")
+@click.option("--mail-port", type=PORT, metavar="PORT", default=2525, show_default=True,
+              help="Port du récepteur de courrier MSSanté de la démonstration, 0 pour un port libre.")
 @click.option("--reset", is_flag=True, help="Effacer la démonstration existante et repartir de zéro.")
-def demo(data_dir: Path, host: str, port: int, reset: bool) -> None:
+def demo(data_dir: Path, host: str, port: int, mail_port: int, reset: bool) -> None:
     """Démarrer une démonstration avec des comptes, une structure et des patients fictifs."""
     data_dir = data_dir.expanduser().resolve()
     try:
@@ -56,23 +61,31 @@ def demo(data_dir: Path, host: str, port: int, reset: bool) -> None:
     # The demo always runs on the embedded defaults inside its own folder, whatever the
     # configuration says about storage, so --reset can never touch a real database.
     # ``demo`` lets plugins bring their demonstration helpers (kernel/settings.py).
-    config = effective_config(data_dir=str(data_dir), database_url="", attachments_dir="", demo=True)
+    config = effective_config(data_dir=str(data_dir), database_url="", attachments_dir="", demo=True,
+                              mail_inbound="smtp", mail_receiver_port=mail_port)
     with open_platform(config, migrate=True) as app:
         created = demo_data.seed(app)
+        with app.app_context():
+            directory = seed_directory(data_dir)
+        # The outside operators' stand-in: the relay of mail to the fictitious directory (kernel/demo_operator.py).
+        app.extensions["relais"].services.append(DemoOperator())
 
         def announce(platform: RunningPlatform) -> None:
-            _echo_demo(data_dir, created)
+            _echo_demo(data_dir, created, directory)
             click.echo(f"Relais Santé (démonstration) est prêt : {platform.url}")
             click.echo("Arrêt : Ctrl+C.")
 
-        _serve(app, host, port, announce, always_adopt_url=True)
+        _serve(app, host, port, announce, always_adopt_url=True, port_option="--port",
+               mail_port_option="--mail-port")
 
 
 def _serve(app: Flask, host: str, port: int, announce: Callable[[RunningPlatform], None],
-           always_adopt_url: bool = False) -> None:
-    """Run the platform with the services its plugins registered; bind failures become French errors."""
+           always_adopt_url: bool = False, port_option: str = "--port", mail_port_option: str = "") -> None:
+    """Run the platform with the services its plugins registered; bind failures become French errors
+    naming the option or setting that changes the port."""
     ready = False
     config = app.extensions["relais"].config
+    _check_mail_port(config, mail_port_option)
 
     def on_ready(platform: RunningPlatform) -> None:
         nonlocal ready
@@ -93,22 +106,37 @@ def _serve(app: Flask, host: str, port: int, announce: Callable[[RunningPlatform
     except OSError as exc:
         if ready:
             raise
-        raise Fail(_bind_error(host, port, exc)) from exc
+        raise Fail(_bind_error(host, port, exc, port_option)) from exc
     click.echo("Relais Santé est arrêté.")
 
 
-def _bind_error(host: str, port: int, exc: OSError) -> str:
+def _check_mail_port(config: dict, option: str) -> None:
+    """The built-in SMTP receiver's port, tried before anything starts: taken, the platform would run
+    without receiving mail and say so only in its log, where nobody trying the demo looks."""
+    if config["mail_inbound"] != "smtp" or not config["mail_receiver_port"]:
+        return
+    host, port = config["mail_receiver_host"], config["mail_receiver_port"]
+    try:
+        listen(host, port).close()
+    except OSError as exc:
+        raise Fail(_bind_error(host, port, exc, option, what=" du courrier MSSanté (récepteur SMTP)",
+                               host_option="le réglage « mail_receiver_host »")) from exc
+
+
+def _bind_error(host: str, port: int, exc: OSError, option: str = "--port", what: str = "",
+                host_option: str = "--host") -> str:
     if exc.errno == errno.EADDRINUSE:
-        return (f"le port {port} est déjà utilisé sur {host} : arrêtez le programme qui l'occupe ou "
-                "choisissez un autre port avec --port.")
+        return (f"le port {port}{what} est déjà utilisé sur {host} : arrêtez le programme qui l'occupe ou "
+                f"choisissez un autre port avec {option}.")
     if exc.errno == errno.EACCES:
-        return f"pas le droit d'écouter sur le port {port} : choisissez un port supérieur à 1023 avec --port."
+        return (f"pas le droit d'écouter sur le port {port}{what} : choisissez un port supérieur à 1023 "
+                f"avec {option}.")
     if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
-        return f"l'adresse « {host} » n'existe pas sur cette machine : corrigez --host."
+        return f"l'adresse « {host} » n'existe pas sur cette machine : corrigez {host_option}."
     return f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}."
 
 
-def _echo_demo(data_dir: Path, created: bool) -> None:
+def _echo_demo(data_dir: Path, created: bool, directory: DirectorySeed | None = None) -> None:
     click.echo(f"Démonstration de Relais Santé, données dans {data_dir}")
     click.echo("Données de démonstration créées." if created else
                "Données de démonstration existantes reprises (--reset pour repartir de zéro).")
@@ -127,4 +155,16 @@ def _echo_demo(data_dir: Path, created: bool) -> None:
         patient = Patient(birth_name=p.birth_name, used_name=p.used_name, first_names=p.first_names,
                           birth_date=p.birth_date, sex=p.sex)
         click.echo(f"  {patient.display_name}" + (f", INS {p.ins}" if p.ins else ""))
+    if directory is not None:
+        seconds = f"{directory.seconds:.1f}".replace(".", ",")
+        figures = (f" : {_thousands(directory.professionals)} professionnels et {_thousands(directory.services)} "
+                   "services, importés en "
+                   f"{seconds} s" if directory.created else " (déjà importé)")
+        click.echo(f"Annuaire fictif{figures} ; cherchez par nom, ville ou spécialité (« cardiologie lyon »). "
+                   f"Leurs adresses (*.{OUTSIDE_DOMAIN}) sont servies par un opérateur de démonstration "
+                   "qui accuse réception : vos mails leur sont « remis ».")
     click.echo("")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")  # 2 606, as French writes it

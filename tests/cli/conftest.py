@@ -25,7 +25,9 @@ def relais_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> dict[str, str
     for key in list(os.environ):
         if key.startswith("RELAIS_"):
             monkeypatch.delenv(key)
-    env = {"RELAIS_DATA_DIR": str(data_dir), "RELAIS_PLUGINS": "", "RELAIS_LOG_LEVEL": "WARNING"}
+    # Any free port for the mail receiver: 2525 may be held by a demo running on the same machine.
+    env = {"RELAIS_DATA_DIR": str(data_dir), "RELAIS_PLUGINS": "", "RELAIS_LOG_LEVEL": "WARNING",
+           "RELAIS_MAIL_RECEIVER_PORT": "0"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env

@@ -35,7 +35,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def run_demo(run, demo_dir: Path, *extra: str):
-    return run("demo", "--data-dir", str(demo_dir), "--port", "0", *extra)
+    return run("demo", "--data-dir", str(demo_dir), "--port", "0", "--mail-port", "0", *extra)
 
 
 def test_demo_prints_logins_and_url_and_serves(run, demo_dir, served, database) -> None:

@@ -84,7 +84,7 @@ def test_demo_serves_the_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     demo_dir = tmp_path / "demo"
     env = {**os.environ, "RELAIS_LOG_LEVEL": "WARNING"}
     env.pop("RELAIS_PLUGINS", None)  # the demo as users get it: every built-in plugin enabled
-    child = Child("demo", "--data-dir", str(demo_dir), "--port", "0", env=env)
+    child = Child("demo", "--data-dir", str(demo_dir), "--port", "0", "--mail-port", "0", env=env)
     try:
         url = child.wait_for(r"est prêt : (http://127\.0\.0\.1:\d+/)").group(1)
         assert any("isabelle.roux" in line and "demo1234" in line for line in child.seen)
