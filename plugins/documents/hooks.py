@@ -11,8 +11,9 @@ import click
 
 from kernel import (GROUP_MSSANTE, Channel, ExchangeAction, ExchangePanel, FormField, JobType, MigrationSet,
                     SendContext, available_targets, hookimpl)
-from kernel.models import Account, Exchange, Identity, Message
+from kernel.models import Account, Exchange, Identity, Message, Patient
 
+from .demo import seed
 from .draft import as_json, draft_files
 from .identity import identity_check_panels
 from .models import DraftFile
@@ -114,3 +115,8 @@ def register_migrations() -> list[MigrationSet]:
 @hookimpl
 def register_commands() -> list[click.Command]:
     return [print_documents]
+
+
+@hookimpl
+def seed_demo(accounts: dict[str, Account], patients: list[Patient]) -> None:
+    seed(accounts, patients)
