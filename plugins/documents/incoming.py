@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from kernel import ExchangeAction, ExchangePanel, can_see, current_relais
-from kernel.mail import mailbox_identity
+from kernel.mail import NoInboundChannel, inbound_channel, mailbox_identity
 from kernel.models import Account, Exchange, Message
 
 from .identity import IDENTITY_CHECK, Match, identity_of, match_document
@@ -106,6 +106,9 @@ def reply_action(exchange: Exchange, account: Account) -> list[ExchangeAction]:
 
 
 def _mail_channel() -> str | None:
-    channels = current_relais().channels.values()
-    found = sorted(c.name for c in channels if c.receives_mail and c.space == "mail")
-    return found[0] if found else None
+    """The mail space's channel that receives mail (the transport's choice, ``mail_inbound_channel`` included):
+    the secure mail screen, without naming its plugin."""
+    try:
+        return inbound_channel()
+    except NoInboundChannel:
+        return None

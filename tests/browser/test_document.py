@@ -72,6 +72,9 @@ def test_a_document_sent_from_a_and_received_on_b(platforms, new_page, sign_in, 
     # The document's type, searched in the list: two types speak of a consultation, the LOINC code picks one.
     types = julie.locator(".dynamic-fieldset select")
     expect(types).to_have_count(1)
+    julie.get_by_role("button", name=re.compile("Envoyer")).click()  # no type yet: said at the document
+    expect(julie.locator(".dynamic-fieldset .field-error").first).to_have_text("Choisissez le type de ce document.")
+    julie.screenshot(path=artifacts / "documents-01b-type-manquant.png", full_page=True)
     search = julie.get_by_placeholder("Rechercher un type (nom ou code LOINC)")
     search.fill("consultation")
     expect(julie.locator(".select-search-count")).to_have_text("2 types trouvés")
