@@ -13,6 +13,7 @@ from ..schemas.exchange import ChannelSchema
 from ..schemas.french import plain_number
 from ..services import idempotency
 from ..services.patients import known_patient
+from ..services.sending import CheckedSend
 from ..services.threads import summary, members_of
 from .blueprint import api
 from .errors import fail
@@ -56,11 +57,11 @@ def start_exchange(name: str) -> Any:
     relais = current_relais()
     account = current_account()
 
-    def send() -> tuple[Any, int, dict[str, str]]:
-        exchange, message = relais.sender.start_exchange(name, account, json_body())
+    def store(checked: CheckedSend) -> idempotency.Answer:
+        exchange, message = relais.sender.store_exchange(checked)
         body = summary(exchange, 0, members_of([exchange.id]).get(exchange.id, []))
         return ({"exchange": body, "message": relais.serialize_message(message) if message else None}, 201,
                 {"Location": f"/api/v1/exchanges/{exchange.id}"})
 
     # A retried send (offline outbox, lost answer) with the same Idempotency-Key is stored once.
-    return idempotency.once(account.id, send)
+    return idempotency.once(account.id, lambda: relais.sender.check_exchange(name, account, json_body()), store)

@@ -19,7 +19,7 @@ from ..services import idempotency
 from ..services.acting_as import can_see
 from ..services.events import Event, publish_on_commit
 from ..services.patients import known_patient, mark_used
-from ..services.sending import SendRejected, flatten_errors, mark_read_upto
+from ..services.sending import CheckedSend, SendRejected, flatten_errors, mark_read_upto
 from ..services.system_messages import post_system_message
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
 from .blueprint import api
@@ -114,12 +114,11 @@ def post_message(exchange_id: int) -> Any:
     exchange = visible_exchange(exchange_id)
     account = current_account()
 
-    def send() -> tuple[Any, int, dict[str, str]]:
-        message = relais.sender.post_message(exchange, account, json_body())
-        return {"message": relais.serialize_message(message)}, 201, {}
+    def store(checked: CheckedSend) -> idempotency.Answer:
+        return {"message": relais.serialize_message(relais.sender.store_message(checked))}, 201, {}
 
     # A retried send (offline outbox, lost answer) with the same Idempotency-Key is stored once.
-    return idempotency.once(account.id, send)
+    return idempotency.once(account.id, lambda: relais.sender.check_message(exchange, account, json_body()), store)
 
 
 @api.post("/exchanges/<int:exchange_id>/read")

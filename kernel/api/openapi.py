@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify
 from ..forms import build_schema, gather_fields
 from ..relais import current_relais
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
+from ..schemas.draft import DraftResponse, DraftSchema
 from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSchema, MessageDraftSchema, ReadSchema,
                                 SynthesisRequestSchema)
 from ..schemas.integration import IntegrateSchema
@@ -68,6 +69,11 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/me/sessions/{id}", "delete", "Terminer une de mes sessions (la sienne : se déconnecter)", None, None, 204),
     ("/me/tokens", "get", "Mes jetons d'accès non révoqués", None, TokenListResponse, 200),
     ("/me/tokens/{id}", "delete", "Révoquer un de mes jetons d'accès", None, None, 204),
+    ("/drafts/{screen}", "get", "Mon brouillon d'un écran (screen : channel:<canal>, channel:<canal>:patient:<id> ou "
+     "exchange:<id>)", None, DraftResponse, 200),
+    ("/drafts/{screen}", "put", "Enregistrer mon brouillon d'un écran (remplace le précédent ; retiré par l'envoi)",
+     DraftSchema, DraftResponse, 200),
+    ("/drafts/{screen}", "delete", "Supprimer mon brouillon d'un écran", None, None, 204),
 ]
 # Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
 # query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).
@@ -78,7 +84,12 @@ EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "po
                    ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202"}
 EXTRA_ERRORS = {("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
                 ("/integrations/{id}/retry", "post"): ("409", "502"),
-                ("/exchanges/{id}/synthesis", "post"): ("503",)}
+                ("/exchanges/{id}/synthesis", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
+# The send operations take an Idempotency-Key: the same key from the same account within 24 hours gets the
+# first answer again (header Idempotent-Replayed: true) instead of a second message.
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string",
+                   "maxLength": 200}, "description": "Clé choisie par le client (un UUID) : un envoi répété avec la "
+                   "même clé n'est enregistré qu'une fois et reçoit la première réponse."}
 
 
 def build_spec() -> dict[str, Any]:
@@ -106,8 +117,9 @@ def build_spec() -> dict[str, Any]:
         if "{" in path:
             name = path[path.index("{") + 1: path.index("}")]
             operation["parameters"] = [{"in": "path", "name": name, "required": True,
-                                        "schema": {"type": "string" if name in ("name", "ins") else "integer"}}]
+                                        "schema": {"type": "string" if name in ("name", "ins", "screen") else "integer"}}]
         paths.setdefault(path, {})[method] = operation
+    paths["/exchanges/{id}/messages"]["post"]["parameters"].append(IDEMPOTENCY_KEY)
     # The directory search is driven by its query string (bad values: 422; a parameter given twice: 400).
     paths["/directory"]["get"].update(parameters=[{"in": "query", "schema": DirectoryQuerySchema}])
     paths["/directory"]["get"]["responses"]["400"] = error
@@ -120,7 +132,7 @@ def build_spec() -> dict[str, Any]:
     for name in sorted(relais.channels):
         draft = build_schema(name, gather_fields(relais.pm, name, None))
         paths[f"/channels/{name}/exchanges"] = {"post": {
-            "summary": f"Démarrer : {relais.channels[name].label}",
+            "summary": f"Démarrer : {relais.channels[name].label}", "parameters": [IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": draft}}},
             "responses": {"201": {"description": "Échange créé",
                                   "content": {"application/json": {"schema": ExchangeStartedResponse}}},

@@ -31,7 +31,7 @@ class IdempotentAnswer(BaseModel):
     key = pw.CharField(max_length=200)
     request = pw.CharField(max_length=300)  # "POST /api/v1/...": a key reused for another request is refused
     status = pw.IntegerField(default=0)
-    body = JSONField(null=True)
+    body = pw.TextField(null=True)  # the JSON exactly as first answered
     location = pw.CharField(max_length=300, default="")
     created_at = pw.DateTimeField(default=utcnow)
 

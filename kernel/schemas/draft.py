@@ -20,3 +20,7 @@ class DraftOutSchema(f.FrenchSchema):
     fields = mf.Raw()
     attachments = mf.Raw()
     updated_at = f.UtcDateTime()
+
+
+class DraftResponse(f.FrenchSchema):
+    draft = f.Nested(DraftOutSchema)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import peewee as pw
 from flask import Response, current_app, request
@@ -19,11 +19,12 @@ from ..db import utcnow, write_transaction
 from ..models import IdempotentAnswer
 from .sending import SendRejected
 
+T = TypeVar("T")
 HEADER = "Idempotency-Key"
 WINDOW = dt.timedelta(hours=24)  # a key older than this is forgotten and may be used again
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
-Produce = Callable[[], tuple[Any, int, dict[str, str]]]
+Answer = tuple[Any, int, dict[str, str]]  # body, status, headers
 
 
 BAD_KEY = "La clé d'idempotence doit compter de 1 à 200 caractères visibles (un UUID par exemple)."
@@ -40,28 +41,34 @@ def request_key() -> str | None:
     return raw
 
 
-def once(account_id: int, produce: Produce) -> Response:
-    """Answer the request with ``produce()`` (body, status, headers), or with the first answer to its key."""
+def once(account_id: int, check: Callable[[], T], store: Callable[[T], Answer]) -> Response:
+    """Answer the request with ``store(check())``, or with the first answer given to its key.
+
+    ``check`` refuses what cannot be sent (SendRejected) and runs outside any transaction; ``store`` writes and
+    builds the answer, in the transaction that takes the key, so the key and the message are stored together."""
     key = request_key()
     if key is None:
-        return _respond(*produce())
+        body, status, headers = store(check())
+        return _respond(current_app.json.dumps(body), status, headers)
     signature = f"{request.method} {request.path}"[:300]
     found = _first_answer(account_id, key)
     if found is not None:
         return _replay(found, signature)
+    checked = check()
     try:
         with write_transaction():
             # Taken first: a racing twin blocks here until this transaction ends, then finds the key taken.
             row = IdempotentAnswer.create(account=account_id, key=key, request=signature, created_at=utcnow())
-            body, status, headers = produce()
-            row.status, row.body, row.location = status, body, headers.get("Location", "")
+            body, status, headers = store(checked)
+            text = current_app.json.dumps(body)  # the app's JSON (dates as it writes them), replayed verbatim
+            row.status, row.body, row.location = status, text, headers.get("Location", "")
             row.save()
     except pw.IntegrityError:
         found = _first_answer(account_id, key)
         if found is None:  # pragma: no cover - the row that refused ours is committed, hence visible
             raise
         return _replay(found, signature)
-    return _respond(body, status, headers)
+    return _respond(text, status, headers)
 
 
 def _first_answer(account_id: int, key: str) -> IdempotentAnswer | None:
@@ -81,9 +88,8 @@ def _replay(found: IdempotentAnswer, signature: str) -> Response:
     return _respond(found.body, found.status, headers)
 
 
-def _respond(body: Any, status: int, headers: dict[str, str]) -> Response:
-    response = current_app.json.response(body)
-    response.status_code = status
+def _respond(text: str, status: int, headers: dict[str, str]) -> Response:
+    response = current_app.response_class(f"{text}\n", status=status, mimetype="application/json")
     response.headers.update(headers)
     return response
 

@@ -65,6 +65,18 @@ class SendContext:
         return self.relais.jobs.enqueue(name, payload, **kwargs)
 
 
+@dataclass
+class CheckedSend:
+    """A send that passed every check (schema, references, "acting as", plugins' ``validate``): what storing it
+    needs. Checking and storing are apart so that the checks hold no transaction (see services/idempotency)."""
+
+    channel: str
+    account: Account
+    draft: dict[str, Any]
+    acting_as: Identity
+    exchange: Exchange | None = None
+
+
 def flatten_errors(messages: Any) -> Errors:
     """marshmallow's nested errors ({"members": {0: [...]}}) as {field: [French sentences]}."""
     out: Errors = {}
@@ -91,6 +103,10 @@ class Sender:
 
     # --- a new exchange --------------------------------------------------------------------
     def start_exchange(self, channel_name: str, account: Account, payload: Any) -> tuple[Exchange, Message | None]:
+        return self.store_exchange(self.check_exchange(channel_name, account, payload))
+
+    def check_exchange(self, channel_name: str, account: Account, payload: Any) -> "CheckedSend":
+        """Everything that may refuse a new exchange, outside any transaction (plugins' checks may take time)."""
         channel = self.relais.channels.get(channel_name)
         if channel is None:
             raise SendRejected({"channel": ["Ce canal d'envoi n'existe pas ou n'est pas activé."]}, status=404)
@@ -103,7 +119,12 @@ class Sender:
             self._ask_validators(channel_name, draft, account, acting_as, None, errors)
         if errors:
             raise SendRejected(errors)
+        return CheckedSend(channel_name, account, draft, acting_as)
 
+    def store_exchange(self, checked: "CheckedSend") -> tuple[Exchange, Message | None]:
+        """Store a checked new exchange and deliver it, in one transaction."""
+        channel_name, account, draft, acting_as = checked.channel, checked.account, checked.draft, checked.acting_as
+        channel = self.relais.channels[channel_name]
         context = SendContext(self.relais, channel_name, account, acting_as, is_new_exchange=True)
         with write_transaction():
             patient_id = draft.get(PATIENT)
@@ -128,6 +149,10 @@ class Sender:
 
     # --- a message in an existing exchange -----------------------------------------------
     def post_message(self, exchange: Exchange, account: Account, payload: Any) -> Message:
+        return self.store_message(self.check_message(exchange, account, payload))
+
+    def check_message(self, exchange: Exchange, account: Account, payload: Any) -> "CheckedSend":
+        """Everything that may refuse a message, outside any transaction."""
         from ..schemas import shared
         from ..schemas.exchange import MessageDraftSchema
 
@@ -144,6 +169,12 @@ class Sender:
             self._ask_validators(exchange.channel, draft, account, acting_as, exchange, errors)
         if errors:
             raise SendRejected(errors)
+        return CheckedSend(exchange.channel, account, draft, acting_as, exchange)
+
+    def store_message(self, checked: "CheckedSend") -> Message:
+        """Store a checked message and deliver it, in one transaction."""
+        exchange, account, draft, acting_as = checked.exchange, checked.account, checked.draft, checked.acting_as
+        assert exchange is not None
         context = SendContext(self.relais, exchange.channel, account, acting_as, is_new_exchange=False)
         with write_transaction():
             message = self._store_message(exchange, account, acting_as, draft)
