@@ -1,11 +1,12 @@
 """The demo's stand-in for the outside MSSanté operators (``relais demo`` only, setting ``demo``).
 
 The demo is its own operator for its own domain (local delivery, kernel/mail/inbound.py); the
-professionals of the fictitious directory (kernel/demo_directory.py) are elsewhere. This loopback SMTP
-server is the demo's relay: it accepts mail for the directory's domains only (anything else: 550, as an
-operator would answer for an unknown mailbox) and, for each recipient, sends back what their mail
-system would: a "processed" disposition notification (RFC 8098), so the sender sees « remis ». The
-notification comes in through the platform's one way in (``accept``), as one fetched from an operator.
+professionals of the fictitious directory (kernel/demo_directory.py) and the patients' Mon Espace Santé
+mailboxes are elsewhere. This loopback SMTP server is the demo's relay: it accepts mail for those
+domains only (anything else: 550, as an operator would answer for an unknown mailbox) and, for each
+recipient, sends back what their mail system would: a "processed" disposition notification (RFC 8098),
+so the sender sees « remis ». The notification comes in through the platform's one way in
+(``accept``), as one fetched from an operator.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 
 from .demo_directory import OUTSIDE_DOMAIN, is_outside_address
+from .ins import MES_DOMAIN
 from .mail.compose import parse
 from .mail.inbound import accept
 from .mail.mdn import build_mdn
@@ -26,6 +28,11 @@ from .relais import current_relais
 
 log = logging.getLogger(__name__)
 UNKNOWN = "550 5.1.1 Destinataire inconnu de l'operateur de demonstration"
+
+
+def serves(address: str) -> bool:
+    """The fictitious directory's mailboxes, and the demo patients' Mon Espace Santé (<INS>@patient.mssante.fr)."""
+    return is_outside_address(address) or address.rpartition("@")[2].lower() == MES_DOMAIN
 
 
 def acknowledge(app: Flask, raw: bytes, recipients: list[str]) -> None:
@@ -45,7 +52,7 @@ class _Handler:
         self.app = app
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
-        if not is_outside_address(address):
+        if not serves(address):
             return UNKNOWN
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -60,7 +67,8 @@ class _Handler:
             except Exception:
                 log.exception("demo operator: the acknowledgement could not be delivered")
         # After answering 250: the sender records "envoyé" first, then the acknowledgement makes it « remis ».
-        asyncio.get_running_loop().call_later(0.2, lambda: asyncio.get_running_loop().run_in_executor(None, later))
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.2, loop.run_in_executor, None, later)
         return "250 2.0.0 Message accepte"
 
 
@@ -85,7 +93,7 @@ class DemoOperator:
         self.controller, self.port = controller, port
         # Mail to the platform's own domain is still delivered locally; everything else comes here.
         config.update(mail_relay_host="127.0.0.1", mail_relay_port=port, mail_relay_starttls=False)
-        log.info("demo operator (outside MSSanté domains *.%s) listening on 127.0.0.1:%s", OUTSIDE_DOMAIN, port)
+        log.info("demo operator (*.%s, %s) listening on 127.0.0.1:%s", OUTSIDE_DOMAIN, MES_DOMAIN, port)
 
     def stop(self) -> None:
         controller, self.controller = self.controller, None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kernel.demo_directory import OUTSIDE_DOMAIN, seed_directory
-from kernel.demo_operator import DemoOperator
+from kernel.demo_operator import DemoOperator, serves
 from kernel.mail.models import OutgoingRecipient
 from kernel.models.directory import DirectoryAddress
 from mail.mail_helpers import mail_app, relais_of
@@ -76,3 +76,13 @@ def test_an_address_outside_the_fictitious_domains_is_refused_by_the_stand_in(de
         relais_of(app).jobs.run_pending()
         [(address, label)] = labels(app, julie, exchange_id)
         assert (address, label) == ("someone@chu.mssante.fr", "échec")
+
+
+@pytest.mark.parametrize("address, served", [
+    (f"jean.martin@medecin.{OUTSIDE_DOMAIN}", True), (f"urgences@chu-lyon.{OUTSIDE_DOMAIN}", True),
+    ("279035121518989@patient.mssante.fr", True),  # Mon Espace Santé: the usager channel's mail is acknowledged
+    ("julie.bernard@demo.relais-sante.mssante.fr", False),  # the demo's own domain is delivered locally
+    (f"x@{OUTSIDE_DOMAIN}.example.org", False), ("someone@chu.mssante.fr", False),
+])
+def test_the_domains_it_serves(address: str, served: bool) -> None:
+    assert serves(address) is served
