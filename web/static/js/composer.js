@@ -1,8 +1,22 @@
 // The reply box of a thread: auto-growing text, one attachment button, Ctrl+Enter sends.
+// What is typed is saved as a draft (drafts.js); a message sent without a connection waits in this browser
+// (« En attente d'envoi ») and leaves once the connection is back, exactly once (its Idempotency-Key).
 
 import { allMessages, api } from "./api.js";
 import { createAttachments } from "./attachments.js";
 import { autogrow, h, onSendShortcut } from "./dom.js";
+import { createDraftSaver, newSendKey } from "./drafts.js";
+
+const OUTBOX = "relais.outbox";  // [{key, exchangeId, body, attachments, at}]
+const RETRY = 15000;
+
+function outbox() {
+  try { return JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch { return []; }
+}
+
+function saveOutbox(items) {
+  try { localStorage.setItem(OUTBOX, JSON.stringify(items)); } catch { /* unavailable: kept on screen only */ }
+}
 
 /** createComposer(form, {exchangeId, onSent(message)}) wires the server-rendered composer form. */
 export function createComposer(form, { exchangeId, onSent }) {
@@ -11,13 +25,53 @@ export function createComposer(form, { exchangeId, onSent }) {
   const error = form.querySelector(".field-error");
   const attachments = createAttachments({ inputId: "composer-files", dropTarget: form, onError: showError });
   form.querySelector(".composer-attachments").append(attachments.el);
+  const draftStatus = h("span", { class: "draft-status", role: "status" });
+  form.querySelector(".composer-tools").append(draftStatus);
+  const pendingList = h("ul", { class: "outbox", "aria-live": "polite" });
+  form.prepend(pendingList);
+  const drafts = createDraftSaver({
+    screen: `exchange:${exchangeId}`, status: draftStatus,
+    collect: () => ({ fields: { body: textarea.value }, attachments: attachments.get() }),
+    isEmpty: (d) => !d.fields.body.trim() && !d.attachments.length,
+  });
   let sending = false;
+  let flushing = false;
 
   function showError(messages) {
     error.hidden = !messages.length;
     error.replaceChildren(...messages.map((m) => h("span", {}, m, " ")));
     if (messages.length) textarea.setAttribute("aria-invalid", "true");
     else textarea.removeAttribute("aria-invalid");
+  }
+
+  function showPending() {
+    const mine = outbox().filter((item) => item.exchangeId === exchangeId);
+    pendingList.replaceChildren(...mine.map((item) => h("li", { class: "outbox-item", dataset: { key: item.key } },
+      h("p", { class: "outbox-body" }, item.body || `${item.attachments.length} pièce(s) jointe(s)`),
+      h("span", { class: "outbox-state" }, "En attente d'envoi"))));
+  }
+
+  /** Send what waits for this exchange, oldest first; each with its own key, so a retry is never a second message. */
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const item of outbox().filter((i) => i.exchangeId === exchangeId)) {
+        const r = await api(`exchanges/${exchangeId}/messages`, {
+          method: "POST", json: { body: item.body, attachments: item.attachments }, headers: { "Idempotency-Key": item.key } });
+        if (r.status === 0 || r.status >= 500) break;  // still no connection (or the server is down): later
+        saveOutbox(outbox().filter((i) => i.key !== item.key));
+        if (r.ok) onSent(r.data.message);
+        else if (!textarea.value.trim()) {  // refused: given back to the user, with the reason
+          textarea.value = item.body;
+          textarea.autogrowFit();
+          showError(allMessages(r.errors));
+        }
+      }
+    } finally {
+      flushing = false;
+      showPending();
+    }
   }
 
   async function send() {
@@ -33,8 +87,14 @@ export function createComposer(form, { exchangeId, onSent }) {
         showError(["Écrivez un message ou joignez un fichier."]);
         return;
       }
-      const r = await api(`exchanges/${exchangeId}/messages`, { method: "POST", json: { body, attachments: ids } });
-      if (!r.ok) {
+      const item = { key: newSendKey(), exchangeId, body, attachments: ids, at: new Date().toISOString() };
+      const r = await api(`exchanges/${exchangeId}/messages`, {
+        method: "POST", json: { body, attachments: ids }, headers: { "Idempotency-Key": item.key } });
+      if (r.status === 0) {
+        // No connection: the message waits here and leaves by itself when the connection is back.
+        saveOutbox([...outbox(), item]);
+        showPending();
+      } else if (!r.ok) {
         showError(allMessages(r.errors));
         return;
       }
@@ -42,7 +102,8 @@ export function createComposer(form, { exchangeId, onSent }) {
       textarea.value = "";
       textarea.autogrowFit();
       attachments.clear();
-      onSent(r.data.message);
+      drafts.schedule();  // the server removed the draft with the send; offline, the emptied box says it too
+      if (r.ok) onSent(r.data.message);
     } finally {
       sending = false;
       button.disabled = false;
@@ -64,5 +125,22 @@ export function createComposer(form, { exchangeId, onSent }) {
       attachments.addFiles(files);
     }
   });
+  textarea.addEventListener("input", drafts.schedule);
+  attachments.onChange(drafts.schedule);
+  drafts.load().then((draft) => {
+    if (textarea.value.trim() || attachments.get().length) {
+      drafts.schedule();  // typed before the page was ready: that is the draft now
+      return;
+    }
+    if (!draft) return;
+    textarea.value = draft.fields?.body || "";
+    textarea.autogrowFit();
+    if (draft.attachments?.length) attachments.setSaved(draft.attachments);
+    draftStatus.textContent = "Brouillon repris";
+  });
+  window.addEventListener("online", flush);
+  setInterval(() => { if (outbox().some((i) => i.exchangeId === exchangeId)) flush(); }, RETRY);
+  showPending();
+  flush();
   return { focus: () => textarea.focus() };
 }

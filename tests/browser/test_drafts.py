@@ -1,0 +1,113 @@
+"""Nothing typed is lost (issue 15, items 2 and 3), in a real Chromium: a thread's message box and a send screen
+come back after a reload and on another device; a message written offline waits « En attente d'envoi » and is
+sent once when the connection returns."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from kernel.models import Draft, Exchange, Message
+from support.factories import bearer, make_account
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chat(site):
+    with site.app.app_context():
+        alice = make_account("alice", "Alice", "Martin", profession="Médecin généraliste")
+        bob = make_account("bob", "Bob", "Durand", profession="Infirmier")
+        headers = bearer(alice)
+    r = site.app.test_client().post("/api/v1/channels/test_chat/exchanges", headers=headers, json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Pansement", "body": "Bonjour"})
+    assert r.status_code == 201, r.json
+    site.exchange_id = r.json["exchange"]["id"]
+    return site
+
+
+def _bodies(site, exchange_id):
+    with site.app.app_context():
+        return [m.body for m in Message.select().where(Message.exchange == exchange_id).order_by(Message.id)]
+
+
+def test_the_message_box_comes_back_after_a_reload_and_on_another_device_and_goes_once_sent(
+        chat, new_page, sign_in, artifacts):
+    site, path = chat, f"/echanges/{chat.exchange_id}"
+    page = new_page()
+    sign_in(page, site, "alice", path)
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    box = page.get_by_label("Votre message")
+    box.fill("La plaie est propre, je repasse jeudi")
+    expect(page.locator(".composer .draft-status")).to_have_text("Brouillon enregistré")
+    page.reload()
+    expect(box).to_have_value("La plaie est propre, je repasse jeudi")
+    expect(page.locator(".composer .draft-status")).to_have_text("Brouillon repris")
+    page.screenshot(path=artifacts / "drafts-01-brouillon-repris.png")
+
+    other = new_page()  # another device: its own browser, the same account
+    sign_in(other, site, "alice", path)
+    expect(other.get_by_label("Votre message")).to_have_value("La plaie est propre, je repasse jeudi")
+
+    box.press("Control+Enter")
+    expect(page.locator("#messages")).to_contain_text("La plaie est propre, je repasse jeudi")
+    expect(box).to_have_value("")
+    with site.app.app_context():
+        assert Draft.select().count() == 0
+    page.reload()
+    expect(page.locator("#messages")).to_contain_text("La plaie est propre, je repasse jeudi")
+    expect(box).to_have_value("")
+
+
+def test_a_message_written_offline_waits_and_is_sent_once_when_the_connection_returns(
+        chat, new_page, sign_in, artifacts):
+    site, path = chat, f"/echanges/{chat.exchange_id}"
+    page = new_page()
+    sign_in(page, site, "alice", path)
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    page.context.set_offline(True)
+    box = page.get_by_label("Votre message")
+    box.fill("Écrit dans l'ascenseur, sans réseau")
+    box.press("Control+Enter")
+    pending = page.locator(".outbox-item")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("Écrit dans l'ascenseur, sans réseau")
+    expect(pending.locator(".outbox-state")).to_have_text("En attente d'envoi")
+    expect(box).to_have_value("")
+    page.screenshot(path=artifacts / "drafts-02-en-attente-d-envoi.png")
+    assert _bodies(site, site.exchange_id) == ["Bonjour"]
+
+    page.context.set_offline(False)
+    expect(pending).to_have_count(0, timeout=20_000)
+    expect(page.locator("#messages")).to_contain_text("Écrit dans l'ascenseur, sans réseau")
+    page.screenshot(path=artifacts / "drafts-03-envoye.png")
+    # Once: the next retries (the timer, another "online") find nothing waiting, and a reload shows one message.
+    page.reload()
+    expect(page.locator("#messages")).to_contain_text("Écrit dans l'ascenseur, sans réseau")
+    expect(page.locator(".outbox-item")).to_have_count(0)
+    assert _bodies(site, site.exchange_id) == ["Bonjour", "Écrit dans l'ascenseur, sans réseau"]
+
+
+def test_a_send_retried_after_a_lost_answer_is_stored_once(chat, new_page, sign_in):
+    """The server stored the message but its answer was lost: the browser sends again with the same key."""
+    site, path = chat, f"/echanges/{chat.exchange_id}"
+    page = new_page()
+    sign_in(page, site, "alice", path)
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    lost = {"done": False}
+
+    def lose_the_first_answer(route):
+        if not lost["done"] and route.request.method == "POST":
+            lost["done"] = True
+            route.fetch()  # reaches the server, which stores the message...
+            route.abort("connectionreset")  # ...but the browser never hears back
+        else:
+            route.continue_()
+    page.route(f"**/api/v1/exchanges/{site.exchange_id}/messages", lose_the_first_answer)
+    box = page.get_by_label("Votre message")
+    box.fill("Réponse perdue en route")
+    box.press("Control+Enter")
+    expect(page.locator(".outbox-item")).to_have_count(1)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".outbox-item")).to_have_count(0)
+    expect(page.locator("#messages > li[id^=message-]")).to_have_count(2)
+    assert _bodies(site, site.exchange_id) == ["Bonjour", "Réponse perdue en route"]

@@ -1,0 +1,105 @@
+// Nothing typed is lost: a screen's draft is saved on the server as the user types (debounced), read back on
+// return (a reload, another device), and kept in this browser while the server cannot be reached.
+
+import { api } from "./api.js";
+
+const LOCAL = "relais.draft.";  // + screen: only while the server has not got it (offline)
+const DELAY = 800;
+
+function local(screen) {
+  try { return JSON.parse(localStorage.getItem(LOCAL + screen) || "null"); } catch { return null; }
+}
+
+function keepLocal(screen, draft) {
+  try { localStorage.setItem(LOCAL + screen, JSON.stringify({ ...draft, saved_at: new Date().toISOString() })); } catch { /* full */ }
+}
+
+function dropLocal(screen) {
+  try { localStorage.removeItem(LOCAL + screen); } catch { /* unavailable */ }
+}
+
+/**
+ * createDraftSaver({screen, collect() -> {fields, attachments}, isEmpty(draft), status})
+ * screen: "channel:<name>", "channel:<name>:patient:<id>" or "exchange:<id>" (kernel/services/drafts.py).
+ * Returns {load() -> draft|null, schedule(), stop()}; load's draft has attachments as [{id, filename, size}]
+ * (only those the account may still send) and fields as saved.
+ */
+export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
+  const url = `drafts/${encodeURIComponent(screen)}`;
+  let timer = null;
+  let stopped = false;
+  let saved = null;  // JSON of what the server holds (null: nothing)
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  async function save() {
+    timer = null;
+    if (stopped) return;
+    const draft = collect();
+    const json = JSON.stringify(draft);
+    if (json === saved) return;
+    if (isEmpty(draft)) {
+      dropLocal(screen);
+      if (saved !== null) {
+        const r = await api(url, { method: "DELETE" });
+        if (r.ok || r.status === 404) saved = null;
+      }
+      say("");
+      return;
+    }
+    const r = await api(url, { method: "PUT", json: draft });
+    if (stopped) return;
+    if (r.ok) {
+      saved = json;
+      dropLocal(screen);
+      say("Brouillon enregistré");
+    } else if (r.status === 0) {  // no network: kept here, sent to the server once it answers again
+      keepLocal(screen, draft);
+      say("Brouillon gardé sur cet appareil (hors connexion)");
+    } else {
+      say("");
+    }
+  }
+
+  function schedule() {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(save, DELAY);
+  }
+
+  async function load() {
+    const kept = local(screen);
+    const r = await api(url);
+    const server = r.ok ? r.data.draft : null;
+    if (server) saved = JSON.stringify({ fields: server.fields, attachments: server.attachments.map((a) => a.id) });
+    if (kept && (!server || kept.saved_at > server.updated_at)) {
+      // Written offline after the server's copy: this one is newer. Its files are shown only if the server
+      // confirms them (the next save checks they are the account's own).
+      const files = server ? server.attachments.filter((a) => (kept.attachments || []).includes(a.id)) : [];
+      schedule();
+      return { fields: kept.fields || {}, attachments: files, local: true };
+    }
+    return server;
+  }
+
+  window.addEventListener("online", () => { if (local(screen)) schedule(); });
+  return {
+    load, schedule,
+    /** The screen was sent: the server removed its draft in the send's transaction; nothing more to save. */
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      dropLocal(screen);
+      say("");
+    },
+  };
+}
+
+/** A key for one send, the same for every retry of it (Idempotency-Key): the server stores it once. */
+export function newSendKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
