@@ -3,6 +3,8 @@ come back after a reload and on another device; a message written offline waits 
 sent once when the connection returns."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -111,3 +113,57 @@ def test_a_send_retried_after_a_lost_answer_is_stored_once(chat, new_page, sign_
     expect(page.locator(".outbox-item")).to_have_count(0)
     expect(page.locator("#messages > li[id^=message-]")).to_have_count(2)
     assert _bodies(site, site.exchange_id) == ["Bonjour", "Réponse perdue en route"]
+
+
+def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_goes_once_sent(
+        chat, new_page, sign_in, picture, artifacts):
+    site = chat
+    with site.app.app_context():
+        from support.factories import make_patient
+        from kernel.models import Account
+        make_patient(in_care_of=Account.get(Account.login == "alice"))
+    page = new_page()
+    sign_in(page, site, "alice", "/envoyer/test_chat")
+    members = page.get_by_label("Participants")
+    members.click()
+    members.press_sequentially("dur")
+    expect(page.locator("[data-field=members] [role=option]")).to_have_count(1)
+    members.press("Enter")
+    patient = page.get_by_label("Patient", exact=True)
+    patient.click()
+    patient.press_sequentially("repap")
+    page.locator("[data-field=patient] [role=option]", has_text="Cecilia REPAP TEST").click()
+    page.get_by_label("Objet").fill("Plaie du pied droit")
+    page.locator("[data-attachments-input]").set_input_files(files=[
+        {"name": "photo-plaie.png", "mimeType": "image/png", "buffer": picture()}])
+    expect(page.locator("[data-field=attachments] .attachment-item[data-id]")).to_have_count(1)
+    page.get_by_label("Message").fill("Pouvez-vous passer demain ?")
+    expect(page.locator(".draft-status")).to_have_text("Brouillon enregistré")
+
+    def looks_as_typed(screen):
+        expect(screen.locator(".draft-status")).to_have_text("Brouillon repris")
+        expect(screen.locator("[data-field=members] .chip")).to_have_text([re.compile("Bob DURAND")])
+        expect(screen.locator("[data-field=patient] .chip")).to_contain_text("Cecilia REPAP TEST")
+        expect(screen.get_by_label("Objet")).to_have_value("Plaie du pied droit")
+        expect(screen.get_by_label("Message")).to_have_value("Pouvez-vous passer demain ?")
+        expect(screen.locator("[data-field=attachments] .attachment-item[data-id]")).to_have_text(
+            [re.compile("photo-plaie.png")])
+
+    page.reload()
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    looks_as_typed(page)
+    page.screenshot(path=artifacts / "drafts-04-ecran-d-envoi-repris.png")
+    other = new_page()  # another device
+    sign_in(other, site, "alice", "/envoyer/test_chat")
+    looks_as_typed(other)
+
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page).to_have_url(re.compile(r"/echanges/\d+$"))
+    expect(page.locator("#thread-subject")).to_have_text("Plaie du pied droit")
+    with site.app.app_context():
+        assert Draft.select().count() == 0
+        assert Exchange.select().where(Exchange.subject == "Plaie du pied droit").count() == 1
+    page.goto(f"{site.url}/envoyer/test_chat")
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("Objet")).to_have_value("")
+    expect(page.locator(".draft-status")).to_have_text("")

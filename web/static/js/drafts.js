@@ -21,7 +21,7 @@ function dropLocal(screen) {
 /**
  * createDraftSaver({screen, collect() -> {fields, attachments}, isEmpty(draft), status})
  * screen: "channel:<name>", "channel:<name>:patient:<id>" or "exchange:<id>" (kernel/services/drafts.py).
- * Returns {load() -> draft|null, schedule(), stop()}; load's draft has attachments as [{id, filename, size}]
+ * Returns {load() -> draft|null, schedule(), unsaved(), stop()}; load's draft has attachments as [{id, filename, size}]
  * (only those the account may still send) and fields as saved.
  */
 export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
@@ -29,6 +29,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
   let timer = null;
   let stopped = false;
   let saved = null;  // JSON of what the server holds (null: nothing)
+  let dirty = false;  // typed since the last save (here or on the server)
 
   function say(text) {
     if (status) status.textContent = text;
@@ -39,13 +40,17 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     if (stopped) return;
     const draft = collect();
     const json = JSON.stringify(draft);
-    if (json === saved) return;
+    if (json === saved) {
+      dirty = false;
+      return;
+    }
     if (isEmpty(draft)) {
       dropLocal(screen);
       if (saved !== null) {
         const r = await api(url, { method: "DELETE" });
         if (r.ok || r.status === 404) saved = null;
       }
+      dirty = false;
       say("");
       return;
     }
@@ -53,10 +58,12 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     if (stopped) return;
     if (r.ok) {
       saved = json;
+      dirty = false;
       dropLocal(screen);
       say("Brouillon enregistré");
     } else if (r.status === 0) {  // no network: kept here, sent to the server once it answers again
       keepLocal(screen, draft);
+      dirty = false;
       say("Brouillon gardé sur cet appareil (hors connexion)");
     } else {
       say("");
@@ -65,6 +72,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
 
   function schedule() {
     if (stopped) return;
+    dirty = true;
     clearTimeout(timer);
     timer = setTimeout(save, DELAY);
   }
@@ -87,6 +95,8 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
   window.addEventListener("online", () => { if (local(screen)) schedule(); });
   return {
     load, schedule,
+    /** Something typed is not kept anywhere yet (leaving now would lose it). */
+    unsaved: () => dirty,
     /** The screen was sent: the server removed its draft in the send's transaction; nothing more to save. */
     stop() {
       stopped = true;

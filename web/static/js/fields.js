@@ -47,6 +47,8 @@ export function renderField(spec, ctx) {
     name: spec.name, spec, el,
     get: widget.get,
     set: widget.set,
+    // What a draft keeps of the field (drafts.js): what set() takes back; get() unless the widget shows more.
+    draft: widget.draft || widget.get,
     isEmpty: widget.isEmpty,
     pending: widget.pending || (() => Promise.resolve()),
     focus: () => (widget.focus ? widget.focus() : input.focus()),
@@ -191,6 +193,9 @@ function personField(spec, { id, actingAs = () => null }) {
     el: picker.el, input: picker.input, focus: picker.focus,
     get: () => (spec.many ? value() : (value()[0] ?? null)),
     set: (v) => picker.set((Array.isArray(v) ? v : [v]).map((x) => personItem(x, kind)).filter(Boolean)),
+    // The names as shown, not only the ids: a draft taken back shows the same chips.
+    draft: () => picker.get().map((item) => (kind === "mssante" ? { address: item.value, display_name: item.label }
+      : { id: item.value, display_name: item.label })),
     isEmpty: () => picker.get().length === 0,
   };
 }

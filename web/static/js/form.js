@@ -2,6 +2,7 @@
 
 import { allMessages, api } from "./api.js";
 import { h, onSendShortcut } from "./dom.js";
+import { createDraftSaver, newSendKey } from "./drafts.js";
 import { renderField } from "./fields.js";
 
 const form = document.getElementById("compose-form");
@@ -15,6 +16,11 @@ let sent = false;
 let leaving = false;  // the user chose to open something else (an existing conversation)
 let patientRequest = 0;
 const watchers = [];  // [names, fn]: "suggestions" fields follow other fields
+// One key for this screen's send, the same for every retry: a send whose answer was lost is not stored twice.
+const sendKey = newSendKey();
+const draftStatus = h("span", { class: "draft-status", role: "status" });
+sendButton.after(draftStatus);
+let drafts = null;
 
 async function load() {
   const r = await api(`channels/${encodeURIComponent(channel)}/form`);
@@ -40,9 +46,58 @@ async function load() {
   prefillRecipient();
   prefillSubjectAndPatient();
   for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
+  await restoreDraft();
   form.dataset.ready = "true";
   const first = [...controls.values()].find((c) => c.name !== "acting_as" && c.isEmpty());
   if (first) first.focus();
+}
+
+const typedSomething = () => [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty() && !c.isAutofilled());
+
+/**
+ * The screen's draft (kernel drafts, per account: the same on every device): taken back when the screen opens,
+ * saved as the user types. A screen opened about a patient (?patient=) has a draft of its own.
+ */
+async function restoreDraft() {
+  const patientId = Number(new URLSearchParams(location.search).get("patient"));
+  const screen = `channel:${channel}${Number.isInteger(patientId) && patientId > 0 ? `:patient:${patientId}` : ""}`;
+  drafts = createDraftSaver({
+    screen, status: draftStatus,
+    collect: () => {
+      const fields = {};
+      const files = [];
+      for (const control of controls.values()) {
+        if (control.displayOnly) continue;
+        fields[control.name] = control.draft();
+        if (control.spec.type === "attachments") files.push(...control.get());
+      }
+      return { fields, attachments: files };
+    },
+    isEmpty: () => !typedSomething(),
+  });
+  const draft = await drafts.load();
+  if (!draft || typedSomething()) return;
+  const files = new Map((draft.attachments || []).map((a) => [a.id, a]));
+  for (const [name, value] of Object.entries(draft.fields || {})) {
+    const control = controls.get(name);
+    if (!control || control.displayOnly || value === null || value === undefined) continue;
+    try {
+      if (control.spec.type === "attachments") control.set((value || []).map((id) => files.get(id)).filter(Boolean));
+      else if (control.spec.type === "patient") await restorePatient(control, value);
+      else control.set(value);
+    } catch { /* a field whose shape changed since: left as the screen gives it */ }
+  }
+  for (const [, fn] of watchers) fn();
+  draftStatus.textContent = "Brouillon repris";
+}
+
+/** A patient is taken back only if the account may still see them (as ?patient= does). */
+async function restorePatient(control, patientId) {
+  if (!Number.isInteger(patientId)) return;
+  const r = await api(`patients/${patientId}`);
+  if (!r.ok || !r.data.patient) return;
+  control.set(r.data.patient);
+  onPatientChange(patientId);
 }
 
 /**
@@ -150,9 +205,11 @@ async function send() {
     for (const control of controls.values()) {
       if (!control.displayOnly) draft[control.name] = control.get();
     }
-    const r = await api(`channels/${encodeURIComponent(channel)}/exchanges`, { method: "POST", json: draft });
+    const r = await api(`channels/${encodeURIComponent(channel)}/exchanges`,
+      { method: "POST", json: draft, headers: { "Idempotency-Key": sendKey } });
     if (r.ok) {
       sent = true;
+      drafts?.stop();  // the send removed the draft, in its transaction
       location.assign(`/echanges/${r.data.exchange.id}`);
       return;
     }
@@ -182,6 +239,10 @@ function notifyWatchers(event) {
 }
 form.addEventListener("change", notifyWatchers);
 form.addEventListener("input", notifyWatchers);
+// Saved as the user types (debounced), once the screen is built and its draft taken back.
+const saveDraft = () => { if (form.dataset.ready === "true" && !sent) drafts?.schedule(); };
+form.addEventListener("input", saveDraft);
+form.addEventListener("change", saveDraft);
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -195,8 +256,8 @@ form.addEventListener("keydown", (event) => {
   }
 });
 window.addEventListener("beforeunload", (event) => {
-  const typed = [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty() && !c.isAutofilled());
-  if (typed && !sent && !leaving) event.preventDefault();
+  // Kept as a draft already: nothing to lose. Only what the last few hundred milliseconds typed is asked about.
+  if (typedSomething() && !sent && !leaving && (!drafts || drafts.unsaved())) event.preventDefault();
 });
 
 load();
