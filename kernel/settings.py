@@ -31,7 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
        "Signs session cookies. Empty: a random key is generated once and kept in `<data_dir>/secret_key`."),
     _d("base_url", str, "http://127.0.0.1:8000", "Public URL of the platform, used in links and printed by `relais demo`."),
     _d("platform_name", str, "Relais Santé",
-       "The platform's name shown to users: the \"+\" panel's group of the platform's own channels, the compose breadcrumb."),
+       "The platform's name shown to users: brand, page titles, the \"+\" panel's group of its own channels."),
     _d("host", str, "127.0.0.1", "Address `relais serve` listens on."),
     _d("port", int, 8000, "Port `relais serve` listens on."),
     _d("plugins", list, ["*builtin"],

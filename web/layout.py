@@ -8,6 +8,7 @@ from flask import g
 from kernel.auth import current_account
 from kernel.ui import MenuLink, ResolvedAsset, menu_links, page_assets
 
+from .branding import platform_name
 from .send_panel import send_panel
 
 
@@ -33,4 +34,4 @@ def sections(space: str) -> list[tuple[str, list[MenuLink]]]:
 
 def layout_context() -> dict[str, Any]:
     return {"account": current_account(), "send_panel": send_panel, "page_files": page_files,
-            "menu_links": links, "menu_sections": sections}
+            "menu_links": links, "menu_sections": sections, "platform_name": platform_name()}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kernel import current_relais
 from kernel.api.channels import ordered_channels
 from kernel.channel import GROUP_MONSISRA, GROUPS, Channel
+
+from .branding import platform_name
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ def group_label(group: str) -> str:
     """The group's name for users. ``GROUP_MONSISRA`` is the identifier of the platform's own channels, kept
     for plugins and the API; users read the platform's configured name there, not another product's."""
     if group == GROUP_MONSISRA:
-        return current_relais().config["platform_name"] or "Relais Santé"
+        return platform_name()
     return group
 
 

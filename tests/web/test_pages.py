@@ -174,6 +174,11 @@ def test_the_platforms_own_group_and_the_compose_breadcrumb_carry_its_configured
     assert re.search(r'class="breadcrumb"><a [^>]*>Conversations</a> <span aria-hidden="true">›</span> Nouvel envoi</p>',
                      compose)
     assert "MonSisra" not in compose
+    # The brand and the titles carry it too, on the sign-in page as on the others.
+    assert "<title>Démarrer une conversation · Sisra Santé Auvergne</title>" in compose
+    assert '<span class="brand-name">Sisra Santé Auvergne</span>' in body
+    login = text(app.test_client().get("/login"))
+    assert "Sisra Santé Auvergne</h1>" in login and "Relais Santé" not in login
 
 
 def test_no_enabled_channel_is_said_plainly(make_app):
