@@ -49,7 +49,8 @@ def compose_form(channel: str, account: Account | None) -> list[FormField]:
                   default=[as_json(a) for a in draft_files(account)] if account is not None else None,
                   help="Des documents PDF : un document scanné ou une image s'impriment d'abord en PDF "
                        "(« relais print » le fait pour vous)."),
-        FormField(DOCUMENTS, "fieldset", TITLE, order=35, options={"url": "/documents/champs", "watch": ["attachments"]}),
+        FormField(DOCUMENTS, "fieldset", TITLE, order=35,
+                  options={"url": "/documents/champs", "watch": ["attachments"]}),
     ]
     targets = available_targets(account) if account is not None else {}
     for order, (name, target) in enumerate(OPTIONS.items()):
