@@ -59,6 +59,7 @@ def once(account_id: int, check: Callable[[], T], store: Callable[[T], Answer]) 
         with write_transaction():
             # Taken first: a racing twin blocks here until this transaction ends, then finds the key taken.
             row = IdempotentAnswer.create(account=account_id, key=key, request=signature, created_at=utcnow())
+            forget_old(account_id)  # the account's expired keys go as it makes new ones: the table stays small
             body, status, headers = store(checked)
             text = current_app.json.dumps(body)  # the app's JSON (dates as it writes them), replayed verbatim
             row.status, row.body, row.location = status, text, headers.get("Location", "")
@@ -94,7 +95,8 @@ def _respond(text: str, status: int, headers: dict[str, str]) -> Response:
     return response
 
 
-def forget_old(before: dt.datetime | None = None) -> int:
-    """Remove answers older than the window (kept small; a key is only looked up by its account)."""
-    limit = before or utcnow() - WINDOW
-    return IdempotentAnswer.delete().where(IdempotentAnswer.created_at < limit).execute()
+def forget_old(account_id: int) -> int:
+    """Remove the account's answers older than the window."""
+    return (IdempotentAnswer.delete()
+            .where((IdempotentAnswer.account == account_id) & (IdempotentAnswer.created_at < utcnow() - WINDOW))
+            .execute())

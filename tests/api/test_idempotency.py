@@ -81,6 +81,11 @@ def test_a_key_older_than_the_window_is_forgotten(app, client):
     r = client.post("/api/v1/channels/test_chat/exchanges", headers=_with_key(alice, "k"), json=_new(alice, bob))
     assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
     assert Exchange.select().count() == 2 and IdempotentAnswer.select().count() == 1
+    # Other expired keys of the account go as it makes new ones.
+    client.post("/api/v1/channels/test_chat/exchanges", headers=_with_key(alice, "k2"), json=_new(alice, bob))
+    IdempotentAnswer.update(created_at=dt.datetime(2020, 1, 1)).execute()
+    client.post("/api/v1/channels/test_chat/exchanges", headers=_with_key(alice, "k3"), json=_new(alice, bob))
+    assert [a.key for a in IdempotentAnswer.select()] == ["k3"]
 
 
 class _Gate(ChatChannel):
