@@ -167,3 +167,35 @@ def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_go
     expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
     expect(page.get_by_label("Objet")).to_have_value("")
     expect(page.locator(".draft-status")).to_have_text("")
+
+
+def test_what_waits_in_a_shared_browser_is_never_shown_to_nor_sent_by_another_account(chat, new_page, sign_in):
+    site, path = chat, f"/echanges/{chat.exchange_id}"
+    page = new_page()
+    sign_in(page, site, "alice", path)
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    # The network drops every send of this page (a flaky connection) until told otherwise.
+    page.route(f"**/api/v1/exchanges/{site.exchange_id}/messages",
+               lambda route: route.abort("internetdisconnected") if route.request.method == "POST" else route.continue_())
+    box = page.get_by_label("Votre message")
+    box.fill("Message d'Alice resté en attente")
+    box.press("Control+Enter")
+    expect(page.locator(".outbox-item")).to_have_count(1)
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.unroute(f"**/api/v1/exchanges/{site.exchange_id}/messages")
+
+    sign_in(page, site, "bob", path)  # the same browser, another person
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".outbox-item")).to_have_count(0)
+    page.wait_for_timeout(500)
+    assert _bodies(site, site.exchange_id) == ["Bonjour"]
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    sign_in(page, site, "alice", path)  # Alice back: hers leaves, as hers
+    expect(page.locator(".outbox-item")).to_have_count(0)
+    expect(page.locator("#messages")).to_contain_text("Message d'Alice resté en attente")
+    with site.app.app_context():
+        from kernel.models import Account
+        [message] = Message.select().where(Message.body == "Message d'Alice resté en attente")
+        assert message.author_id == Account.get(Account.login == "alice").id

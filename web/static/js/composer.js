@@ -5,9 +5,9 @@
 import { allMessages, api } from "./api.js";
 import { createAttachments } from "./attachments.js";
 import { autogrow, h, onSendShortcut } from "./dom.js";
-import { createDraftSaver, newSendKey } from "./drafts.js";
+import { createDraftSaver, newSendKey, whoAmI } from "./drafts.js";
 
-const OUTBOX = "relais.outbox";  // [{key, exchangeId, body, attachments, at}]
+const OUTBOX = "relais.outbox";  // [{key, account, exchangeId, body, attachments, at}]
 const RETRY = 15000;
 
 function outbox() {
@@ -36,6 +36,8 @@ export function createComposer(form, { exchangeId, onSent }) {
   });
   let sending = false;
   let flushing = false;
+  let account = null;  // only this account's waiting messages are shown and sent from this page
+  const waiting = () => outbox().filter((i) => account !== null && i.account === account && i.exchangeId === exchangeId);
 
   function showError(messages) {
     error.hidden = !messages.length;
@@ -45,8 +47,7 @@ export function createComposer(form, { exchangeId, onSent }) {
   }
 
   function showPending() {
-    const mine = outbox().filter((item) => item.exchangeId === exchangeId);
-    pendingList.replaceChildren(...mine.map((item) => h("li", { class: "outbox-item", dataset: { key: item.key } },
+    pendingList.replaceChildren(...waiting().map((item) => h("li", { class: "outbox-item", dataset: { key: item.key } },
       h("p", { class: "outbox-body" }, item.body || `${item.attachments.length} pièce(s) jointe(s)`),
       h("span", { class: "outbox-state" }, "En attente d'envoi"))));
   }
@@ -56,7 +57,7 @@ export function createComposer(form, { exchangeId, onSent }) {
     if (flushing) return;
     flushing = true;
     try {
-      for (const item of outbox().filter((i) => i.exchangeId === exchangeId)) {
+      for (const item of waiting()) {
         const r = await api(`exchanges/${exchangeId}/messages`, {
           method: "POST", json: { body: item.body, attachments: item.attachments }, headers: { "Idempotency-Key": item.key } });
         if (r.status === 0 || r.status >= 500) break;  // still no connection (or the server is down): later
@@ -87,10 +88,10 @@ export function createComposer(form, { exchangeId, onSent }) {
         showError(["Écrivez un message ou joignez un fichier."]);
         return;
       }
-      const item = { key: newSendKey(), exchangeId, body, attachments: ids, at: new Date().toISOString() };
+      const item = { key: newSendKey(), account, exchangeId, body, attachments: ids, at: new Date().toISOString() };
       const r = await api(`exchanges/${exchangeId}/messages`, {
         method: "POST", json: { body, attachments: ids }, headers: { "Idempotency-Key": item.key } });
-      if (r.status === 0) {
+      if (r.status === 0 && account !== null) {
         // No connection: the message waits here and leaves by itself when the connection is back.
         saveOutbox([...outbox(), item]);
         showPending();
@@ -139,8 +140,11 @@ export function createComposer(form, { exchangeId, onSent }) {
     draftStatus.textContent = "Brouillon repris";
   });
   window.addEventListener("online", flush);
-  setInterval(() => { if (outbox().some((i) => i.exchangeId === exchangeId)) flush(); }, RETRY);
-  showPending();
-  flush();
+  setInterval(() => { if (waiting().length) flush(); }, RETRY);
+  whoAmI().then((id) => {
+    account = id;
+    showPending();
+    flush();
+  });
   return { focus: () => textarea.focus() };
 }

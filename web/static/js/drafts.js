@@ -3,19 +3,31 @@
 
 import { api } from "./api.js";
 
-const LOCAL = "relais.draft.";  // + screen: only while the server has not got it (offline)
+const LOCAL = "relais.draft.";  // + account id + "." + screen: only while the server has not got it (offline)
 const DELAY = 800;
+let me = null;
 
-function local(screen) {
-  try { return JSON.parse(localStorage.getItem(LOCAL + screen) || "null"); } catch { return null; }
+/** The signed-in account's id (null when the server cannot be reached): what this browser keeps is per account,
+ * so that another person signing in on the same browser never sees, nor sends, someone else's words. */
+export async function whoAmI() {
+  if (me === null) {
+    const r = await api("me");
+    if (r.ok) me = r.data.account.id;
+  }
+  return me;
 }
 
-function keepLocal(screen, draft) {
-  try { localStorage.setItem(LOCAL + screen, JSON.stringify({ ...draft, saved_at: new Date().toISOString() })); } catch { /* full */ }
+function local(key) {
+  try { return key ? JSON.parse(localStorage.getItem(key) || "null") : null; } catch { return null; }
 }
 
-function dropLocal(screen) {
-  try { localStorage.removeItem(LOCAL + screen); } catch { /* unavailable */ }
+function keepLocal(key, draft) {
+  if (!key) return;
+  try { localStorage.setItem(key, JSON.stringify({ ...draft, saved_at: new Date().toISOString() })); } catch { /* full */ }
+}
+
+function dropLocal(key) {
+  try { if (key) localStorage.removeItem(key); } catch { /* unavailable */ }
 }
 
 /**
@@ -30,6 +42,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
   let stopped = false;
   let saved = null;  // JSON of what the server holds (null: nothing)
   let dirty = false;  // typed since the last save (here or on the server)
+  let localKey = null;  // known once the account is
 
   function say(text) {
     if (status) status.textContent = text;
@@ -45,7 +58,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
       return;
     }
     if (isEmpty(draft)) {
-      dropLocal(screen);
+      dropLocal(localKey);
       if (saved !== null) {
         const r = await api(url, { method: "DELETE" });
         if (r.ok || r.status === 404) saved = null;
@@ -59,10 +72,10 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     if (r.ok) {
       saved = json;
       dirty = false;
-      dropLocal(screen);
+      dropLocal(localKey);
       say("Brouillon enregistré");
     } else if (r.status === 0) {  // no network: kept here, sent to the server once it answers again
-      keepLocal(screen, draft);
+      keepLocal(localKey, draft);
       dirty = false;
       say("Brouillon gardé sur cet appareil (hors connexion)");
     } else {
@@ -78,7 +91,9 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
   }
 
   async function load() {
-    const kept = local(screen);
+    const account = await whoAmI();
+    localKey = account === null ? null : `${LOCAL}${account}.${screen}`;
+    const kept = local(localKey);
     const r = await api(url);
     const server = r.ok ? r.data.draft : null;
     if (server) saved = JSON.stringify({ fields: server.fields, attachments: server.attachments.map((a) => a.id) });
@@ -92,7 +107,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     return server;
   }
 
-  window.addEventListener("online", () => { if (local(screen)) schedule(); });
+  window.addEventListener("online", () => { if (local(localKey)) schedule(); });
   return {
     load, schedule,
     /** Something typed is not kept anywhere yet (leaving now would lose it). */
@@ -101,7 +116,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     stop() {
       stopped = true;
       clearTimeout(timer);
-      dropLocal(screen);
+      dropLocal(localKey);
       say("");
     },
   };
