@@ -22,7 +22,8 @@ export function exchangeRow(exchange, { myIdentities = new Set(), channels = nul
   return h("li", { class: `exchange${unread ? " unread" : ""}`, dataset: { id: exchange.id, channel: exchange.channel } },
     h("div", { class: "exchange-main" },
       h("span", { class: "exchange-title" },
-        channels ? h("span", { class: "exchange-channel", title: channel ? `${channel.group} · ${channel.label}` : "" },
+        // The tooltip is the channel's own label: its group's identifier is no name for users (platform_name is).
+        channels ? h("span", { class: "exchange-channel", title: channel ? channel.label : "" },
           channel ? channelNoun(channel.label) : exchange.channel) : null,
         h("a", { href: `/echanges/${exchange.id}`, class: "exchange-link exchange-subject" }, exchange.subject),
         statusChip(exchange.status_label)),
