@@ -7,10 +7,9 @@ import io
 from html import escape
 from typing import Any
 
-import magic  # how the kernel tells a file's type (python-magic)
 from flask import jsonify, request
 
-from kernel import api_login_required, current_account, current_relais, write_transaction
+from kernel import api_login_required, current_account, current_relais, utcnow, write_transaction
 from kernel.models import Account, Attachment
 
 from .models import PRINTED, WATCHED, DraftFile
@@ -21,6 +20,7 @@ IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 NOT_A_DOCUMENT = ("« {name} » n'est ni un PDF ni une image : imprimez-le en PDF avant de l'envoyer dans un envoi "
                   "de documents.")
 NOTHING = "Aucun fichier reçu : indiquez un ou plusieurs fichiers PDF ou images."
+UNKNOWN = "Un des fichiers est introuvable : envoyez-le de nouveau."
 COMPOSE = "/envoyer/documents"
 
 
@@ -43,37 +43,43 @@ def image_as_pdf(data: bytes, content_type: str, name: str) -> bytes:
 
 
 def _fail(status: int, message: str) -> Any:
-    return jsonify(errors={"file": [message]}), status
+    return jsonify(errors={"attachments": [message]}), status
 
 
 @blueprint.post("/brouillon")
 @api_login_required
 def add_to_draft() -> Any:
-    """``file`` (one or more): PDFs as they are, images turned into a PDF page; all stored or none."""
+    """``{"attachments": [ids], "source": "impression"|"dossier"}``: files the caller uploaded through the kernel's
+    ``POST /api/v1/attachments`` (its size limits, quota and audit apply), put into their document draft: PDFs as
+    they are, an image as a one-page PDF. All go in or none."""
     relais, account = current_relais(), current_account()
-    uploads = request.files.getlist("file")
-    if not uploads:
+    body = request.get_json(silent=True) if request.is_json else None
+    wanted = body.get("attachments") if isinstance(body, dict) else None
+    if not isinstance(wanted, list) or not wanted or not all(isinstance(i, int) for i in wanted):
         return _fail(400, NOTHING)
-    source = WATCHED if request.form.get("source") == WATCHED else PRINTED
-    ready: list[tuple[bytes, str]] = []
-    for upload in uploads:
-        data, name = upload.read(), upload.filename or "document"
-        kind = _sniff(data)
-        if kind == PDF:
-            ready.append((data, name))
-        elif kind in IMAGES:
-            stem = name.rsplit(".", 1)[0] if "." in name else name
-            ready.append((image_as_pdf(data, kind, name), f"{stem}.pdf"))
-        else:
-            return _fail(422, NOT_A_DOCUMENT.format(name=name))
+    source = WATCHED if body.get("source") == WATCHED else PRINTED
+    mine = {a.id: a for a in Attachment.select().where(Attachment.id.in_(wanted)
+                                                         & (Attachment.uploaded_by == account.id))}
+    if len(mine) != len(set(wanted)):
+        return _fail(404, UNKNOWN)
+    files = [mine[i] for i in dict.fromkeys(wanted)]
+    refused = [NOT_A_DOCUMENT.format(name=a.filename) for a in files
+               if a.content_type != PDF and a.content_type not in IMAGES]
+    if refused:
+        return _fail(422, " ".join(refused))
     saved = []
     try:
         with write_transaction():
-            for data, name in ready:
-                attachment = relais.attachments.save(io.BytesIO(data), name, account)
-                DraftFile.create(account=account, attachment=attachment, source=source)
+            for attachment in files:
+                if attachment.content_type != PDF:
+                    with relais.attachments.open(attachment) as fh:
+                        pdf = image_as_pdf(fh.read(), attachment.content_type, attachment.filename)
+                    stem = attachment.filename.rsplit(".", 1)[0] if "." in attachment.filename else attachment.filename
+                    attachment = relais.attachments.save(io.BytesIO(pdf), f"{stem}.pdf", account)
+                DraftFile.insert(account=account.id, attachment=attachment.id, source=source,
+                                 created_at=utcnow()).on_conflict_ignore().execute()
                 saved.append(attachment)
-    except ValueError as exc:  # AttachmentRejected: empty or too large, said in French
+    except ValueError as exc:  # the renderer's PDF refused by the store (too large): said in French
         return _fail(413 if "taille" in str(exc) else 422, str(getattr(exc, "message", exc)))
     relais.audit.record("documents.draft.add", account_id=account.id, status=201,
                         target=",".join(f"attachment:{a.id}" for a in saved), detail=f"source={source}")
@@ -103,7 +109,3 @@ def forget_sent(account: Account, attachment_ids: list[int]) -> None:
     """Sent files leave the draft (inside the send's transaction)."""
     DraftFile.delete().where((DraftFile.account == account.id)
                              & DraftFile.attachment.in_(attachment_ids)).execute()
-
-
-def _sniff(data: bytes) -> str:
-    return magic.from_buffer(data[:8192], mime=True) or ""

@@ -22,30 +22,36 @@ class PrintFailed(click.ClickException):
     """Said in French on the terminal; the command ends with status 1."""
 
 
-def push(server: str, token: str, paths: Iterable[Path], source: str = "impression") -> str:
-    """Send the files to the draft; the address of the screen to complete. All go or none."""
-    paths = list(paths)
-    handles = [path.open("rb") for path in paths]
-    try:
-        response = requests.post(server.rstrip("/") + DRAFT, headers={"Authorization": f"Bearer {token}"},
-                                 files=[("file", (p.name, h)) for p, h in zip(paths, handles)],
-                                 data={"source": source}, timeout=120)
-    except requests.RequestException as exc:
-        raise PrintFailed(f"la plateforme {server} ne répond pas ({type(exc).__name__}) : vérifiez son adresse "
-                          "et votre connexion.") from None
-    finally:
-        for handle in handles:
-            handle.close()
+def _answer(response: requests.Response) -> dict:
     if response.status_code == 401:
         raise PrintFailed("le jeton d'accès est refusé : créez-en un avec « relais token create ».")
     try:
         body = response.json()
     except ValueError:
         body = {}
-    if response.status_code != 201:
+    if response.status_code not in (200, 201):
         said = " ".join(m for messages in (body.get("errors") or {}).values() for m in messages)
         raise PrintFailed(said or f"la plateforme a répondu {response.status_code}.")
-    return body.get("link") or server.rstrip("/") + body.get("url", "/envoyer/documents")
+    return body
+
+
+def push(server: str, token: str, paths: Iterable[Path], source: str = "impression") -> str:
+    """Upload the files (the platform's attachments API: its limits and quota apply), put them into the draft;
+    the address of the screen to complete."""
+    base, headers = server.rstrip("/"), {"Authorization": f"Bearer {token}"}
+    try:
+        ids = []
+        for path in paths:
+            with path.open("rb") as handle:
+                uploaded = _answer(requests.post(f"{base}/api/v1/attachments", headers=headers,
+                                                 files=[("file", (path.name, handle))], timeout=120))
+            ids += [a["id"] for a in uploaded.get("attachments", [])]
+        body = _answer(requests.post(base + DRAFT, headers=headers, json={"attachments": ids, "source": source},
+                                     timeout=120))
+    except requests.RequestException as exc:
+        raise PrintFailed(f"la plateforme {server} ne répond pas ({type(exc).__name__}) : vérifiez son adresse "
+                          "et votre connexion.") from None
+    return body.get("link") or base + body.get("url", "/envoyer/documents")
 
 
 def settled(path: Path, wait: float = SETTLE_SECONDS) -> bool:
