@@ -50,6 +50,7 @@ def test_a_mail_to_a_directory_cardiologist_shows_remis(new_page, demo_url, arti
 
     expect(page).to_have_url(re.compile(r"/echanges/\d+$"))
     expect(page.get_by_text(f"{address} remis")).to_be_visible(timeout=20_000)
+    expect(page).to_have_title("Avis pour Mme Martin · Relais Santé")
     page.screenshot(path=str(artifacts / "demo-mail-remis.png"))
 
     page.locator("summary", has_text="Nouveau").click()

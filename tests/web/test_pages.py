@@ -177,6 +177,7 @@ def test_the_platforms_own_group_and_the_compose_breadcrumb_carry_its_configured
     # The brand and the titles carry it too, on the sign-in page as on the others.
     assert "<title>Démarrer une conversation · Sisra Santé Auvergne</title>" in compose
     assert '<span class="brand-name">Sisra Santé Auvergne</span>' in body
+    assert '<meta name="application-name" content="Sisra Santé Auvergne">' in body  # titles the browser code writes
     login = text(app.test_client().get("/login"))
     assert "Sisra Santé Auvergne</h1>" in login and "Relais Santé" not in login
 

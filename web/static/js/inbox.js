@@ -6,6 +6,7 @@ import { followBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
 import { spaceView } from "./extensions.js";
 import { Live } from "./live.js";
+import { pageTitle } from "./platform.js";
 
 const root = document.getElementById("inbox");
 const list = document.getElementById("exchange-list");
@@ -38,7 +39,7 @@ function setCounts(unread) {
     badge.setAttribute("aria-label", `${count} non lu${count > 1 ? "s" : ""}`);
   }
   const total = Object.values(unread).reduce((sum, n) => sum + (n || 0), 0);
-  document.title = `${total ? `(${total}) ` : ""}Boîte de réception · Relais Santé`;
+  document.title = pageTitle(`${total ? `(${total}) ` : ""}Boîte de réception`);
 }
 
 async function refresh() {

@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { searchDirectory } from "./directory.js";
+import { platformName } from "./platform.js";
 
 const HINT_PEOPLE = 3;
 let channelsPromise = null;
@@ -21,11 +22,12 @@ export async function mailChannel() {
 
 function inviteLink(address) {
   const me = document.querySelector(".who-name")?.textContent.trim() || "";
-  const subject = "Invitation à rejoindre Relais Santé";
+  const subject = `Invitation à rejoindre ${platformName()}`;
   const body = [
     "Bonjour,",
     "",
-    "Je souhaiterais échanger avec vous sur Relais Santé, la messagerie sécurisée des professionnels de santé "
+    `Je souhaiterais échanger avec vous sur ${platformName()}, la messagerie`
+      + " sécurisée des professionnels de santé "
       + "de notre région : conversations en direct, photos et documents, au sujet de nos patients communs.",
     "",
     `Pour créer votre compte, rendez-vous sur ${location.origin}/ ou contactez l'administrateur de la plateforme.`,

@@ -5,6 +5,7 @@ import { createActions } from "./actions.js";
 import { createAddMembers } from "./add_members.js";
 import { h } from "./dom.js";
 import { createOpenedPanel } from "./opened.js";
+import { pageTitle } from "./platform.js";
 import { createRename } from "./rename.js";
 
 /** createHeader({exchangeId, refresh()}) -> {render(exchange), opened, memberIds(), patientId(), patient()} */
@@ -32,7 +33,7 @@ export function createHeader({ exchangeId, refresh }) {
     const chat = exchange.space === "chat";  // a mail keeps the subject and recipients it was sent with
     if (!rename.editing()) title.textContent = exchange.subject;
     rename.button.hidden = !chat || rename.editing();
-    document.title = `${exchange.subject} · Relais Santé`;
+    document.title = pageTitle(exchange.subject);
     const back = document.getElementById("thread-back");
     back.href = `/?espace=${exchange.space}`;
     back.textContent = exchange.space === "mail" ? "← Messagerie sécurisée" : "← Conversations";
