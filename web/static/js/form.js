@@ -84,7 +84,12 @@ async function restoreDraft() {
     try {
       if (control.spec.type === "attachments") control.set((value || []).map((id) => files.get(id)).filter(Boolean));
       else if (control.spec.type === "patient") await restorePatient(control, value);
-      else control.set(value);
+      else if (control.spec.type === "select") {
+        // A choice no longer offered (a delegation withdrawn since) leaves the screen's own default.
+        const before = control.get();
+        control.set(value);
+        if (control.get() === null && before !== null) control.set(before);
+      } else control.set(value);
     } catch { /* a field whose shape changed since: left as the screen gives it */ }
   }
   for (const [, fn] of watchers) fn();
