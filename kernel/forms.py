@@ -41,15 +41,6 @@ def gather_fields(pm: pluggy.PluginManager, channel: str, account: Account | Non
     return sorted(fields, key=lambda fl: (fl.order, fields.index(fl)))
 
 
-def _ticked(field: FormField) -> Any:
-    message = field.options.get("unticked") or "Cochez cette case pour continuer."
-
-    def check(value: Any) -> None:
-        if value is not True:
-            raise ValidationError(message)
-    return check
-
-
 def _marshmallow_field(field: FormField) -> Any:
     common: dict[str, Any] = {"required": field.required, "metadata": {"description": field.label}}
     if not field.required:
@@ -72,9 +63,7 @@ def _marshmallow_field(field: FormField) -> Any:
     if kind == "date":
         return f.Date(**common)
     if kind == "checkbox":
-        # A required box is one the user must tick (a consent), as in HTML: said with the other field errors
-        # on the first try, not after them by a plugin's validate.
-        return f.Boolean(validate=_ticked(field) if field.required else None, **common)
+        return f.Boolean(**common)
     if kind == "person" and field.options.get("kind") == "mssante":
         # MSSanté recipients are addresses (a professional may have several), not platform identities.
         address = f.String(validate=f.length(max_length=254))
