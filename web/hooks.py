@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from kernel import hookimpl
+from kernel.ui import MenuLink
 
 from .views import shell
 
@@ -12,3 +15,9 @@ from .views import shell
 @hookimpl
 def register_blueprints() -> list[Any]:
     return [shell]
+
+
+@hookimpl
+def menu_links(account: Any) -> list[MenuLink]:
+    # First in the top bar: a professional's day starts from a patient as often as from a message.
+    return [MenuLink("shell_patients", "Mes patients", url_for("shell.patients"), order=5)]

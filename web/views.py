@@ -114,6 +114,13 @@ def thread(exchange_id: int) -> Any:
     return render_template("thread.html", page="thread", exchange_id=exchange_id)
 
 
+@shell.get("/patients")
+@login_required
+def patients() -> Any:
+    """« Mes patients »: the account's recent patients and a search among those in its care (js/patients.js)."""
+    return render_template("patients.html", page="patients")
+
+
 @shell.get("/patients/<int:patient_id>")
 @login_required
 def patient(patient_id: int) -> Any:

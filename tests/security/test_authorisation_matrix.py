@@ -123,6 +123,7 @@ ROUTES: dict[str, Expect | Socket] = {
     "shell.inbox": page(200),
     "shell.compose": page(200, url=values(name="conversation")),
     "shell.thread": page(200, others=404, url=shared_chat),
+    "shell.patients": page(200),  # « Mes patients »: one's own, drawn from /api/v1/patients
     "shell.patient": page(200, others=404, url=patient),
     "shell.access": page(200),  # « Sessions et accès »: one's own, drawn from /api/v1/me/sessions and tokens
     # --- conversation plugin ------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+// « Mes patients » (/patients): the recent patients, then a search as one types (name, birth date, INS).
+// Each row opens the patient's page, which lists every exchange about them, whatever its channel.
+
+import { allMessages, api } from "./api.js";
+import { h } from "./dom.js";
+import { formatIns, relativeTime } from "./format.js";
+
+const root = document.getElementById("patients");
+const input = document.getElementById("patients-q");
+const list = document.getElementById("patients-list");
+const title = document.getElementById("patients-list-title");
+const empty = document.getElementById("patients-empty");
+const errorBox = document.getElementById("patients-error");
+const section = list.closest("section");
+const LIMIT = 50;  // the API's largest page
+let timer = null;
+let asked = 0;  // answers to an older query are dropped: the list always matches what is typed
+
+function row(patient) {
+  const ins = patient.ins
+    ? `INS ${formatIns(patient.ins)} · ${patient.qualified ? "identité qualifiée" : "identité non qualifiée"}`
+    : "INS non renseigné";
+  return h("li", { class: "patient-row", dataset: { patientId: patient.id } },
+    h("a", { href: `/patients/${patient.id}` },
+      h("span", {},
+        h("p", { class: "patient-row-name" }, patient.display_name,
+          patient.homonym ? h("span", { class: "homonym", title: "Un autre patient a le même nom, prénom et date de naissance" }, "Homonyme") : null),
+        h("p", { class: "patient-row-detail" }, ins)),
+      patient.last_used_at ? h("span", { class: "patient-row-used" }, `utilisé ${relativeTime(patient.last_used_at)}`) : null));
+}
+
+async function refresh() {
+  const q = input.value.trim();
+  const mine = ++asked;
+  section.setAttribute("aria-busy", "true");
+  const r = await api(`patients?q=${encodeURIComponent(q)}&limit=${LIMIT}`);
+  if (mine !== asked) return;
+  section.setAttribute("aria-busy", "false");
+  if (!r.ok) {
+    errorBox.hidden = false;
+    errorBox.textContent = allMessages(r.errors).join(" ");
+    return;
+  }
+  errorBox.hidden = true;
+  const { patients, recent } = r.data;
+  title.textContent = recent ? "Patients récents" : "Résultats de la recherche";
+  list.replaceChildren(...patients.map(row));
+  empty.hidden = patients.length > 0;
+  empty.textContent = recent
+    ? "Vous n'avez encore écrit au sujet d'aucun patient : recherchez-en un ci-dessus."
+    : "Aucun patient suivi ne correspond à cette recherche.";
+  root.dataset.loaded = "true";
+}
+
+input.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 200);
+});
+document.getElementById("patients-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearTimeout(timer);
+  refresh();
+});
+refresh();
