@@ -1,0 +1,79 @@
+"""« Mes patients » in Chromium: from the top bar, find a patient (accents aside), open them, see their
+exchanges of two channels with their unread counts, open one."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from plugins.conversation import hooks as conversation
+from support.chat_channel import ChatChannel
+from support.factories import bearer, make_account, make_patient
+
+pytestmark = pytest.mark.browser
+PLUGINS = [("conversation", conversation), ("test_chat", ChatChannel())]
+
+
+def test_find_a_patient_open_them_and_one_of_their_exchanges(make_site, new_page, sign_in, artifacts):
+    site = make_site(plugins=PLUGINS)
+    with site.app.app_context():
+        alice, bob = make_account("alice", "Alice", "Martin"), make_account("bob", "Bob", "Durand")
+        helene = make_patient("Hélène Marie", "LEFÈVRE", "F", birth_date=dt.date(1948, 3, 2), ins=None,
+                              in_care_of=alice)
+        make_patient("Jean", "DUPONT", "M", birth_date=dt.date(1950, 1, 1), ins=None, in_care_of=alice)
+        headers = bearer(alice)
+    client = site.app.test_client()
+    ids = {}
+    for channel, subject, patient_id in (("conversation", "Plaie du talon", helene.id),
+                                         ("test_mail", "Compte rendu de consultation", helene.id),
+                                         ("conversation", "Astreinte du week-end", None)):
+        r = client.post(f"/api/v1/channels/{channel}/exchanges", headers=headers, json={
+            "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient_id, "subject": subject,
+            "body": "Bonjour"})
+        assert r.status_code == 201, r.json
+        ids[subject] = r.json["exchange"]["id"]
+
+    page = new_page()
+    sign_in(page, site, "alice", "/")
+    page.locator(".topbar-links").get_by_role("link", name="Mes patients").click()
+    expect(page).to_have_url(f"{site.url}/patients")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes patients")
+    rows = page.locator("#patients-list .patient-row")
+    expect(page.locator("#patients-list-title")).to_have_text("Patients récents")
+    expect(rows.locator(".patient-row-name")).to_have_text(["Hélène LEFÈVRE (née LEFÈVRE) née le 02/03/1948"])
+    expect(rows.locator(".patient-row-used")).to_have_text(re.compile(r"^utilisé (à l'instant|il y a \d+ min)$"))
+
+    search = page.get_by_label("Rechercher un patient")
+    search.fill("dupont")
+    expect(page.locator("#patients-list-title")).to_have_text("Résultats de la recherche")
+    expect(rows.locator(".patient-row-name")).to_have_text(["Jean DUPONT (né DUPONT) né le 01/01/1950"])
+    search.fill("helene lefevre 02/03/1948")  # no accents, a birth date: the same patient
+    expect(rows.locator(".patient-row-name")).to_have_text(["Hélène LEFÈVRE (née LEFÈVRE) née le 02/03/1948"])
+    expect(rows.locator(".patient-row-detail")).to_have_text("INS non renseigné")
+    search.fill("personne")
+    expect(page.locator("#patients-empty")).to_have_text("Aucun patient suivi ne correspond à cette recherche.")
+    search.fill("lefevre")
+    expect(rows).to_have_count(1)
+    page.screenshot(path=artifacts / "mes-patients-01-recherche.png")
+
+    rows.get_by_role("link").click()
+    expect(page).to_have_url(f"{site.url}/patients/{helene.id}")
+    exchanges = page.locator("#patient-exchange-list .exchange")
+    expect(exchanges.locator(".exchange-subject")).to_have_text(["Compte rendu de consultation", "Plaie du talon"])
+    expect(exchanges.locator(".exchange-channel")).to_have_text(["Mail sécurisé", "Conversation"])
+    page.screenshot(path=artifacts / "mes-patients-02-patient.png")
+    page.locator(".breadcrumb").get_by_role("link", name="Mes patients").click()
+    expect(page).to_have_url(f"{site.url}/patients")
+    page.go_back()
+
+    # Bob has read neither: each row says so; opening one reads it.
+    page = new_page()
+    sign_in(page, site, "bob", f"/patients/{helene.id}")
+    exchanges = page.locator("#patient-exchange-list .exchange")
+    expect(exchanges.locator(".badge")).to_have_text(["1", "1"])
+    page.screenshot(path=artifacts / "mes-patients-03-non-lus.png")
+    exchanges.locator(".exchange-subject", has_text="Plaie du talon").click()
+    expect(page).to_have_url(f"{site.url}/echanges/{ids['Plaie du talon']}")
+    expect(page.get_by_text("Bonjour")).to_be_visible()
