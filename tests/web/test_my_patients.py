@@ -40,6 +40,8 @@ def test_the_top_bar_leads_to_my_patients_and_a_patient_page_leads_back(two_chan
                      r'Mes patients</span>', inbox)
     page = html.unescape(client.get("/patients").get_data(as_text=True))
     assert "<h1 id=\"patients-titre\">Mes patients</h1>" in page
+    assert re.search(r'<a id="shell_patients" class="nav-item" href="/patients" aria-current="true"', page)
+    assert 'aria-current' not in inbox.split('id="shell_patients"', 1)[1].split(">", 1)[0]
     assert 'label for="patients-q">Rechercher un patient</label>' in page and "js/patients.js" in page
     one = html.unescape(client.get(f"/patients/{patient.id}").get_data(as_text=True))
     assert '<a href="/patients">Mes patients</a>' in one
