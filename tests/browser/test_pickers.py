@@ -111,6 +111,10 @@ def test_groups_pages_and_keyboard_across_groups(make_site, new_page, sign_in, a
     assert directory.asked[-1]["where"] == "Annecy"
     members.press("Escape")
     expect(field.locator(".chip-label")).to_have_text(["Félix MARTINEZ", "Service de cardiologie MARignier"])
+    page.get_by_role("button", name="Envoyer").click()  # "mar" typed, not picked: not silently left out
+    expect(field.locator(".field-error")).to_contain_text("« mar » n'a pas été choisi")
+    assert sent == []
+    members.fill("")  # the city stays: a filter, not a name
     page.get_by_role("button", name="Envoyer").click()
     expect(page.locator("[data-field=subject] .field-error")).to_have_text("Ce champ est obligatoire.")
     assert sent[-1]["members"] == [105, 120]

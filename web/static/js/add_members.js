@@ -42,6 +42,8 @@ export function createAddMembers({ exchangeId, members, onAdded = () => {} }) {
 
   async function submit() {
     if (busy) return;
+    const left = picker.settle();  // a name typed but not picked is not silently left out
+    if (left) return showError([`« ${left} » n'a pas été choisi : choisissez la personne dans la liste, ou effacez ce texte.`]);
     const ids = picker.get().map((item) => item.value);
     if (!ids.length) return showError(["Choisissez au moins une personne à ajouter."]);
     busy = true;

@@ -50,6 +50,24 @@ export function describe(entry) {
   return [...job, entry.organisation, place].filter(Boolean).join(" · ");
 }
 
+// The syntax kernel/mail/addresses.py is_valid() accepts (dot-atom local part, LDH labels): a typed address
+// that passes is taken as a recipient; the mail plugin's rules still judge it when the screen is sent.
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const ADDRESS = new RegExp(`^${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`);
+
+export function isAddress(text) {
+  const local = text.slice(0, text.lastIndexOf("@"));
+  return text.length <= 254 && local.length <= 64 && ADDRESS.test(text);
+}
+
+/** A typed MSSanté address as a picker item (not from the directory). */
+export function typedAddressItem(text) {
+  const address = text.trim().replace(/^<(.*)>$/, "$1");
+  if (!isAddress(address)) return null;
+  return { id: address.toLowerCase(), value: address, label: address, chip: address };
+}
+
 export function addressDetail(address) {
   return [ADDRESS_TYPES[address.type] || "", address.label].filter(Boolean).join(" · ");
 }

@@ -51,6 +51,9 @@ export function renderField(spec, ctx) {
     draft: widget.draft || widget.get,
     isEmpty: widget.isEmpty,
     pending: widget.pending || (() => Promise.resolve()),
+    // A French message when the field holds typed text that is not a value (a name not picked): the send
+    // stops there rather than leave it out. Pickers turn what they can into a choice first.
+    unresolved: widget.unresolved || (() => null),
     focus: () => (widget.focus ? widget.focus() : input.focus()),
     setErrors(messages) {
       const list = messages || [];
@@ -89,6 +92,7 @@ function standaloneControl(spec, widget) {
     name: spec.name, spec, el, displayOnly: widget.displayOnly !== false, autofillable: false,
     get: widget.get, set: widget.set, isEmpty: widget.isEmpty || (() => true),
     pending: widget.pending || (() => Promise.resolve()), focus: widget.focus || (() => {}),
+    unresolved: widget.unresolved || (() => null),
     setErrors: widget.setErrors || (() => {}), child: widget.child || (() => null),
     autofill: () => {}, isAutofilled: () => false,
   };
@@ -197,7 +201,18 @@ function personField(spec, { id, actingAs = () => null }) {
     draft: () => picker.get().map((item) => (kind === "mssante" ? { address: item.value, display_name: item.label }
       : { id: item.value, display_name: item.label })),
     isEmpty: () => picker.get().length === 0,
+    unresolved: () => unpicked(picker.settle(), kind),
   };
+}
+
+/** The message for text left in a person picker (a typed MSSanté address was made a recipient by settle()). */
+function unpicked(text, kind) {
+  if (!text) return null;
+  if (kind === "mssante") {
+    return `« ${text} » n'est pas un destinataire : choisissez-le dans la liste ou saisissez une adresse MSSanté complète `
+      + "(prenom.nom@domaine.mssante.fr), ou effacez ce texte.";
+  }
+  return `« ${text} » n'a pas été choisi : choisissez la personne dans la liste, ou effacez ce texte.`;
 }
 
 function attachmentsField(spec, { id, dropTarget }) {

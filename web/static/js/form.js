@@ -206,6 +206,16 @@ async function send() {
   form.setAttribute("aria-busy", "true");
   try {
     await Promise.all([...controls.values()].map((c) => c.pending()));
+    // Nothing typed is dropped: text left in a picker becomes a choice or stops the send at its field.
+    const unresolved = {};
+    for (const control of controls.values()) {
+      const message = control.unresolved();
+      if (message) unresolved[control.name] = [message];
+    }
+    if (Object.keys(unresolved).length) {
+      showErrors(unresolved);
+      return;
+    }
     const draft = {};
     for (const control of controls.values()) {
       if (!control.displayOnly) draft[control.name] = control.get();

@@ -75,5 +75,10 @@ export function patientField(spec, { id, onPatientChange = () => {} }) {
     get: () => picker.get()[0]?.value ?? null,
     set: (v) => picker.set(v && typeof v === "object" ? [patientItem(v)] : []),
     isEmpty: () => picker.get().length === 0,
+    // Text left in the search field is never taken for "no patient": the send waits for a choice.
+    unresolved: () => {
+      const left = picker.settle();
+      return left ? `« ${left} » n'est pas un patient choisi : choisissez-le dans la liste, créez-le, ou effacez ce texte.` : null;
+    },
   };
 }

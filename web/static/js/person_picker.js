@@ -1,7 +1,7 @@
 // The person picker of every send screen (and of "add members"): the directory's two search fields,
 // PROFESSIONNELS / SERVICES paged, values by kind (identity ids for accounts, addresses for MSSanté).
 
-import { FIRST_PAGE, GROUPS, NEXT_PAGE, searchDirectory, toItem } from "./directory.js";
+import { FIRST_PAGE, GROUPS, NEXT_PAGE, searchDirectory, toItem, typedAddressItem } from "./directory.js";
 import { noAccountHint } from "./no_account_hint.js";
 import { createPicker } from "./picker.js";
 
@@ -26,10 +26,15 @@ export function createPersonPicker({ inputId, kind = "", many = false, placehold
     const found = GROUPS.some(([key]) => r[key].length);  // oneself or a member already: not "nobody"
     // CONV-2: a conversation is for account holders only; say who could get a secure mail instead.
     const empty = !found && !group && kind === "account" && !url ? await noAccountHint(query, signal) : undefined;
-    return { groups, empty };
+    // An MSSanté address typed in full may be someone the directory does not list: offered as it is.
+    const typedAddress = kind === "mssante" && !query.where ? typedAddressItem(query.q) : null;
+    const actions = typedAddress && !picker.get().some((c) => c.id === typedAddress.id)
+      ? [{ label: `Écrire à ${typedAddress.value}`, run: () => picker.add(typedAddress) }] : [];
+    return { groups, empty, actions };
   };
   const picker = createPicker({
     inputId, many, search, onChange,
+    freeText: kind === "mssante" ? typedAddressItem : () => null,
     placeholder: placeholder || "Nom, spécialité, service…",
     where: { placeholder: "Ville, département, établissement", label: "Ville, département, établissement" },
     emptyText: (q) => (q && (q.q || q.where)

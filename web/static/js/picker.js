@@ -14,10 +14,14 @@ const DEBOUNCE_MS = 180;
  *     actions: [{label, run(query)}] offered after the results (e.g. "Créer un patient").
  *   item: {id, label, chip, value, detail, note, badge, warning, disabled, children: [item]}
  *     an item with children unfolds; each child is chosen on its own, several may be.
- * Returns {el, input, get(), set(items, {notify}), focus(), close()}.
+ *   freeText(text) -> item | null: what typed text stands for without a search (an MSSanté address typed in
+ *     full); Enter with nothing found and settle() turn it into a choice.
+ * Returns {el, input, get(), set(items, {notify}), add(item), typed(), settle(), focus(), close()}.
+ *   typed(): the text still in the search field (not a choice); settle(): turn it into a choice if freeText
+ *   knows it, and return what is still left (a send screen refuses to drop it silently).
  */
 export function createPicker({ inputId, placeholder = "", many = false, search, emptyText, onChange = () => {},
-  where = null }) {
+  where = null, freeText = () => null }) {
   const listId = uniqueId("picker-list");
   let chosen = [];
   let view = null;  // the results shown: {query, groups, error, empty, actions}
@@ -158,7 +162,10 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
     expanded.clear();
     draw();
     open();
-    if (enterPending && nav.length) nav[0].run();
+    if (enterPending) {
+      if (nav.length) nav[0].run();
+      else takeFreeText();
+    }
     enterPending = false;
   }
 
@@ -292,6 +299,8 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
         if (timer !== null) { clearTimeout(timer); timer = null; runSearch(q); }
       } else if (!list.hidden && active >= 0) {
         nav[active].run();
+      } else {
+        takeFreeText();
       }
     } else if (event.key === "Escape" && !list.hidden) {
       event.preventDefault();
@@ -306,6 +315,26 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
     return [...chosen];
   }
 
+  // The name field only: the second field is a filter (a city) that stays for the next names once one is chosen.
+  const typed = () => input.value.trim();
+
+  /** The typed text as a choice, when freeText knows what it stands for (and only the first field was used). */
+  function takeFreeText() {
+    const text = input.value.trim();
+    if (!text || (whereInput && whereInput.value.trim())) return false;
+    const item = freeText(text);
+    if (!item) return false;
+    if (!isChosen(item)) choose(item);
+    else { input.value = ""; close(); }
+    return true;
+  }
+
+  function settle() {
+    if (input.hidden) return "";  // a single choice was made: the fields are gone
+    takeFreeText();
+    return typed();
+  }
+
   function set(items, { notify = false } = {}) {
     chosen = [...(items || [])];
     renderChips();
@@ -313,7 +342,8 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
   }
 
   return {
-    el, input, get, set, close,
+    el, input, get, set, close, typed, settle,
+    add: (item) => { if (!isChosen(item)) choose(item); },
     focus: () => (input.hidden ? chips.querySelector("button") : focusedInput()).focus(),
   };
 }
