@@ -11,6 +11,7 @@ from ..auth import api_login_required, current_account
 from ..relais import current_relais
 from ..schemas.patient import PatientCreateSchema, PatientEnvelopeSchema, PatientListSchema, PatientTraitsSchema
 from ..services import patients as service
+from ..services.patient_activity import activity
 from ..services.sending import flatten_errors
 from .blueprint import api
 from .errors import ApiError, fail, json_body
@@ -32,7 +33,9 @@ def _limit() -> int:
 def search_patients() -> Any:
     """Empty ``q``: the account's recent patients (``recent: true``); otherwise the matches in the account's
     care, recent first (a full INS in ``q`` reaches any patient). The four identity traits (``birth_name``,
-    ``first_names``, ``birth_date``, ``sex``) instead of ``q``: every patient with exactly those traits."""
+    ``first_names``, ``birth_date``, ``sex``) instead of ``q``: every patient with exactly those traits.
+    With ``activity=1`` (« Mes patients ») each patient also carries ``exchange_count`` and ``unread_count``: what the
+    account shares about them, in two queries for the whole list."""
     q = request.args.get("q", "").strip()
     limit = _limit()
     account = current_account()
@@ -46,6 +49,10 @@ def search_patients() -> Any:
         rows, is_recent = service.search(account, q, limit), False
     else:
         rows, is_recent = service.recent(account, limit), True
+    if request.args.get("activity") == "1":  # « Mes patients »: what one shares about each, in two queries
+        shared = activity(account.id, [patient.id for patient in rows])
+        for patient in rows:
+            patient.exchange_count, patient.unread_count = shared[patient.id]
     return jsonify(PatientListSchema().dump({"patients": rows, "recent": is_recent}))
 
 

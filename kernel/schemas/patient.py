@@ -71,6 +71,10 @@ class PatientSchema(f.FrenchSchema):
                                  metadata={"description": "Dernière utilisation par le compte connecté."})
     homonym = fields.Boolean(dump_default=False, metadata={
         "description": "Un autre patient a le même nom de naissance, premier prénom et date de naissance."})
+    exchange_count = fields.Integer(metadata={
+        "description": "Avec activity=1 : le nombre d'échanges au sujet du patient que voit le compte connecté."})
+    unread_count = fields.Integer(metadata={
+        "description": "Avec activity=1 : les messages non lus de ces échanges."})
 
 
 class PatientListSchema(f.FrenchSchema):

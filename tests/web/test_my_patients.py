@@ -91,3 +91,42 @@ def test_a_patients_exchanges_of_every_channel_newest_first_at_a_fixed_cost(two_
     stamps = [row["last_message_at"] for row in rows]
     assert stamps == sorted(stamps, reverse=True)  # newest first
     assert many == few, (few, many)
+
+
+def test_my_patients_list_says_how_many_exchanges_and_unread_messages_at_a_fixed_cost(two_channels):
+    client = two_channels.test_client()
+    with two_channels.app_context():
+        alice, bob = make_account("alice", "Alice", "Martin"), make_account("bob", "Bob", "Durand")
+        alice_headers, bob_headers = bearer(alice), bearer(bob)
+
+    def fill(start, n):
+        for i in range(start, start + n):
+            with two_channels.app_context():
+                patient = make_patient(f"Prénom{i}", "MARTIN", "M", ins=None, in_care_of=alice)
+            for channel in ("conversation", "test_chat"):
+                r = client.post(f"/api/v1/channels/{channel}/exchanges", headers=alice_headers, json={
+                    "acting_as": alice.identity_id, "members": [bob.identity_id], "patient": patient.id,
+                    "subject": f"{channel} {i}", "body": "Bonjour"})
+                assert r.status_code == 201, r.json
+            r = client.post(f"/api/v1/exchanges/{r.json['exchange']['id']}/messages", headers=bob_headers,
+                            json={"body": "Reçu"})
+            assert r.status_code == 201, r.json
+
+    def listed(url):
+        client.get(url, headers=alice_headers)
+        with count_queries(two_channels) as seen:
+            r = client.get(url, headers=alice_headers)
+            assert r.status_code == 200, r.json
+        return len(seen), r.json["patients"]
+
+    fill(0, 1)
+    few, rows = listed("/api/v1/patients?activity=1&limit=50")
+    assert [(p["exchange_count"], p["unread_count"]) for p in rows] == [(2, 1)]  # Bob's answer, not Alice's own messages
+    plain = client.get("/api/v1/patients?q=martin", headers=alice_headers).json["patients"]
+    assert "exchange_count" not in plain[0] and "unread_count" not in plain[0]  # the picker does not pay for it
+    fill(1, 8)
+    many, rows = listed("/api/v1/patients?activity=1&limit=50")
+    assert len(rows) == 9 and {(p["exchange_count"], p["unread_count"]) for p in rows} == {(2, 1)}
+    searched, rows = listed("/api/v1/patients?q=martin&activity=1&limit=50")
+    assert len(rows) == 9
+    assert many == few, (few, many)

@@ -16,6 +16,11 @@ const LIMIT = 50;  // the API's largest page
 let timer = null;
 let asked = 0;  // answers to an older query are dropped: the list always matches what is typed
 
+function exchangesText(count) {
+  if (!count) return "aucun échange";
+  return count === 1 ? "1 échange" : `${count} échanges`;
+}
+
 function row(patient) {
   const ins = patient.ins
     ? `INS ${formatIns(patient.ins)} · ${patient.qualified ? "identité qualifiée" : "identité non qualifiée"}`
@@ -26,14 +31,18 @@ function row(patient) {
         h("p", { class: "patient-row-name" }, patient.display_name,
           patient.homonym ? h("span", { class: "homonym", title: "Un autre patient a le même nom, prénom et date de naissance" }, "Homonyme") : null),
         h("p", { class: "patient-row-detail" }, ins)),
-      patient.last_used_at ? h("span", { class: "patient-row-used" }, `utilisé ${relativeTime(patient.last_used_at)}`) : null));
+      h("span", { class: "patient-row-side" },
+        h("span", { class: "patient-row-count" }, exchangesText(patient.exchange_count)),
+        patient.unread_count > 0 ? h("span", { class: "badge", "aria-label": `${patient.unread_count} non lu${patient.unread_count > 1 ? "s" : ""}` },
+          String(patient.unread_count)) : null,
+        patient.last_used_at ? h("span", { class: "patient-row-used" }, `utilisé ${relativeTime(patient.last_used_at)}`) : null)));
 }
 
 async function refresh() {
   const q = input.value.trim();
   const mine = ++asked;
   section.setAttribute("aria-busy", "true");
-  const r = await api(`patients?q=${encodeURIComponent(q)}&limit=${LIMIT}`);
+  const r = await api(`patients?q=${encodeURIComponent(q)}&limit=${LIMIT}&activity=1`);
   if (mine !== asked) return;
   section.setAttribute("aria-busy", "false");
   if (!r.ok) {
