@@ -6,6 +6,7 @@ from typing import Any
 from flask import g
 
 from kernel.auth import current_account
+from kernel import current_relais
 from kernel.ui import MenuLink, ResolvedAsset, menu_links, page_assets
 
 from .branding import platform_name
@@ -34,4 +35,6 @@ def sections(space: str) -> list[tuple[str, list[MenuLink]]]:
 
 def layout_context() -> dict[str, Any]:
     return {"account": current_account(), "send_panel": send_panel, "page_files": page_files,
-            "menu_links": links, "menu_sections": sections, "platform_name": platform_name()}
+            "menu_links": links, "menu_sections": sections, "platform_name": platform_name(),
+            # The browser states and checks the upload limit before a file is sent (attachments.js).
+            "attachment_max_bytes": current_relais().config["attachment_max_bytes"]}

@@ -20,7 +20,8 @@ export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
     icon("paperclip"), "Ajouter une pièce jointe");
   const el = h("div", { class: "attachments" }, list,
     h("div", { class: "attach-row" }, button, fileInput,
-      h("span", { class: "hint" }, "Tous formats, plusieurs fichiers possibles ; vous pouvez aussi les glisser ici.")));
+      h("span", { class: "hint" }, `Tous formats${maxBytes() ? `, ${maxSizeText()} au plus par fichier` : ""}, `
+        + "plusieurs fichiers possibles ; vous pouvez aussi les glisser ici.")));
 
   fileInput.addEventListener("change", () => {
     addFiles([...fileInput.files]);
@@ -55,10 +56,18 @@ export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
     for (const fn of listeners) fn(get());
   }
 
-  function addFiles(files) {
-    if (!files.length) return;
+  function addFiles(all) {
+    if (!all.length) return;
     onError([]);
-    const failures = [];
+    // Checked before anything is sent: a too large file is named at once, not after minutes of upload.
+    const max = maxBytes();
+    const tooLarge = max ? all.filter((file) => file.size > max) : [];
+    const files = all.filter((file) => !tooLarge.includes(file));
+    const failures = tooLarge.map((file) => `« ${file.name} » dépasse la taille maximale de ${maxSizeText()}.`);
+    if (!files.length) {
+      onError(failures);
+      return;
+    }
     const uploads = files.map((file) => {
       const item = { file, id: null, state: "uploading" };
       item.el = renderItem(item);
@@ -131,6 +140,18 @@ export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
     isUploading: () => items.some((i) => i.state === "uploading"),
     onChange: (fn) => listeners.add(fn),
   };
+}
+
+/** The platform's limit for one file (setting attachment_max_bytes, given by the page), null if unknown. */
+function maxBytes() {
+  const value = Number(document.querySelector('meta[name="relais-attachment-max-bytes"]')?.content);
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/** "25 Mo", as the kernel says it in its own refusal (kernel/services/attachments.py). */
+function maxSizeText() {
+  const max = maxBytes();
+  return max >= 1024 * 1024 ? `${Math.round(max / (1024 * 1024))} Mo` : `${Math.round(max / 1024)} Ko`;
 }
 
 function hasFiles(event) {
