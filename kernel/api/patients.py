@@ -34,22 +34,26 @@ def search_patients() -> Any:
     """Empty ``q``: the account's recent patients (``recent: true``); otherwise the matches in the account's
     care, recent first (a full INS in ``q`` reaches any patient). The four identity traits (``birth_name``,
     ``first_names``, ``birth_date``, ``sex``) instead of ``q``: every patient with exactly those traits.
-    With ``activity=1`` (« Mes patients ») each patient also carries ``exchange_count`` and ``unread_count``: what the
-    account shares about them, in two queries for the whole list."""
+    With ``activity=1`` (« Mes patients ») each patient also carries ``exchange_count`` and ``unread_count``,
+    what the account shares about them (two queries for the whole list), and an empty ``q`` lists every
+    patient in the account's care, the recent ones first, then by name."""
     q = request.args.get("q", "").strip()
     limit = _limit()
     account = current_account()
+    with_activity = request.args.get("activity") == "1"
     if any(name in request.args for name in PatientTraitsSchema().fields):
         try:
-            traits = PatientTraitsSchema().load({k: v for k, v in request.args.items() if k not in ("q", "limit")})
+            traits = PatientTraitsSchema().load({k: v for k, v in request.args.items() if k not in ("q", "limit", "activity")})
         except ValidationError as exc:
             raise ApiError(422, flatten_errors(exc.messages)) from None
         rows, is_recent = service.search_by_traits(account, limit=limit, **traits), False
     elif q and not service.parse_query(q).empty:
         rows, is_recent = service.search(account, q, limit), False
+    elif with_activity:  # « Mes patients », nothing typed: every patient in care, the recent ones first
+        rows, is_recent = service.search(account, "", limit), True
     else:
         rows, is_recent = service.recent(account, limit), True
-    if request.args.get("activity") == "1":  # « Mes patients »: what one shares about each, in two queries
+    if with_activity:  # what the account shares about each, in two queries for the whole list
         shared = activity(account.id, [patient.id for patient in rows])
         for patient in rows:
             patient.exchange_count, patient.unread_count = shared[patient.id]

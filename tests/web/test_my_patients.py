@@ -130,3 +130,9 @@ def test_my_patients_list_says_how_many_exchanges_and_unread_messages_at_a_fixed
     searched, rows = listed("/api/v1/patients?q=martin&activity=1&limit=50")
     assert len(rows) == 9
     assert many == few, (few, many)
+    # Bob, member of their exchanges, has them in his care too.
+    bobs = client.get("/api/v1/patients?activity=1&limit=50", headers=bob_headers).json
+    assert bobs["recent"] is True and len(bobs["patients"]) == 9
+    assert {p["exchange_count"] for p in bobs["patients"]} == {2}
+    assert client.get("/api/v1/patients?activity=1&birth_name=MARTIN&first_names=Prénom1&birth_date=1901-03-27"
+                      "&sex=M", headers=alice_headers).status_code == 200  # the reach by traits takes it too

@@ -1,4 +1,5 @@
-// « Mes patients » (/patients): the recent patients, then a search as one types (name, birth date, INS).
+// « Mes patients » (/patients): the patients in one's care, recent first, then a search as one types (name,
+// birth date, INS), each with what one shares about them (exchanges, unread messages).
 // Each row opens the patient's page, which lists every exchange about them, whatever its channel.
 
 import { allMessages, api } from "./api.js";
@@ -52,11 +53,11 @@ async function refresh() {
   }
   errorBox.hidden = true;
   const { patients, recent } = r.data;
-  title.textContent = recent ? "Patients récents" : "Résultats de la recherche";
+  title.textContent = recent ? "Vos patients, les plus récents d'abord" : "Résultats de la recherche";
   list.replaceChildren(...patients.map(row));
   empty.hidden = patients.length > 0;
   empty.textContent = recent
-    ? "Vous n'avez encore écrit au sujet d'aucun patient : recherchez-en un ci-dessus."
+    ? "Aucun patient suivi pour l'instant : retrouvez-en un par son INS ci-dessus, ou créez-le en démarrant un échange."
     : "Aucun patient suivi ne correspond à cette recherche.";
   root.dataset.loaded = "true";
 }
