@@ -22,8 +22,17 @@ def _ids(raw: str | None) -> list[int] | None:
     return None if None in ids else ids
 
 
-def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.replace("-", " ").split() if word[:1].isalpha())[:3].upper()
+NAMED = 3  # beyond this, "et N autres": the line stays one line
+
+
+def _with(names: list[str]) -> str:
+    """"Avec Bruno CELLIER, Chloé TEAU et 2 autres": who else is in it, by name (initials say nothing to a reader)."""
+    if not names:
+        return "Vous seul"
+    shown, rest = names[:NAMED], len(names) - NAMED
+    if rest > 0:
+        return f"Avec {', '.join(shown)} et {rest} autre{'s' if rest > 1 else ''}"
+    return f"Avec {' et '.join([', '.join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)}"
 
 
 def _title(count: int, members: bool, patient: bool) -> str:
@@ -58,7 +67,7 @@ def existing() -> Any:
     people = members_of([e.id for e in rows])
     items = [{
         "label": e.subject,
-        "detail": " ".join(_initials(m["display_name"]) for m in people.get(e.id, [])),
+        "detail": _with([m["display_name"] for m in people.get(e.id, []) if m["id"] != account.identity_id]),
         "date": e.last_message_at,
         "url": f"/echanges/{e.id}",
     } for e in rows]

@@ -52,6 +52,15 @@ def test_members_must_be_other_platform_users(relais_alice, relais_bob):
     assert Message.select().count() == 1
 
 
+def test_existing_conversations_say_who_is_in_them_by_name():
+    from plugins.conversation.existing import _with
+    assert _with([]) == "Vous seul"
+    assert _with(["Bob DURAND"]) == "Avec Bob DURAND"
+    assert _with(["A B", "C D", "E F"]) == "Avec A B, C D et E F"
+    assert _with(["A B", "C D", "E F", "G H", "I J"]) == "Avec A B, C D, E F et 2 autres"
+    assert _with(["A B", "C D", "E F", "G H"]) == "Avec A B, C D, E F et 1 autre"
+
+
 def test_existing_conversations_with_the_same_people_or_patient(relais_app, relais_alice, relais_bob, relais_user):
     alice, bob = relais_alice, relais_bob
     carol, mallory = relais_user("carol", "Carole", "Roux"), relais_user("mallory", "Mallory", "Noir")
@@ -64,7 +73,7 @@ def test_existing_conversations_with_the_same_people_or_patient(relais_app, rela
     r = client.get(f"{url}?members={bob.identity_id}").json
     assert r["count"] == 2 and r["title"] == "Vous avez 2 conversations existantes avec ces participants"
     assert [i["label"] for i in r["items"]] == ["Sortie", "Pansement"]
-    assert r["items"][0]["url"].startswith("/echanges/") and r["items"][0]["detail"] == "AM BD CR"
+    assert r["items"][0]["url"].startswith("/echanges/") and r["items"][0]["detail"] == "Avec Bob DURAND et Carole ROUX"
     r = client.get(f"{url}?members={bob.identity_id},{carol.identity_id}").json
     assert r["count"] == 1 and r["title"] == "Vous avez 1 conversation existante avec ces participants"
     r = client.get(f"{url}?patient={patient.id}").json
