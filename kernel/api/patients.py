@@ -43,7 +43,8 @@ def search_patients() -> Any:
     with_activity = request.args.get("activity") == "1"
     if any(name in request.args for name in PatientTraitsSchema().fields):
         try:
-            traits = PatientTraitsSchema().load({k: v for k, v in request.args.items() if k not in ("q", "limit", "activity")})
+            traits = PatientTraitsSchema().load({k: v for k, v in request.args.items()
+                                                 if k not in ("q", "limit", "activity")})
         except ValidationError as exc:
             raise ApiError(422, flatten_errors(exc.messages)) from None
         rows, is_recent = service.search_by_traits(account, limit=limit, **traits), False

@@ -121,7 +121,8 @@ def test_my_patients_list_says_how_many_exchanges_and_unread_messages_at_a_fixed
 
     fill(0, 1)
     few, rows = listed("/api/v1/patients?activity=1&limit=50")
-    assert [(p["exchange_count"], p["unread_count"]) for p in rows] == [(2, 1)]  # Bob's answer, not Alice's own messages
+    # Bob's answer is unread; Alice's own messages are not.
+    assert [(p["exchange_count"], p["unread_count"]) for p in rows] == [(2, 1)]
     plain = client.get("/api/v1/patients?q=martin", headers=alice_headers).json["patients"]
     assert "exchange_count" not in plain[0] and "unread_count" not in plain[0]  # the picker does not pay for it
     fill(1, 8)
