@@ -57,7 +57,9 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
      DirectoryResultSchema, 200),
     ("/patients", "get", "Rechercher un patient parmi ceux que l'on prend en charge (q : noms dans n'importe quel "
      "ordre, date de naissance ; q vide : patients récents du compte). Tout autre patient : par son INS complet "
-     "dans q, ou par ses quatre traits exacts (birth_name, first_names, birth_date, sex) ; tracé au journal",
+     "dans q, ou par ses quatre traits exacts (birth_name, first_names, birth_date, sex) ; tracé au journal. "
+     "activity=1 (« Mes patients ») : q vide liste tous les patients pris en charge, récents d'abord, et chacun "
+     "porte exchange_count et unread_count",
      None, PatientListSchema, 200),
     ("/patients", "post", "Créer une identité patient (200 : cet INS avec exactement ces traits est déjà "
      "enregistré, l'identité existante est renvoyée)", PatientCreateSchema, PatientEnvelopeSchema, 201),
