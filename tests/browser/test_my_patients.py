@@ -85,3 +85,15 @@ def test_find_a_patient_open_them_and_one_of_their_exchanges(make_site, new_page
     exchanges.locator(".exchange-subject", has_text="Plaie du talon").click()
     expect(page).to_have_url(f"{site.url}/echanges/{ids['Plaie du talon']}")
     expect(page.get_by_text("Bonjour")).to_be_visible()
+
+    # Alice's list follows Bob's answer live: one unread message about Hélène.
+    alice_page = new_page()
+    sign_in(alice_page, site, "alice", "/patients")
+    first = alice_page.locator("#patients-list .patient-row").first
+    expect(first.locator(".patient-row-count")).to_have_text("2 échanges")
+    expect(first.locator(".badge")).to_have_count(0)
+    expect(page.locator("#thread")).to_have_attribute("data-ready", "true")
+    page.get_by_label("Votre message").fill("Je passe la voir demain.")
+    page.get_by_label("Votre message").press("Control+Enter")
+    expect(first.locator(".badge")).to_have_text("1")
+    alice_page.screenshot(path=artifacts / "mes-patients-04-en-direct.png")

@@ -3,8 +3,10 @@
 // Each row opens the patient's page, which lists every exchange about them, whatever its channel.
 
 import { allMessages, api } from "./api.js";
+import { followBadges } from "./badges.js";
 import { h } from "./dom.js";
 import { formatIns, relativeTime } from "./format.js";
+import { Live } from "./live.js";
 
 const root = document.getElementById("patients");
 const input = document.getElementById("patients-q");
@@ -71,4 +73,16 @@ document.getElementById("patients-form").addEventListener("submit", (event) => {
   clearTimeout(timer);
   refresh();
 });
+
+// New messages and exchanges change the counts: the list follows them, keeping what is typed.
+function refreshSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 150);
+}
+const live = new Live();
+followBadges(live);
+for (const type of ["message.created", "exchange.created", "exchange.updated", "exchange.deleted"]) live.on(type, refreshSoon);
+live.onConnected(refreshSoon);
+// Back from a thread read meanwhile: its messages are no longer unread.
+window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
 refresh();
