@@ -22,6 +22,7 @@ from .inbound import deliver_locally
 from .models import DONE, FAILED, PENDING, QUEUED, SENDING, SENT, OutgoingMail, OutgoingRecipient
 from .outbox import SEND_JOB, finish_if_settled, publish_status, set_recipient_status
 from .relay import RelayOutcome, send_through_relay
+from .smtp_reasons import explain
 
 log = logging.getLogger(__name__)
 MAX_DELAY = 6 * 3600
@@ -154,11 +155,12 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
             if 200 <= code < 300:
                 status, reason = SENT, ""
             elif code >= 500:
-                status, reason = FAILED, f"Refusé par le serveur destinataire : {code} {text}"
+                status, reason = FAILED, explain(code, text)  # French first, the server's reply as details
             elif final:
                 status = FAILED
-                reason = (f"Le message n'a pas pu être transmis après {attempt} tentatives "
-                          f"(dernière erreur : {f'{code} {text}' if code else error or 'inconnue'}).")
+                reason = (f"Le message n'a pas pu être transmis après {attempt} tentatives. {explain(code, text)}" if code
+                          else f"Le message n'a pas pu être transmis après {attempt} tentatives "
+                          f"(dernière erreur : {error or 'inconnue'}).")
             else:
                 counts[PENDING] += 1
                 waiting[address] = (f"le serveur destinataire a demandé de patienter ({code} {text})" if code

@@ -36,7 +36,9 @@ def test_each_recipient_gets_its_own_answer_and_retries_end(make_app, backend):
             assert relais_of(app).jobs.run_pending() == 1
             statuses = _statuses()
             assert statuses["ok@b.mssante.fr"] == ("sent", "")
-            assert statuses["gone@b.mssante.fr"] == ("failed", "Refusé par le serveur destinataire : 550 5.1.1 No such user")
+            assert statuses["gone@b.mssante.fr"] == ("failed", "L'adresse du destinataire n'existe pas chez son opérateur de "
+                                                     "messagerie (vérifiez-la dans l'annuaire). Détails : 550 5.1.1 "
+                                                     "No such user")
             # A pending recipient says why it waits (issue #12, item 11).
             assert statuses["busy@b.mssante.fr"] == ("pending", "En attente : le serveur destinataire a demandé de "
                                                      "patienter (451 4.2.0 Try later) ; nouvel essai automatique "
