@@ -84,5 +84,12 @@ export function renderStatus(item, recipients) {
     },
     h("span", { class: "status-address" }, r.role === "cc" ? `${r.address} (Cc)` : r.address), " ",
     h("span", { class: "status-label" }, r.label),
-    r.status === "failed" && r.reason ? h("span", { class: "status-reason" }, ` : ${r.reason}`) : null))));
+    r.status === "failed" && r.reason ? failure(r.reason) : null))));
+}
+
+/** The kernel's French explanation, then the receiving server's own reply on a details line of its own. */
+function failure(reason) {
+  const [said, details] = reason.split(" Détails : ");
+  return h("span", { class: "status-reason" }, ` : ${said}`,
+    details ? h("span", { class: "status-details" }, `Détails : ${details}`) : null);
 }
