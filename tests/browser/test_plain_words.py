@@ -2,12 +2,13 @@
 the upload starts, naming the file)."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from support.chat_channel import ChatChannel
+from support.chat_channel import ChatChannel, MssanteScreen
 from support.factories import make_account
 
 pytestmark = pytest.mark.browser
@@ -38,3 +39,35 @@ def test_the_upload_limit_is_stated_and_a_too_large_file_is_named_before_any_upl
     expect(field.locator(".field-error")).to_have_text("« IRM.dcm » dépasse la taille maximale de 1 Mo.")
     expect(field.locator(".attachment-item")).to_have_count(1)
     assert len(uploads) == 1
+
+
+DUPONT = {"id": "pp:810000000001", "kind": "person", "display_name": "Jean DUPONT", "profession": "Médecin",
+          "specialty": "", "organisation": "", "city": "Annecy", "postcode": "74000", "department": "", "rpps": "",
+          "identity_id": 7, "has_account": True,
+          "addresses": [{"address": "jean.dupont@medecin.mssante.fr", "type": "PER", "label": ""},
+                        {"address": "secretariat@cabinet-du-lac.mssante.fr", "type": "CAB", "label": "Cabinet du Lac"}]}
+
+
+def test_a_directory_result_shows_the_address_that_matched(make_site, new_page, sign_in):
+    site = make_site(plugins=[("chat", ChatChannel()), ("doc", MssanteScreen("test_document", "Envoyer un document"))])
+    with site.app.app_context():
+        make_account("alice", "Alice", "Dupuis")
+    page = new_page()
+    page.route(re.compile(r"/api/v1/directory\?"), lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"professionals": [DUPONT], "services": [], "more": {"professionals": False, "services": False}})))
+    for path, label in (("/envoyer/test_document", "Destinataires"), ("/envoyer/test_chat", "Participants")):
+        if path.endswith("document"):
+            sign_in(page, site, "alice", path)
+        else:
+            page.goto(site.url + path)
+        box = page.get_by_label(label)
+        box.click()
+        box.press_sequentially("secretariat@cab")
+        expect(page.locator(".picker-option").first).to_contain_text(
+            "Adresse trouvée : secretariat@cabinet-du-lac.mssante.fr")
+        box.fill("")
+        box.press_sequentially("dupont")  # found by the name: nothing more to say
+        expect(page.locator(".picker-option").first).to_contain_text("Jean DUPONT")
+        expect(page.locator(".picker-option").first).not_to_contain_text("Adresse trouvée")
+        box.fill("")

@@ -73,13 +73,24 @@ export function addressDetail(address) {
 }
 
 /**
+ * The address the typed text was found in (a search by address: "secretariat@cabinet"), when the entry's
+ * name does not say it already: the result then shows why it came up.
+ */
+export function matchedAddress(entry, q) {
+  const text = (q || "").trim().toLowerCase();
+  if (text.length < 3 || /\s/.test(text) || entry.display_name.toLowerCase().includes(text)) return "";
+  return entry.addresses.map((a) => a.address).find((a) => a.toLowerCase().includes(text)) || "";
+}
+
+/**
  * Picker items for one kind of field:
  *   "account": platform account holders, the value is the identity id;
  *   "mssante": published addresses, the value is the address (a person with several unfolds into them).
  */
-export function toItem(entry, kind) {
+export function toItem(entry, kind, q = "") {
   const badge = entry.has_account ? "Inscrit sur la plateforme" : "";
   const detail = describe(entry);
+  const matched = matchedAddress(entry, q);
   if (kind === "mssante") {
     const addresses = entry.addresses;
     const chipOf = (a) => `${entry.display_name} <${a.address}>`;
@@ -93,7 +104,8 @@ export function toItem(entry, kind) {
         detail: [detail, a.address].filter(Boolean).join(" · ") };
     }
     return {
-      id: `e${entry.id}`, label: entry.display_name, detail, badge,
+      id: `e${entry.id}`, label: entry.display_name, detail: [detail, matched && `Adresse trouvée : ${matched}`]
+        .filter(Boolean).join(" · "), badge,
       children: addresses.map((a) => ({ id: a.address, value: a.address, label: a.address, chip: chipOf(a),
         detail: addressDetail(a) })),
     };
@@ -102,7 +114,8 @@ export function toItem(entry, kind) {
   const noAccount = kind === "account" && (!entry.has_account || value === null);
   // `unavailable`: a French reason this entry cannot be chosen now (an expert away until a date).
   return {
-    id: `i${value ?? entry.id}`, value, label: entry.display_name, chip: entry.display_name, detail,
+    id: `i${value ?? entry.id}`, value, label: entry.display_name, chip: entry.display_name,
+    detail: [detail, matched && `Adresse trouvée : ${matched}`].filter(Boolean).join(" · "),
     badge: entry.badge ?? badge, disabled: noAccount || Boolean(entry.unavailable),
     note: noAccount ? "Pas de compte sur la plateforme : mail sécurisé ou invitation" : (entry.unavailable || ""),
   };

@@ -20,7 +20,7 @@ export function createPersonPicker({ inputId, kind = "", many = false, placehold
     if (r.error) return { groups: [], error: r.error };
     const skip = new Set(exclude().filter((id) => id !== null && id !== undefined));
     const items = (rows) => rows.filter((e) => e.identity_id === null || !skip.has(e.identity_id))
-      .map((e) => toItem(e, kind));
+      .map((e) => toItem(e, kind, query.q));
     const groups = GROUPS.filter(([key]) => !group || key === group)
       .map(([key, label]) => ({ key, label, items: items(r[key]), more: r.more[key] }));
     const found = GROUPS.some(([key]) => r[key].length);  // oneself or a member already: not "nobody"
