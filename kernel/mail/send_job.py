@@ -158,9 +158,9 @@ def record_outcome(outgoing: OutgoingMail, attempt: int, pending: list[str], rep
                 status, reason = FAILED, explain(code, text)  # French first, the server's reply as details
             elif final:
                 status = FAILED
-                reason = (f"Le message n'a pas pu être transmis après {attempt} tentatives. {explain(code, text)}" if code
-                          else f"Le message n'a pas pu être transmis après {attempt} tentatives "
-                          f"(dernière erreur : {error or 'inconnue'}).")
+                gave_up = f"Le message n'a pas pu être transmis après {attempt} tentatives"
+                reason = (f"{gave_up}. {explain(code, text)}" if code
+                          else f"{gave_up} (dernière erreur : {error or 'inconnue'}).")
             else:
                 counts[PENDING] += 1
                 waiting[address] = (f"le serveur destinataire a demandé de patienter ({code} {text})" if code
