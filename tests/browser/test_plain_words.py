@@ -71,3 +71,21 @@ def test_a_directory_result_shows_the_address_that_matched(make_site, new_page, 
         expect(page.locator(".picker-option").first).to_contain_text("Jean DUPONT")
         expect(page.locator(".picker-option").first).not_to_contain_text("Adresse trouvée")
         box.fill("")
+
+
+def test_a_single_address_says_which_structure_it_belongs_to(make_site, new_page, sign_in):
+    site = make_site(plugins=[("doc", MssanteScreen("test_document", "Envoyer un document"))])
+    with site.app.app_context():
+        make_account("alice", "Alice", "Dupuis")
+    lac = {**DUPONT, "addresses": [{"address": "jdupont@cabinet-du-lac.mssante.fr", "type": "CAB",
+                                    "label": "Cabinet du Lac, Annecy"}]}
+    page = new_page()
+    page.route(re.compile(r"/api/v1/directory\?"), lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"professionals": [lac], "services": [], "more": {"professionals": False, "services": False}})))
+    sign_in(page, site, "alice", "/envoyer/test_document")
+    box = page.get_by_label("Destinataires")
+    box.click()
+    box.press_sequentially("dupont")
+    expect(page.locator(".picker-option").first).to_contain_text(
+        "jdupont@cabinet-du-lac.mssante.fr (Cabinet du Lac, Annecy)")

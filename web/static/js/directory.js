@@ -100,8 +100,10 @@ export function toItem(entry, kind, q = "") {
     }
     if (addresses.length === 1) {
       const a = addresses[0];
+      // The address says where it leads (its structure, as the directory labels it) unless the line says it already.
+      const where = a.label && !detail.includes(a.label) ? ` (${a.label})` : "";
       return { id: a.address, value: a.address, label: entry.display_name, chip: chipOf(a), badge,
-        detail: [detail, a.address].filter(Boolean).join(" · ") };
+        detail: [detail, `${a.address}${where}`].filter(Boolean).join(" · ") };
     }
     return {
       id: `e${entry.id}`, label: entry.display_name, detail: [detail, matched && `Adresse trouvée : ${matched}`]
