@@ -41,7 +41,8 @@ def test_a_mail_to_a_directory_cardiologist_shows_remis(new_page, demo_url, arti
     first = page.get_by_role("listbox").get_by_role("option").first
     expect(first).to_contain_text("Cardiologie et maladies vasculaires")
     expect(first).to_contain_text("Lyon")
-    address = first.inner_text().split("·")[-1].strip()
+    # « adresse (Service, Établissement, Ville) »: the address is labelled with its structure.
+    address = first.inner_text().split("·")[-1].strip().split(" (")[0]
     assert address.endswith(".annuaire-demo.mssante.fr"), address
     page.keyboard.press("Enter")
     page.get_by_label("Objet").fill("Avis pour Mme Martin")
