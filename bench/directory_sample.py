@@ -21,15 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kernel.directory.text import fold  # noqa: E402
 
-HEADER = ("Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|"
-          "Type identifiant structure|Identification Structure|Service de rattachement|Civilité d'exercice|"
-          "Nom d'exercice|Prénom d'exercice|Catégorie profession|Libellé de catégorie profession|"
-          "Code Profession|Libellé Profession|Code savoir-faire|Libellé savoir-faire|Dématérialisation|"
-          "Raison Sociale structure BAL|Enseigne commerciale structure BAL|"
-          "L2COMPLEMENTLOCALISATION structure BAL|L3COMPLEMENTDISTRIBUTION structure BAL|"
-          "L4NUMEROVOIE structure BAL|L4COMPLEMENTNUMEROVOIE structure BAL|NL4TYPEVOIE structure BAL|"
-          "L4LIBELLEVOIE structure BAL|L5LIEUDITMENTION structure BAL|L6LIGNEACHEMINEMENT structure BAL|"
-          "Code postal structure BAL|Département structure BAL|Pays structure BAL")
+# The published extraction header, as the demo directory writes it (one copy of the format).
+from kernel.demo_directory import HEADER  # noqa: E402
 
 SURNAMES = (
     "Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel Lefebvre Leroy Roux "
