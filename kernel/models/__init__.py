@@ -1,5 +1,6 @@
 """The kernel's data model. Plugins add their own models through the ``register_models`` hook."""
-from .account import Account, ApiToken, Delegation, LoginAttempt
+from .account import Account, ApiToken, LoginAttempt
+from .delegation import Delegation
 from .attachment import Attachment
 from .audit import AuditEvent
 from .draft import Draft, IdempotentAnswer

@@ -30,19 +30,6 @@ class Account(BaseModel):
         return self.identity.mssante_eligible
 
 
-class Delegation(BaseModel):
-    """``delegate`` may act for ``principal`` (a structure or another professional)."""
-
-    delegate = pw.ForeignKeyField(Account, backref="delegations", on_delete="CASCADE")
-    principal = pw.ForeignKeyField(Identity, backref="delegations", on_delete="CASCADE")
-    granted_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
-    granted_at = pw.DateTimeField(default=utcnow)
-    revoked_at = pw.DateTimeField(null=True)
-
-    class Meta:
-        indexes = ((("delegate", "principal"), True),)
-
-
 class ApiToken(BaseModel):
     """A bearer token for programs; only its SHA-256 is kept."""
 

@@ -1,0 +1,21 @@
+"""Delegations: an account acting for another identity (a structure it belongs to, or a professional)."""
+from __future__ import annotations
+
+import peewee as pw
+
+from ..db import BaseModel, utcnow
+from .account import Account
+from .identity import Identity
+
+
+class Delegation(BaseModel):
+    """``delegate`` may act for ``principal`` (a structure or another professional)."""
+
+    delegate = pw.ForeignKeyField(Account, backref="delegations", on_delete="CASCADE")
+    principal = pw.ForeignKeyField(Identity, backref="delegations", on_delete="CASCADE")
+    granted_by = pw.ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    granted_at = pw.DateTimeField(default=utcnow)
+    revoked_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("delegate", "principal"), True),)
