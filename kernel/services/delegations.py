@@ -1,0 +1,113 @@
+"""Granting, re-scoping and withdrawing delegations: the one path the profile page, the administration,
+the API, the CLI and the structures' members all go through.
+
+Every change is audited (``delegation.grant``, ``delegation.scope``, ``delegation.withdraw``) and takes
+effect at once: what narrows a delegate's rights publishes ``rights.changed`` on commit, so its open live
+sockets stop delivering what it may no longer see (kernel/services/rights.py).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..db import utcnow, write_transaction
+from ..models import Account, Delegation, Identity
+from ..models.delegation import SCOPE_ALL, SCOPE_MAIL, SCOPES
+from ..relais import current_relais
+from .rights import DELEGATION, rights_changed
+
+__all__ = ["SCOPE_ALL", "SCOPE_MAIL", "SCOPES", "DelegationRefused", "grant", "withdraw", "change_scope",
+           "scope_label"]
+
+_SCOPE_LABELS = dict(SCOPES)
+
+
+class DelegationRefused(ValueError):
+    """A delegation that cannot be granted or changed; ``field`` names the input at fault (for forms and API)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]}
+
+
+def scope_label(scope: str) -> str:
+    return _SCOPE_LABELS.get(scope, scope)
+
+
+def _check_scope(scope: str) -> None:
+    if scope not in _SCOPE_LABELS:
+        raise DelegationRefused("scope", "Choisissez « Messagerie sécurisée uniquement » ou « Messagerie et conversations ».")
+
+
+def grant(principal_identity: Identity, delegate_account: Account, scope: str = SCOPE_ALL,
+          granted_by: Account | None = None) -> Delegation:
+    """Let ``delegate_account`` act for ``principal_identity`` within ``scope``; returns the delegation in
+    force. Granting again what is already in force only changes its scope (audited as such); a withdrawn
+    delegation comes back as a new grant. ``granted_by`` is None for the command line."""
+    _check_scope(scope)
+    if not delegate_account.active:
+        raise DelegationRefused("delegate", "Ce compte est désactivé : il ne peut pas recevoir de délégation.")
+    if delegate_account.identity_id == principal_identity.id:
+        raise DelegationRefused("delegate", "On ne peut pas se déléguer à soi-même.")
+    with write_transaction():
+        row = Delegation.get_or_none((Delegation.delegate == delegate_account.id)
+                                     & (Delegation.principal == principal_identity.id))
+        if row is not None and row.revoked_at is None:
+            if row.scope != scope:
+                return _set_scope(row, scope, granted_by)
+            return row
+        if row is None:
+            row = Delegation.create(delegate=delegate_account.id, principal=principal_identity.id, scope=scope,
+                                    granted_by=granted_by.id if granted_by else None)
+        else:  # one row per pair (unique index): a withdrawn delegation is granted anew
+            row.scope, row.revoked_at, row.granted_at = scope, None, utcnow()
+            row.granted_by = granted_by.id if granted_by else None
+            row.save(only=[Delegation.scope, Delegation.revoked_at, Delegation.granted_at, Delegation.granted_by])
+        _audit("delegation.grant", row, granted_by, f"scope={scope}")
+    return row
+
+
+def change_scope(delegation: Delegation, scope: str, by: Account | None = None) -> Delegation:
+    """Widen or narrow a delegation in force; narrowing to mail makes the delegate's sockets re-check."""
+    _check_scope(scope)
+    if delegation.revoked_at is not None:
+        raise DelegationRefused("scope", "Cette délégation a été retirée.")
+    if delegation.scope == scope:
+        return delegation
+    with write_transaction():
+        return _set_scope(delegation, scope, by)
+
+
+def withdraw(delegation: Delegation, by: Account | None = None) -> bool:
+    """End a delegation: its delegate no longer acts for, nor sees the exchanges of, its principal, at once
+    (open sockets included). False if it was no longer in force."""
+    with write_transaction():
+        ended = (Delegation.update(revoked_at=utcnow())
+                 .where((Delegation.id == delegation.id) & Delegation.revoked_at.is_null()).execute())
+        if not ended:
+            return False
+        delegation.revoked_at = utcnow()
+        rights_changed([delegation.delegate_id], DELEGATION)
+        _audit("delegation.withdraw", delegation, by, f"scope={delegation.scope}")
+    return True
+
+
+def _set_scope(row: Delegation, scope: str, by: Account | None) -> Delegation:
+    before = row.scope
+    row.scope = scope
+    row.save(only=[Delegation.scope])
+    if scope == SCOPE_MAIL:  # narrower: the conversations it saw must leave its open pages
+        rights_changed([row.delegate_id], DELEGATION)
+    _audit("delegation.scope", row, by, f"scope={before}->{scope}")
+    return row
+
+
+def _audit(action: str, row: Delegation, by: Account | None, detail: str) -> Any:
+    # acting_as_id: the identity the delegation is about, so the principal's trail shows who may act for it.
+    return current_relais().audit.record(
+        action, account_id=by.id if by else None, acting_as_id=row.principal_id,
+        target=f"delegation:{row.id}", detail=f"delegate=account:{row.delegate_id} {detail}")
