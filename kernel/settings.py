@@ -107,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
     _d("mail_imap_password", str, "", "Password for `mail_imap_auth = \"login\"` (test servers)."),
     _d("mail_imap_mailboxes", list, [], "Mailboxes (addresses) polled over IMAP. Empty: every address of the platform."),
     _d("mail_imap_folder", str, "INBOX", "IMAP folder polled in each mailbox."),
+    _d("password_reset_hours", int, 24,
+       "How long a one-time password link made by an administrator stays valid, in hours."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -11,13 +11,14 @@ from .integration import Integration
 from .job import Job
 from .live_event import LiveEvent
 from .session import BrowserSession
+from .password_reset import PasswordReset
 from .patient import Patient, PatientCare, PatientUse
 from ..mail.models import MAIL_MODELS  # the mail transport's tables (kernel/mail)
 
 KERNEL_MODELS = (
     Identity, MailAddress, Account, Delegation, ApiToken, LoginAttempt, BrowserSession, Patient, PatientUse,
     PatientCare, Attachment, Exchange, Membership, Message, MessageAttachment, ReadReceipt, OpenedMark, AuditEvent, Job, LiveEvent,
-    Integration, Draft, IdempotentAnswer,
+    Integration, Draft, IdempotentAnswer, PasswordReset,
     *MAIL_MODELS, *DIRECTORY_MODELS,
 )
 

@@ -17,6 +17,8 @@ class Account(BaseModel):
     rpps = pw.CharField(max_length=11, null=True, unique=True)
     identity = pw.ForeignKeyField(Identity, unique=True, backref="account_rows", on_delete="RESTRICT")
     is_admin = pw.BooleanField(default=False)
+    # Manages structures and the directory, never accounts' roles (kernel/models/roles.py).
+    directory_manager = pw.BooleanField(default=False)
     active = pw.BooleanField(default=True)
     created_at = pw.DateTimeField(default=utcnow)
     last_login_at = pw.DateTimeField(null=True)
