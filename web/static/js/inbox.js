@@ -5,7 +5,7 @@ import { allMessages, api } from "./api.js";
 import { followBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
 import { spaceView } from "./extensions.js";
-import { Live } from "./live.js";
+import { pageLive } from "./live.js";
 import { pageTitle } from "./platform.js";
 
 const root = document.getElementById("inbox");
@@ -130,7 +130,7 @@ async function createViews() {
   }));
 }
 
-const live = new Live();
+const live = pageLive();
 for (const type of ["message.created", "exchange.created", "exchange.updated", "receipt.created", "exchange.deleted"]) {
   live.on(type, refreshSoon);
 }

@@ -1,8 +1,18 @@
 // Live events from WS /ws: one socket per page, reconnection with backoff, "connected" callbacks for catch-up.
+// Page scripts (the shell's and the plugins') take the page's one Live with pageLive(), so a page never opens
+// two sockets: each socket costs the server a connection and the browser a second copy of every event.
 
 import { api } from "./api.js";
 
 const MAX_DELAY_MS = 30000;
+
+let shared = null;
+
+/** The page's one Live, created (and connected) on the first call. */
+export function pageLive() {
+  if (shared === null) shared = new Live();
+  return shared;
+}
 
 export class Live {
   constructor() {
@@ -33,6 +43,14 @@ export class Live {
   onConnected(handler) {
     this.connectedHandlers.add(handler);
     return this;
+  }
+
+  /** Send a message up the socket; false when it is not connected now (the caller retries or tells the user). */
+  send(message) {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
   }
 
   connect() {

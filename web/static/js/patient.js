@@ -3,7 +3,7 @@
 import { allMessages, api } from "./api.js";
 import { followBadges } from "./badges.js";
 import { exchangeRow } from "./exchange_row.js";
-import { Live } from "./live.js";
+import { pageLive } from "./live.js";
 
 const root = document.getElementById("patient");
 const patientId = Number(root.dataset.patientId);
@@ -45,7 +45,7 @@ function refreshSoon() {
   timer = setTimeout(refresh, 150);
 }
 
-const live = new Live();
+const live = pageLive();
 followBadges(live);
 for (const type of ["message.created", "exchange.created", "exchange.updated"]) live.on(type, refreshSoon);
 live.onConnected(refreshSoon);

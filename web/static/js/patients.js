@@ -6,7 +6,7 @@ import { allMessages, api } from "./api.js";
 import { followBadges } from "./badges.js";
 import { h } from "./dom.js";
 import { formatIns, relativeTime } from "./format.js";
-import { Live } from "./live.js";
+import { pageLive } from "./live.js";
 
 const root = document.getElementById("patients");
 const input = document.getElementById("patients-q");
@@ -79,7 +79,7 @@ function refreshSoon() {
   clearTimeout(timer);
   timer = setTimeout(refresh, 150);
 }
-const live = new Live();
+const live = pageLive();
 followBadges(live);
 for (const type of ["message.created", "exchange.created", "exchange.updated", "exchange.deleted"]) live.on(type, refreshSoon);
 live.onConnected(refreshSoon);

@@ -6,7 +6,7 @@ import { allMessages, api } from "./api.js";
 import { followBadges } from "./badges.js";
 import { createComposer } from "./composer.js";
 import { messageRenderer, threadView } from "./extensions.js";
-import { Live } from "./live.js";
+import { pageLive } from "./live.js";
 import { refreshDaySeparators, renderMessage } from "./messages.js";
 import { Receipts } from "./receipts.js";
 import { createHeader } from "./thread_header.js";
@@ -144,7 +144,7 @@ async function init() {
   await catchUp();  // events that arrived while the page loaded
 }
 
-const live = new Live();
+const live = pageLive();
 followBadges(live);
 live.on("message.created", (event) => {
   if (event.exchange_id !== exchangeId || !loaded) return;

@@ -5,7 +5,7 @@ import { allMessages, api } from "relais/api.js";
 import { followBadges } from "relais/badges.js";
 import { h } from "relais/dom.js";
 import { fullDate, relativeTime } from "relais/format.js";
-import { Live } from "relais/live.js";
+import { pageLive } from "relais/live.js";
 
 const PAGE = 50;
 const root = document.getElementById("te-queue");
@@ -91,7 +91,7 @@ more.querySelector("button").addEventListener("click", () => load({ append: true
 press(roles, "role", role);
 press(filters, "status", status);
 
-const live = new Live();
+const live = pageLive();
 let timer = null;
 const soon = () => { clearTimeout(timer); timer = setTimeout(() => load(), 300); };
 live.on("teleexpertise.status", soon);

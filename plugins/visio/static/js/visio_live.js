@@ -1,16 +1,13 @@
-// One live socket for the visio's scripts of a page (the banner and the call page share it: a module is loaded
-// once per URL). It receives the visio's events and sends the call's signalling up.
+// The visio's scripts (the banner and the call page) use the page's one live socket: they receive the visio's
+// events on it and send the call's signalling up it.
 
-import { Live } from "relais/live.js";
+import { pageLive } from "relais/live.js";
 
-export const live = new Live();
+export const live = pageLive();
 
 /** Send a message up the socket; false when it is not connected now (the caller retries or tells the user). */
 export function sendUp(message) {
-  const ws = live.ws;
-  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-  ws.send(JSON.stringify(message));
-  return true;
+  return live.send(message);
 }
 
 /** Resolves once the socket is connected (the server's hello came), at once if it already is. */
