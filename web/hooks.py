@@ -9,12 +9,13 @@ from flask import url_for
 from kernel import hookimpl
 from kernel.ui import MenuLink
 
+from .pwa import pwa
 from .views import shell
 
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [shell]
+    return [shell, pwa]
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    undeclared, values)
 from security.matrix_dpi import member_push
 from security.matrix_drafts import member_draft, shared_chat_screen
+from security.matrix_pwa import PWA_ROUTES
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
 from security.matrix_teleexpertise import expert_id as te_expert_id
@@ -197,6 +198,7 @@ ROUTES: dict[str, Expect | Socket] = {
     "documents.add_to_draft": signed_in(400, **PLUGIN_WRITE),
     "documents.remove_from_draft": signed_in(404, url=values(attachment_id=1), **PLUGIN_WRITE),
 }
+ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
 
 
 def test_every_route_is_declared(matrix_app):
