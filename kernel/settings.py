@@ -107,6 +107,21 @@ SETTINGS: tuple[Setting, ...] = (
     _d("mail_imap_password", str, "", "Password for `mail_imap_auth = \"login\"` (test servers)."),
     _d("mail_imap_mailboxes", list, [], "Mailboxes (addresses) polled over IMAP. Empty: every address of the platform."),
     _d("mail_imap_folder", str, "INBOX", "IMAP folder polled in each mailbox."),
+    # --- Sign-in with Pro Santé Connect (kernel/auth/psc.py; docs/security.md, « Pro Santé Connect »).
+    _d("psc_enabled", bool, False, "Offer sign-in with Pro Santé Connect (e-CPS) on the login page."),
+    _d("psc_issuer", str, "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet",
+       "Pro Santé Connect's issuer; its metadata is read from `<issuer>/.well-known/openid-configuration`. "
+       "Sandbox: `https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet`."),
+    _d("psc_client_id", str, "", "Client id the ANS gave the platform when it was registered with Pro Santé Connect."),
+    _d("psc_client_secret", str, "",
+       "Client secret of `psc_client_id`. Empty: read from the file `<data_dir>/psc_client_secret` (mode 600)."),
+    _d("psc_create_accounts", str, "directory",
+       "First sign-in of an RPPS without an account: `directory` creates it from the national directory entry "
+       "(refused when there is none), `claims` also creates it from Pro Santé Connect's claims when there is "
+       "none, `never` refuses: accounts are made by administrators (with the RPPS) beforehand."),
+    _d("password_login", bool, True,
+       "Local passwords allowed. False: sign-in only through Pro Santé Connect (the password form, `relais user "
+       "password` refuse); API tokens keep working."),
     _d("password_reset_hours", int, 24,
        "How long a one-time password link made by an administrator stays valid, in hours."),
 )
