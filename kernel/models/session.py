@@ -18,3 +18,5 @@ class BrowserSession(BaseModel):
     ended_at = pw.DateTimeField(null=True)
     user_agent = pw.CharField(max_length=100, default="")  # a summary ("Firefox sous Windows"), shown to its owner
     remote_addr = pw.CharField(max_length=64, default="")
+    # Opened through Pro Santé Connect: its id_token, sent back as id_token_hint when the session logs out.
+    psc_id_token = pw.TextField(null=True)
