@@ -1,9 +1,12 @@
 """What ends an account's access: a new password ends its browser sessions, a deactivation ends everything.
 
-Every change of password or state goes through here (the ``relais user`` commands do), so no path can
-change a password and leave a copied session cookie working.
+Every change of password or state goes through here (the ``relais user`` commands, the administration's
+pages and API, the one-time password links do), so no path can change a password and leave a copied
+session cookie working. ``by``: the administrator who acted (None: the command line, or the account itself).
 """
 from __future__ import annotations
+
+from typing import Any
 
 from ..db import utcnow
 from ..models import Account, ApiToken
@@ -13,21 +16,24 @@ from .passwords import hash_password
 from .sessions import end_account_sessions
 
 
-def set_password(account: Account, password: str) -> int:
+def set_password(account: Account, password: str, by: Account | None = None,
+                 request_data: dict[str, Any] | None = None) -> int:
     """Store a new password and end every browser session of the account; returns how many were ended.
 
-    API tokens are kept: a program's token is not the password, and is revoked on its own."""
+    API tokens are kept: a program's token is not the password, and is revoked on its own.
+    :param request_data: what the audit keeps of the request, when its own summary would hold a secret
+        (a one-time link's path)."""
     relais = current_relais()
     with relais.database.atomic():
         account.password_hash = hash_password(password)
         account.save(only=[Account.password_hash])
         ended = end_account_sessions(account.id)
-    relais.audit.record("account.password", account_id=account.id, target=f"account:{account.id}",
-                        detail=f"sessions ended: {ended}")
+    relais.audit.record("account.password", account_id=by.id if by else account.id, target=f"account:{account.id}",
+                        detail=f"sessions ended: {ended}", request_data=request_data)
     return ended
 
 
-def deactivate(account: Account) -> int:
+def deactivate(account: Account, by: Account | None = None) -> int:
     """Refuse every future request of the account: its sessions end and its tokens are revoked (they would
     otherwise come back to life with a reactivation). Returns the sessions ended."""
     relais = current_relais()
@@ -38,13 +44,14 @@ def deactivate(account: Account) -> int:
         ApiToken.update(revoked_at=utcnow()).where((ApiToken.account == account.id)
                                                    & ApiToken.revoked_at.is_null()).execute()
         rights_changed([account.id], ACCOUNT)  # its open live sockets close, token ones too
-    relais.audit.record("account.deactivate", account_id=account.id, target=f"account:{account.id}",
-                        detail=f"sessions ended: {ended}")
+    relais.audit.record("account.deactivate", account_id=by.id if by else account.id,
+                        target=f"account:{account.id}", detail=f"sessions ended: {ended}")
     return ended
 
 
-def reactivate(account: Account) -> None:
+def reactivate(account: Account, by: Account | None = None) -> None:
     """Let the account sign in again (with its password: no session or token comes back)."""
     account.active = True
     account.save(only=[Account.active])
-    current_relais().audit.record("account.reactivate", account_id=account.id, target=f"account:{account.id}")
+    current_relais().audit.record("account.reactivate", account_id=by.id if by else account.id,
+                                  target=f"account:{account.id}")
