@@ -124,6 +124,9 @@ SETTINGS: tuple[Setting, ...] = (
        "password` refuse); API tokens keep working."),
     _d("password_reset_hours", int, 24,
        "How long a one-time password link made by an administrator stays valid, in hours."),
+    _d("notification_preview", bool, False,
+       "Desktop notifications of new messages show the message's first words. Off: only who wrote "
+       "(« Nouveau message de Dr X »), so that a locked or shared screen shows no health data."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, url_for
 
+from kernel import current_relais
 from kernel.security_headers import SERVICE_WORKER_POLICY
 
 from .branding import platform_name
@@ -31,6 +32,13 @@ ICONS = (("app/icon-192.png", "192x192", "image/png", "any"),
 PRECACHED_FOLDERS = ("css/", "js/", "app/")
 WORKER_SOURCE = "app/service-worker.js"  # served at /service-worker.js, never as a static file of a page
 OFFLINE_PATH = "/hors-ligne"
+
+
+@pwa.app_context_processor
+def _notification_setting() -> dict[str, Any]:
+    # base.html tells js/notifications.js whether a notification may show a message's words (setting
+    # notification_preview; off by default: a locked screen must not show health data).
+    return {"notification_preview": bool(current_relais().config.get("notification_preview"))}
 
 
 def _assets() -> Any:
