@@ -2,3 +2,4 @@
 from .blueprint import api
 
 from . import errors, channels, exchanges, attachments, directory, patients, ins, me, sessions, integration, drafts, openapi  # noqa: F401  (registers the routes)
+from . import consultations  # noqa: F401,E402  (audits the opening of an exchange, app-wide)
