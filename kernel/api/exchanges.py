@@ -115,7 +115,10 @@ def post_message(exchange_id: int) -> Any:
     account = current_account()
 
     def store(checked: CheckedSend) -> idempotency.Answer:
-        return {"message": relais.serialize_message(relais.sender.store_message(checked))}, 201, {}
+        message = relais.sender.store_message(checked)
+        # Dumped once by the send for its live event, after the plugins' deliver: the same content.
+        serialized = getattr(message, "serialized", None)
+        return {"message": serialized if serialized is not None else relais.serialize_message(message)}, 201, {}
 
     # A retried send (offline outbox, lost answer) with the same Idempotency-Key is stored once.
     return idempotency.once(account.id, lambda: relais.sender.check_message(exchange, account, json_body()), store)
