@@ -127,6 +127,18 @@ SETTINGS: tuple[Setting, ...] = (
     _d("notification_preview", bool, False,
        "Desktop notifications of new messages show the message's first words. Off: only who wrote "
        "(« Nouveau message de Dr X »), so that a locked or shared screen shows no health data."),
+    # --- Serving (kernel/serving/, docs/configuration.md « Serving »).
+    _d("workers", int, 1,
+       "gunicorn worker processes of `relais serve` (each a gevent event loop holding thousands of sockets); "
+       "`--workers` overrides it."),
+    _d("graceful_timeout", float, 20.0,
+       "On SIGTERM, seconds a node has to finish its requests and jobs after telling its sockets to "
+       "reconnect elsewhere (close code 1012); then what is left is cut."),
+    _d("access_log", bool, False,
+       "Write one line per HTTP request (logger `relais.access`, at INFO: so only with `log_level = \"INFO\"`)."),
+    _d("metrics_allowed_from", list, ["127.0.0.1/32", "::1/128"],
+       "Networks allowed to read `/metrics` (Prometheus); others get 404. Behind a proxy, the address is the "
+       "one `proxy_count` trusts."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
