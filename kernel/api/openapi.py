@@ -1,6 +1,7 @@
 """The OpenAPI document, generated from the marshmallow schemas (apispec) and the enabled channels."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apispec import APISpec
@@ -9,6 +10,8 @@ from flask import Blueprint, jsonify
 
 from ..forms import build_schema, gather_fields
 from ..relais import current_relais
+from .admin_accounts import OPENAPI_ROUTES as ADMIN_ACCOUNT_ROUTES
+from .admin_structures import OPENAPI_ROUTES as ADMIN_STRUCTURE_ROUTES
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
 from ..schemas.draft import DraftResponse, DraftSchema
 from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSchema, MessageDraftSchema, ReadSchema,
@@ -77,6 +80,8 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
      DraftSchema, DraftResponse, 200),
     ("/drafts/{screen}", "delete", "Supprimer mon brouillon d'un écran", None, None, 204),
 ]
+# The administration's routes, described beside them.
+ROUTES += ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES
 # Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
 # query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).
 COMMON_ERRORS = ("400", "401", "404", "422")
@@ -84,9 +89,12 @@ COMMON_ERRORS = ("400", "401", "404", "422")
 # Successes other than the main one: adding members who all were members already changes nothing.
 EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "post"): "200",
                    ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202"}
-EXTRA_ERRORS = {("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
+EXTRA_ERRORS = {("/admin/accounts/import", "post"): ("413",), ("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
                 ("/integrations/{id}/retry", "post"): ("409", "502"),
                 ("/exchanges/{id}/synthesis", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
+# The administration's routes refuse other accounts (403, « Réservé aux administrateurs… »).
+for _path, _method, *_ in ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES:
+    EXTRA_ERRORS[_path, _method] = EXTRA_ERRORS.get((_path, _method), ()) + ("403",)
 # The send operations take an Idempotency-Key: the same key from the same account within 24 hours gets the
 # first answer again (header Idempotent-Replayed: true) instead of a second message.
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string",
@@ -117,9 +125,9 @@ def build_spec() -> dict[str, Any]:
             operation["responses"]["415"] = error  # a body that is not application/json
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         if "{" in path:
-            name = path[path.index("{") + 1: path.index("}")]
             operation["parameters"] = [{"in": "path", "name": name, "required": True,
-                                        "schema": {"type": "string" if name in ("name", "ins", "screen") else "integer"}}]
+                                        "schema": {"type": "string" if name in ("name", "ins", "screen") else "integer"}}
+                                       for name in re.findall(r"{(\w+)}", path)]
         paths.setdefault(path, {})[method] = operation
     paths["/exchanges/{id}/messages"]["post"]["parameters"].append(IDEMPOTENCY_KEY)
     # The directory search is driven by its query string (bad values: 422; a parameter given twice: 400).

@@ -136,7 +136,7 @@ class AccountListQuerySchema(f.FrenchSchema):
     page = f.Integer(load_default=1, validate=validate.Range(min=1, error="Une page commence à 1."))
 
 
-class AccountSchema(f.FrenchSchema):
+class AdminAccountSchema(f.FrenchSchema):
     id = fields.Integer()
     login = fields.String()
     first_name = fields.String()
@@ -153,14 +153,14 @@ class AccountSchema(f.FrenchSchema):
 
 
 class AccountEnvelopeSchema(f.FrenchSchema):
-    account = fields.Nested(AccountSchema)
+    account = fields.Nested(AdminAccountSchema)
     password_link = fields.String(metadata={"description": "Lien à usage unique pour choisir le mot de passe "
                                                            "(à la création seulement)."})
     password_link_expires_at = f.UtcDateTime()
 
 
 class AccountListSchema(f.FrenchSchema):
-    accounts = fields.List(fields.Nested(AccountSchema))
+    accounts = fields.List(fields.Nested(AdminAccountSchema))
     total = fields.Integer()
     page = fields.Integer()
     pages = fields.Integer()

@@ -73,7 +73,7 @@ class StructureListQuerySchema(f.FrenchSchema):
     page = f.Integer(load_default=1, validate=validate.Range(min=1, error="Une page commence à 1."))
 
 
-class MemberSchema(f.FrenchSchema):
+class StructureMemberSchema(f.FrenchSchema):
     delegation_id = fields.Integer()
     account_id = fields.Integer()
     login = fields.String()
@@ -83,7 +83,7 @@ class MemberSchema(f.FrenchSchema):
     granted_at = f.UtcDateTime()
 
 
-class StructureSchema(f.FrenchSchema):
+class StructureSummarySchema(f.FrenchSchema):
     id = fields.Integer()
     name = fields.String()
     structure_type = fields.String(allow_none=True)
@@ -91,19 +91,22 @@ class StructureSchema(f.FrenchSchema):
     mssante_addresses = fields.List(fields.String())
     mssante_eligible = fields.Boolean()
     created_at = f.UtcDateTime()
-    members = fields.List(fields.Nested(MemberSchema))
+
+
+class AdminStructureSchema(StructureSummarySchema):
+    members = fields.List(fields.Nested(StructureMemberSchema))
 
 
 class StructureEnvelopeSchema(f.FrenchSchema):
-    structure = fields.Nested(StructureSchema)
+    structure = fields.Nested(AdminStructureSchema)
 
 
 class StructureListSchema(f.FrenchSchema):
-    structures = fields.List(fields.Nested(StructureSchema(exclude=("members",))))
+    structures = fields.List(fields.Nested(StructureSummarySchema))
     total = fields.Integer()
     page = fields.Integer()
     pages = fields.Integer()
 
 
 class MemberEnvelopeSchema(f.FrenchSchema):
-    member = fields.Nested(MemberSchema)
+    member = fields.Nested(StructureMemberSchema)
