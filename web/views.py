@@ -5,11 +5,12 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from kernel.api.errors import http_error_response, wants_json
 from kernel.auth import current_account, login_session, logout_session
-from kernel.auth.login import LoginRefused, authenticate
+from kernel.auth import psc
+from kernel.auth.login import PASSWORD_LOGIN_OFF, LoginRefused, authenticate, password_login
 from kernel.relais import current_relais
 from kernel.services.acting_as import can_see
 
@@ -49,11 +50,18 @@ def login_required(view: Callable) -> Callable:
 shell.app_context_processor(layout_context)
 
 
+def login_form(status: int = 200, **values: Any) -> Any:
+    """The login page: Pro Santé Connect's button when enabled, the password form unless turned off."""
+    context = {"login": "", "errors": {}, "next": request.args.get("next", ""), **values}
+    return render_template("login.html", page="login", psc_enabled=psc.enabled(), password_login=password_login(),
+                           **context), status
+
+
 @shell.get("/login")
 def login() -> Any:
     if current_account() is not None:
         return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", page="login", login="", errors={}, next=request.args.get("next", ""))
+    return login_form()
 
 
 @shell.post("/login")
@@ -63,6 +71,9 @@ def login_submit() -> Any:
     password = form.get("password", "")
     next_value = form.get("next", "")
     errors: dict[str, str] = {}
+    if not password_login():  # before the fields: there is no password to type
+        errors["_form"] = PASSWORD_LOGIN_OFF
+        return login_form(403, errors=errors, next=next_value)
     if not login_value:
         errors["login"] = "Saisissez votre identifiant."
     if not password:
@@ -77,13 +88,47 @@ def login_submit() -> Any:
         else:
             login_session(account)
             return redirect(safe_next(next_value))
-    return render_template("login.html", page="login", login=login_value, errors=errors, next=next_value), status
+    return login_form(status, login=login_value, errors=errors, next=next_value)
+
+
+@shell.get("/login/psc")
+def psc_start() -> Any:
+    """« Se connecter avec Pro Santé Connect »: off to the provider, back at psc_return."""
+    if not psc.enabled():
+        abort(404)
+    next_value = request.args.get("next", "")
+    if current_account() is not None:
+        return redirect(safe_next(next_value))
+    try:
+        return psc.start(url_for("shell.psc_return", _external=True), safe_next(next_value))
+    except psc.PscRefused as exc:
+        return login_form(exc.status, errors={"_form": exc.message}, next=next_value)
+
+
+@shell.get("/login/psc/retour")
+def psc_return() -> Any:
+    """The provider's answer (redirect URI to declare at the ANS): signed in, or the login page saying why not."""
+    if not psc.enabled():
+        abort(404)
+    try:
+        account, id_token, next_value = psc.finish(request.args.to_dict())
+    except psc.PscRefused as exc:
+        return login_form(exc.status, errors={"_form": exc.message}, next="")
+    psc.sign_in(account, id_token)
+    return redirect(safe_next(next_value))
 
 
 @shell.post("/logout")
 def logout() -> Any:
+    id_token = psc.id_token_of(g.get("session_id")) if psc.enabled() else None
     logout_session()  # on the server too: a copy of the cookie is refused from now on
     flash("Vous êtes déconnecté.")
+    end_url = id_token and psc.logout_url(id_token, url_for("shell.login", _external=True))
+    if end_url:
+        # Signed in through Pro Santé Connect: its session ends too. Not a redirect: the page's Content-Security-
+        # Policy (form-action 'self') forbids a form's redirect to another site; this page goes there on its own.
+        g.account = None
+        return render_template("psc_logout.html", page="psc_logout", end_url=end_url)
     return redirect(url_for("shell.login"))
 
 

@@ -8,8 +8,17 @@ from . import devices, throttle
 from .passwords import hash_password, needs_rehash, verify_password
 
 
+PASSWORD_LOGIN_OFF = ("La connexion par mot de passe est désactivée sur cette plateforme : connectez-vous "
+                      "avec Pro Santé Connect (carte CPS ou application e-CPS).")
+
+
+def password_login() -> bool:
+    """Whether local passwords may sign in (setting ``password_login``; false: Pro Santé Connect only)."""
+    return bool(current_relais().config["password_login"])
+
+
 class LoginRefused(Exception):
-    """``status`` is 401 for bad credentials, 429 while the login is throttled."""
+    """``status`` is 401 for bad credentials, 429 while the login is throttled, 403 when passwords are off."""
 
     def __init__(self, message: str, status: int = 401) -> None:
         super().__init__(message)
@@ -21,10 +30,15 @@ def authenticate(login: str, password: str, remote_addr: str) -> Account:
     """The active account whose password this is; the browser becomes one of its known devices.
 
     Call it within the sign-in request: it reads and sets the known-device cookie.
-    :raises LoginRefused: wrong login or password (401), too many failures from this source (429).
+    :raises LoginRefused: wrong login or password (401), too many failures from this source (429), local
+        passwords turned off (403).
     """
     relais = current_relais()
     login = (login or "").strip()
+    if not password_login():
+        relais.audit.record("login", target=f"login:{login[:60]}", outcome="refused", status=403,
+                            detail="password login is off")
+        raise LoginRefused(PASSWORD_LOGIN_OFF, status=403)
     cfg = relais.config
     account = Account.get_or_none((Account.login == login) & Account.active)
     attempt = throttle.Attempt(login, remote_addr, devices.device_for(account.id) if account else None,
