@@ -1,7 +1,13 @@
 // Behaviour shared by every signed-in page: the "+" send panel opens and closes like a menu; the badges
-// of the plugins' links show their counts (asked once here; pages with a live socket follow them: badges.js).
+// of the plugins' links show their counts (asked once here; pages with a live socket follow them: badges.js);
+// the unread count in the title and on the app's icon, desktop notifications and keyboard shortcuts, which
+// follow the page's one socket (pageLive: the page's own script shares it).
 
 import { refreshBadges } from "./badges.js";
+import { pageLive } from "./live.js";
+import { followNotifications } from "./notifications.js";
+import { followShortcuts } from "./shortcuts.js";
+import { followUnread } from "./unread.js";
 
 const panel = document.querySelector("details.send-panel");
 if (panel) {
@@ -22,3 +28,8 @@ if (panel) {
 refreshBadges();
 // Back to a page kept in the browser's memory (history): its counts may be old.
 window.addEventListener("pageshow", (event) => { if (event.persisted) refreshBadges(); });
+
+const live = pageLive();
+followUnread(live);
+followNotifications(live);
+followShortcuts();
