@@ -16,13 +16,16 @@ from .assets import PluginAssets, init_assets
 from .mail import hooks as mail_hooks
 from .config import Config, load_config
 from .db import open_database
+from .health import health_blueprint
 from .json import RelaisJSONProvider
+from .metrics import Metrics, metrics_blueprint
 from .migrate import KERNEL_MIGRATIONS, MigrationSet, upgrade
 from .plugin_manager import build_plugin_manager
 from .plugin_report import PluginStatus
 from .plugin_calls import call_each
 from .relais import Relais, collect_registrations, discard_plugin
 from .security_headers import init_security_headers
+from .serving.access import AccessLog
 from .services.attachments import AttachmentStore
 from .services.audit import Audit
 from .services.events import EventBus
@@ -69,6 +72,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
 
+    if config["access_log"]:
+        # Inside ProxyFix: the line names the client the proxies forwarded, not the proxy.
+        app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     if config["proxy_count"] > 0:
         # The client's address (throttling, audit), the scheme (Secure cookies, HSTS, the websocket's Origin
         # check) and the host as the proxies saw them; only that many proxies' headers are believed.
@@ -90,7 +96,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     _mount_plugin_blueprints(app, relais)
     init_assets(app, PluginAssets.of([(name, c.plugin) for name, c in relais.contributions.items()], shell=SHELL))
 
-    relais.events = EventBus(_event_backend(relais), listeners=lambda event: _notify_listeners(pm, event))
+    relais.metrics = Metrics()  # type: ignore[attr-defined]
+    relais.events = EventBus(_event_backend(relais), listeners=lambda event: _notify_listeners(pm, event, relais))
     relais.jobs = JobRunner(app, relais.job_types, config["jobs_poll_seconds"], config["jobs_lease_seconds"])
     relais.attachments = AttachmentStore(config["attachments_dir"], config["attachment_max_bytes"])
     relais.pdf = PdfRenderer(config["wkhtmltopdf"])
@@ -105,6 +112,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
     init_auth(app)
     app.register_blueprint(api)
     app.register_blueprint(openapi_blueprint)
+    app.register_blueprint(health_blueprint)
+    app.register_blueprint(metrics_blueprint)
     init_ws(app)
 
     @app.teardown_appcontext
@@ -191,6 +200,7 @@ def _mount_plugin_blueprints(app: Flask, relais: Relais) -> None:
             discard_plugin(relais, name, f"blueprint failed: {type(exc).__name__}: {exc}")
 
 
-def _notify_listeners(pm: Any, event: Any) -> None:
+def _notify_listeners(pm: Any, event: Any, relais: Any) -> None:
+    relais.metrics.count_event(event)  # the publisher's side: counted once, whatever the number of nodes
     for _ in call_each(pm, "on_event", event=event):
         pass

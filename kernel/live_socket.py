@@ -17,6 +17,11 @@ the plugins' ``socket_message`` hook (firstresult) with the socket's account, re
 first; the plugin that owns the type answers (a reply for this socket only, or True), and publishes what
 others must receive through the event bus, so it reaches their sockets on every instance. A message
 nobody owns, or that is no JSON object, is answered ``{"type": "socket.refused"}``.
+
+Restart: a node asked to stop (SIGTERM) calls ``restart_sockets``: every socket of that app closes with 1012
+(« service restart »); the page reconnects at once, with jitter, to whichever node answers, and catches up
+through its ``onConnected`` handlers (web/static/js/live.js). Events queued for a socket when it closes are
+not lost to the page: the catch-up reads them from the database.
 """
 from __future__ import annotations
 
@@ -24,16 +29,20 @@ import json
 import logging
 import threading
 import time
+import weakref
 from typing import Any, Iterable, Iterator
 
 from .auth import still_authorised
+from .health import stopping
 from .services.acting_as import forget_request_cache, visible_among
 from .services.events import Event, Subscription
 
 log = logging.getLogger(__name__)
 
 POLICY = 1008  # WebSocket close codes (RFC 6455): a rule of the server was broken
+SERVICE_RESTART = 1012  # the page reconnects at once (with jitter) rather than backing off
 TRY_AGAIN_LATER = 1013
+RESTART_MESSAGE = "Redémarrage du serveur : reconnexion."
 INBOX_LIMIT = 32
 RECHECK_GRACE_SECONDS = 30.0
 PING_EVERY = 25.0  # an application ping, for proxies that close silent connections
@@ -99,10 +108,27 @@ def refused(reason: str, message_type: Any = None) -> str:
                        else None, "reason": reason}, ensure_ascii=False)
 
 
+# The sockets open in this process, for a stop to close them all (weak: a socket's end forgets it by itself).
+_open: "weakref.WeakSet[LiveSocket]" = weakref.WeakSet()
+
+
+def restart_sockets(relais: Any = None) -> int:
+    """Ask every socket of ``relais`` (every app's when None) to close with 1012; returns how many were asked.
+    Each closes from its own loop (woken here), so thousands close at once rather than one after another."""
+    asked = [s for s in list(_open) if relais is None or s.relais is relais]
+    for live in asked:
+        live.restarting = True
+        live.subscription.wake()
+    return len(asked)
+
+
 class LiveSocket:
+    restarting = False
+
     def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any,
                  account: Any = None) -> None:
         self.ws, self.inbox, self.subscription, self.relais = ws, inbox, subscription, relais
+        self.metrics = getattr(relais, "metrics", None)
         self.account = account  # who the socket's messages up come from (None: they are all refused)
         self.recheck_seconds = float(relais.config["ws_recheck_seconds"])
         self.next_check = time.monotonic() + self.recheck_seconds
@@ -110,12 +136,22 @@ class LiveSocket:
         self.visible: dict[int, bool] = {}  # during a grace period: exchange id -> may it be sent
 
     def run(self) -> None:
+        _open.add(self)
+        try:
+            self._run()
+        finally:
+            _open.discard(self)
+
+    def _run(self) -> None:
         ws, subscription = self.ws, self.subscription
         WakingEvent.install(ws, subscription)
         ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
         last_sent = minute = time.monotonic()
         minute += 60
         while ws.connected:
+            if self.restarting or stopping.is_set():
+                ws.close(reason=SERVICE_RESTART, message=RESTART_MESSAGE)
+                return
             if self.inbox.flooded:
                 ws.close(reason=POLICY, message="Trop de messages reçus de ce client.")
                 return
@@ -139,6 +175,8 @@ class LiveSocket:
             if self._may_send(event):
                 ws.send(event.wire)
                 last_sent = time.monotonic()
+                if self.metrics is not None:
+                    self.metrics.delivered(event)
 
     def _receive(self, raw: Any) -> None:
         """Hand one message up to the plugin owning its type (rights were re-checked just before)."""

@@ -9,7 +9,8 @@ from flask import Flask, g, request
 from flask_sock import Sock
 
 from .auth import credential
-from .live_socket import POLICY, TRY_AGAIN_LATER, Inbox, LiveSocket
+from .health import stopping
+from .live_socket import POLICY, RESTART_MESSAGE, SERVICE_RESTART, TRY_AGAIN_LATER, Inbox, LiveSocket
 from .relais import current_relais
 from .services.events import TooManySockets
 
@@ -65,6 +66,9 @@ def init_ws(app: Flask) -> None:
         if account is None or not _same_origin():
             ws.close(reason=POLICY, message="Connectez-vous pour recevoir les événements.")
             return
+        if stopping.is_set():  # this node is on its way out: the page goes to another one at once
+            ws.close(reason=SERVICE_RESTART, message=RESTART_MESSAGE)
+            return
         relais = current_relais()
         inbox = Inbox.install(ws)
         # The request's database connection is not needed while the socket lives.
@@ -77,9 +81,14 @@ def init_ws(app: Flask) -> None:
         except TooManySockets as exc:
             ws.close(reason=TRY_AGAIN_LATER, message=exc.message)
             return
+        metrics = getattr(relais, "metrics", None)
+        if metrics is not None:
+            metrics.sockets_open.inc()
         try:
             LiveSocket(ws, inbox, subscription, relais, account).run()
         except Exception as exc:  # the client went away: nothing to report
             log.debug("websocket of account %s closed: %s", account.id, exc)
         finally:
             relais.events.unsubscribe(subscription)
+            if metrics is not None:
+                metrics.sockets_open.dec()
