@@ -5,6 +5,10 @@
 import { api } from "./api.js";
 
 const MAX_DELAY_MS = 30000;
+// Close code of a node that stops (kernel/live_socket.py): another node, or this one restarted, is there at
+// once; every page must not come back in the same millisecond, so each waits a random moment within this.
+const SERVICE_RESTART = 1012;
+const RESTART_SPREAD_MS = 1500;
 
 let shared = null;
 
@@ -64,6 +68,11 @@ export class Live {
       this.ws = null;
       this.setState("disconnected");
       if (event.code === 1008) api("me");  // refused: if the session ended, api() goes to the login page
+      if (event.code === SERVICE_RESTART) {
+        this.attempt = 0;  // not a failure: no backoff, and nothing to tell the user about yet
+        this.timer = setTimeout(() => this.connect(), Math.random() * RESTART_SPREAD_MS);
+        return;
+      }
       this.scheduleReconnect();
     });
   }
