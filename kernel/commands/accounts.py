@@ -171,6 +171,9 @@ def _existing(login: str) -> Account:
 def user_password(login: str, password_stdin: bool) -> None:
     """Changer le mot de passe d'un compte ; ses sessions de navigateur sont fermées."""
     config = effective_config(quiet=True)
+    if not config["password_login"]:
+        raise Fail("la connexion par mot de passe est désactivée sur cette plateforme (réglage password_login) : "
+                   "les professionnels se connectent avec Pro Santé Connect ; aucun mot de passe n'est changé.")
     with open_platform(config, require_current=True):
         account = _existing(login)
         password = _read_password(password_stdin, unchanged="le mot de passe n'est pas changé")
