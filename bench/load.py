@@ -1,0 +1,540 @@
+"""Load benchmark: many users on live sockets across many conversations, messages posted at a total rate.
+
+    python bench/load.py [--users 2000] [--members 10] [--rate 200] [--seconds 15] [--full]
+                         [--threaded-users 1000] [--database-url postgresql://...] [--only NAME ...]
+
+Each run of the platform is ``relais serve`` in its own process (as deployed), on loopback only. ``--users``
+accounts, each with a token, are grouped ``--members`` to a conversation; every account opens one
+websocket (spread over the nodes), then messages are posted through the API at ``--rate`` per second in
+total, each into one conversation by one of its members, on alternate nodes. Every member's socket must
+receive every message of its conversation once: a delivery missing two seconds after the last post is
+lost, one in the wrong conversation or twice is counted apart.
+
+Reported per run: sockets held, messages sent, deliveries received and lost, the POST's own latency and
+the fan-out latency (POST sent → event read on a member's socket) at p50 and p99, server CPU per message
+(the node processes' CPU time during the posting, divided by the messages), and memory per idle socket
+(the nodes' resident memory after the sockets connected, minus before, divided by the sockets).
+
+The runs: SQLite on one node with the default server (gunicorn + gevent when ``relais serve`` has it),
+the threaded server at a size it survives (``--threaded-users``), and with ``--database-url`` (or the
+local test database when it answers) PostgreSQL on one node and on two nodes sharing the database
+(``event_backend = "postgres"``). ``--full`` is the 20,000-user run (the issue's target); the default
+run takes a few minutes. File descriptor limits are raised by the command itself (it runs as root in
+the development container; elsewhere the hard limit bounds it and the run says so).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+RELAIS = str(Path(sys.executable).with_name("relais"))
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+FULL_USERS = 20_000
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def raise_fd_limit(wanted: int) -> int:
+    """Raise this process's open-file limit (inherited by the nodes and the clients); returns what it got."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in (max(wanted, hard), hard):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, hard)))
+            return limit
+        except (ValueError, OSError):  # not root: the hard limit is the most we may have
+            continue
+    return soft
+
+
+# --- the nodes: `relais serve` processes, their CPU time and memory ------------------------------
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's master and its workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pid: int) -> int:
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) * 1024
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def serve_options() -> str:
+    return subprocess.run([RELAIS, "serve", "--help"], capture_output=True, text=True).stdout
+
+
+class Node:
+    """One `relais serve` on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], threaded: bool, log_path: Path) -> None:
+        args = [RELAIS, "serve", "--host", "127.0.0.1", "--port", "0"]
+        if threaded:
+            args.append("--threaded")
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                        start_new_session=True)
+        self.port = 0
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                self.port = int(found[1])
+                break
+        if not self.port:
+            self.stop()
+            raise RuntimeError(f"relais serve did not start: see {log_path}")
+        # Keep reading its output so that it never blocks on a full pipe.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def rss(self) -> int:
+        return rss_bytes(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+# --- the platform's accounts and conversations ----------------------------------------------------
+def prepare(config: dict, users: int, members: int) -> tuple[list[str], list[tuple[int, list[int]]]]:
+    """``users`` accounts with a token each; conversations of ``members`` of them. Returns the tokens and
+    (exchange id, member user indexes) per conversation."""
+    from kernel import create_app
+    from kernel.auth.passwords import hash_password
+    from kernel.auth.tokens import create_token
+    from kernel.db import write_transaction
+    from kernel.models import Account, Identity
+
+    app = create_app(config)
+    relais = app.extensions["relais"]
+    tokens, accounts = [], []
+    with app.app_context():
+        password = hash_password("bench")
+        with write_transaction():
+            for n in range(users):
+                identity = Identity.create(kind="person", display_name=f"Charge {n}")
+                account = Account.create(login=f"u{n}", password_hash=password, first_name="Charge",
+                                         last_name=str(n), identity=identity)
+                accounts.append(account)
+                tokens.append(create_token(account, "bench")[1])
+        conversations = []
+        for start in range(0, users - members + 1, members):
+            group = list(range(start, start + members))
+            author = accounts[group[0]]
+            exchange, _ = relais.sender.start_exchange("conversation", author, {
+                "acting_as": author.identity_id, "subject": f"Charge {start // members}",
+                "members": [accounts[i].identity_id for i in group[1:]]})
+            conversations.append((exchange.id, group))
+    relais.database.close_all()
+    return tokens, conversations
+
+
+# --- the clients: processes each holding a share of the sockets (asyncio, `websockets`) -----------
+def client_process(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # noqa: ANN001
+    """Hold ``sockets`` (user index, token, node host, exchange id); count what arrives until told to stop."""
+    raise_fd_limit(65536)
+    asyncio.run(_client(sockets, pipe))
+
+
+async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # noqa: ANN001
+    import websockets
+
+    loop = asyncio.get_running_loop()
+    received: dict[int, int] = {}  # message number -> deliveries
+    latencies: list[float] = []
+    stray = [0]  # events about an exchange the socket's user is not in
+    connected, failed, dropped = [0], [0], [0]
+    hellos = asyncio.Semaphore(200)  # connections being opened at once
+    conns = []
+
+    async def hold(user: int, token: str, host: str, exchange_id: int) -> None:
+        async with hellos:
+            try:
+                ws = await websockets.connect(f"ws://{host}/ws", additional_headers={"Authorization": f"Bearer {token}"},
+                                              ping_interval=None, compression=None, open_timeout=60,
+                                              max_queue=None)
+                hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                assert hello["type"] == "hello", hello
+            except Exception:
+                failed[0] += 1
+                return
+        connected[0] += 1
+        conns.append(ws)
+        try:
+            async for raw in ws:
+                now = time.monotonic()
+                event = json.loads(raw)
+                if event.get("type") != "message.created":
+                    continue
+                if event["exchange_id"] != exchange_id:
+                    stray[0] += 1
+                    continue
+                body = event["data"].get("body", "")
+                if body.startswith("L "):
+                    _, number, sent = body.split()
+                    number = int(number)
+                    received[number] = received.get(number, 0) + 1
+                    latencies.append((now - float(sent)) * 1000)
+        except websockets.ConnectionClosed:
+            pass
+        dropped[0] += 1
+
+    tasks = [asyncio.create_task(hold(*s)) for s in sockets]
+    while connected[0] + failed[0] < len(sockets):
+        await asyncio.sleep(0.1)
+    pipe.send(("connected", connected[0], failed[0]))
+    await loop.run_in_executor(None, pipe.recv)  # "stop"
+    pipe.send(("done", received, latencies, stray[0], dropped[0]))
+    await loop.run_in_executor(None, pipe.recv)  # "close"
+    for ws in conns:
+        ws.transport.abort()  # the node is stopped next: no closing handshake for thousands of sockets
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# --- posting -----------------------------------------------------------------------------------
+@dataclass
+class Posted:
+    exchange_of: dict[int, int] = field(default_factory=dict)  # message number -> conversation index
+    post_ms: list[float] = field(default_factory=list)
+    failures: int = 0
+    late: int = 0
+
+
+def post_at_rate(hosts: list[str], tokens: list[str], conversations: list[tuple[int, list[int]]],
+                 rate: float, seconds: float, threads: int = 16) -> Posted:
+    """``rate`` messages a second in total for ``seconds``, from ``threads`` kept-alive connections."""
+    posted = Posted()
+    lock = threading.Lock()
+    numbers = iter(range(10**9))
+    started = time.monotonic() + 0.1
+    total = int(rate * seconds)
+
+    def run(slot: int) -> None:
+        conns: dict[str, http.client.HTTPConnection] = {}
+        for k in range(slot, total, threads):
+            at = started + k / rate
+            pause = at - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            elif pause < -0.05:
+                posted.late += 1
+            with lock:
+                number = next(numbers)
+            conversation = number % len(conversations)
+            exchange_id, group = conversations[conversation]
+            author = group[number // len(conversations) % len(group)]
+            host = hosts[number % len(hosts)]
+            conn = conns.get(host) or conns.setdefault(host, http.client.HTTPConnection(host, timeout=30))
+            sent = time.monotonic()
+            body = json.dumps({"body": f"L {number} {sent:.6f}"})
+            try:
+                conn.request("POST", f"/api/v1/exchanges/{exchange_id}/messages", body=body, headers={
+                    "Authorization": f"Bearer {tokens[author]}", "Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 201
+            except (OSError, http.client.HTTPException):
+                conns.pop(host).close()
+                ok = False
+            with lock:
+                if ok:
+                    posted.exchange_of[number] = conversation
+                    posted.post_ms.append((time.monotonic() - sent) * 1000)
+                else:
+                    posted.failures += 1
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return posted
+
+
+# --- one run -------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    name: str
+    users: int
+    sockets: int = 0
+    connect_failures: int = 0
+    sent: int = 0
+    post_failures: int = 0
+    expected: int = 0
+    received: int = 0
+    lost: int = 0
+    extra: int = 0
+    stray: int = 0
+    dropped: int = 0
+    post_p50: float = float("nan")
+    post_p99: float = float("nan")
+    p50: float = float("nan")
+    p99: float = float("nan")
+    rate: float = 0.0
+    cpu_ms: float = float("nan")
+    idle_cpu_ms: float = float("nan")
+    kb_per_socket: float = float("nan")
+    note: str = ""
+
+
+def run(name: str, *, users: int, members: int, rate: float, seconds: float, nodes: int, threaded: bool,
+        database_url: str, work: Path, clients: int) -> Result:
+    from conversation_ws import Schema
+
+    result = Result(name, users)
+    schema = Schema(database_url) if database_url else None
+    data_dir = work / name.replace(" ", "_").replace(",", "")
+    data_dir.mkdir(parents=True)
+    config = {"data_dir": str(data_dir), "plugins": ["conversation"], "log_level": "WARNING",
+              "secret_key": "bench-" + os.urandom(8).hex()}
+    if schema is not None:
+        config.update(database_url=schema.database_url(), event_backend="postgres" if nodes > 1 else "local")
+    started_nodes: list[Node] = []
+    pipes = []
+    processes = []
+    try:
+        print(f"[{name}] preparing {users} accounts…", flush=True)
+        tokens, conversations = prepare(config, users, members)
+        env = {**os.environ, "RELAIS_DATA_DIR": config["data_dir"], "RELAIS_PLUGINS": "conversation",
+               "RELAIS_LOG_LEVEL": "WARNING", "RELAIS_SECRET_KEY": config["secret_key"],
+               "RELAIS_MAIL_INBOUND": "none", "RELAIS_WS_MAX_PER_NODE": str(users + 100),
+               "RELAIS_DATABASE_URL": config.get("database_url", ""),
+               "RELAIS_EVENT_BACKEND": config.get("event_backend", "local")}
+        env.pop("RELAIS_CONFIG", None)
+        for n in range(nodes):
+            started_nodes.append(Node(env, threaded, data_dir / f"node{n}.log"))
+        hosts = [node.host for node in started_nodes]
+        for node in started_nodes:  # one request each: the app is loaded before memory is read
+            conn = http.client.HTTPConnection(node.host, timeout=30)
+            conn.request("GET", "/api/v1/exchanges", headers={"Authorization": f"Bearer {tokens[0]}"})
+            conn.getresponse().read()
+            conn.close()
+        time.sleep(0.5)
+        rss_before = sum(node.rss() for node in started_nodes)
+
+        plan = [(u, tokens[u], hosts[u % nodes], exchange_id)
+                for exchange_id, group in conversations for u in group]
+        shares = [plan[i::clients] for i in range(clients)]
+        print(f"[{name}] connecting {len(plan)} sockets on {nodes} node(s)…", flush=True)
+        for share in shares:
+            ours, theirs = multiprocessing.Pipe()
+            process = multiprocessing.Process(target=client_process, args=(share, theirs), daemon=True)
+            process.start()
+            pipes.append(ours)
+            processes.append(process)
+        for pipe in pipes:
+            _, ok, failed = pipe.recv()
+            result.sockets += ok
+            result.connect_failures += failed
+        time.sleep(2.0)  # idle: what the sockets cost at rest
+        result.kb_per_socket = (sum(node.rss() for node in started_nodes) - rss_before) / 1024 / max(result.sockets, 1)
+        cpu_idle = sum(node.cpu() for node in started_nodes)
+        time.sleep(2.0)
+        idle_cpu = sum(node.cpu() for node in started_nodes) - cpu_idle
+
+        print(f"[{name}] posting {rate:.0f} messages/s for {seconds:.0f} s…", flush=True)
+        cpu_before = sum(node.cpu() for node in started_nodes)
+        wall = time.monotonic()
+        posted = post_at_rate(hosts, tokens, conversations, rate, seconds)
+        wall = time.monotonic() - wall
+        cpu_used = sum(node.cpu() for node in started_nodes) - cpu_before
+        time.sleep(2.0)  # the last deliveries
+        received: dict[int, int] = {}
+        latencies: list[float] = []
+        for pipe in pipes:
+            pipe.send("stop")
+        for pipe in pipes:
+            _, got, lat, stray, dropped = pipe.recv()
+            for number, count in got.items():
+                received[number] = received.get(number, 0) + count
+            latencies.extend(lat)
+            result.stray += stray
+            result.dropped += dropped
+        for pipe in pipes:
+            pipe.send("close")
+
+        result.sent = len(posted.exchange_of)
+        result.post_failures = posted.failures
+        result.rate = result.sent / wall
+        result.expected = sum(len(conversations[c][1]) for c in posted.exchange_of.values())
+        result.received = sum(min(received.get(n, 0), len(conversations[c][1])) for n, c in posted.exchange_of.items())
+        result.extra = sum(received.values()) - result.received
+        result.lost = result.expected - result.received
+        result.post_p50, result.post_p99 = percentile(posted.post_ms, 50), percentile(posted.post_ms, 99)
+        result.p50, result.p99 = percentile(latencies, 50), percentile(latencies, 99)
+        result.cpu_ms = cpu_used * 1000 / max(result.sent, 1)
+        result.idle_cpu_ms = idle_cpu * 1000 / 2.0  # per second of idle, all sockets
+        if posted.late:
+            result.note = f"{posted.late} posts behind schedule"
+    except Exception as exc:  # one run failing (the threaded server at a size it does not survive) is a figure
+        result.note = f"failed: {exc}"
+    finally:
+        for process in processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+        for node in started_nodes:
+            node.stop()
+        if schema is not None:
+            schema.drop()
+    return result
+
+
+def show(results: list[Result], load: str) -> None:
+    print(f"\nLoad benchmark, loopback, {os.cpu_count()} cores; load average before the runs: {load}")
+    head = (f"{'run':34}{'sockets':>9}{'sent':>7}{'msg/s':>7}{'deliv.':>9}{'lost':>6}{'POST p50':>9}{'p99':>7}"
+            f"{'fan-out p50':>12}{'p99':>8}{'CPU ms/msg':>11}{'kB/socket':>10}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r.name:34}{r.sockets:>9}{r.sent:>7}{r.rate:>7.0f}{r.received:>9}{r.lost:>6}{r.post_p50:>9.2f}"
+              f"{r.post_p99:>7.1f}{r.p50:>12.2f}{r.p99:>8.1f}{r.cpu_ms:>11.2f}{r.kb_per_socket:>10.1f}")
+    for r in results:
+        extras = []
+        if r.connect_failures:
+            extras.append(f"{r.connect_failures} sockets failed to connect")
+        if r.post_failures:
+            extras.append(f"{r.post_failures} posts failed")
+        if r.extra or r.stray:
+            extras.append(f"{r.extra} deliveries twice, {r.stray} in a wrong conversation")
+        if r.dropped:
+            extras.append(f"{r.dropped} sockets closed by the server")
+        if r.note:
+            extras.append(r.note)
+        extras.append(f"idle CPU {r.idle_cpu_ms:.0f} ms/s for {r.sockets} sockets")
+        print(f"  {r.name}: " + "; ".join(extras))
+    print("Targets (issue 16): 20,000 sockets on one node, 200 msg/s into 10-member conversations, fan-out "
+          "p99 < 100 ms, 0 lost, < 40 kB per idle socket.")
+
+
+def postgres_answers(url: str) -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(url, connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=2000, help="sockets of the default server's runs")
+    parser.add_argument("--threaded-users", type=int, default=1000, help="sockets of the threaded server's run")
+    parser.add_argument("--members", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=200.0, help="messages per second, in total")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--full", action="store_true", help=f"{FULL_USERS:,} users on the default server's runs")
+    parser.add_argument("--database-url", default="",
+                        help=f"PostgreSQL for the PostgreSQL runs (default: {DEFAULT_PG} when it answers)")
+    parser.add_argument("--clients", type=int, default=2, help="client processes holding the sockets")
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="runs to make: sqlite, threaded, postgres, postgres2 (default: all)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (nodes' logs)")
+    args = parser.parse_args()
+    users = FULL_USERS if args.full else args.users
+    got = raise_fd_limit(2 * users + 4096)
+    if got < users + 1024:
+        print(f"warning: open-file limit {got}: too low for {users} sockets", file=sys.stderr)
+
+    has_gevent = "--threaded" in serve_options()
+    default_server = "gevent" if has_gevent else "threaded (no gevent serve yet)"
+    pg = args.database_url or (DEFAULT_PG if postgres_answers(DEFAULT_PG) else "")
+    wanted = set(args.only or ["sqlite", "threaded", "postgres", "postgres2"])
+    runs = []
+    if "sqlite" in wanted:
+        runs.append((f"SQLite, 1 node, {default_server.split()[0]}", dict(users=users, nodes=1, threaded=False,
+                                                                        database_url="")))
+    if "threaded" in wanted and has_gevent:
+        runs.append(("SQLite, 1 node, threaded", dict(users=args.threaded_users, nodes=1, threaded=True,
+                                                      database_url="")))
+    if pg and "postgres" in wanted:
+        runs.append((f"PostgreSQL, 1 node, {default_server.split()[0]}", dict(users=users, nodes=1, threaded=False,
+                                                                            database_url=pg)))
+    if pg and "postgres2" in wanted:
+        runs.append((f"PostgreSQL, 2 nodes, {default_server.split()[0]}", dict(users=users, nodes=2, threaded=False,
+                                                                             database_url=pg)))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    work = Path(tempfile.mkdtemp(prefix="relais-bench-load-"))
+    results = []
+    try:
+        for name, options in runs:
+            results.append(run(name, members=args.members, rate=args.rate, seconds=args.seconds, work=work,
+                               clients=args.clients, **options))
+    finally:
+        if args.keep:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    show(results, load)
+
+
+if __name__ == "__main__":
+    main()
