@@ -22,6 +22,7 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
 from security.matrix_dpi import member_push
 from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_pwa import PWA_ROUTES
+from security.matrix_serving import SERVING_ROUTES
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
 from security.matrix_teleexpertise import expert_id as te_expert_id
@@ -199,6 +200,7 @@ ROUTES: dict[str, Expect | Socket] = {
     "documents.remove_from_draft": signed_in(404, url=values(attachment_id=1), **PLUGIN_WRITE),
 }
 ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
+ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
 
 
 def test_every_route_is_declared(matrix_app):
