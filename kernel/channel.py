@@ -35,6 +35,10 @@ class Channel:
     ``receives_mail``: the platform's free secure mail channel. MSSanté mail received for a mailbox is
     filed as an exchange of this channel (the ``mail_inbound_channel`` setting chooses when several
     declare it), and the shell offers it to write to a professional who has no account.
+
+    ``sender_needs_mailbox``: only an identity eligible to MSSanté that holds an address may send on it;
+    the send screen then pre-selects such an identity in "Agir en tant que" (a secretary's structure
+    rather than her own name). Left None, it follows the space: True in "mail", False in "chat".
     """
 
     name: str
@@ -44,6 +48,11 @@ class Channel:
     order: int = 100
     description: str = ""
     receives_mail: bool = False
+    sender_needs_mailbox: bool | None = None
+
+    @property
+    def needs_mailbox(self) -> bool:
+        return self.space == "mail" if self.sender_needs_mailbox is None else self.sender_needs_mailbox
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:

@@ -61,7 +61,9 @@ EXCHANGE_DELETED = EventType(
     fields={"exchange_id": "the deleted exchange"})
 RECEIPT_CREATED = EventType(
     "receipt.created", "A member read messages of an exchange (read receipts).",
-    fields={"account": "{id, name} of the reader", "messages": "ids of the messages newly read",
+    fields={"account": "{id, name, on_behalf_of, label} of the reader (on_behalf_of: « Dr BERNARD » when read "
+                       "through a delegation, else null; label: « Prénom NOM pour le compte de … »)",
+            "messages": "ids of the messages newly read",
             "read_at": "ISO 8601, UTC"})
 MAIL_STATUS = EventType(
     "mail.status", "Where a mail of the exchange stands moved: queued, sent, delivered, read, failed.",

@@ -6,24 +6,28 @@ from typing import Any
 import pluggy
 from marshmallow import Schema, ValidationError
 
-from .channel import DISPLAY_ONLY, FormField
+from .channel import DISPLAY_ONLY, Channel, FormField
 from .plugin_calls import call_each
 from .models import Account, Patient
+from .relais import current_relais
 from .schemas import french as f
 
 ACTING_AS = "acting_as"
 MAX_MESSAGE = 100_000
 
 
-def acting_as_field(account: Account | None) -> FormField:
-    from .services.acting_as import identities_for
+def acting_as_field(account: Account | None, channel: Channel | None = None) -> FormField:
+    """The identities the account may write for on ``channel`` (its space: a mail-only delegation is not
+    offered for a conversation), the first that may send there chosen (one's own when it may)."""
+    from .services.acting_as import identities_for, may_send
 
     choices: tuple[tuple[Any, str], ...] = ()
     default = None
     if account is not None:
-        identities = identities_for(account)
+        identities = identities_for(account, channel.space if channel else None)
         choices = tuple((i.id, i.display_name) for i in identities)
-        default = account.identity_id
+        fit = may_send(identities, channel.needs_mailbox) if channel else {i.id for i in identities}
+        default = next((i.id for i in identities if i.id in fit), account.identity_id)
     return FormField(ACTING_AS, "select", "Agir en tant que", required=True, default=default, order=0,
                      choices=choices, help="L'identité au nom de laquelle vous écrivez.")
 
@@ -31,7 +35,7 @@ def acting_as_field(account: Account | None) -> FormField:
 def gather_fields(pm: pluggy.PluginManager, channel: str, account: Account | None,
                   patient: Patient | None = None) -> list[FormField]:
     """The kernel's "Agir en tant que" first, then every plugin's fields, ordered; a later duplicate name loses."""
-    fields = [acting_as_field(account)]
+    fields = [acting_as_field(account, current_relais().channels.get(channel))]
     seen = {ACTING_AS}
     for _plugin, contribution in call_each(pm, "compose_form", channel=channel, account=account, patient=patient):
         for field in contribution:

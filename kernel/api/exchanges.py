@@ -17,10 +17,11 @@ from ..schemas.exchange import (AttachmentSchema, ExchangeUpdateSchema, MembersA
                                 ReadSchema, SynthesisRequestSchema)
 from ..services import idempotency
 from ..services.acting_as import can_see
+from ..services.behalf import on_behalf, principals_in
 from ..services.events import Event, publish_on_commit
 from ..services.patients import known_patient, mark_used
 from ..services.sending import CheckedSend, SendRejected, flatten_errors, mark_read_upto
-from ..services.system_messages import post_system_message
+from ..services.system_messages import actor_name, post_system_message
 from ..services.threads import inbox, members_of, messages, summary, unread_by_space, unread_counts
 from .blueprint import api
 from .errors import fail, json_body, not_found
@@ -144,7 +145,8 @@ def mark_read(exchange_id: int) -> Any:
             ReadReceipt.insert_many([{"message": m, "account": account.id, "read_at": now} for m in unseen]) \
                 .on_conflict_ignore().execute()
             publish_on_commit(Event.for_exchange("receipt.created", exchange_id, {
-                "account": {"id": account.id, "name": account.full_name}, "messages": unseen, "read_at": iso_utc(now)}))
+                "account": _reader(account.id, account.full_name, principals_in(exchange_id, [account.id])),
+                "messages": unseen, "read_at": iso_utc(now)}))
         mark_read_upto(exchange_id, account.id, up_to)
     return jsonify(read=len(unseen), up_to=up_to)
 
@@ -159,15 +161,24 @@ def receipts(exchange_id: int) -> Any:
                                Account.last_name)
             .join(Account).switch(ReadReceipt).join(Message)
             .where(Message.exchange == exchange_id).order_by(ReadReceipt.read_at).tuples())
+    opened, seen = list(opened), list(seen)
+    behalf = principals_in(exchange_id, {o.account.id for o in opened} | {row[2] for row in seen})
     by_message: dict[int, list[dict[str, Any]]] = {}
     for message_id, read_at, account_id, first, last in seen:
         by_message.setdefault(message_id, []).append(
-            {"account": {"id": account_id, "name": f"{first} {last.upper()}"}, "read_at": iso_utc(read_at)})
+            {"account": _reader(account_id, f"{first} {last.upper()}", behalf), "read_at": iso_utc(read_at)})
     return jsonify(
-        opened=[{"account": {"id": o.account.id, "name": o.account.full_name},
+        opened=[{"account": _reader(o.account.id, o.account.full_name, behalf),
                  "first_opened_at": iso_utc(o.first_opened_at), "last_opened_at": iso_utc(o.last_opened_at)}
                 for o in opened],
         messages={str(k): v for k, v in by_message.items()})
+
+
+def _reader(account_id: int, name: str, behalf: dict[int, str]) -> dict[str, Any]:
+    """A reader as receipts show it: ``name`` (« Prénom NOM »), ``on_behalf_of`` (« Dr BERNARD », or None when
+    reading in one's own name) and ``label``, the two together (« … pour le compte de Dr BERNARD »)."""
+    principal = behalf.get(account_id)
+    return {"id": account_id, "name": name, "on_behalf_of": principal, "label": on_behalf(name, principal)}
 
 
 @api.post("/exchanges/<int:exchange_id>/members")
@@ -193,7 +204,7 @@ def add_members(exchange_id: int) -> Any:
         publish_on_commit(Event.for_exchange("exchange.updated", exchange_id, {
             "exchange_id": exchange_id, "members": members_of([exchange_id])[exchange_id]}))
         names = ", ".join(i.display_name for i in new)
-        post_system_message(exchange_id, f"{account.full_name} a ajouté {names}.")
+        post_system_message(exchange_id, f"{actor_name(account, exchange_id)} a ajouté {names}.")
         relais.audit.record("exchange.members.add", account_id=account.id, target=f"exchange:{exchange_id}",
                             detail=f"identities={[i.id for i in new]}")
     return jsonify(added=[{"id": i.id, "display_name": i.display_name} for i in new]), 201
@@ -215,7 +226,7 @@ def update_exchange(exchange_id: int) -> Any:
         if "subject" in data and data["subject"].strip() != exchange.subject:
             exchange.subject = data["subject"].strip()
             changed.append(Exchange.subject)
-            lines.append(f"{account.full_name} a renommé l'échange en « {exchange.subject} ».")
+            lines.append(f"{actor_name(account, exchange_id)} a renommé l'échange en « {exchange.subject} ».")
         if "status" in data and data["status"] != exchange.status:
             exchange.status = data["status"]
             changed.append(Exchange.status)

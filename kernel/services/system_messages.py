@@ -1,4 +1,8 @@
-"""Lines the platform writes in a thread (a member added, a renaming, a reminder, a synthesis): one way to post them."""
+"""Lines the platform writes in a thread (a member added, a renaming, a reminder, a synthesis): one way to post them.
+
+Who did what is named with ``actor_name``: « Isabelle ROUX pour le compte de Dr BERNARD » when the account
+takes part through a delegation (kernel/services/behalf.py).
+"""
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -6,7 +10,10 @@ from typing import Any, Iterable
 from ..db import write_transaction
 from ..models import Account, Attachment, Exchange, Message, MessageAttachment
 from ..relais import current_relais
+from .behalf import actor_name
 from .events import Event, publish_on_commit
+
+__all__ = ["SYSTEM", "actor_name", "announce_message", "post_system_message"]
 
 SYSTEM = "system"  # the kind of a line the platform writes (no author)
 

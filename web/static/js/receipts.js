@@ -36,7 +36,8 @@ export class Receipts {
   add(messageId, account, readAt) {
     if (!this.byMessage.has(messageId)) this.byMessage.set(messageId, new Map());
     const readers = this.byMessage.get(messageId);
-    if (!readers.has(account.id)) readers.set(account.id, { name: account.name, readAt });
+    // label: « Isabelle ROUX pour le compte de Dr BERNARD » when the reader reads through a delegation.
+    if (!readers.has(account.id)) readers.set(account.id, { name: account.label || account.name, readAt });
   }
 
   readers(messageId) {

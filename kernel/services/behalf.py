@@ -1,0 +1,79 @@
+"""How someone who acts through a delegation is named: « Isabelle ROUX pour le compte de Dr BERNARD »,
+« Claire MOREAU pour le compte de Coordination REPAP ».
+
+Read receipts and the lines the platform writes in a thread use it, so that every member knows whether
+the doctor read the message or her secretary did.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..directory.text import fold
+from ..models import Account, Delegation, Identity, Membership
+
+# An account's profession is free text as its administrator typed it (« Médecin généraliste »,
+# « Cardiologue (centre hospitalier) »): physicians are recognised by the words of their profession. Not
+# "-logue" at large: a psychologue or a podologue is no physician; nor a chirurgien-dentiste.
+_PHYSICIAN_WORDS = re.compile(
+    r"\b(medecin|docteur|generaliste|interne|urgentiste|chirurgien(?!.dentiste)|anesthesiste|radiologue|cardiologue|"
+    r"dermatologue|pediatre|psychiatre|geriatre|gynecologue|obstetricien|ophtalmologue|neurologue|pneumologue|"
+    r"gastro.?enterologue|hepatologue|endocrinologue|diabetologue|rhumatologue|nephrologue|urologue|oncologue|"
+    r"hematologue|infectiologue|allergologue|angiologue|biologiste medical|orl|oto.?rhino.?laryngologiste|"
+    r"stomatologue|neurochirurgien|anatomopathologiste|nutritionniste|phlebologue|addictologue|"
+    r"medecine)\b")
+
+
+def is_physician(profession: str | None) -> bool:
+    """Whether a profession (free text) is a physician's, who is called « Dr »."""
+    return bool(_PHYSICIAN_WORDS.search(fold(profession or "")))
+
+
+def principal_label(identity: Identity, account: Account | None = None) -> str:
+    """The name of the one acted for: « Dr BERNARD » for a physician, a structure's or another
+    professional's name otherwise. ``account``: the identity's own account, if already read."""
+    if identity.is_structure:
+        return identity.display_name
+    if account is None:
+        account = Account.get_or_none(Account.identity == identity.id)
+    if account is None:
+        return identity.display_name
+    if is_physician(account.profession):
+        return f"Dr {account.last_name.upper()}"
+    return account.full_name
+
+
+def on_behalf(name: str, principal: str | None) -> str:
+    return f"{name} pour le compte de {principal}" if principal else name
+
+
+def principals_in(exchange_id: int, account_ids: Iterable[int]) -> dict[int, str]:
+    """For each account that takes part in the exchange through a delegation only (its own identity is not
+    a member), the label of the one it acts for there. Withdrawn delegations count too: what was read
+    then was read for the principal. A fixed handful of queries, whatever the number of accounts (two
+    when every one of them is a member in its own name)."""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return {}
+    members = {m for (m,) in Membership.select(Membership.identity).where(Membership.exchange == exchange_id).tuples()}
+    own = {a: i for a, i in Account.select(Account.id, Account.identity).where(Account.id.in_(wanted)).tuples()}
+    through = [a for a in wanted if own.get(a) not in members]
+    if not through or not members:
+        return {}
+    rows = (Delegation.select(Delegation.delegate, Delegation.principal, Delegation.revoked_at)
+            .where(Delegation.delegate.in_(through) & Delegation.principal.in_(sorted(members)))
+            .order_by(Delegation.revoked_at.is_null().desc(), Delegation.id).tuples())
+    chosen: dict[int, int] = {}
+    for delegate, principal, _revoked in rows:
+        chosen.setdefault(delegate, principal)  # a delegation in force first, else the first withdrawn
+    if not chosen:
+        return {}
+    identities = {i.id: i for i in Identity.select().where(Identity.id.in_(sorted(set(chosen.values()))))}
+    accounts = {a.identity_id: a for a in Account.select().where(Account.identity.in_(sorted(identities)))}
+    return {delegate: principal_label(identities[p], accounts.get(p)) for delegate, p in chosen.items()}
+
+
+def actor_name(account: Account, exchange_id: int) -> str:
+    """The account's name in the exchange: « Prénom NOM », or « Prénom NOM pour le compte de … » when it takes
+    part through a delegation."""
+    return on_behalf(account.full_name, principals_in(exchange_id, [account.id]).get(account.id))
