@@ -15,6 +15,7 @@ from ..db import utcnow
 from ..models import Account, AuditEvent, Exchange, Membership
 from ..relais import current_relais
 from .acting_as import identity_ids
+from .audit_search import describe
 
 CONSULT = "exchange.consult"
 WINDOW = dt.timedelta(hours=1)
@@ -74,3 +75,34 @@ def record_consultation(account: Account, exchange_id: int, *, via: str) -> bool
                                   detail=f"channel={exchange.channel} via={via}")
     memory.remember(key, now)
     return True
+
+
+def _detail_fact(detail: str, key: str) -> str:
+    for part in detail.split():
+        name, _, value = part.partition("=")
+        if name == key:
+            return value
+    return ""
+
+
+def consultations_of(patient_id: int, limit: int = 200, offset: int = 0) -> tuple[list[dict], bool]:
+    """Who opened the patient's exchanges, newest first: the account, the identity it acted for, when, which
+    exchange (its subject while it exists) and which channel. A few queries for the whole page."""
+    exchanges = Exchange.select(Exchange.id).where(Exchange.patient == patient_id)
+    lines = list(AuditEvent.select().where(
+        (AuditEvent.action == CONSULT)
+        & ((AuditEvent.patient_id == patient_id) | AuditEvent.exchange_id.in_(exchanges)))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit + 1))
+    has_more = len(lines) > limit
+    lines = lines[:limit]
+    subjects = {i: s for i, s in Exchange.select(Exchange.id, Exchange.subject)
+                .where(Exchange.id.in_({line.exchange_id for line in lines})).tuples()} if lines else {}
+    channels = current_relais().channels
+    rows = []
+    for line, row in zip(lines, describe(lines)):
+        channel = _detail_fact(line.detail, "channel")
+        rows.append({"at": row["at"], "account": row["account"], "acting_as": row["acting_as"],
+                     "exchange_id": line.exchange_id, "subject": subjects.get(line.exchange_id),
+                     "channel": channel, "channel_label": channels[channel].label if channel in channels else channel,
+                     "via": _detail_fact(line.detail, "via")})
+    return rows, has_more
