@@ -12,6 +12,7 @@ from ..forms import build_schema, gather_fields
 from ..relais import current_relais
 from .admin_accounts import OPENAPI_ROUTES as ADMIN_ACCOUNT_ROUTES
 from .admin_structures import OPENAPI_ROUTES as ADMIN_STRUCTURE_ROUTES
+from .admin_audit import OPENAPI_ROUTES as ADMIN_AUDIT_ROUTES
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
 from ..schemas.draft import DraftResponse, DraftSchema
 from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSchema, MessageDraftSchema, ReadSchema,
@@ -81,7 +82,7 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/drafts/{screen}", "delete", "Supprimer mon brouillon d'un écran", None, None, 204),
 ]
 # The administration's routes, described beside them.
-ROUTES += ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES
+ROUTES += ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES + ADMIN_AUDIT_ROUTES
 # Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
 # query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).
 COMMON_ERRORS = ("400", "401", "404", "422")
@@ -91,9 +92,9 @@ EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "po
                    ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202"}
 EXTRA_ERRORS = {("/admin/accounts/import", "post"): ("413",), ("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
                 ("/integrations/{id}/retry", "post"): ("409", "502"),
-                ("/exchanges/{id}/synthesis", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
+                ("/exchanges/{id}/synthesis", "post"): ("503",), ("/admin/patients/{id}/export", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
 # The administration's routes refuse other accounts (403, « Réservé aux administrateurs… »).
-for _path, _method, *_ in ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES:
+for _path, _method, *_ in ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES + ADMIN_AUDIT_ROUTES:
     EXTRA_ERRORS[_path, _method] = EXTRA_ERRORS.get((_path, _method), ()) + ("403",)
 # The send operations take an Idempotency-Key: the same key from the same account within 24 hours gets the
 # first answer again (header Idempotent-Replayed: true) instead of a second message.
