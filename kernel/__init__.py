@@ -28,6 +28,7 @@ from .services.sending import SendContext, SendRejected, flatten_errors
 from .services.system_messages import post_system_message
 from .services.threads import members_of, patient_summary, summary, unread_counts
 from .ui import MenuLink, PageAsset
+from .admin_ui import StructureSection
 from .video_room import VideoRoom
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
     # what hooks return or receive
     "Channel", "FormField", "GROUP_MONSISRA", "GROUP_MSSANTE", "GROUP_MES", "ExchangeAction", "ExchangePanel",
     "Connector", "IntegrationReceipt", "SynthesisDocument", "MigrationSet", "Event", "EventType", "JobType",
-    "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink", "VideoRoom",
+    "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink", "VideoRoom", "StructureSection",
     # hospital software (DPI): where an account may push documents, what a connector's job learnt
     "TARGETS", "available_connectors", "available_targets", "report_integration", "integrate_document", "NoConnector",
     # what takes effect when the transaction commits

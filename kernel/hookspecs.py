@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .event_types import EventType
     from .exchange_ui import ExchangeAction, ExchangePanel
     from .ui import MenuLink, PageAsset
+    from .admin_ui import StructureSection
     from .integration import Connector, IntegrationReceipt, SynthesisDocument
     from .migrate import MigrationSet
     from .models import Account, Attachment, Exchange, Identity, Integration, Message, Patient
@@ -268,4 +269,17 @@ def register_event_types() -> list[EventType]:
 
     Publishing a type nobody declared, or data without a declared field, fails in tests and is
     logged as an error in production. Since 0.2.
+    """
+
+
+# --- Administration: what a plugin adds to the structure pages --------------------------------
+
+@hookspec
+def structure_admin_sections(structure: Identity, account: Account) -> list[StructureSection]:
+    """Return blocks for the administration page of ``structure`` (a hospital department, a coordination team).
+
+    :param structure: the structure (an ``Identity`` of kind ``structure``).
+    :param account: the administrator or directory manager looking at it.
+    Each ``StructureSection(name, title, text, links)`` shows plain text and links to the plugin's own pages
+    for that structure (its expert profile...). Every plugin's blocks are shown, by ``order``. Since 0.4.
     """

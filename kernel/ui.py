@@ -62,6 +62,7 @@ class MenuLink:
     space: str | None = None  # "chat" or "mail": the inbox's side navigation of that space; None: the top bar
     section: str = ""  # a heading above the link in the side navigation ("Administration"...)
     admin: bool = False  # administrators only: the shell never shows it to anyone else
+    managers: bool = False  # with ``admin``: directory managers see it too (structures, directory)
     count_url: str = ""
     count_key: str = "count"
     count_events: tuple[str, ...] = ()  # live event types that may change the count ("message.created"...)
@@ -94,7 +95,8 @@ def page_assets(page: str, account: Any) -> list[ResolvedAsset]:
 
 
 def menu_links(account: Any) -> list[MenuLink]:
-    """Every plugin's links for ``account`` (admin links for administrators only), sorted by ``order``.
+    """Every plugin's links for ``account`` (admin links for administrators only, and directory managers for
+    links marked ``managers``), sorted by ``order``.
 
     A count following an event type the catalogue lacks would never be asked again: logged.
     """
@@ -109,5 +111,6 @@ def menu_links(account: Any) -> list[MenuLink]:
                 log.error("plugin %s: menu link %s follows event types nobody declared: %s", plugin, link.name,
                           ", ".join(unknown))
             links.append(link)
-    return sorted((link for link in links if account.is_admin or not link.admin),
+    return sorted((link for link in links if not link.admin or account.is_admin
+                   or (link.managers and getattr(account, "directory_manager", False))),
                   key=lambda link: (link.order, link.label))

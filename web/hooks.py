@@ -10,15 +10,18 @@ from kernel import hookimpl
 from kernel.ui import MenuLink
 
 from .pwa import pwa
+from .admin import admin_pages, password_link
 from .views import shell
 
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [shell, pwa]
+    return [shell, pwa, admin_pages, password_link]
 
 
 @hookimpl
 def menu_links(account: Any) -> list[MenuLink]:
     # First in the top bar: a professional's day starts from a patient as often as from a message.
-    return [MenuLink("shell_patients", "Mes patients", url_for("shell.patients"), order=5)]
+    return [MenuLink("shell_patients", "Mes patients", url_for("shell.patients"), order=5),
+            # Administrators and directory managers (accounts, structures).
+            MenuLink("shell_admin", "Administration", url_for("admin.accounts"), admin=True, managers=True, order=90)]
