@@ -216,7 +216,7 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
         async with hellos:
             try:
                 ws = await websockets.connect(f"ws://{host}/ws", additional_headers={"Authorization": f"Bearer {token}"},
-                                              ping_interval=None, compression=None, open_timeout=60,
+                                              ping_interval=None, compression=None, open_timeout=60, proxy=None,
                                               max_queue=None)
                 hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
                 assert hello["type"] == "hello", hello
