@@ -19,6 +19,7 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    fresh_mail, held_mail, how_to_declare, json, members_only, method_of, page,
                                    patient, public, rules_by_endpoint, shared_chat, shared_mail, signed_in,
                                    undeclared, values)
+from security.matrix_admin import ADMIN_ROUTES
 from security.matrix_dpi import member_push
 from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_pwa import PWA_ROUTES
@@ -198,6 +199,8 @@ ROUTES: dict[str, Expect | Socket] = {
     "documents.show_draft": signed_in(200),
     "documents.add_to_draft": signed_in(400, **PLUGIN_WRITE),
     "documents.remove_from_draft": signed_in(404, url=values(attachment_id=1), **PLUGIN_WRITE),
+    # --- the administration (accounts, structures) and one-time password links: matrix_admin.py ------
+    **ADMIN_ROUTES,
 }
 ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
 ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
