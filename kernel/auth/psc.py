@@ -131,8 +131,8 @@ def _checked_account(query: dict[str, str]) -> tuple[Account, str]:
     error = query.get("error")
     if error:
         _client().framework.clear_state_data(session, query.get("state"))
-        message = _PROVIDER_ERRORS.get(error, f"Pro Santé Connect a refusé la demande de connexion (code « {error[:60]} ») : "
-                                              "prévenez l’administrateur de la plateforme.")
+        message = _PROVIDER_ERRORS.get(error, "Pro Santé Connect a refusé la demande de connexion "
+                                              f"(code « {error[:60]} ») : prévenez l’administrateur de la plateforme.")
         raise PscRefused(message, f"provider error {error[:60]}: {query.get('error_description', '')[:200]}")
     _metadata()
     try:

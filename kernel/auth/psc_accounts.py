@@ -56,8 +56,8 @@ def account_for_rpps(rpps: str, claims: dict[str, Any], mode: str) -> Found:
     if mode == "never":
         raise NoAccount(f"Aucun compte de la plateforme ne porte votre numéro RPPS ({rpps}) : demandez à "
                         "l’administrateur de la plateforme de vous en ouvrir un.", "no account for this RPPS")
-    entry = DirectoryEntry.get_or_none((DirectoryEntry.national_id == f"8{rpps}") & (DirectoryEntry.kind == PERSON_ENTRY)
-                                       & (DirectoryEntry.source == FROM_ANNUAIRE))
+    entry = DirectoryEntry.get_or_none((DirectoryEntry.national_id == f"8{rpps}")
+                                       & (DirectoryEntry.kind == PERSON_ENTRY) & (DirectoryEntry.source == FROM_ANNUAIRE))
     if entry is not None:
         addresses = [a for (a,) in DirectoryAddress.select(DirectoryAddress.address)
                      .where((DirectoryAddress.entry == entry) & DirectoryAddress.active

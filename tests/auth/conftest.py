@@ -26,3 +26,17 @@ def make_psc_site(make_app, psc_provider, tmp_path) -> Iterator[Callable[..., Ps
         server.stop()
 
 
+
+
+@pytest.fixture
+def make_site_plain(make_app) -> Iterator[Callable[[], str]]:
+    """``make_site_plain()``: the URL of an app served without Pro Santé Connect."""
+    servers: list[LiveServer] = []
+
+    def start() -> str:
+        servers.append(LiveServer(make_app("sqlite")))
+        return servers[-1].start()
+
+    yield start
+    for server in servers:
+        server.stop()

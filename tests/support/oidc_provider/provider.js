@@ -151,6 +151,13 @@ server.listen(0, '127.0.0.1', () => {
       ctx.body = page('Erreur', `<p class="error">${escape(out.error)} : ${escape(out.error_description || '')}</p>`);
     },
   });
+  // The loopback rule holds for the way back after logout too, as in oidc-provider 9 (8 matches ports exactly).
+  const { postLogoutRedirectUriAllowed } = provider.Client.prototype;
+  provider.Client.prototype.postLogoutRedirectUriAllowed = function loopbackAnyPort(value) {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (url && url.protocol === 'http:' && url.hostname === '127.0.0.1') url.port = '';
+    return postLogoutRedirectUriAllowed.call(this, url ? url.href : value);
+  };
   provider.on('server_error', (_ctx, err) => console.error(err));
   const callback = provider.callback();
   server.on('request', (req, res) => {
