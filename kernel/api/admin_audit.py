@@ -2,6 +2,7 @@
 patient-data export of a right-of-access request (PDF). Administrators only: 403 for anyone else."""
 from __future__ import annotations
 
+import base64
 from functools import wraps
 from typing import Any, Callable
 
@@ -13,7 +14,7 @@ from ..db import utcnow
 from ..models import Patient
 from ..relais import current_relais
 from ..schemas.audit import (AuditChoicesSchema, AuditPageSchema, AuditQuerySchema, ConsultationsSchema,
-                             PatientFoundSchema, PatientLookupSchema, find_patient)
+                             PatientExportSchema, PatientFoundSchema, PatientLookupSchema, find_patient)
 from ..services import audit_search
 from ..services.consultations import consultations_of
 from ..services.patient_export import export_patient
@@ -113,16 +114,19 @@ def patient_consultations(patient_id: int) -> Any:
 @api.post("/admin/patients/<int:patient_id>/export")
 @admins_only
 def patient_export(patient_id: int) -> Any:
-    """Every exchange about the patient as one PDF (right of access), audited ``patient.export``."""
+    """Every exchange about the patient as one PDF (right of access), audited ``patient.export``. The PDF comes
+    inside the JSON answer (base64), like every answer of the API, errors included."""
     patient = _patient(patient_id)
     try:
         pdf, counts = export_patient(patient, current_account())
     except PdfUnavailable as exc:
         fail(503, str(exc))
-    day = utcnow().strftime("%Y%m%d")
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="donnees-patient-{patient.id}-{day}.pdf"',
-        "Cache-Control": "no-store", "X-Relais-Exchanges": str(counts["exchanges"])})
+    filename = f"donnees-patient-{patient.id}-{utcnow():%Y%m%d}.pdf"
+    response = jsonify(PatientExportSchema().dump({"export": {
+        "filename": filename, "content_type": "application/pdf", "size": len(pdf), **counts,
+        "pdf_base64": base64.b64encode(pdf).decode("ascii")}}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # (path, method, summary, request schema, response schema, success status): described by kernel/api/openapi.py
@@ -139,5 +143,5 @@ OPENAPI_ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
     ("/admin/patients/{id}/consultations", "get", "Qui a consulté les échanges d'un patient", None,
      ConsultationsSchema, 200),
     ("/admin/patients/{id}/export", "post", "Exporter en PDF tous les échanges d'un patient (droit d'accès ; "
-     "tracé patient.export)", None, None, 200),
+     "tracé patient.export) ; le PDF est dans la réponse, en base64", None, PatientExportSchema, 200),
 ]

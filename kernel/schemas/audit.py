@@ -186,3 +186,16 @@ class PatientLookupSchema(f.FrenchSchema):
 
 class PatientFoundSchema(f.FrenchSchema):
     patient = fields.Nested(PatientSummarySchema)
+
+
+class _Export(f.FrenchSchema):
+    filename = fields.String(metadata={"example": "donnees-patient-12-20261207.pdf"})
+    content_type = fields.String(metadata={"example": "application/pdf"})
+    size = fields.Integer(metadata={"description": "Taille du PDF en octets."})
+    exchanges = fields.Integer(metadata={"description": "Échanges exportés."})
+    messages = fields.Integer(metadata={"description": "Messages exportés."})
+    pdf_base64 = fields.String(metadata={"description": "Le PDF, encodé en base64."})
+
+
+class PatientExportSchema(f.FrenchSchema):
+    export = fields.Nested(_Export)
