@@ -24,6 +24,7 @@ from security.matrix_dpi import member_push
 from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_pwa import PWA_ROUTES
 from security.matrix_serving import SERVING_ROUTES
+from security.matrix_audit import AUDIT_ROUTES
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
 from security.matrix_teleexpertise_finalisation import failed_report as te_failed_report
 from security.matrix_teleexpertise import expert_id as te_expert_id
@@ -204,6 +205,7 @@ ROUTES: dict[str, Expect | Socket] = {
 }
 ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
 ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
+ROUTES.update(AUDIT_ROUTES)  # the audit trail for administrators (kernel/api/admin_audit.py, web/admin_audit)
 
 
 def test_every_route_is_declared(matrix_app):
