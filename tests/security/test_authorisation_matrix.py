@@ -23,6 +23,7 @@ from security.matrix_admin import ADMIN_ROUTES
 from security.matrix_dpi import member_push
 from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_pwa import PWA_ROUTES
+from security.matrix_psc import PSC_ROUTES
 from security.matrix_serving import SERVING_ROUTES
 from security.matrix_audit import AUDIT_ROUTES
 from security.matrix_sockets import close, connect, heard, is_refused, losing_rights, post_in_shared_exchange
@@ -204,6 +205,7 @@ ROUTES: dict[str, Expect | Socket] = {
     **ADMIN_ROUTES,
 }
 ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
+ROUTES.update(PSC_ROUTES)  # sign-in with Pro Santé Connect (web/views.py)
 ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
 ROUTES.update(AUDIT_ROUTES)  # the audit trail for administrators (kernel/api/admin_audit.py, web/admin_audit)
 
