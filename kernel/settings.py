@@ -139,6 +139,10 @@ SETTINGS: tuple[Setting, ...] = (
     _d("metrics_allowed_from", list, ["127.0.0.1/32", "::1/128"],
        "Networks allowed to read `/metrics` (Prometheus); others get 404. Behind a proxy, the address is the "
        "one `proxy_count` trusts."),
+    # --- Retention (kernel/services/retention.py).
+    _d("retention_days", dict, {"default": 3650},
+       "Days an exchange is kept after its last activity, per channel (`conversation = 365`), `default` for the "
+       "others; 0 keeps for ever. A daily job purges expired exchanges with their messages and attachments."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -152,4 +156,9 @@ def parse_env_value(setting: Setting, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on", "oui"}
     if setting.kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
+    if setting.kind is dict:  # "key=value,key=value": a table of whole numbers (retention_days)
+        pairs = [part.partition("=") for part in raw.split(",") if part.strip()]
+        if any(not sep or not key.strip() for key, sep, _ in pairs):
+            raise ValueError(raw)
+        return {key.strip(): int(value) for key, _, value in pairs}
     return setting.kind(raw)

@@ -12,7 +12,8 @@ from kernel.config import load_config
 from kernel.settings import BY_NAME, SETTINGS, Setting
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
-TYPE_WORDS = {str: "string", int: "integer", float: "float", bool: "boolean", list: "list of strings"}
+TYPE_WORDS = {str: "string", int: "integer", float: "float", bool: "boolean", list: "list of strings",
+              dict: "table"}
 
 
 def toml_literal(value) -> str:
@@ -21,6 +22,8 @@ def toml_literal(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (str, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):  # an inline table
+        return "{ " + ", ".join(f"{key} = {toml_literal(item)}" for key, item in value.items()) + " }"
     return repr(value)
 
 
