@@ -122,6 +122,11 @@ def restart_sockets(relais: Any = None) -> int:
     return len(asked)
 
 
+def open_sockets(relais: Any = None) -> int:
+    """How many sockets of ``relais`` (of every app when None) this process has open now."""
+    return sum(1 for s in list(_open) if relais is None or s.relais is relais)
+
+
 class LiveSocket:
     restarting = False
 

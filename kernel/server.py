@@ -12,15 +12,24 @@ from typing import Any, Callable, Iterable, Protocol
 from flask import Flask
 from werkzeug.serving import LISTEN_QUEUE, BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .live_socket import open_sockets, restart_sockets
+
 log = logging.getLogger(__name__)
 # How often the main thread looks whether a stop was asked for (the longest wait after Ctrl+C).
 _POLL_SECONDS = 0.2
+# How long a stop waits for the open sockets to send their 1012 close (each does it from its own thread).
+_SOCKETS_CLOSE_SECONDS = 2.0
 
 
 class KeepAliveHandler(WSGIRequestHandler):
     """HTTP/1.1: a browser's requests reuse one connection instead of paying a TCP set-up each."""
 
     protocol_version = "HTTP/1.1"
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        # werkzeug's own line per request ignored the log_level setting; the app writes one, when the
+        # access_log setting asks for it, through the process's logging (kernel/serving/access.py).
+        pass
 
 
 class Service(Protocol):
@@ -82,10 +91,7 @@ def run_platform(app: Flask, host: str, port: int,
     previous_handlers = _install_signal_handlers(platform)
     serving = threading.Thread(target=server.serve_forever, name="relais-http", daemon=True)
     try:
-        for service in services:
-            with app.app_context():
-                service.start()
-            started.append(service)
+        start_services(app, services, started)
         jobs.start()
         serving.start()
         log.info("platform listening on %s", platform.url)
@@ -97,7 +103,40 @@ def run_platform(app: Flask, host: str, port: int,
             time.sleep(_POLL_SECONDS)
     finally:
         _restore_signal_handlers(previous_handlers)
-        _shutdown(server, serving, jobs, started)
+        _shutdown(app, server, serving, jobs, started)
+
+
+def start_services(app: Flask, services: Iterable[Service], started: list[Service]) -> None:
+    """Start ``services`` in order, each in an app context, appending each to ``started`` once it runs (so
+    that the caller stops exactly those if a later one fails)."""
+    for service in services:
+        with app.app_context():
+            service.start()
+        started.append(service)
+
+
+def stop_services(started: list[Service]) -> None:
+    """Stop ``started`` in reverse order; one failing to stop does not keep the others running."""
+    for service in reversed(started):
+        try:
+            service.stop()
+        except Exception:
+            log.exception("service %s did not stop cleanly", getattr(service, "name", service))
+
+
+def run_side_services(app: Flask, services: Iterable[Service], should_stop: Callable[[], bool]) -> None:
+    """The job runner and ``services`` without a web server, until ``should_stop()``: the node's side process
+    under gunicorn (kernel/serving/node.py). Jobs in progress finish before it returns."""
+    started: list[Service] = []
+    jobs = app.extensions["relais"].jobs
+    try:
+        start_services(app, services, started)
+        jobs.start()
+        while not should_stop():
+            time.sleep(_POLL_SECONDS)
+    finally:
+        stop_services(started)
+        jobs.shutdown(wait=True)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -119,18 +158,21 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _shutdown(server: BaseWSGIServer, serving: threading.Thread, jobs: Any, started: list[Service]) -> None:
+def _shutdown(app: Flask, server: BaseWSGIServer, serving: threading.Thread, jobs: Any,
+              started: list[Service]) -> None:
     log.info("platform stopping")
     if serving.is_alive():
         server.shutdown()  # stop accepting requests first, so nothing new reaches a stopped service
         # shutdown() returns once the loop stopped, before werkzeug's serve_forever closes the listening
         # socket in its own finally; without this wait the platform could return with the port still bound.
         serving.join()
-    for service in reversed(started):
-        try:
-            service.stop()
-        except Exception:  # one service failing to stop must not keep the others running
-            log.exception("service %s did not stop cleanly", getattr(service, "name", service))
+    # Open sockets go (1012) to whichever node answers, rather than dying with the process (1006, backoff).
+    relais = app.extensions["relais"]
+    if restart_sockets(relais):
+        deadline = time.monotonic() + _SOCKETS_CLOSE_SECONDS  # each closes from its own thread, at once
+        while open_sockets(relais) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    stop_services(started)
     # Let a job in progress finish: jobs are idempotent, but a finished one is not re-run for nothing.
     jobs.shutdown(wait=True)
     # Request threads are daemons (a websocket may stay open for hours); they end with the process.

@@ -14,6 +14,9 @@ from ..demo_directory import OUTSIDE_DOMAIN, DirectorySeed, seed_directory
 from ..demo_operator import DemoOperator
 from ..models import Patient
 from ..server import RunningPlatform, listen, run_platform
+from ..serving.launch import exec_arbiter
+from ..serving.limits import raise_fd_limit
+from ..serving.plan import Plan
 from ..settings import BY_NAME
 from .common import Fail, counted, effective_config, open_platform, table
 
@@ -24,22 +27,61 @@ PORT = click.IntRange(0, 65535)
 @click.option("--host", metavar="ADRESSE", help="Adresse d'écoute (par défaut : réglage « host », 127.0.0.1).")
 @click.option("--port", type=PORT, metavar="PORT",
               help="Port d'écoute, 0 pour un port libre (par défaut : réglage « port », 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+              help="Processus de service (gunicorn), chacun tenant des milliers de connexions "
+                   "(par défaut : réglage « workers », 1). Plus d'un demande PostgreSQL.")
+@click.option("--threaded", is_flag=True,
+              help="Serveur à fils d'exécution de werkzeug au lieu de gunicorn (essais, comparaison).")
+def serve(host: str | None, port: int | None, workers: int | None, threaded: bool) -> None:
     """Démarrer la plateforme : application web, tâches de fond."""
     config = effective_config()
     host = config["host"] if host is None else host
     port = config["port"] if port is None else port
+    workers = config["workers"] if workers is None else workers
+    raise_fd_limit()  # one descriptor per socket: the usual 1024 would refuse the 1025th user
 
     def announce(platform: RunningPlatform) -> None:
-        click.echo(f"Relais Santé est démarré : {platform.url}")
-        if host not in ("127.0.0.1", "localhost", "::1") and not config["behind_tls"]:
-            click.echo("Attention : la plateforme est joignable depuis le réseau sans HTTPS ; placez-la derrière "
-                       "un proxy inverse TLS et activez behind_tls.")
-        click.echo("Arrêt : Ctrl+C.")
+        for line in _serve_announcement(platform.url, host, config):
+            click.echo(line)
 
+    port_option = "--port (ou le réglage « port »)"
+    mail_port_option = "le réglage « mail_receiver_port » (RELAIS_MAIL_RECEIVER_PORT)"
+    if threaded:
+        with open_platform(config, migrate=True) as app:
+            _serve(app, host, port, announce, port_option=port_option, mail_port_option=mail_port_option)
+        return
+    if workers > 1 and config["event_backend"] != "postgres":
+        raise Fail(f"{workers} processus de service demandent PostgreSQL et event_backend = \"postgres\" : "
+                   "sans eux, un message posté dans un processus n'atteint pas les connexions des autres. "
+                   "Gardez --workers 1 ou passez à PostgreSQL (docs/deployment.md).")
     with open_platform(config, migrate=True) as app:
-        _serve(app, host, port, announce, port_option="--port (ou le réglage « port »)",
-               mail_port_option="le réglage « mail_receiver_port » (RELAIS_MAIL_RECEIVER_PORT)")
+        _warn_left_out(app)
+        _check_mail_port(config, mail_port_option)
+        try:
+            listener = listen(host, port)
+        except OSError as exc:
+            raise Fail(_bind_error(host, port, exc, port_option)) from exc
+    url = RunningPlatform(host=host, port=listener.getsockname()[1]).url
+    # Links in pages and mails use base_url; left at its default, it must follow the real port.
+    overrides = {"base_url": url.rstrip("/")} if config["base_url"] == BY_NAME["base_url"].default else {}
+    exec_arbiter(listener, Plan(fd=listener.fileno(), url=url, workers=workers, overrides=overrides,
+                                announce=_serve_announcement(url, host, config)))
+
+
+def _serve_announcement(url: str, host: str, config: dict) -> list[str]:
+    lines = [f"Relais Santé est démarré : {url}"]
+    if host not in ("127.0.0.1", "localhost", "::1") and not config["behind_tls"]:
+        lines.append("Attention : la plateforme est joignable depuis le réseau sans HTTPS ; placez-la derrière "
+                     "un proxy inverse TLS et activez behind_tls.")
+    lines.append("Arrêt : Ctrl+C.")
+    return lines
+
+
+def _warn_left_out(app: Flask) -> None:
+    left_out = [p.name for p in app.extensions["relais"].report.plugins if p.status in ("failed", "not installed")]
+    if left_out:
+        click.echo(f"Attention : {counted(len(left_out), 'extension écartée', 'extensions écartées')} "
+                   f"({', '.join(left_out)}) ; le détail : relais plugins", err=True)
 
 
 @click.command()
@@ -54,6 +96,7 @@ def serve(host: str | None, port: int | None) -> None:
 def demo(data_dir: Path, host: str, port: int, mail_port: int, reset: bool) -> None:
     """Démarrer une démonstration avec des comptes, une structure et des patients fictifs."""
     data_dir = data_dir.expanduser().resolve()
+    raise_fd_limit()
     try:
         demo_data.prepare_data_dir(data_dir, reset)  # before the config, which writes a secret key there
     except (demo_data.DemoError, OSError) as exc:
@@ -93,11 +136,7 @@ def _serve(app: Flask, host: str, port: int, announce: Callable[[RunningPlatform
         # Links in pages and mails use base_url; left at its default, it must follow the real port.
         if always_adopt_url or config["base_url"] == BY_NAME["base_url"].default:
             config["base_url"] = platform.url.rstrip("/")
-        left_out = [p.name for p in app.extensions["relais"].report.plugins
-                    if p.status in ("failed", "not installed")]
-        if left_out:
-            click.echo(f"Attention : {counted(len(left_out), 'extension écartée', 'extensions écartées')} "
-                       f"({', '.join(left_out)}) ; le détail : relais plugins", err=True)
+        _warn_left_out(app)
         announce(platform)
 
     try:

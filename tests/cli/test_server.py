@@ -219,7 +219,7 @@ def test_serve_runs_the_services_plugins_registered(run, install_plugins, monkey
         run_platform(app, host, port, ready_callback=announce_then_stop, **kwargs)
     monkeypatch.setattr("kernel.commands.running.run_platform", run_until_ready)
 
-    result = run("serve", "--port", "0")
+    result = run("serve", "--threaded", "--port", "0")  # in this process: gunicorn would replace it (exec)
 
     assert result.exit_code == 0, result.output
     assert "Relais Santé est arrêté." in result.stdout

@@ -1,0 +1,41 @@
+"""The node's side process under gunicorn: the job runner and the plugins' services (the MSSanté SMTP receiver...),
+once per node whatever the number of workers. A plain threaded interpreter (no gevent): the services were
+written for threads (aiosmtpd's asyncio loop in a thread, blocking SMTP clients in jobs), and a job that keeps
+a core busy does not stall thousands of sockets there. Started and stopped by the arbiter
+(kernel/serving/arbiter.py); it stops on SIGTERM or SIGINT once the jobs in progress are done.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from typing import Any
+
+from ..commands.common import effective_config, open_platform
+from ..server import run_side_services
+from . import wake
+from .plan import WAKE_FD_ENV, Plan
+
+
+def main() -> None:
+    plan = Plan.from_env()
+    stop = threading.Event()
+
+    def ask_to_stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, ask_to_stop)
+    config = effective_config(**plan.overrides)
+    with open_platform(config) as app:
+        relais = app.extensions["relais"]
+        wake_fd = os.environ.get(WAKE_FD_ENV)
+        if wake_fd:
+            receive = socket.socket(fileno=int(wake_fd))
+            wake.listen(receive, relais.jobs, stop.is_set)
+        run_side_services(app, list(relais.services), stop.is_set)
+
+
+if __name__ == "__main__":
+    main()
