@@ -28,8 +28,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kernel import create_app
+from kernel.cli import cli
 from kernel.db import write_transaction
 from kernel.models import Job, Message
 from kernel.models.job import DONE
@@ -219,10 +221,10 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
            "RELAIS_PROXY_COUNT": "1", "RELAIS_JOBS_POLL_SECONDS": "0.2", "RELAIS_LOG_LEVEL": "WARNING"}
     env.pop("RELAIS_CONFIG", None)
 
-    # One migration run, before any node starts.
-    migrated = subprocess.run([RELAIS, "migrate"], env={**env, "RELAIS_DATA_DIR": str(tmp_path / "migrate")},
-                              capture_output=True, text=True, timeout=60)
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    # One migration run, before any node starts: `relais migrate`, in this process (one interpreter less to start).
+    migrated = CliRunner().invoke(cli, ["migrate"], env={**env, "RELAIS_DATA_DIR": str(tmp_path / "migrate")},
+                                  prog_name="relais")
+    assert migrated.exit_code == 0, migrated.output
 
     app = create_app({"data_dir": str(tmp_path / "test"), "database_url": database_url, "plugins": ["conversation"],
                       "event_backend": "postgres", "log_level": "WARNING"})
@@ -230,6 +232,10 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
     listeners: list[Listener] = []
     nginx = None
     try:
+        # The nodes start while this process writes the accounts.
+        nodes = [Node({**env, "RELAIS_DATA_DIR": str(tmp_path / name)}, port, tmp_path / f"{name}.log")
+                 for name, port in (("a", node_a_port), ("b", node_b_port))]
+        node_a, node_b = nodes
         with app.app_context():
             alice, bob, carole = make_account("alice"), make_account("bob", "Bob"), make_account("carole", "Carole")
             a_headers, b_headers, c_headers = bearer(alice), bearer(bob), bearer(carole)
@@ -239,9 +245,6 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
                 "members": [bob.identity_id, carole.identity_id]})
         relais.database.close_all()
 
-        nodes = [Node({**env, "RELAIS_DATA_DIR": str(tmp_path / name)}, port, tmp_path / f"{name}.log")
-                 for name, port in (("a", node_a_port), ("b", node_b_port))]
-        node_a, node_b = nodes
         for node in nodes:
             wait_until(node.ready, 30, f"node {node.port} ready")
         nginx = start_nginx(tmp_path / "nginx", [node_a_port, node_b_port], https_port, http_port)
