@@ -9,7 +9,7 @@ import peewee as pw
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark, Patient)
 from ..mail.hidden import hidden_threads  # mail threads an account removed from its lists, others keeping them
-from .acting_as import visible_exchanges
+from .acting_as import identity_ids, visible_exchanges
 
 
 def patient_summary(patient: Patient | None) -> dict[str, Any] | None:
@@ -56,10 +56,20 @@ def unread_counts(account_id: int, exchange_ids: list[int]) -> dict[int, int]:
             .join(mark, pw.JOIN.LEFT_OUTER,
                   on=((mark.exchange == Message.exchange) & (mark.account == account_id)))
             .where(Message.exchange.in_(exchange_ids)
-                   & (Message.id > pw.fn.COALESCE(mark.last_read_message_id, 0))
-                   & (Message.author.is_null() | (Message.author != account_id)))
+                   & (Message.id > pw.fn.COALESCE(mark.last_read_message_id, 0)) & _by_others(account_id))
             .group_by(Message.exchange).tuples())
     return {exchange_id: count for exchange_id, count in rows}
+
+
+def _by_others(account_id: int) -> pw.Expression:
+    """What may be unread for an account: neither written by it nor sent in the name of an identity it reads
+    for. What a mailbox sent (the doctor's own mail, read by her secretary; the secretary's, sent for the
+    doctor) lies in that box's « Envoyés », never in what its badges count as waiting."""
+    mine = identity_ids(account_id)
+    by_others = Message.author.is_null() | (Message.author != account_id)
+    if not mine:
+        return by_others
+    return by_others & (Message.acting_as.is_null() | Message.acting_as.not_in(mine))
 
 
 def unread_by_space(account_id: int) -> dict[str, int]:
@@ -69,8 +79,7 @@ def unread_by_space(account_id: int) -> dict[str, int]:
             .join(Exchange, on=(Message.exchange == Exchange.id))
             .join(mark, pw.JOIN.LEFT_OUTER, on=((mark.exchange == Message.exchange) & (mark.account == account_id)))
             .where(Message.exchange.in_(visible_exchanges(account_id)) & Message.exchange.not_in(hidden_threads(account_id))
-                   & (Message.id > pw.fn.COALESCE(mark.last_read_message_id, 0))
-                   & (Message.author.is_null() | (Message.author != account_id)))
+                   & (Message.id > pw.fn.COALESCE(mark.last_read_message_id, 0)) & _by_others(account_id))
             .group_by(Exchange.space).tuples())
     counts = {"chat": 0, "mail": 0}
     counts.update({space: count for space, count in rows})

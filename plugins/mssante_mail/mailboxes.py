@@ -14,6 +14,12 @@ MAIL_SPACE = "mail"
 
 def mailboxes_of(account: Account) -> list[dict[str, Any]]:
     """Each identity the account reads mail for that holds an address, with its unread and total counts."""
+    return mailboxes_and_unread(account)[0]
+
+
+def mailboxes_and_unread(account: Account) -> tuple[list[dict[str, Any]], int]:
+    """``mailboxes_of``, and the unread messages of « Toutes mes boîtes »: each thread counted once, though
+    it may lie in two of the account's boxes (the doctor's and the structure's), as its list shows it once."""
     identities = identities_for(account)
     ids = [i.id for i in identities]
     addresses: dict[int, list[str]] = {}
@@ -25,11 +31,13 @@ def mailboxes_of(account: Account) -> list[dict[str, Any]]:
                         & Exchange.id.not_in(hidden_threads(account.id))).tuples())
     unread = unread_counts(account.id, sorted({e for _, e in links}))
     out = []
+    shown: set[int] = set()
     for identity in identities:
         if identity.id not in addresses:
             continue
         mine = [e for i, e in links if i == identity.id]
+        shown.update(mine)
         out.append({"identity": {"id": identity.id, "kind": identity.kind, "display_name": identity.display_name},
                     "own": identity.id == account.identity_id, "addresses": addresses[identity.id],
                     "exchanges": len(mine), "unread": sum(unread.get(e, 0) for e in mine)})
-    return out
+    return out, sum(unread.get(e, 0) for e in shown)

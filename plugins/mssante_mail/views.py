@@ -14,7 +14,7 @@ from kernel.mail import mark_unread, remove_thread, search_mail
 from kernel.models import Attachment, Exchange, Message, MessageAttachment
 from kernel.schemas import Integer
 
-from .mailboxes import mailboxes_of
+from .mailboxes import mailboxes_and_unread
 from .outgoing import CHANNEL, REPLY_ALL, forward_subject, last_mail, sanitized_body
 from .search_query import MAX_LIMIT, MailSearchQuerySchema
 from .status import exchange_statuses
@@ -49,8 +49,10 @@ def _payload() -> dict[str, Any]:
 @blueprint.get("/mailboxes")
 @api_login_required
 def mailboxes() -> Any:
-    """The identities whose mail the account reads (its own, its delegations), with unread counts."""
-    return jsonify(mailboxes=mailboxes_of(current_account()))
+    """The identities whose mail the account reads (its own, its delegations), with unread counts, and the
+    unread of all of them together (``unread``: a thread in two boxes counted once)."""
+    boxes, unread = mailboxes_and_unread(current_account())
+    return jsonify(mailboxes=boxes, unread=unread)
 
 
 @blueprint.get("/search")

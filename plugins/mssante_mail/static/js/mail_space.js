@@ -22,6 +22,7 @@ function navTitle(text) {
 export function createMailSpace({ onChange }) {
   const params = new URLSearchParams(location.search);
   let boxes = [];
+  let allUnread = null;  // of « Toutes mes boîtes », from the server
   let mailbox = params.get("boite") || ALL;
   let folder = params.get("dossier") === "sent" ? "sent" : "inbox";
   let query = "";
@@ -62,7 +63,8 @@ export function createMailSpace({ onChange }) {
     const items = boxes.map((b) => boxButton(b.identity.id, b.identity.display_name,
       b.unread, b.addresses.join(", ")));
     if (boxes.length > 1) {
-      const total = boxes.reduce((sum, b) => sum + (b.unread || 0), 0);
+      // Counted by the server: a thread in two of one's boxes is one thread of « Toutes mes boîtes ».
+      const total = allUnread ?? boxes.reduce((sum, b) => sum + (b.unread || 0), 0);
       items.unshift(boxButton(ALL, "Toutes mes boîtes", total));
     }
     if (!boxes.length) items.push(h("li", { class: "mail-nav-none" }, "Aucune adresse MSSanté"));
@@ -77,6 +79,7 @@ export function createMailSpace({ onChange }) {
     const r = await api(`/${CHANNEL}/mailboxes`);
     if (!r.ok) return false;
     boxes = r.data.mailboxes;
+    allUnread = Number.isFinite(r.data.unread) ? r.data.unread : null;
     if (mailbox && !boxes.some((b) => String(b.identity.id) === mailbox)) mailbox = ALL;
     renderBoxes();
     return true;
