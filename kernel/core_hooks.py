@@ -10,6 +10,7 @@ from .models import LiveEvent, LoginAttempt
 from .relais import current_relais
 from .services.attachments import purge_unattached
 from .services.jobs import JobType
+from .services.retention import purge_expired
 
 
 def purge_audit(payload: dict) -> None:
@@ -36,6 +37,11 @@ def purge_live_events(payload: dict) -> None:
     LiveEvent.delete().where(LiveEvent.created_at < utcnow() - dt.timedelta(minutes=10)).execute()
 
 
+def purge_expired_exchanges(payload: dict) -> None:
+    # Exchanges past their channel's retention period (setting retention_days), files included; audited.
+    purge_expired()
+
+
 @hookimpl
 def register_jobs() -> list[JobType]:
     return [
@@ -44,5 +50,7 @@ def register_jobs() -> list[JobType]:
         JobType("kernel.purge_live_events", purge_live_events, every=600, max_attempts=1),
         JobType("kernel.purge_unattached_uploads", purge_unattached_uploads, every=3600, max_attempts=1),
         JobType("kernel.purge_browser_sessions", purge_browser_sessions, cron={"hour": 3, "minute": 41},
+                max_attempts=3),
+        JobType("kernel.purge_expired_exchanges", purge_expired_exchanges, cron={"hour": 3, "minute": 29},
                 max_attempts=3),
     ]
