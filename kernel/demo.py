@@ -16,6 +16,7 @@ from flask import Flask
 from .auth.passwords import hash_password
 from .directory import sync_identity
 from .models import PERSON, STRUCTURE, Account, Delegation, Identity, MailAddress, Patient
+from .models.delegation import SCOPE_ALL, SCOPE_MAIL
 from .services.patients import take_into_care
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ PROFESSIONALS: tuple[DemoProfessional, ...] = (
 STRUCTURE_NAME = "Coordination REPAP"
 STRUCTURE_ADDRESS = _address("coordination.repap")
 STRUCTURE_DELEGATES = ("claire.moreau", "isabelle.roux")
-# The secretary also writes for the GP she works with ("Agir en tant que Dr Julie BERNARD").
-PERSONAL_DELEGATIONS = (("isabelle.roux", "julie.bernard"),)
+# The secretary also handles the secure mail of the GP she works with ("Agir en tant que Dr Julie BERNARD"),
+# and only her mail: the doctor's conversations stay the doctor's (a delegation of scope "mail").
+PERSONAL_DELEGATIONS = (("isabelle.roux", "julie.bernard", SCOPE_MAIL),)
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,8 @@ def seed(app: Flask) -> bool:
         structure = _structure(STRUCTURE_NAME, STRUCTURE_ADDRESS)
         for login in STRUCTURE_DELEGATES:
             _delegate(accounts[login], structure)
-        for delegate, principal in PERSONAL_DELEGATIONS:
-            _delegate(accounts[delegate], accounts[principal].identity, granted_by=accounts[principal])
+        for delegate, principal, scope in PERSONAL_DELEGATIONS:
+            _delegate(accounts[delegate], accounts[principal].identity, granted_by=accounts[principal], scope=scope)
         # The demo's professionals form one care team around its patients (and the structure they act
         # for): each finds them by name (docs/security.md, "Who sees a patient").
         care_team = [a.identity_id for a in accounts.values()] + [structure.id]
@@ -180,10 +182,11 @@ def _structure(name: str, address: str) -> Identity:
     return structure
 
 
-def _delegate(delegate: Account, principal: Identity, granted_by: Account | None = None) -> None:
+def _delegate(delegate: Account, principal: Identity, granted_by: Account | None = None,
+              scope: str = SCOPE_ALL) -> None:
     exists = Delegation.get_or_none((Delegation.delegate == delegate) & (Delegation.principal == principal))
     if exists is None:
-        Delegation.create(delegate=delegate, principal=principal, granted_by=granted_by)
+        Delegation.create(delegate=delegate, principal=principal, granted_by=granted_by, scope=scope)
 
 
 def _patient(p: DemoPatient, created_by: Account, care_team: list[int]) -> None:

@@ -13,6 +13,7 @@ from .. import demo as demo_data
 from ..demo_directory import OUTSIDE_DOMAIN, DirectorySeed, seed_directory
 from ..demo_operator import DemoOperator
 from ..models import Patient
+from ..services.delegations import scope_label
 from ..server import RunningPlatform, listen, run_platform
 from ..serving.launch import exec_arbiter
 from ..serving.limits import raise_fd_limit
@@ -187,8 +188,9 @@ def _echo_demo(data_dir: Path, created: bool, directory: DirectorySeed | None = 
     delegates = ", ".join(demo_data.STRUCTURE_DELEGATES)
     click.echo(f"\nStructure : {demo_data.STRUCTURE_NAME} <{demo_data.STRUCTURE_ADDRESS}>, "
                f"délégation à {delegates}")
-    for delegate, principal in demo_data.PERSONAL_DELEGATIONS:
-        click.echo(f"Délégation : {delegate} peut écrire au nom de {principal}")
+    for delegate, principal, scope in demo_data.PERSONAL_DELEGATIONS:
+        click.echo(f"Délégation : {delegate} peut écrire au nom de {principal} "
+                   f"({scope_label(scope).lower()})")
     click.echo("Patients :")
     for p in demo_data.PATIENTS:
         patient = Patient(birth_name=p.birth_name, used_name=p.used_name, first_names=p.first_names,
