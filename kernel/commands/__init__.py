@@ -24,6 +24,7 @@ from .french import use_french_messages
 from .plugins import plugins
 from .running import demo, serve
 from .tokens import token
+from .structures import structure
 
 log = logging.getLogger(__name__)
 # At import, as before the split: tests and other in-process callers invoke ``cli`` without ``main``.
@@ -84,7 +85,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         _set_env_for_command(ctx, "RELAIS_CONFIG", str(path.resolve()))
 
 
-for _command in (init, migrate, serve, demo, user, token, plugins, import_annuaire):
+for _command in (init, migrate, serve, demo, user, token, plugins, import_annuaire, structure):
     cli.add_command(_command)
 
 

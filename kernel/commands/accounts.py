@@ -1,28 +1,32 @@
-"""``relais user``: create and list the professionals' accounts, change a password, deactivate an account."""
+"""``relais user``: create, edit, list and import the professionals' accounts, their roles, passwords (one-time
+links) and state. The rules are the administration's own (kernel/services/accounts.py, kernel/schemas/accounts.py)."""
 from __future__ import annotations
 
-import re
 import sys
+from typing import Any
 
 import click
-import peewee as pw
 from marshmallow import ValidationError
-from marshmallow.validate import Email
 
 from ..auth.account_state import deactivate, reactivate, set_password
-from ..auth.passwords import hash_password
-from ..directory import sync_identity
-from ..models import PERSON, Account, Identity, MailAddress
+from ..auth.password_reset import make_link
+from ..models import Account, Identity, MailAddress
+from ..models.roles import ADMINISTRATOR, DIRECTORY_MANAGER, ROLES
+from ..schemas.accounts import MIN_PASSWORD_LENGTH, AccountCreateSchema, AccountDetailsSchema
+from ..services.account_import import ImportRefused, import_accounts
+from ..services.accounts import AccountRefused, clashes, create_account, edit_account, role_names, search_accounts, set_roles
+from ..services.sending import flatten_errors
 from .common import SUBCOMMAND, Fail, effective_config, open_platform, table
-
-LOGIN_RE = re.compile(r"^[A-Za-z0-9._@-]{1,150}$")
-# CNIL: 8 characters suffice when failed logins are throttled, which the platform does.
-MIN_PASSWORD_LENGTH = 8
 
 
 @click.group(subcommand_metavar=SUBCOMMAND)
 def user() -> None:
     """Gérer les comptes des professionnels."""
+
+
+FIELD_LABELS = {"login": "identifiant", "first_name": "prénom", "last_name": "nom", "profession": "profession",
+                "rpps": "RPPS", "mssante_addresses": "adresses MSSanté", "mssante_eligible": "éligibilité",
+                "roles": "rôles", "_schema": ""}
 
 
 @user.command("create")
@@ -31,99 +35,62 @@ def user() -> None:
 @click.option("--first-name", required=True, metavar="PRÉNOM", help="Prénom.")
 @click.option("--last-name", required=True, metavar="NOM", help="Nom.")
 @click.option("--profession", default="", metavar="PROFESSION", help="Profession, par exemple « Médecin généraliste ».")
-@click.option("--rpps", metavar="NUMÉRO", help="Numéro RPPS (11 chiffres).")
+@click.option("--rpps", metavar="NUMÉRO", help="Numéro RPPS (11 chiffres, le dernier est une clé de contrôle).")
 @click.option("--mssante-address", "addresses", multiple=True, metavar="ADRESSE",
               help="Adresse MSSanté du professionnel ; répétez l'option pour plusieurs adresses.")
 @click.option("--eligible/--not-eligible", default=True, show_default=True,
               help="Profession éligible à MSSanté (sinon le compte écrit seulement par délégation).")
 @click.option("--admin", is_flag=True, help="Administrateur de la plateforme.")
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard (une ligne).")
+@click.option("--no-password", is_flag=True,
+              help="Créer le compte sans mot de passe et afficher un lien à usage unique pour le choisir.")
 def user_create(login: str, first_name: str, last_name: str, profession: str, rpps: str | None,
-                addresses: tuple[str, ...], eligible: bool, admin: bool, password_stdin: bool) -> None:
+                addresses: tuple[str, ...], eligible: bool, admin: bool, password_stdin: bool, no_password: bool) -> None:
     """Créer un compte."""
-    login, first_name, last_name, profession = (v.strip() for v in (login, first_name, last_name, profession))
-    rpps = rpps.strip() if rpps is not None else None
-    addresses = tuple(dict.fromkeys(a.strip().lower() for a in addresses))
-    _refuse(_account_errors(login, first_name, last_name, profession, rpps, addresses, eligible))
+    data = _valid(AccountCreateSchema(), {"login": login.strip(), "first_name": first_name.strip(),
+                                          "last_name": last_name.strip(), "profession": profession.strip(),
+                                          "rpps": rpps, "mssante_addresses": list(addresses),
+                                          "mssante_eligible": eligible}, "le compte n'est pas créé")
     config = effective_config(quiet=True)
-    with open_platform(config, require_current=True) as app:
+    with open_platform(config, require_current=True):
         # Checked before asking for the password, so nobody types one for nothing.
-        _refuse(_clash_errors(login, rpps, addresses))
-        password = _read_password(password_stdin)
+        _refuse(clashes(data["login"], data["rpps"], data["mssante_addresses"], None), "le compte n'est pas créé")
+        password = None if no_password else _read_password(password_stdin)
         try:
-            with app.extensions["relais"].database.atomic():
-                identity = Identity.create(kind=PERSON, display_name=f"{first_name} {last_name.upper()}",
-                                           mssante_eligible=eligible)
-                for address in addresses:
-                    MailAddress.create(identity=identity, address=address)
-                account = Account.create(login=login, password_hash=hash_password(password), first_name=first_name,
-                                         last_name=last_name, profession=profession, rpps=rpps or None,
-                                         identity=identity, is_admin=admin)
-                sync_identity(identity)  # searchable in the directory at once
-        except pw.IntegrityError as exc:  # created by someone else meanwhile
-            raise Fail("le compte n'est pas créé : l'identifiant, le RPPS ou une adresse vient d'être "
-                       "attribué à un autre compte. Vérifiez avec « relais user list ».") from exc
+            account = create_account(data, None, password)
+        except AccountRefused as exc:  # created by someone else meanwhile
+            _refuse(exc.errors, "le compte n'est pas créé")
+        if admin:
+            set_roles(account, [ADMINISTRATOR], None)
+        link = make_link(account, None) if no_password else None
     kind = "Compte administrateur" if admin else "Compte"
     click.echo(f"{kind} « {account.login} » créé pour {account.full_name}"
-               f"{f', {profession}' if profession else ''}.")
-    for address in addresses:
+               f"{f', {account.profession}' if account.profession else ''}.")
+    for address in data["mssante_addresses"]:
         click.echo(f"  Adresse MSSanté : {address}")
+    if link:
+        click.echo(f"Lien pour choisir le mot de passe (une fois, jusqu'au {_when(link[1])}) : {link[0]}")
 
 
-def _refuse(errors: list[str]) -> None:
-    if errors:
-        raise Fail("le compte n'est pas créé.\n" + "\n".join(f"  - {e}" for e in errors))
-
-
-def _account_errors(login: str, first_name: str, last_name: str, profession: str, rpps: str | None,
-                    addresses: tuple[str, ...], eligible: bool) -> list[str]:
-    errors = []
-    if not LOGIN_RE.match(login):
-        errors.append("l'identifiant doit compter de 1 à 150 caractères parmi lettres sans accent, chiffres "
-                      "et . _ - @, sans espace.")
-    for label, value, limit in (("prénom", first_name, 100), ("nom", last_name, 100)):
-        if not value:
-            errors.append(f"le {label} est obligatoire.")
-        elif len(value) > limit:
-            errors.append(f"le {label} dépasse {limit} caractères.")
-    if len(profession) > 100:
-        errors.append("la profession dépasse 100 caractères.")
-    if rpps is not None and not (len(rpps) == 11 and rpps.isascii() and rpps.isdigit()):
-        errors.append(f"le numéro RPPS « {rpps} » doit compter exactement 11 chiffres.")
-    for address in addresses:
-        error = _address_error(address)
-        if error:
-            errors.append(error)
-    if addresses and not eligible:
-        errors.append("un professionnel non éligible à MSSanté ne peut pas détenir d'adresse MSSanté "
-                      "personnelle : retirez --mssante-address ou --not-eligible (il écrira par délégation).")
-    return errors
-
-
-def _address_error(address: str) -> str | None:
+def _valid(schema: Any, payload: dict[str, Any], unchanged: str) -> dict[str, Any]:
+    if payload.get("rpps") is not None and not payload["rpps"].strip():
+        _refuse({"rpps": ["Le numéro RPPS « » doit compter exactement 11 chiffres."]}, unchanged)
     try:
-        Email()(address)
-    except ValidationError:
-        return f"« {address} » n'est pas une adresse de messagerie valide."
-    domain = address.rsplit("@", 1)[1]
-    if len(address) > 254 or not (domain == "mssante.fr" or domain.endswith(".mssante.fr")):
-        return (f"« {address} » n'est pas une adresse MSSanté : son domaine doit se terminer par "
-                "« mssante.fr ».")
-    return None
+        return schema.load({k: v for k, v in payload.items() if v is not None or k == "rpps"})
+    except ValidationError as exc:
+        _refuse(flatten_errors(exc.messages), unchanged)
+    raise AssertionError  # _refuse raised
 
 
-def _clash_errors(login: str, rpps: str | None, addresses: tuple[str, ...]) -> list[str]:
-    errors = []
-    # Logins are matched exactly at sign-in; two differing only by case would confuse people.
-    taken = Account.select(Account.login).where(pw.fn.LOWER(Account.login) == login.lower()).first()
-    if taken is not None:
-        errors.append(f"l'identifiant « {taken.login} » est déjà utilisé : choisissez-en un autre.")
-    if rpps and Account.select().where(Account.rpps == rpps).exists():
-        errors.append(f"le numéro RPPS {rpps} appartient déjà à un autre compte.")
-    if addresses:
-        for row in MailAddress.select().where(MailAddress.address.in_(addresses)):
-            errors.append(f"l'adresse « {row.address} » est déjà attribuée.")
-    return errors
+def _refuse(errors: dict[str, list[str]], unchanged: str = "le compte n'est pas créé") -> None:
+    if errors:
+        lines = [f"  - {FIELD_LABELS.get(field, field) + ' : ' if FIELD_LABELS.get(field, field) else ''}"
+                 f"{m[:1].lower() + m[1:]}" for field, messages in errors.items() for m in messages]
+        raise Fail(f"{unchanged}.\n" + "\n".join(lines))
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%d/%m/%Y à %H:%M UTC")
 
 
 def _read_password(from_stdin: bool, unchanged: str = "le compte n'est pas créé") -> str:
@@ -141,21 +108,129 @@ def _read_password(from_stdin: bool, unchanged: str = "le compte n'est pas cré�
 
 
 @user.command("list")
-def user_list() -> None:
-    """Lister les comptes."""
+@click.option("--search", default="", metavar="TEXTE", help="Nom, identifiant, RPPS ou adresse MSSanté.")
+@click.option("--state", type=click.Choice(["all", "active", "inactive"]), default="all", show_default=True,
+              help="Comptes actifs, désactivés, ou tous.")
+@click.option("--role", type=click.Choice(list(ROLES)), help="Seulement les comptes ayant ce rôle.")
+@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True, help="Page (25 comptes par page).")
+def user_list(search: str, state: str, role: str | None, page: int) -> None:
+    """Lister les comptes (25 par page)."""
     config = effective_config(quiet=True)
     with open_platform(config, require_current=True):
-        accounts = list(Account.select(Account, Identity).join(Identity).order_by(Account.login))
-        addresses: dict[int, list[str]] = {}
-        for row in MailAddress.select().where(MailAddress.identity.in_([a.identity_id for a in accounts])):
-            addresses.setdefault(row.identity_id, []).append(row.address)
-    if not accounts:
-        click.echo("Aucun compte. Créez-en un avec « relais user create ».")
+        found = search_accounts(search.strip(), state, role or "", page)
+    if not found.total:
+        click.echo("Aucun compte ne correspond." if search or state != "all" or role else
+                   "Aucun compte. Créez-en un avec « relais user create ».")
         return
     rows = [(a.login, a.full_name, a.profession, a.rpps or "", "oui" if a.identity.mssante_eligible else "non",
-             ", ".join(sorted(addresses.get(a.identity_id, []))), "oui" if a.is_admin else "",
-             "" if a.active else "désactivé") for a in accounts]
-    click.echo(table(("Identifiant", "Nom", "Profession", "RPPS", "MSSanté", "Adresses", "Admin", "État"), rows))
+             ", ".join(found.addresses.get(a.identity_id, [])), role_names(a),
+             "" if a.active else "désactivé") for a in found.accounts]
+    click.echo(table(("Identifiant", "Nom", "Profession", "RPPS", "MSSanté", "Adresses", "Rôles", "État"), rows))
+    if found.pages > 1:
+        click.echo(f"Page {found.page} sur {found.pages} ({found.total} comptes) : --page pour la suite.")
+
+
+@user.command("edit")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte à modifier.")
+@click.option("--first-name", metavar="PRÉNOM", help="Prénom.")
+@click.option("--last-name", metavar="NOM", help="Nom.")
+@click.option("--profession", metavar="PROFESSION", help="Profession.")
+@click.option("--rpps", metavar="NUMÉRO", help="Numéro RPPS ; une valeur vide le retire.")
+@click.option("--mssante-address", "addresses", multiple=True, metavar="ADRESSE",
+              help="Adresses MSSanté : remplacent toutes les adresses du compte ; répétez l'option.")
+@click.option("--no-address", is_flag=True, help="Retirer toutes les adresses MSSanté du compte.")
+@click.option("--eligible/--not-eligible", default=None, help="Profession éligible à MSSanté.")
+def user_edit(login: str, first_name: str | None, last_name: str | None, profession: str | None, rpps: str | None,
+              addresses: tuple[str, ...], no_address: bool, eligible: bool | None) -> None:
+    """Modifier un compte : nom, profession, RPPS, adresses MSSanté, éligibilité."""
+    payload: dict[str, Any] = {k: v.strip() for k, v in (("first_name", first_name), ("last_name", last_name),
+                                                         ("profession", profession)) if v is not None}
+    if rpps is not None:
+        payload["rpps"] = rpps
+    if addresses or no_address:
+        payload["mssante_addresses"] = [] if no_address else list(addresses)
+    if eligible is not None:
+        payload["mssante_eligible"] = eligible
+    if not payload:
+        raise Fail("rien à modifier : donnez au moins une option (--first-name, --profession, --rpps…).")
+    unchanged = "le compte n'est pas modifié"
+    data = _valid(AccountDetailsSchema(), payload, unchanged) if payload.get("rpps") != "" else \
+        {**_valid(AccountDetailsSchema(), {k: v for k, v in payload.items() if k != "rpps"}, unchanged), "rpps": None}
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        try:
+            changed = edit_account(account, data, None)
+        except AccountRefused as exc:
+            _refuse(exc.errors, unchanged)
+    if not changed:
+        click.echo(f"Rien n'a changé pour « {account.login} ».")
+    else:
+        click.echo(f"Compte « {account.login} » modifié : " + ", ".join(FIELD_LABELS[c] for c in changed) + ".")
+
+
+@user.command("role")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte dont les rôles changent.")
+@click.option("--admin/--no-admin", default=None, help="Administrateur de la plateforme.")
+@click.option("--directory-manager/--no-directory-manager", default=None,
+              help="Gestionnaire de l'annuaire (structures, comptes des professionnels ; pas les rôles).")
+def user_role(login: str, admin: bool | None, directory_manager: bool | None) -> None:
+    """Donner ou retirer les rôles d'administrateur et de gestionnaire de l'annuaire."""
+    if admin is None and directory_manager is None:
+        raise Fail("précisez --admin, --no-admin, --directory-manager ou --no-directory-manager.")
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        wanted = {ADMINISTRATOR: account.is_admin if admin is None else admin,
+                  DIRECTORY_MANAGER: account.directory_manager if directory_manager is None else directory_manager}
+        try:
+            changed = set_roles(account, [r for r in ROLES if wanted[r]], None)
+        except AccountRefused as exc:
+            _refuse(exc.errors, "les rôles ne changent pas")
+    names = role_names(account) or "aucun"
+    click.echo(f"Rôles de « {account.login} » : {names}." if changed else
+               f"Les rôles de « {account.login} » étaient déjà : {names}.")
+
+
+@user.command("reset-link")
+@click.option("--login", required=True, metavar="IDENTIFIANT", help="Compte dont le titulaire choisira un mot de passe.")
+def user_reset_link(login: str) -> None:
+    """Créer un lien à usage unique pour choisir un nouveau mot de passe (les liens précédents cessent de valoir)."""
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        account = _existing(login)
+        if not account.active:
+            raise Fail(f"le compte « {account.login} » est désactivé : réactivez-le d'abord (relais user activate).")
+        link, expires_at = make_link(account, None)
+    click.echo(f"Lien pour « {account.login} », valable une fois jusqu'au {_when(expires_at)} :")
+    click.echo(link)
+
+
+@user.command("import")
+@click.argument("csv_file", metavar="FICHIER", type=click.Path(exists=True, dir_okay=False))
+def user_import(csv_file: str) -> None:
+    """Créer des comptes depuis un fichier CSV (UTF-8 ; colonnes identifiant, prénom, nom, profession, rpps,
+    adresses mssanté, éligible mssanté) ; chaque ligne est créée entière ou refusée avec ses raisons."""
+    with open(csv_file, "rb") as handle:
+        content = handle.read()
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        try:
+            report = import_accounts(content, None)
+        except ImportRefused as exc:
+            raise Fail(str(exc)[:1].lower() + str(exc)[1:]) from None
+    created = sum(1 for line in report if line.created)
+    for line in report:
+        if line.created:
+            click.echo(f"Ligne {line.line} : compte « {line.login} » créé.")
+        else:
+            for column, messages in line.errors.items():
+                for message in messages:
+                    click.echo(f"Ligne {line.line}, colonne « {column} » : {message}", err=True)
+    click.echo(f"{created} compte(s) créé(s), {len(report) - created} ligne(s) refusée(s). Donnez à chacun un lien "
+               "pour choisir son mot de passe : relais user reset-link --login IDENTIFIANT.")
+    if created < len(report):
+        sys.exit(1)
 
 
 def _existing(login: str) -> Account:

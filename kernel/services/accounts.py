@@ -84,7 +84,7 @@ def search_accounts(q: str = "", state: str = "all", role: str = "", page: int =
     return AccountPage(accounts, addresses_of([a.identity_id for a in accounts]), total, page)
 
 
-def _clashes(login: str | None, rpps: str | None, addresses: list[str], account: Account | None) -> Errors:
+def clashes(login: str | None, rpps: str | None, addresses: list[str], account: Account | None) -> Errors:
     """Logins, RPPS numbers and addresses already held by another account (or identity)."""
     errors: Errors = {}
     accounts = Account.select() if account is None else Account.select().where(Account.id != account.id)
@@ -113,7 +113,7 @@ def unusable_password() -> str:
 def create_account(data: dict[str, Any], by: Account | None, password: str | None = None) -> Account:
     """A new active account from AccountCreateSchema's ``data``; without ``password`` it cannot sign in
     until one is chosen through a link. Raises AccountRefused (nothing stored)."""
-    errors = _clashes(data["login"], data.get("rpps"), data.get("mssante_addresses", []), None)
+    errors = clashes(data["login"], data.get("rpps"), data.get("mssante_addresses", []), None)
     if errors:
         raise AccountRefused(errors)
     try:
@@ -144,7 +144,7 @@ def edit_account(account: Account, data: dict[str, Any], by: Account | None) -> 
         # Blame what was typed: the addresses if given, else the eligibility unticked under existing ones.
         raise AccountRefused({"mssante_addresses" if addresses is not None else "mssante_eligible":
                               [NOT_ELIGIBLE_WITH_ADDRESS]})
-    errors = _clashes(None, data.get("rpps"), addresses or [], account)
+    errors = clashes(None, data.get("rpps"), addresses or [], account)
     if errors:
         raise AccountRefused(errors)
     changed = [name for name in ("first_name", "last_name", "profession", "rpps")

@@ -145,8 +145,8 @@ def test_blank_names_are_refused(run, initialised) -> None:
                  "--password-stdin", input="motdepasse-solide\n")
 
     assert result.exit_code == 1
-    assert "le prénom est obligatoire" in result.stderr
-    assert "le nom est obligatoire" in result.stderr
+    assert "prénom : ce champ est obligatoire" in result.stderr
+    assert "nom : ce champ est obligatoire" in result.stderr
 
 
 def test_missing_required_option_is_a_french_usage_error(run) -> None:
@@ -166,8 +166,8 @@ def test_list_is_empty_then_shows_accounts(run, initialised, create_user) -> Non
     assert empty.exit_code == 0 and "Aucun compte" in empty.stdout
     assert listed.exit_code == 0, listed.output
     lines = listed.stdout.splitlines()
-    assert lines[0].split() == ["Identifiant", "Nom", "Profession", "RPPS", "MSSanté", "Adresses", "Admin", "État"]
+    assert lines[0].split() == ["Identifiant", "Nom", "Profession", "RPPS", "MSSanté", "Adresses", "Rôles", "État"]
     julie = next(line for line in lines if line.startswith("julie.bernard"))
     claire = next(line for line in lines if line.startswith("claire.moreau"))
-    assert "10003412870" in julie and ADDRESS in julie and " oui" in julie
+    assert "10003412870" in julie and ADDRESS in julie and " oui" in julie and "Administrateur" in julie
     assert " non" in claire
