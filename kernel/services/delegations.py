@@ -7,16 +7,20 @@ sockets stop delivering what it may no longer see (kernel/services/rights.py).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+import peewee as pw
 
 from ..db import utcnow, write_transaction
 from ..models import Account, Delegation, Identity
 from ..models.delegation import SCOPE_ALL, SCOPE_MAIL, SCOPES
 from ..relais import current_relais
+from .behalf import principal_label as behalf_label
 from .rights import DELEGATION, rights_changed
 
 __all__ = ["SCOPE_ALL", "SCOPE_MAIL", "SCOPES", "DelegationRefused", "grant", "withdraw", "change_scope",
-           "scope_label"]
+           "scope_label", "may_manage", "given_by", "held_by", "search", "one", "describe"]
 
 _SCOPE_LABELS = dict(SCOPES)
 
@@ -111,3 +115,84 @@ def _audit(action: str, row: Delegation, by: Account | None, detail: str) -> Any
     return current_relais().audit.record(
         action, account_id=by.id if by else None, acting_as_id=row.principal_id,
         target=f"delegation:{row.id}", detail=f"delegate=account:{row.delegate_id} {detail}")
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def may_manage(account: Account, delegation: Delegation) -> bool:
+    """The professional who gave it changes and withdraws it; an administrator any. A structure's members
+    are managed by the administration (kernel/services/structures.py)."""
+    from ..models.roles import may_manage_accounts
+
+    return may_manage_accounts(account) or delegation.principal_id == account.identity_id
+
+
+def _rows(where: Any) -> Any:
+    principal_account, delegate_identity, granter = Account.alias(), Identity.alias(), Account.alias()
+    return (Delegation.select(Delegation, Identity, Account, delegate_identity, principal_account, granter)
+            .join_from(Delegation, Identity, on=(Delegation.principal == Identity.id))
+            .join_from(Delegation, Account, on=(Delegation.delegate == Account.id))
+            .join_from(Account, delegate_identity, on=(Account.identity == delegate_identity.id),
+                       attr="delegate_identity")
+            .join_from(Identity, principal_account, pw.JOIN.LEFT_OUTER,
+                       on=(principal_account.identity == Identity.id), attr="principal_account")
+            .join_from(Delegation, granter, pw.JOIN.LEFT_OUTER, on=(Delegation.granted_by == granter.id),
+                       attr="granter")
+            .where(where))
+
+
+def given_by(identity_id: int) -> list[Delegation]:
+    """The delegations in force on an identity (a professional's « Mes délégations »), by delegate's name."""
+    rows = list(_rows((Delegation.principal == identity_id) & Delegation.revoked_at.is_null()))
+    return sorted(rows, key=lambda d: (d.delegate.last_name.lower(), d.delegate.first_name.lower()))
+
+
+def held_by(account_id: int) -> list[Delegation]:
+    """The delegations in force an account holds (for whom it may act), by principal's name."""
+    rows = list(_rows((Delegation.delegate == account_id) & Delegation.revoked_at.is_null()))
+    return sorted(rows, key=lambda d: d.principal.display_name.lower())
+
+
+@dataclass
+class Found:
+    delegations: list[Delegation]
+    total: int
+
+
+def search(person: int | None = None, structure: int | None = None, include_withdrawn: bool = False,
+           limit: int = 50, offset: int = 0) -> Found:
+    """Every delegation for the administration: ``person`` (an account id) as delegate or as the professional
+    acting for; ``structure`` (an identity id) as principal; newest first."""
+    where = pw.SQL("1 = 1") if include_withdrawn else Delegation.revoked_at.is_null()
+    if person is not None:
+        own = Account.select(Account.identity).where(Account.id == person)
+        where &= (Delegation.delegate == person) | Delegation.principal.in_(own)
+    if structure is not None:
+        where &= Delegation.principal == structure
+    query = _rows(where)
+    total = query.count()
+    rows = list(query.order_by(Delegation.granted_at.desc(), Delegation.id.desc()).limit(limit).offset(offset))
+    return Found(rows, total)
+
+
+def one(delegation_id: int) -> Delegation | None:
+    return _rows(Delegation.id == delegation_id).first()
+
+
+def describe(row: Delegation) -> dict[str, Any]:
+    """A delegation as the API and the pages show it (a row read by ``_rows``)."""
+    principal_account = getattr(row.principal, "principal_account", None)
+    principal_account = principal_account if principal_account and principal_account.id else None
+    granter = getattr(row, "granter", None)
+    delegate = row.delegate
+    return {
+        "id": row.id, "scope": row.scope, "scope_label": scope_label(row.scope),
+        "principal": {"identity_id": row.principal.id, "kind": row.principal.kind,
+                      "display_name": row.principal.display_name,
+                      "account_id": principal_account.id if principal_account else None,
+                      "label": behalf_label(row.principal, principal_account)},
+        "delegate": {"account_id": delegate.id, "identity_id": delegate.identity_id, "name": delegate.full_name,
+                     "profession": delegate.profession, "active": delegate.active},
+        "granted_at": row.granted_at, "revoked_at": row.revoked_at,
+        "granted_by": {"account_id": granter.id, "name": granter.full_name} if granter and granter.id else None,
+    }
