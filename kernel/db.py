@@ -110,7 +110,12 @@ class _Tracked(peewee._callable_context_manager):
         outermost = self.db.transaction_depth() == 0
         if outermost:
             self.db._drop_stale_frames()
-        self.inner.__enter__()
+            self.gated = self.db._enter_gate()
+        try:
+            self.inner.__enter__()
+        except BaseException:
+            self._leave_gate()
+            raise
         if self.savepoint or outermost:
             self.frame = []
             self.db._held.frames.append(self.frame)
@@ -118,11 +123,24 @@ class _Tracked(peewee._callable_context_manager):
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if self.frame is None:
-            return self.inner.__exit__(exc_type, exc, tb)
+            try:
+                return self.inner.__exit__(exc_type, exc, tb)
+            finally:
+                self._leave_gate()
         held = self.db._pop_frames(self.frame)
-        self.inner.__exit__(exc_type, exc, tb)  # commits (or releases), or rolls back; raises if that fails
+        try:
+            self.inner.__exit__(exc_type, exc, tb)  # commits (or releases), or rolls back; raises if that fails
+        finally:
+            self._leave_gate()
         if exc_type is None:
             self.db._settle(held)
+
+    gated = False
+
+    def _leave_gate(self) -> None:
+        if self.gated:
+            self.gated = False
+            self.db._gate.release()
 
     def commit(self, begin: bool = True) -> None:
         # Committed in the middle of the block: what was held goes now, before the next transaction
@@ -151,6 +169,14 @@ class CommitHooks:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held = _HeldActions()
+        self._gate = _sqlite_gate() if isinstance(self, peewee.SqliteDatabase) else None
+
+    def _enter_gate(self) -> bool:
+        """Under gevent, SQLite: one greenlet at a time in a transaction (see ``_sqlite_gate``)."""
+        if self._gate is None:
+            return False
+        self._gate.acquire()
+        return True
 
     def transaction(self, *args: Any, **kwargs: Any) -> _Tracked:
         return _Tracked(self, super().transaction(*args, **kwargs), savepoint=False)  # type: ignore[misc]
@@ -287,6 +313,23 @@ class CommitHooks:
                 failed = failed or exc
         if failed is not None and has_app_context() and current_app.testing:
             raise failed  # a test must see it; a user's request, whose write is done, must not
+
+
+def _sqlite_gate() -> Any:
+    """A cooperative lock for the transactions of one SQLite database, in a gevent-patched process only.
+
+    Each greenlet has its own connection (peewee's state is per thread, per greenlet once patched), but SQLite
+    has one writer at a time and waits for the lock inside C (busy_timeout), without yielding: a greenlet
+    waiting there would stall the whole event loop, and with it the greenlet holding the lock, if that one
+    yielded in the middle of its transaction (network I/O, a contended lock). Waiting here instead yields.
+    With threads (the threaded server, the side process), SQLite's own wait is fine: no gate.
+    """
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return None
+    return threading.RLock()  # gevent's, the module being patched
 
 
 _WITH_HOOKS: dict[type, type] = {}
