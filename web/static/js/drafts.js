@@ -33,7 +33,7 @@ function dropLocal(key) {
 /**
  * createDraftSaver({screen, collect() -> {fields, attachments}, isEmpty(draft), status})
  * screen: "channel:<name>", "channel:<name>:patient:<id>" or "exchange:<id>" (kernel/services/drafts.py).
- * Returns {load() -> draft|null, schedule(), unsaved(), stop()}; load's draft has attachments as [{id, filename, size}]
+ * Returns {load() -> draft|null, schedule(), saveNow(), unsaved(), stop()}; load's draft has attachments as [{id, filename, size}]
  * (only those the account may still send) and fields as saved.
  */
 export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
@@ -110,6 +110,11 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
   window.addEventListener("online", () => { if (local(localKey)) schedule(); });
   return {
     load, schedule,
+    /** Save now, not after the typing pause (a send that waits for the connection: its words kept at once). */
+    saveNow() {
+      clearTimeout(timer);
+      return save();
+    },
     /** Something typed is not kept anywhere yet (leaving now would lose it). */
     unsaved: () => dirty,
     /** The screen was sent: the server removed its draft in the send's transaction; nothing more to save. */

@@ -1,9 +1,12 @@
 // The send screen (/envoyer/<channel>): one form drawn from the channel's field list, sent in one request.
+// Sent without a connection, the request waits in this browser (« En attente de connexion… », send_outbox.js)
+// and leaves by itself once the connection is back, with the same Idempotency-Key: one exchange, then its thread.
 
 import { allMessages, api } from "./api.js";
 import { h, onSendShortcut } from "./dom.js";
-import { createDraftSaver, newSendKey } from "./drafts.js";
+import { createDraftSaver, newSendKey, whoAmI } from "./drafts.js";
 import { renderField } from "./fields.js";
+import { dropSend, keepSend, waitingSend } from "./send_outbox.js";
 
 const form = document.getElementById("compose-form");
 const channel = form.dataset.channel;
@@ -17,9 +20,14 @@ let leaving = false;  // the user chose to open something else (an existing conv
 let patientRequest = 0;
 const watchers = [];  // [names, fn]: "suggestions" fields follow other fields
 // One key for this screen's send, the same for every retry: a send whose answer was lost is not stored twice.
-const sendKey = newSendKey();
+let sendKey = newSendKey();
+const RETRY_MS = 10000;
+let waiting = null;  // the send kept until the connection returns ({key, payload, ...}), null when none
+let flushing = false;
+const waitBox = h("div", { id: "send-waiting", class: "banner banner-warning send-waiting", role: "status", hidden: true });
 const draftStatus = h("span", { class: "draft-status", role: "status" });
 sendButton.after(draftStatus);
+banner.after(waitBox);
 let drafts = null;
 
 async function load() {
@@ -48,6 +56,7 @@ async function load() {
   for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
   await restoreDraft();
   form.dataset.ready = "true";
+  await resumeWaiting();
   const first = [...controls.values()].find((c) => c.name !== "acting_as" && c.isEmpty());
   if (first) first.focus();
 }
@@ -58,11 +67,14 @@ const typedSomething = () => [...controls.values()].some((c) => c.name !== "acti
  * The screen's draft (kernel drafts, per account: the same on every device): taken back when the screen opens,
  * saved as the user types. A screen opened about a patient (?patient=) has a draft of its own.
  */
-async function restoreDraft() {
+function screenName() {
   const patientId = Number(new URLSearchParams(location.search).get("patient"));
-  const screen = `channel:${channel}${Number.isInteger(patientId) && patientId > 0 ? `:patient:${patientId}` : ""}`;
+  return `channel:${channel}${Number.isInteger(patientId) && patientId > 0 ? `:patient:${patientId}` : ""}`;
+}
+
+async function restoreDraft() {
   drafts = createDraftSaver({
-    screen, status: draftStatus,
+    screen: screenName(), status: draftStatus,
     collect: () => {
       const fields = {};
       const files = [];
@@ -199,7 +211,7 @@ function hasChildError(name, errors) {
 }
 
 async function send() {
-  if (sending || sent || form.dataset.ready !== "true") return;
+  if (sending || sent || waiting || form.dataset.ready !== "true") return;
   sending = true;
   sendButton.disabled = true;
   sendButton.textContent = "Envoi en cours…";
@@ -220,24 +232,108 @@ async function send() {
     for (const control of controls.values()) {
       if (!control.displayOnly) draft[control.name] = control.get();
     }
-    const r = await api(`channels/${encodeURIComponent(channel)}/exchanges`,
-      { method: "POST", json: draft, headers: { "Idempotency-Key": sendKey } });
+    const r = await post(draft, sendKey);
     if (r.ok) {
-      sent = true;
-      drafts?.stop();  // the send removed the draft, in its transaction
-      location.assign(`/echanges/${r.data.exchange.id}`);
+      done(r);
+      return;
+    }
+    if (r.status === 0) {
+      await wait({ key: sendKey, payload: draft });
       return;
     }
     showErrors(r.errors);
   } finally {
     sending = false;
     form.removeAttribute("aria-busy");
-    if (!sent) {
+    if (!sent && !waiting) {
       sendButton.disabled = false;
       sendButton.textContent = "Envoyer";
     }
   }
 }
+
+function post(payload, key) {
+  return api(`channels/${encodeURIComponent(channel)}/exchanges`,
+    { method: "POST", json: payload, headers: { "Idempotency-Key": key } });
+}
+
+/** Sent: the server removed the draft in the send's transaction; on to the new exchange. */
+function done(r) {
+  sent = true;
+  if (waiting) dropSend(waiting.key);
+  drafts?.stop();
+  location.assign(`/echanges/${r.data.exchange.id}`);
+}
+
+/** No connection: the send waits here (and in this browser, for a reload) and leaves once the connection is back. */
+async function wait(item) {
+  const account = await whoAmI();
+  waiting = { ...item, account, screen: screenName(), channel };
+  if (account !== null) keepSend(waiting);
+  await drafts?.saveNow();  // the screen as written, for a reload while offline (the send keeps only ids)
+  sendKey = item.key;
+  for (const control of controls.values()) control.setErrors([]);
+  showBanner([]);
+  sendButton.disabled = true;
+  sendButton.textContent = "En attente de connexion…";
+  fieldsBox.inert = true;  // what leaves is what was written: changing it now would not change the send
+  const cancel = h("button", { type: "button", class: "btn btn-secondary" }, "Annuler l’envoi");
+  cancel.addEventListener("click", stopWaiting);
+  waitBox.replaceChildren(
+    h("p", { class: "banner-title" }, "En attente de connexion…"),
+    h("p", {}, "Votre envoi est gardé sur cet appareil. Il partira tout seul dès le retour de la connexion, "
+      + "puis l’échange s’ouvrira."),
+    h("p", { class: "send-waiting-actions" }, cancel));
+  waitBox.hidden = false;
+}
+
+/** The user takes the send back to change it: nothing leaves; the next send gets a new key. */
+function stopWaiting() {
+  if (!waiting || flushing) return;
+  dropSend(waiting.key);
+  waiting = null;
+  sendKey = newSendKey();
+  waitBox.hidden = true;
+  fieldsBox.inert = false;
+  sendButton.disabled = false;
+  sendButton.textContent = "Envoyer";
+  sendButton.focus();
+}
+
+/** Try the waiting send again: sent (on to its exchange), refused (back to the form, with why), or still offline. */
+async function flush() {
+  if (!waiting || flushing || sent) return;
+  flushing = true;
+  try {
+    const r = await post(waiting.payload, waiting.key);
+    if (r.ok) {
+      done(r);
+      return;
+    }
+    if (r.status === 0 || r.status >= 500) return;  // still no connection (or the server is down): later
+    dropSend(waiting.key);
+    waiting = null;
+    sendKey = newSendKey();
+    waitBox.hidden = true;
+    fieldsBox.inert = false;
+    sendButton.disabled = false;
+    sendButton.textContent = "Envoyer";
+    showErrors(r.errors);
+  } finally {
+    flushing = false;
+  }
+}
+
+/** A send kept by an earlier visit of this screen (reloaded while offline): shown waiting, and tried now. */
+async function resumeWaiting() {
+  const kept = waitingSend(await whoAmI(), screenName());
+  if (!kept) return;
+  await wait(kept);
+  flush();
+}
+
+window.addEventListener("online", flush);
+setInterval(flush, RETRY_MS);
 
 // The banner's "correct the fields" goes once every field error was dealt with.
 const settle = () => requestAnimationFrame(() => {
@@ -272,7 +368,9 @@ form.addEventListener("keydown", (event) => {
 });
 window.addEventListener("beforeunload", (event) => {
   // Kept as a draft already: nothing to lose. Only what the last few hundred milliseconds typed is asked about.
-  if (typedSomething() && !sent && !leaving && (!drafts || drafts.unsaved())) event.preventDefault();
+  // A send waiting for the connection is kept in this browser too (send_outbox.js).
+  const kept = waiting !== null && waiting.account !== null;
+  if (typedSomething() && !sent && !leaving && !kept && (!drafts || drafts.unsaved())) event.preventDefault();
 });
 
 load();
