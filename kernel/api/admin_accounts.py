@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from ..auth import current_account
 from ..auth.account_state import deactivate, reactivate
-from ..auth.password_reset import make_link
+from ..auth.password_reset import LinkRefused, make_link, passwords_on
 from ..models import Account, Identity
 from ..models.roles import may_manage_accounts
 from ..schemas.accounts import (AccountCreateSchema, AccountDetailsSchema, AccountEnvelopeSchema, AccountListQuerySchema,
@@ -86,6 +86,8 @@ def admin_create_account() -> Any:
         account = create_account(data, current_account())
     except AccountRefused as exc:
         raise ApiError(422, exc.errors) from None
+    if not passwords_on():  # signing in with Pro Santé Connect: no password to choose
+        return _envelope(account, 201)
     link, expires_at = make_link(account, current_account())
     return _envelope(account, 201, password_link=link, password_link_expires_at=expires_at)
 
@@ -149,7 +151,10 @@ def admin_password_link(account_id: int) -> Any:
     account = _account(account_id)
     if not account.active:
         fail(422, "Ce compte est désactivé : réactivez-le avant de lui donner un lien de mot de passe.")
-    link, expires_at = make_link(account, current_account())
+    try:
+        link, expires_at = make_link(account, current_account())
+    except LinkRefused as exc:
+        fail(422, exc.message)
     return jsonify(PasswordLinkSchema().dump({"link": link, "expires_at": expires_at})), 201
 
 

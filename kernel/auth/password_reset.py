@@ -23,10 +23,20 @@ EXPIRED = ("Ce lien n'est plus valable : il a déjà servi, a expiré ou a été
            "Demandez-en un nouveau à votre administrateur.")
 
 
-class LinkRefused(ValueError):
-    """The link cannot choose a password (used, expired, replaced, or its account deactivated)."""
+PASSWORDS_OFF = ("La connexion par mot de passe est désactivée sur cette plateforme (réglage password_login) : "
+                 "les professionnels se connectent avec Pro Santé Connect, sans mot de passe.")
 
-    message = EXPIRED
+
+class LinkRefused(ValueError):
+    """The link cannot choose a password (used, expired, replaced, its account deactivated, or passwords off)."""
+
+    def __init__(self, message: str = EXPIRED) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def passwords_on() -> bool:
+    return bool(current_relais().config.get("password_login", True))
 
 
 def _digest(secret: str) -> str:
@@ -42,6 +52,8 @@ def link_url(secret: str) -> str:
 def make_link(account: Account, by: Account | None) -> tuple[str, dt.datetime]:
     """A new one-time link for ``account`` (older ones stop working); returns its URL and expiry."""
     relais = current_relais()
+    if not passwords_on():
+        raise LinkRefused(PASSWORDS_OFF)
     secret = secrets.token_urlsafe(32)
     now = utcnow()
     expires_at = now + dt.timedelta(hours=relais.config["password_reset_hours"])
@@ -57,7 +69,9 @@ def make_link(account: Account, by: Account | None) -> tuple[str, dt.datetime]:
 
 
 def live_link(secret: str) -> PasswordReset | None:
-    """The link's row while it may still be used (its account active), else None."""
+    """The link's row while it may still be used (its account active, passwords on), else None."""
+    if not passwords_on():
+        return None
     row = (PasswordReset.select(PasswordReset, Account).join(Account, on=(PasswordReset.account == Account.id))
            .where((PasswordReset.token_hash == _digest(secret)) & PasswordReset.used_at.is_null()
                   & (PasswordReset.expires_at > utcnow()) & Account.active).first())

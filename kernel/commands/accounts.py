@@ -9,7 +9,7 @@ import click
 from marshmallow import ValidationError
 
 from ..auth.account_state import deactivate, reactivate, set_password
-from ..auth.password_reset import make_link
+from ..auth.password_reset import LinkRefused, make_link
 from ..models import Account, Identity, MailAddress
 from ..models.roles import ADMINISTRATOR, DIRECTORY_MANAGER, ROLES
 from ..schemas.accounts import MIN_PASSWORD_LENGTH, AccountCreateSchema, AccountDetailsSchema
@@ -62,7 +62,7 @@ def user_create(login: str, first_name: str, last_name: str, profession: str, rp
             _refuse(exc.errors, "le compte n'est pas créé")
         if admin:
             set_roles(account, [ADMINISTRATOR], None)
-        link = make_link(account, None) if no_password else None
+        link = make_link(account, None) if no_password and config["password_login"] else None
     kind = "Compte administrateur" if admin else "Compte"
     click.echo(f"{kind} « {account.login} » créé pour {account.full_name}"
                f"{f', {account.profession}' if account.profession else ''}.")
@@ -201,7 +201,10 @@ def user_reset_link(login: str) -> None:
         account = _existing(login)
         if not account.active:
             raise Fail(f"le compte « {account.login} » est désactivé : réactivez-le d'abord (relais user activate).")
-        link, expires_at = make_link(account, None)
+        try:
+            link, expires_at = make_link(account, None)
+        except LinkRefused as exc:
+            raise Fail(exc.message[:1].lower() + exc.message[1:]) from None
     click.echo(f"Lien pour « {account.login} », valable une fois jusqu'au {_when(expires_at)} :")
     click.echo(link)
 
