@@ -33,7 +33,7 @@ export function exchangeRow(exchange, { myIdentities = new Set(), channels = nul
       members ? h("span", { class: "exchange-members" }, members) : null),
     h("span", { class: "exchange-side" },
       h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
-      unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
+      unread ? h("span", { class: "badge", role: "img", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
         String(exchange.unread)) : null));
 }
 

@@ -90,7 +90,7 @@ export function refreshDaySeparators(list) {
     const day = item.dataset.day;
     const time = item.querySelector("time[datetime]");
     if (day && day !== previous && time) {  // a plugin's message without its <time> gets no separator
-      list.insertBefore(h("li", { class: "day-separator", role: "presentation" },
+      list.insertBefore(h("li", { class: "day-separator" },
         h("span", {}, dayLabel(time.getAttribute("datetime")))), item);
       previous = day;
     }

@@ -38,10 +38,10 @@ export function mailRow(exchange, { folder = "inbox" } = {}) {
   h("span", { class: "exchange-side" },
     h("time", { datetime: when, title: fullDate(when) }, shortDate(when)),
     h("span", { class: "mail-row-marks" },
-      files ? h("span", { class: "mail-row-files", title: `${files} pièce${files > 1 ? "s" : ""} jointe${files > 1 ? "s" : ""}`,
+      files ? h("span", { class: "mail-row-files", role: "img", title: `${files} pièce${files > 1 ? "s" : ""} jointe${files > 1 ? "s" : ""}`,
         "aria-label": `${files} pièce${files > 1 ? "s" : ""} jointe${files > 1 ? "s" : ""}` }, icon("paperclip")) : null,
       status ? h("span", { class: `status status-${STATUS_CLASS[status.status] || "pending"}`,
         title: `Suivi de l'envoi : ${status.label}` }, status.label) : null,
-      unread ? h("span", { class: "badge", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
+      unread ? h("span", { class: "badge", role: "img", "aria-label": `${exchange.unread} non lu${exchange.unread > 1 ? "s" : ""}` },
         String(exchange.unread)) : null)));
 }

@@ -55,7 +55,7 @@ export function createMailSpace({ onChange }) {
       "aria-current": on ? "true" : false, title: title || false,
       onclick: () => { mailbox = String(id); remember(); renderBoxes(); onChange(); } },
     h("span", { class: "nav-label" }, label),
-    unread ? h("span", { class: "count", "aria-label": `${unread} non lu${unread > 1 ? "s" : ""}` },
+    unread ? h("span", { class: "count", role: "img", "aria-label": `${unread} non lu${unread > 1 ? "s" : ""}` },
       unread > 99 ? "99+" : String(unread)) : null));
   }
 
