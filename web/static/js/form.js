@@ -27,7 +27,8 @@ let flushing = false;
 const waitBox = h("div", { id: "send-waiting", class: "banner banner-warning send-waiting", role: "status", hidden: true });
 const draftStatus = h("span", { class: "draft-status", role: "status" });
 sendButton.after(draftStatus);
-banner.after(waitBox);
+sendButton.closest(".form-actions").before(waitBox);  // beside the button the user just pressed
+const sendHint = form.querySelector(".form-actions .hint");
 let drafts = null;
 
 async function load() {
@@ -285,6 +286,16 @@ async function wait(item) {
       + "puis l’échange s’ouvrira."),
     h("p", { class: "send-waiting-actions" }, cancel));
   waitBox.hidden = false;
+  if (sendHint) sendHint.hidden = true;
+  waitBox.scrollIntoView({ block: "nearest" });
+}
+
+function backToForm() {
+  waitBox.hidden = true;
+  if (sendHint) sendHint.hidden = false;
+  fieldsBox.inert = false;
+  sendButton.disabled = false;
+  sendButton.textContent = "Envoyer";
 }
 
 /** The user takes the send back to change it: nothing leaves; the next send gets a new key. */
@@ -293,10 +304,7 @@ function stopWaiting() {
   dropSend(waiting.key);
   waiting = null;
   sendKey = newSendKey();
-  waitBox.hidden = true;
-  fieldsBox.inert = false;
-  sendButton.disabled = false;
-  sendButton.textContent = "Envoyer";
+  backToForm();
   sendButton.focus();
 }
 
@@ -314,10 +322,7 @@ async function flush() {
     dropSend(waiting.key);
     waiting = null;
     sendKey = newSendKey();
-    waitBox.hidden = true;
-    fieldsBox.inert = false;
-    sendButton.disabled = false;
-    sendButton.textContent = "Envoyer";
+    backToForm();
     showErrors(r.errors);
   } finally {
     flushing = false;
