@@ -77,6 +77,17 @@ def record_consultation(account: Account, exchange_id: int, *, via: str) -> bool
     return True
 
 
+SPACE_LABELS = {"chat": "Conversations", "mail": "Messagerie sécurisée"}
+
+
+def channel_text(name: str, space: str | None = None) -> str:
+    """A channel as an administrator reads it: its space and its name (« Messagerie sécurisée · mssante_mail »);
+    a channel's own label says what its « + » button does (« Démarrer une conversation »), not what it is."""
+    channel = current_relais().channels.get(name)
+    space = channel.space if channel is not None else space
+    return f"{SPACE_LABELS[space]} · {name}" if space in SPACE_LABELS else name
+
+
 def _detail_fact(detail: str, key: str) -> str:
     for part in detail.split():
         name, _, value = part.partition("=")
@@ -97,12 +108,11 @@ def consultations_of(patient_id: int, limit: int = 200, offset: int = 0) -> tupl
     lines = lines[:limit]
     subjects = {i: s for i, s in Exchange.select(Exchange.id, Exchange.subject)
                 .where(Exchange.id.in_({line.exchange_id for line in lines})).tuples()} if lines else {}
-    channels = current_relais().channels
     rows = []
     for line, row in zip(lines, describe(lines)):
         channel = _detail_fact(line.detail, "channel")
         rows.append({"at": row["at"], "account": row["account"], "acting_as": row["acting_as"],
                      "exchange_id": line.exchange_id, "subject": subjects.get(line.exchange_id),
-                     "channel": channel, "channel_label": channels[channel].label if channel in channels else channel,
+                     "channel": channel, "channel_label": channel_text(channel),
                      "via": _detail_fact(line.detail, "via")})
     return rows, has_more

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ..db import utcnow
 from ..models import Account, Exchange, Identity, Message, Patient
 from ..relais import current_relais
+from .consultations import channel_text
 from .threads import attach, members_of
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -47,7 +48,6 @@ def _author(message: Message, accounts: dict[int, Account], identities: dict[int
 
 def exchanges_about(patient: Patient) -> list[dict[str, Any]]:
     """Every exchange about the patient, oldest first, with members and messages (a fixed number of queries)."""
-    relais = current_relais()
     exchanges = list(Exchange.select().where(Exchange.patient == patient.id).order_by(Exchange.created_at, Exchange.id))
     ids = [e.id for e in exchanges]
     messages = list(Message.select().where(Message.exchange.in_(ids)).order_by(Message.id)) if ids else []
@@ -68,9 +68,8 @@ def exchanges_about(patient: Patient) -> list[dict[str, Any]]:
                       for a in m.prefetched_attachments]})
     out = []
     for e in exchanges:
-        channel = relais.channels.get(e.channel)
         creator = accounts.get(e.created_by_id) if e.created_by_id else None
-        out.append({"id": e.id, "subject": e.subject, "channel": channel.label if channel else e.channel,
+        out.append({"id": e.id, "subject": e.subject, "channel": channel_text(e.channel, e.space),
                     "created": local_text(e.created_at), "created_by": creator.full_name if creator else "",
                     "members": [m["display_name"] for m in members.get(e.id, [])],
                     "messages": by_exchange.get(e.id, [])})
