@@ -134,3 +134,10 @@ def menu_links(account: Any) -> list[MenuLink]:
 def seed_demo(accounts: dict[str, Any], structure: Any, patients: list[Any]) -> None:
     demo.seed(accounts, patients)
     finalisation.seed_demo(accounts, structure, patients)
+
+
+@hookimpl
+def structure_admin_sections(structure: Any, account: Any) -> list[Any]:
+    from .admin_section import structure_sections
+
+    return structure_sections(structure)

@@ -724,6 +724,29 @@ def test_hook_menu_links_in_the_top_bar_and_a_spaces_navigation(shell_demo):
     assert 'data-count-url="/hook_demo/count" data-count-key="held"' in side
 
 
+class WrongSection:
+    @hookimpl
+    def structure_admin_sections(self, structure, account):
+        return ["pas une section"]
+
+
+def test_hook_structure_admin_sections_show_on_the_structure_s_administration_page(make_app, plugin, caplog):
+    from kernel.models import Account
+    from kernel.testing import make_structure
+
+    app = make_app("sqlite", plugins=[*_plugins(plugin), ("wrong_section", WrongSection())])
+    with app.app_context():
+        make_account("ada", "Ada", "Lovelace", is_admin=True)
+        structure = make_structure("Cardiologie du lac")
+        Account.update(directory_manager=True).where(Account.login == "ada").execute()
+    page = html.unescape(_signed_in(app, "ada").get(f"/admin/structures/{structure.id}").get_data(as_text=True))
+    block = page.split('id="hook_demo_structure"', 1)[1].split("</section>", 1)[0]
+    assert "Démo de la structure" in block and "Cardiologie du lac\nvue par ada" in block
+    assert '<a href="/hook_demo/aide">Aide de la démo</a>' in block
+    # A plugin answering something else is logged, and the page still shows.
+    assert any("wrong_section" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
 class FollowedCount:
     @hookimpl
     def menu_links(self):

@@ -283,6 +283,15 @@ class EveryHookPlugin:
                 MenuLink("hook_demo_admin", "Réglages de la démo", "/hook_demo/reglages", space="chat",
                          section="Administration", admin=True, count_url="/hook_demo/count", count_key="held")]
 
+    # --- administration: a block on each structure's page ---
+    @hookimpl
+    def structure_admin_sections(self, structure: Any, account: Any) -> list[Any]:
+        from kernel import StructureSection
+
+        return [StructureSection("hook_demo_structure", "Démo de la structure",
+                                 f"{structure.display_name}\nvue par {account.login}",
+                                 links=(("Aide de la démo", "/hook_demo/aide"),))]
+
 
 class CopyToSoftwareAddon:
     """Adds "send a copy to my software" to every channel, and refuses it without a patient."""
