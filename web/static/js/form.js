@@ -24,7 +24,8 @@ let sendKey = newSendKey();
 const RETRY_MS = 10000;
 let waiting = null;  // the send kept until the connection returns ({key, payload, ...}), null when none
 let flushing = false;
-const waitBox = h("div", { id: "send-waiting", class: "banner banner-warning send-waiting", role: "status", hidden: true });
+const waitBox = h("div", {
+  id: "send-waiting", class: "banner banner-warning send-waiting", role: "status", hidden: true });
 const draftStatus = h("span", { class: "draft-status", role: "status" });
 sendButton.after(draftStatus);
 sendButton.closest(".form-actions").before(waitBox);  // beside the button the user just pressed

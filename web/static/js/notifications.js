@@ -81,7 +81,8 @@ function wireSwitch() {
       const status = document.getElementById("live-status");
       if (status) {
         status.hidden = false;
-        status.textContent = "Notifications refusées : vous pourrez les autoriser dans les réglages du navigateur pour ce site.";
+        status.textContent = "Notifications refusées : vous pourrez les autoriser dans les réglages du navigateur "
+          + "pour ce site.";
         setTimeout(() => { status.hidden = true; }, 8000);
       }
     }
