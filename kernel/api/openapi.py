@@ -13,6 +13,8 @@ from ..relais import current_relais
 from .admin_accounts import OPENAPI_ROUTES as ADMIN_ACCOUNT_ROUTES
 from .admin_structures import OPENAPI_ROUTES as ADMIN_STRUCTURE_ROUTES
 from .admin_audit import OPENAPI_ROUTES as ADMIN_AUDIT_ROUTES
+from .delegations import ADMIN_ROUTES as ADMIN_DELEGATION_ROUTES
+from .delegations import OPENAPI_ROUTES as DELEGATION_ROUTES
 from ..schemas.directory import DirectoryQuerySchema, DirectoryResultSchema
 from ..schemas.draft import DraftResponse, DraftSchema
 from ..schemas.exchange import (ErrorSchema, ExchangeUpdateSchema, MembersAddSchema, MessageDraftSchema, ReadSchema,
@@ -83,6 +85,7 @@ ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
 ]
 # The administration's routes, described beside them.
 ROUTES += ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES + ADMIN_AUDIT_ROUTES
+ROUTES += DELEGATION_ROUTES  # « Mes délégations », and the administration's list
 # Answers every operation may give besides its success: 400 (a body that is not a JSON object, a bad
 # query string), 401, 404 (or not visible to the account), 422 (a field refused, in French).
 COMMON_ERRORS = ("400", "401", "404", "422")
@@ -95,6 +98,8 @@ EXTRA_ERRORS = {("/admin/accounts/import", "post"): ("413",), ("/attachments", "
                 ("/exchanges/{id}/synthesis", "post"): ("503",), ("/admin/patients/{id}/export", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
 # The administration's routes refuse other accounts (403, « Réservé aux administrateurs… »).
 for _path, _method, *_ in ADMIN_ACCOUNT_ROUTES + ADMIN_STRUCTURE_ROUTES + ADMIN_AUDIT_ROUTES:
+    EXTRA_ERRORS[_path, _method] = EXTRA_ERRORS.get((_path, _method), ()) + ("403",)
+for _path, _method in ADMIN_DELEGATION_ROUTES:
     EXTRA_ERRORS[_path, _method] = EXTRA_ERRORS.get((_path, _method), ()) + ("403",)
 # The send operations take an Idempotency-Key: the same key from the same account within 24 hours gets the
 # first answer again (header Idempotent-Replayed: true) instead of a second message.

@@ -13,7 +13,8 @@ from typing import Any
 import peewee as pw
 
 from ..db import utcnow, write_transaction
-from ..models import Account, Delegation, Identity
+from ..directory.text import fold
+from ..models import Account, Delegation, DirectoryEntry, Identity
 from ..models.delegation import SCOPE_ALL, SCOPE_MAIL, SCOPES
 from ..relais import current_relais
 from .behalf import principal_label as behalf_label
@@ -160,10 +161,17 @@ class Found:
 
 
 def search(person: int | None = None, structure: int | None = None, include_withdrawn: bool = False,
-           limit: int = 50, offset: int = 0) -> Found:
+           q: str = "", limit: int = 50, offset: int = 0) -> Found:
     """Every delegation for the administration: ``person`` (an account id) as delegate or as the professional
-    acting for; ``structure`` (an identity id) as principal; newest first."""
+    acted for; ``structure`` (an identity id) as principal; ``q``: words each starting a name of either
+    side (accents and case aside); newest first."""
     where = pw.SQL("1 = 1") if include_withdrawn else Delegation.revoked_at.is_null()
+    for word in fold(q).split():
+        # The directory's search words of both sides ("word word…", folded): a name, a structure, a profession.
+        starts = (DirectoryEntry.search_q ** f"{word}%") | (DirectoryEntry.search_q ** f"% {word}%")
+        sides = DirectoryEntry.select(DirectoryEntry.identity).where(starts & DirectoryEntry.identity.is_null(False))
+        delegates = Account.select(Account.id).where(Account.identity.in_(sides))
+        where &= Delegation.principal.in_(sides) | Delegation.delegate.in_(delegates)
     if person is not None:
         own = Account.select(Account.identity).where(Account.id == person)
         where &= (Delegation.delegate == person) | Delegation.principal.in_(own)

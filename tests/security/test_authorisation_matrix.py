@@ -21,6 +21,7 @@ from security.matrix_cells import (AUTHS, Expect, Socket, admins_only, ask, atta
                                    undeclared, values)
 from security.matrix_admin import ADMIN_ROUTES
 from security.matrix_dpi import member_push
+from security.matrix_delegations import DELEGATION_ROUTES
 from security.matrix_drafts import member_draft, shared_chat_screen
 from security.matrix_pwa import PWA_ROUTES
 from security.matrix_psc import PSC_ROUTES
@@ -208,6 +209,7 @@ ROUTES.update(PWA_ROUTES)  # the installable app's routes (web/pwa.py)
 ROUTES.update(PSC_ROUTES)  # sign-in with Pro Santé Connect (web/views.py)
 ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
 ROUTES.update(AUDIT_ROUTES)  # the audit trail for administrators (kernel/api/admin_audit.py, web/admin_audit)
+ROUTES.update(DELEGATION_ROUTES)  # « Mes délégations » and the administration's list (matrix_delegations.py)
 
 
 def test_every_route_is_declared(matrix_app):
