@@ -100,8 +100,10 @@ async function journal(root) {
   table.hidden = lines.length === 0;
   empty.hidden = lines.length > 0;
   const first = (page - 1) * PER_PAGE + 1;
-  count.textContent = lines.length === 0 ? "" : `Lignes ${first} à ${first + lines.length - 1}${
-    found.data.has_more ? "" : " (les dernières)"}, les plus récentes d’abord.`;
+  const only = page === 1 && !found.data.has_more;  // everything is on this page: say how many
+  count.textContent = lines.length === 0 ? "" : only
+    ? `${lines.length} ligne${lines.length > 1 ? "s" : ""}, les plus récentes d’abord.`
+    : `Lignes ${first} à ${first + lines.length - 1}, les plus récentes d’abord.`;
   pager.hidden = page === 1 && !found.data.has_more;
   const link = (id, target, enabled) => {
     const a = document.getElementById(id);
