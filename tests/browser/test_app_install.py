@@ -143,7 +143,11 @@ def app_window_picture(page, path):
         const m = await (await fetch("/manifest.webmanifest")).json();
         const data = async (src) => {
             const blob = await (await fetch(src)).blob();
-            return await new Promise((ok) => { const r = new FileReader(); r.onload = () => ok(r.result); r.readAsDataURL(blob); });
+            return await new Promise((ok) => {
+                const reader = new FileReader();
+                reader.onload = () => ok(reader.result);
+                reader.readAsDataURL(blob);
+            });
         };
         const icon = m.icons.find((i) => i.sizes === "192x192" && i.purpose === "any");
         const mask = m.icons.find((i) => i.sizes === "512x512" && i.purpose === "maskable");
@@ -166,8 +170,8 @@ def app_window_picture(page, path):
     </style>
     <div class="win"><div class="bar"><img src="{manifest['icon']}" alt=""> ({manifest['unread']}) Boîte de
       réception · {manifest['name']}<span class="dots">— ▢ ✕</span></div><img src="data:image/png;base64,{shot}"></div>
-    <div class="dock"><div class="app"><img src="{manifest['mask']}" alt=""><span class="badge">{manifest['unread']}</span>
-      </div></div>"""
+    <div class="dock"><div class="app"><img src="{manifest['mask']}" alt="">
+      <span class="badge">{manifest['unread']}</span></div></div>"""
     frame = page.context.new_page()
     frame.set_viewport_size({"width": 1280, "height": 900})
     frame.set_content(html)
