@@ -52,7 +52,7 @@ def test_thread_queries_do_not_grow_with_messages(app, client):
     assert few <= 6
 
 
-def test_a_reply_costs_a_fixed_handful_of_statements(app, client):
+def test_a_reply_costs_a_fixed_handful_of_statements(app, client, backend):
     """The live conversation's hot path (issue 4's latency): every statement of a reply is counted, so
     one more lookup per message, or one per member, shows here."""
     alice, bob = make_account("alice"), make_account("bob")
@@ -68,4 +68,6 @@ def test_a_reply_costs_a_fixed_handful_of_statements(app, client):
     # Token (with its account), the account's identities, its membership, the exchange, the acting-as
     # identity; then the message, the message box's draft (removed), the exchange's date, the author's read
     # mark, the audience of the live event and the audit line. Not one per member, nothing for the response.
-    assert len(seen) == 11, seen
+    # On PostgreSQL the writes whose result nobody reads (the exchange's date, the read mark, the draft) go
+    # together in one round trip (kernel.services.sending.write_together).
+    assert len(seen) == (11 if backend == "sqlite" else 9), seen
