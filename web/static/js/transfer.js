@@ -37,6 +37,10 @@ export function createTransfer(list, { exchangeId, patientId }) {
         h("button", { type: "button", class: "popover-close", "aria-label": "Fermer", onclick: () => closePanel(panel, button) }, "×")),
       h("div", { class: "transfer-body" }, h("p", { class: "hint" }, "Recherche des logiciels raccordés…")));
     message.querySelector(".msg-attachments").after(panel);
+    // Escape closes it from anywhere inside, the focus back on the button that opened it.
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); closePanel(panel, button); }
+    });
     return { panel, fresh: true };
   }
 
@@ -63,6 +67,7 @@ export function createTransfer(list, { exchangeId, patientId }) {
     const { panel, fresh } = panelFor(button);
     if (!fresh) return closePanel(panel, button);
     button.setAttribute("aria-expanded", "true");
+    panel.querySelector(".popover-close").focus();  // in the panel at once: its keys (Escape) answer
     const body = panel.querySelector(".transfer-body");
     const found = await loadConnectors();
     if (found.error) {

@@ -1,0 +1,173 @@
+"""Every send screen and the thread with the keyboard alone (#15 item 10): Tab to each field, type, pick in the
+pickers with the arrows and Enter, Escape to close a list, Space to tick, Enter on the file button to attach,
+Ctrl+Enter or Enter on « Envoyer » to send. No click and no ``fill``: what a mouse-less user cannot reach fails.
+
+Each control the Tab key stops on must show that it has the focus (an outline or a ring); ``tab_to`` checks it
+on the way. The demo is seeded once for the module (tests/support/demo_site.py), one browser context per user.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from support.demo_site import DemoSite, Visitors, demo_site
+
+pytestmark = pytest.mark.browser
+
+SHOTS = "keyboard"
+
+# The focused element, and whether something shows it: its own outline or ring, or that of the box around it
+# (a picker's input sits in a box that lights up; a rich editor's area too).
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {where: "body", shown: false};
+  const shows = (node) => {
+    const s = getComputedStyle(node);
+    return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
+  };
+  let shown = shows(el);
+  for (let node = el.parentElement; !shown && node && node !== document.body; node = node.parentElement) {
+    if (node.matches(":focus-within") && node.matches(".picker-box, .rich-editor, .exchange, .chip"))
+      shown = shows(node);
+  }
+  const name = el.getAttribute("aria-label") || el.id || (el.textContent || "").trim().slice(0, 40);
+  return {where: `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} « ${name} »`, shown};
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Iterator[DemoSite]:
+    with demo_site(tmp_path_factory.mktemp("keyboard")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def visitors(chromium, demo) -> Iterator[Visitors]:
+    found = Visitors(chromium, demo)
+    yield found
+    found.close()
+    assert not found.errors, f"JavaScript errors: {found.errors}"
+
+
+@pytest.fixture
+def julie(visitors, demo) -> Iterator[Any]:
+    page = visitors.page("julie.bernard")
+    yield page
+    page.close()
+
+
+def tab_to(page: Any, selector: str, *, limit: int = 40, back: bool = False) -> None:
+    """Press Tab (Shift+Tab with ``back``) until the element matching ``selector`` has the focus; every stop
+    on the way must show its focus."""
+    path = []
+    if page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector):
+        return  # already there (a send screen puts the focus in its first field)
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focus = page.evaluate(FOCUS)
+        path.append(focus["where"])
+        assert focus["shown"], f"the focus on {focus['where']} is not visible (path: {path})"
+        if page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}; it went through {path}")
+
+
+def pick(page: Any, text: str, option: str) -> None:
+    """In the focused picker: type, wait for the list, go down to the option with the arrows, Enter."""
+    page.keyboard.type(text)
+    listbox = page.locator(".picker-results:visible")
+    expect(listbox.get_by_role("option", name=re.compile(option)).first).to_be_visible()
+    for _ in range(12):
+        page.keyboard.press("ArrowDown")
+        active = page.evaluate("() => document.getElementById("
+                               "document.activeElement.getAttribute('aria-activedescendant'))?.textContent || ''")
+        if re.search(option, active):
+            page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"the arrows never reached « {option} » in the list")
+
+
+def open_compose(page: Any, demo: DemoSite, channel: str) -> None:
+    page.goto(demo.url + f"/envoyer/{channel}")
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+
+
+def sent(page: Any, subject: str) -> None:
+    expect(page).to_have_url(re.compile(r"/echanges/\d+$"))
+    expect(page.locator("#thread-subject")).to_have_text(re.compile(re.escape(subject)))
+
+
+def test_a_conversation_is_started_with_the_keyboard(julie, demo, artifacts) -> None:
+    open_compose(julie, demo, "conversation")
+    tab_to(julie, "#champ-members")
+    pick(julie, "durand", "Thomas DURAND")
+    expect(julie.locator("[data-field=members] .chip")).to_contain_text(["Thomas DURAND"])
+    # Escape closes a list left open, and the focus stays in the field.
+    julie.keyboard.type("pet")
+    expect(julie.locator(".picker-results:visible")).to_have_count(1)
+    julie.keyboard.press("Escape")
+    expect(julie.locator(".picker-results:visible")).to_have_count(0)
+    julie.keyboard.press("Backspace")
+    julie.keyboard.press("Backspace")
+    julie.keyboard.press("Backspace")
+    tab_to(julie, "#champ-patient")
+    pick(julie, "robert", "ROBERT")
+    tab_to(julie, "#champ-subject")
+    julie.keyboard.press("Control+A")
+    julie.keyboard.type("Clavier seul")
+    tab_to(julie, "#champ-body")
+    julie.keyboard.type("Écrit sans souris.")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-conversation.png"))
+    julie.keyboard.press("Control+Enter")
+    sent(julie, "Clavier seul")
+
+
+def test_the_thread_with_the_keyboard(julie, demo, artifacts, tmp_path, picture) -> None:
+    exchange_id = next(i for i in demo.arguments["exchange_id"]
+                       if _channel(demo, i) == "conversation")
+    julie.goto(demo.url + f"/echanges/{exchange_id}")
+    expect(julie.locator("#messages > li.msg").first).to_be_visible()
+    tab_to(julie, "#composer-body")
+    julie.keyboard.type("Réponse au clavier")
+    # The file button is reached by Tab and opened with Enter: the file chooser comes.
+    tab_to(julie, ".composer .btn-attach")
+    photo = tmp_path / "plaie.png"
+    photo.write_bytes(picture())
+    with julie.expect_file_chooser() as chooser:
+        julie.keyboard.press("Enter")
+    chooser.value.set_files(str(photo))
+    expect(julie.locator(".composer .attachment-list li")).to_contain_text("plaie.png")
+    tab_to(julie, "#composer button[type=submit]", back=True)
+    julie.keyboard.press("Enter")
+    expect(julie.locator("#messages .msg").last).to_contain_text("Réponse au clavier")
+    expect(julie.locator("#messages .msg").last).to_contain_text("plaie.png")
+    # An attachment's menu « Envoyer vers mon logiciel » opens from the keyboard, Escape closes it and gives
+    # the focus back to its button.
+    opener = ".msg:last-child .transfer-open"
+    tab_to(julie, opener, back=True)
+    julie.keyboard.press("Enter")
+    menu = julie.get_by_role("region", name="Envoyer vers mon logiciel")
+    expect(menu).to_be_visible()
+    expect(menu.locator(".transfer-body")).not_to_contain_text("Recherche")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-thread-transfer-menu.png"))
+    julie.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    assert julie.evaluate("(s) => document.activeElement.matches(s)", opener)
+    # « Qui a ouvert » likewise.
+    tab_to(julie, ".btn-opened", back=True, limit=80)
+    julie.keyboard.press("Enter")
+    expect(julie.locator(".btn-opened")).to_have_attribute("aria-expanded", "true")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-thread-opened.png"))
+    julie.keyboard.press("Escape")
+    expect(julie.locator(".btn-opened")).to_have_attribute("aria-expanded", "false")
+    assert julie.evaluate("() => document.activeElement.matches('.btn-opened')")
+
+
+def _channel(demo: DemoSite, exchange_id: int) -> str:
+    from kernel.models import Exchange
+
+    with demo.app.app_context():
+        return Exchange.get_by_id(exchange_id).channel
