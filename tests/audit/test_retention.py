@@ -147,3 +147,48 @@ def test_periods_and_the_environment(tmp_path):
     config = load_config({"secret_key": "x", "data_dir": str(tmp_path)},
                          environ={"RELAIS_RETENTION_DAYS": "default=0, conversation=365"})
     assert config["retention_days"] == {"default": 0, "conversation": 365}
+
+
+def test_the_channels_own_rows_go_with_the_exchange(make_app, backend):
+    """Téléexpertise (request, status changes, acts, report and its PDF) and visio (a call and its participant)
+    keep rows about an exchange: their foreign keys cascade, on SQLite and on PostgreSQL."""
+    import sys
+    from pathlib import Path
+
+    from plugins.teleexpertise import hooks as teleexpertise
+    from plugins.teleexpertise.billing import paris_today, planned_acts
+    from plugins.teleexpertise.finalisation_models import Act, Report
+    from plugins.teleexpertise.models import Request, StatusChange
+    from plugins.visio import hooks as visio
+    from plugins.visio.models import VisioCall, VisioParticipant
+
+    folder = str(Path(__file__).resolve().parents[1] / "plugins" / "teleexpertise")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    from finalisation_fixtures import EXPERT_AM, make_case
+
+    app = make_app(backend, plugins=[("teleexpertise", teleexpertise), ("visio", visio)],
+                   retention_days={"teleexpertise": 30})
+    with app.app_context():
+        requester, expert = make_account("julie"), make_account("thomas")
+        case = make_case(requester, expert.identity, expert)
+        request = Request.get_by_id(case.request.id)
+        StatusChange.create(request=request, status="repondue", previous="en_cours", by=expert)
+        for act in planned_acts(request, expert, EXPERT_AM, paris_today()):
+            act.save(force_insert=True)
+        pdf = app.extensions["relais"].attachments.save(io.BytesIO(b"%PDF-1.4 compte rendu"), "cr.pdf", expert)
+        line = Message.create(exchange=case.exchange.id, author=expert.id, kind="report", body="Compte rendu")
+        MessageAttachment.create(message=line, attachment=pdf)
+        Report.create(request=request, version=1, state="done", attachment=pdf, message=line, requested_by=expert)
+        call = VisioCall.create(exchange=case.exchange.id, key="k" * 40, started_by=requester)
+        VisioParticipant.create(call=call, account=requester, peer="pair-1")
+        _age(case.exchange.id, 31)
+        files = [app.extensions["relais"].attachments.path_for(a.sha256) for a in Attachment.select()]
+        assert len(files) == 2 and all(f.exists() for f in files)  # the case's photo and the report's PDF
+
+        from kernel.services.retention import purge_expired
+        done = purge_expired()
+        assert done["teleexpertise"].exchanges == 1
+        for model in (Request, StatusChange, Act, Report, VisioCall, VisioParticipant, Attachment):
+            assert model.select().count() == 0, model.__name__
+        assert not any(f.exists() for f in files)
