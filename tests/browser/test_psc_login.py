@@ -52,3 +52,20 @@ def test_with_passwords_off_the_login_page_offers_pro_sante_connect_only(make_si
     expect(page.get_by_label("Mot de passe")).to_have_count(0)
     expect(page.get_by_text("ou avec votre identifiant")).to_have_count(0)
     page.screenshot(path=f"{SHOTS}/login_psc_only.png")
+
+
+def test_a_professional_the_directory_does_not_know_is_told_why(make_site, psc_provider, new_page):  # noqa: F811
+    site = make_site(**psc_provider.settings())
+    login = psc_provider.add_professional("10033334444", "Jean", "INCONNU")
+    page = new_page()
+    page.goto(site.url + "/login")
+    page.get_by_role("link", name="Se connecter avec Pro Santé Connect").click()
+    page.get_by_label("Identifiant national").fill(login)
+    page.get_by_label("Code e-CPS").fill(CODE)
+    page.get_by_role("button", name="Valider").click()
+    page.get_by_role("button", name="Autoriser").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Votre numéro RPPS (10033334444) ne figure pas dans l’annuaire des professionnels de la plateforme : "
+        "aucun compte ne peut vous être ouvert. Contactez l’administrateur de la plateforme.")
+    expect(page.get_by_role("link", name="Se connecter avec Pro Santé Connect")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/refused_unknown_rpps.png")
