@@ -7,6 +7,7 @@ versioned static files and the offline page), never an API answer nor a page (pa
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -80,6 +81,13 @@ def precached() -> list[str]:
     return [_static(f) for f in files] + [_static("favicon.svg"), OFFLINE_PATH]
 
 
+def release() -> str:
+    """One name for every plugin's static files as they are now: a plugin's new files (not only the shell's)
+    make a new worker, whose activation drops the files kept for the previous release."""
+    versions = sorted(f"{f.name}:{f.version}" for f in _assets().folders.values() if f.version)
+    return hashlib.sha256("|".join(versions).encode()).hexdigest()[:12]
+
+
 @pwa.get("/manifest.webmanifest")
 def manifest() -> Any:
     body = json.dumps(manifest_data(), ensure_ascii=False)
@@ -92,7 +100,7 @@ def manifest() -> Any:
 def service_worker() -> Any:
     folder = _assets().folders[SHELL]
     sample = url_for("static", plugin="p", version="v", filename="f")
-    config = {"version": folder.version, "offline": OFFLINE_PATH, "precached": precached(),
+    config = {"version": release(), "offline": OFFLINE_PATH, "precached": precached(),
               "staticPrefix": sample[:-len("p/v/f")],
               # While developing, a file changes under the same version: ask the server first.
               "networkFirst": bool(current_app.debug)}

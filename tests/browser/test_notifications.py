@@ -125,3 +125,26 @@ def test_the_browser_is_asked_only_from_the_switch(make_site, new_page, sign_in,
     assert site.post(site.bob, "Après l'autorisation").status_code == 201
     page.wait_for_function("() => window.__notifications.length >= 1")
     assert notes(page)[0]["title"] == "Nouveau message de Bob DURAND"
+
+
+def test_what_a_notification_says_for_a_delegate_a_mail_and_files(make_site, new_page, sign_in):
+    site = chat_site(make_site)
+    page = new_page()
+    sign_in(page, site, "alice")
+    said = page.evaluate("""async () => {
+        const url = document.querySelector('script[src$="/js/shell.js"]').src.replace("shell.js", "notifications.js");
+        const { describe } = await import(url);
+        const delegate = { kind: "text", body: "RDV confirmé", author: { id: 9, name: "Sophie LEROY" },
+                           acting_as: { id: 3, name: "Dr Paul MARTIN" } };
+        const mail = { kind: "mail", body: "<p>Compte <b>rendu</b>&nbsp;joint</p><script>x()</script>", author: null,
+                       acting_as: null, data: { mail: { from: "cardio@chu.mssante.fr", from_name: "Dr Anne VIDAL" } } };
+        const files = { kind: "text", body: "", author: { id: 2, name: "Bob DURAND" }, acting_as: null,
+                        attachments: [{}, {}] };
+        return [describe(delegate, false), describe(mail, true), describe(files, true)];
+    }""")
+    assert said == [
+        {"title": "Nouveau message de Sophie LEROY pour le compte de Dr Paul MARTIN",
+         "body": "Ouvrez Relais Santé pour le lire."},
+        {"title": "Nouveau mail de Dr Anne VIDAL", "body": "Compte rendu joint"},
+        {"title": "Nouveau message de Bob DURAND", "body": "2 pièces jointes"},
+    ]

@@ -22,20 +22,29 @@ function openExchange() {
   return match ? Number(match[1]) : null;
 }
 
-/** Who wrote, as a doctor says it: the identity sent as (« Dr X » even when their secretary wrote), the
- * account, or a received mail's sender. */
+/** Who wrote: the account, « pour le compte de » the identity it sent as when that is someone else (a
+ * secretary for a doctor, as receipts say it), or a received mail's sender. */
 function writer(message) {
   const mail = message.data?.mail;
-  if (message.acting_as?.name) return message.acting_as.name;
-  if (message.author?.name) return message.author.name;
+  const author = message.author?.name;
+  const behalf = message.acting_as?.name;
+  if (author && behalf && behalf !== author) return `${author} pour le compte de ${behalf}`;
+  if (author || behalf) return author || behalf;
   if (mail) return mail.from_name || mail.from || "";
   return "";
+}
+
+function mailText(html) {
+  // Blocks and line breaks become spaces, so that paragraphs do not run into each other.
+  const doc = new DOMParser().parseFromString(html.replace(/<(br|\/?(p|div|li|tr|td|h\d))\b/gi, " <$1"), "text/html");
+  for (const hidden of doc.querySelectorAll("script, style, template")) hidden.remove();
+  return doc.body.textContent;
 }
 
 /** The message's words as plain text (a mail's body is HTML: parsed inertly, never run nor shown). */
 function plainText(message) {
   const body = String(message.body || "");
-  const text = message.kind === "mail" ? new DOMParser().parseFromString(body, "text/html").body.textContent : body;
+  const text = message.kind === "mail" ? mailText(body) : body;
   const flat = (text || "").replace(/\s+/g, " ").trim();
   if (flat) return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat;
   const files = (message.attachments || []).length;
