@@ -143,6 +143,22 @@ def test_a_tampered_state_or_an_answer_meant_for_another_browser_is_refused(make
     assert {e.detail for e in audit(site.app)} == {"state mismatch"}
 
 
+def test_an_authentication_weaker_than_eidas1_or_an_adeli_number_is_refused(make_psc_site, psc_provider):
+    site = make_psc_site(psc_create_accounts="claims")
+    weak = psc_provider.add_professional("10012121212", acr="test-weak")
+    refused = sign_in_at_provider(requests.Session(), site, weak)
+    assert refused.status_code == 400
+    assert error_banner(refused) == ("La réponse de Pro Santé Connect n’a pas pu être vérifiée : "
+                                     "recommencez la connexion.")
+    adeli = psc_provider.add_professional("", national_id="0741234567")
+    refused = sign_in_at_provider(requests.Session(), site, adeli)
+    assert refused.status_code == 403 and "ne transmet pas de numéro RPPS" in error_banner(refused)
+    with site.app.app_context():
+        assert Account.select().count() == 0
+    assert [e.detail for e in audit(site.app)] == ["id_token invalid: invalid_claim",
+                                                   "SubjectNameID is not 8 + RPPS: 0741234567"]
+
+
 def test_the_providers_errors_are_told_in_french(make_psc_site, psc_provider):
     site = make_psc_site()
     browser = requests.Session()

@@ -63,10 +63,10 @@ class PscProvider:
                 "psc_client_secret": self.client_secret, **more}
 
     def add_professional(self, rpps: str, given_name: str = "Anne", family_name: str = "MARTIN",
-                         profession_code: str = "10", national_id: str | None = None) -> str:
+                         profession_code: str = "10", national_id: str | None = None, acr: str = "eidas1") -> str:
         """A professional who can sign in at the provider; returns their login there (« 8 » + RPPS)."""
         national_id = national_id or f"8{rpps}"
-        self.accounts[national_id] = {"password": CODE, "claims": {
+        self.accounts[national_id] = {"password": CODE, "acr": acr, "claims": {
             "SubjectNameID": national_id, "given_name": given_name, "family_name": family_name,
             "preferred_username": national_id,
             "SubjectRefPro": {"codeCivilite": "", "exercices": [{

@@ -4,7 +4,8 @@
 //
 // config.json: {"client_id", "client_secret", "accounts_file"}. The accounts file is re-read at every sign-in
 // (tests add professionals while the provider runs): {"<login>": {"password": "...", "claims": {...}}}, the
-// claims being PSC's userinfo (SubjectNameID = "8" + RPPS, given_name, family_name, SubjectRefPro...).
+// claims being PSC's userinfo (SubjectNameID = "8" + RPPS, given_name, family_name, SubjectRefPro...); an
+// optional "acr" other than eidas1 stands for a weaker authentication than PSC's.
 //
 // It listens on a free loopback port and prints one JSON line, {"issuer": "http://127.0.0.1:<port>"}, once ready.
 // Like PSC: scopes `openid scope_all`, acr `eidas1`, PKCE (S256) required, signed userinfo, RP-initiated logout.
@@ -84,7 +85,7 @@ async function interaction(provider, req, res, uid, action) {
       return send(res, 200, loginForm(uid, 'Identifiant ou code e-CPS incorrect.', login));
     }
     return provider.interactionFinished(req, res, {
-      login: { accountId: account.claims.SubjectNameID, acr: 'eidas1', amr: ['mfa'] },
+      login: { accountId: account.claims.SubjectNameID, acr: account.acr || 'eidas1', amr: ['mfa'] },
     }, { mergeWithLastSubmission: false });
   }
   if (action === 'confirm' && prompt.name === 'consent') {
@@ -125,7 +126,7 @@ server.listen(0, '127.0.0.1', () => {
     cookies: { keys: [randomBytes(32).toString('hex')] },
     scopes: ['openid', 'scope_all'],
     claims: { openid: ['sub'], scope_all: CLAIMS },
-    acrValues: ['eidas1'],
+    acrValues: ['eidas1', 'test-weak'], // test-weak: an account's "acr" in the file, below PSC's level
     pkce: { required: () => true },
     findAccount,
     interactions: { url: (_ctx, interactionRow) => `/interaction/${interactionRow.uid}` },
