@@ -12,12 +12,13 @@ from kernel.ui import MenuLink
 from .pwa import pwa
 from .admin import admin_pages, password_link
 from .admin_audit import admin_audit
+from .delegations import delegation_pages
 from .views import shell
 
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [shell, pwa, admin_pages, password_link, admin_audit]
+    return [shell, pwa, admin_pages, password_link, admin_audit, delegation_pages]
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
-from ..models import Account
+from ..models import STRUCTURE, Account, Identity
 from ..schemas.delegations import (DelegationEnvelopeSchema, DelegationGrantSchema, DelegationListQuerySchema,
                                    DelegationListSchema, DelegationScopeSchema, MyDelegationsSchema)
 from ..services import delegations
@@ -21,6 +21,7 @@ from .errors import ApiError, fail, json_body, not_found
 
 PAGE_SIZE = 50
 NO_ACCOUNT = "Cette personne n'a pas de compte actif sur la plateforme : choisissez-la dans l'annuaire."
+TO_A_STRUCTURE = "On délègue à une personne, pas à une structure : choisissez un professionnel."
 
 # For the OpenAPI document: (path, method, summary, request schema, response schema, success status).
 OPENAPI_ROUTES: list[tuple[str, str, str, Any, Any, int]] = [
@@ -77,7 +78,8 @@ def grant_delegation() -> Any:
     data = _load(DelegationGrantSchema(), json_body())
     delegate = Account.get_or_none((Account.identity == data["delegate"]) & Account.active)
     if delegate is None:
-        raise ApiError(422, {"delegate": [NO_ACCOUNT]})
+        structure = Identity.select().where((Identity.id == data["delegate"]) & (Identity.kind == STRUCTURE)).exists()
+        raise ApiError(422, {"delegate": [TO_A_STRUCTURE if structure else NO_ACCOUNT]})
     try:
         row = delegations.grant(account.identity, delegate, data["scope"], granted_by=account)
     except delegations.DelegationRefused as exc:

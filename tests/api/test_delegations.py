@@ -59,7 +59,7 @@ def test_a_professional_grants_rescopes_and_withdraws_a_delegation(office):
      "Choisissez « Messagerie sécurisée uniquement » ou « Messagerie et conversations »."),
     ({"delegate": "SECRETARY"}, "scope", "Ce champ est obligatoire."),
     ({"delegate": "STRUCTURE", "scope": "all"}, "delegate",
-     "Cette personne n'a pas de compte actif sur la plateforme : choisissez-la dans l'annuaire."),
+     "On délègue à une personne, pas à une structure : choisissez un professionnel."),
     ({"delegate": "SECRETARY", "scope": "all", "principal": 1}, "principal", "Champ inconnu."),
 ])
 def test_bad_grants_are_refused_at_their_field_and_store_nothing(app, office, body, field, message):

@@ -38,3 +38,7 @@ DELEGATION_ROUTES: dict[str, Expect] = {
     "api.withdraw_delegation": signed_in(204, **_PRINCIPAL_OR_ADMIN, url=members_delegation),
     "api.admin_delegations": admins_only(200, url=lambda w, r: {"q": "matrice"}),
 }
+DELEGATION_ROUTES.update({
+    "delegations.mine": page(200),  # « Mes délégations »: one's own, drawn from /api/v1/delegations
+    "delegations.every": page(403, admin=200),
+})
