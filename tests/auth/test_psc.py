@@ -20,8 +20,8 @@ def audit(app, action: str = "login.psc") -> list[AuditEvent]:
         return list(AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id))
 
 
-def test_first_sign_in_creates_the_account_from_the_national_directory(make_psc_site, psc_provider):
-    site = make_psc_site()
+def test_first_sign_in_creates_the_account_from_the_national_directory(make_psc_site, psc_provider, backend):
+    site = make_psc_site(backend)
     site.directory("10001234567", "Anne", "Martin", ("anne.martin@medecin.mssante.fr",))
     login = psc_provider.add_professional("10001234567", "Anne", "MARTIN")
     browser = requests.Session()
@@ -59,8 +59,8 @@ def test_an_account_holding_the_rpps_signs_in_again_and_again(make_psc_site, psc
     assert [e.detail for e in audit(site.app)] == ["RPPS 10002222222; account rpps"] * 2
 
 
-def test_an_account_without_rpps_holding_the_directory_address_is_matched(make_psc_site, psc_provider):
-    site = make_psc_site()
+def test_an_account_without_rpps_holding_the_directory_address_is_matched(make_psc_site, psc_provider, backend):
+    site = make_psc_site(backend)
     with site.app.app_context():
         account = make_account("c.roux", "Carole", "Roux", addresses=("carole.roux@medecin.mssante.fr",))
     site.directory("10003333333", "Carole", "Roux", ("carole.roux@medecin.mssante.fr",))
