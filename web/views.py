@@ -120,7 +120,7 @@ def psc_return() -> Any:
 
 @shell.post("/logout")
 def logout() -> Any:
-    id_token = psc.id_token_of(g.get("session_id")) if psc.enabled() else None
+    id_token = psc.take_id_token(g.get("session_id")) if psc.enabled() else None
     logout_session()  # on the server too: a copy of the cookie is refused from now on
     flash("Vous êtes déconnecté.")
     end_url = id_token and psc.logout_url(id_token, url_for("shell.login", _external=True))
@@ -128,7 +128,8 @@ def logout() -> Any:
         # Signed in through Pro Santé Connect: its session ends too. Not a redirect: the page's Content-Security-
         # Policy (form-action 'self') forbids a form's redirect to another site; this page goes there on its own.
         g.account = None
-        return render_template("psc_logout.html", page="psc_logout", end_url=end_url)
+        page = render_template("psc_logout.html", page="psc_logout", end_url=end_url)
+        return page, 200, {"Cache-Control": "no-store"}  # its link holds the id_token
     return redirect(url_for("shell.login"))
 
 

@@ -214,11 +214,15 @@ def sign_in(account: Account, id_token: str) -> None:
     devices.remember_device(account.id)
 
 
-def id_token_of(session_id: int | None) -> str | None:
-    """The id_token of a session opened through Pro Santé Connect (None for a password one)."""
+def take_id_token(session_id: int | None) -> str | None:
+    """The id_token of a session opened through Pro Santé Connect (None for a password one), forgotten at once:
+    called at logout, which hands it to the provider as id_token_hint and needs it no more."""
     if session_id is None:
         return None
-    return BrowserSession.select(BrowserSession.psc_id_token).where(BrowserSession.id == session_id).scalar()
+    id_token = BrowserSession.select(BrowserSession.psc_id_token).where(BrowserSession.id == session_id).scalar()
+    if id_token is not None:
+        BrowserSession.update(psc_id_token=None).where(BrowserSession.id == session_id).execute()
+    return id_token
 
 
 def logout_url(id_token: str, post_logout_redirect_uri: str) -> str | None:

@@ -227,6 +227,9 @@ def test_logout_ends_the_providers_session_too(make_psc_site, psc_provider):
     query = parse_qs(urlsplit(end_url).query)
     assert end_url.startswith(psc_provider.issuer + "/session/end?")
     assert query["id_token_hint"] == [id_token] and query["post_logout_redirect_uri"] == [site.url + "/login"]
+    assert logout.headers["Cache-Control"] == "no-store"
+    with site.app.app_context():  # handed to the provider, then forgotten
+        assert BrowserSession.select().where(BrowserSession.psc_id_token.is_null(False)).count() == 0
     confirm = browser.get(end_url)  # the provider's page submits its form by script: requests does it by hand
     action, fields = form_of(confirm)
     back = browser.post(action, data={**fields, "logout": "yes"})
