@@ -208,7 +208,7 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
     received: dict[int, int] = {}  # message number -> deliveries
     latencies: list[float] = []
     stray = [0]  # events about an exchange the socket's user is not in
-    connected, failed, dropped = [0], [0], [0]
+    connected, failed, dropped = [], [0], [0]  # connected: user indexes
     hellos = asyncio.Semaphore(200)  # connections being opened at once
     conns = []
 
@@ -223,7 +223,7 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
             except Exception:
                 failed[0] += 1
                 return
-        connected[0] += 1
+        connected.append(user)
         conns.append(ws)
         try:
             async for raw in ws:
@@ -245,9 +245,9 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
         dropped[0] += 1
 
     tasks = [asyncio.create_task(hold(*s)) for s in sockets]
-    while connected[0] + failed[0] < len(sockets):
+    while len(connected) + failed[0] < len(sockets):
         await asyncio.sleep(0.1)
-    pipe.send(("connected", connected[0], failed[0]))
+    pipe.send(("connected", connected, failed[0]))
     await loop.run_in_executor(None, pipe.recv)  # "stop"
     pipe.send(("done", received, latencies, stray[0], dropped[0]))
     await loop.run_in_executor(None, pipe.recv)  # "close"
@@ -389,9 +389,11 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
             process.start()
             pipes.append(ours)
             processes.append(process)
+        live: set[int] = set()  # users whose socket is open: they are the ones expecting deliveries
         for pipe in pipes:
             _, ok, failed = pipe.recv()
-            result.sockets += ok
+            live.update(ok)
+            result.sockets += len(ok)
             result.connect_failures += failed
         time.sleep(2.0)  # idle: what the sockets cost at rest
         result.kb_per_socket = (sum(node.rss() for node in started_nodes) - rss_before) / 1024 / max(result.sockets, 1)
@@ -423,8 +425,9 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         result.sent = len(posted.exchange_of)
         result.post_failures = posted.failures
         result.rate = result.sent / wall
-        result.expected = sum(len(conversations[c][1]) for c in posted.exchange_of.values())
-        result.received = sum(min(received.get(n, 0), len(conversations[c][1])) for n, c in posted.exchange_of.items())
+        listening = [sum(u in live for u in group) for _, group in conversations]
+        result.expected = sum(listening[c] for c in posted.exchange_of.values())
+        result.received = sum(min(received.get(n, 0), listening[c]) for n, c in posted.exchange_of.items())
         result.extra = sum(received.values()) - result.received
         result.lost = result.expected - result.received
         result.post_p50, result.post_p99 = percentile(posted.post_ms, 50), percentile(posted.post_ms, 99)
@@ -528,6 +531,10 @@ def main() -> None:
         for name, options in runs:
             results.append(run(name, members=args.members, rate=args.rate, seconds=args.seconds, work=work,
                                clients=args.clients, **options))
+            r = results[-1]  # as it comes: a long run's first figures are not lost to a later failure
+            print(f"[{name}] {r.sockets} sockets, {r.sent} sent ({r.rate:.0f}/s), {r.lost} lost, fan-out p50 "
+                  f"{r.p50:.1f} ms p99 {r.p99:.1f} ms, {r.cpu_ms:.2f} ms CPU/msg, {r.kb_per_socket:.1f} kB/socket "
+                  f"{r.note}", flush=True)
     finally:
         if args.keep:
             print(f"work folder kept: {work}")
