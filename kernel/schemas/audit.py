@@ -156,7 +156,7 @@ class ConsultationSchema(f.FrenchSchema):
     acting_as = fields.Nested(_Identity, allow_none=True)
     exchange_id = fields.Integer()
     subject = fields.String(allow_none=True, metadata={"description": "Objet de l'échange (vide s'il a été purgé)."})
-    channel = fields.String(metadata={"example": "conversation"})
+    channel = fields.String(metadata={"description": "Nom du canal."})
     channel_label = fields.String()
     via = fields.String(metadata={"description": "« page » (le fil) ou « api » (un programme)."})
 

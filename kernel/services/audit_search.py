@@ -17,8 +17,8 @@ PARIS = ZoneInfo("Europe/Paris")  # dates typed and shown are French local dates
 EXPORT_LIMIT = 100_000  # lines in one CSV file: more, and the administrator narrows the period
 _CHUNK = 1000
 
-# French labels of the actions the kernel and the built-in plugins write. Lines of other actions (a third-party
-# plugin's) are searchable too, under their own name: the list offered is this one plus what the trail holds.
+# French labels of the actions the kernel writes. Lines of other actions (a plugin's: the kernel names none) are
+# searchable too, under their own code: the list offered is this one plus what the trail holds.
 ACTION_LABELS: dict[str, str] = {
     "login": "Connexion",
     "session.end": "Fin d'une session",
@@ -61,13 +61,6 @@ ACTION_LABELS: dict[str, str] = {
     "mail.send.refused": "Envoi de mail refusé",
     "mail.undelivered.discard": "Mail non distribué supprimé",
     "mail.undelivered.release": "Mail non distribué remis",
-    "documents.draft.add": "Document ajouté à l'imprimante virtuelle",
-    "teleexpertise.request": "Demande de téléexpertise",
-    "teleexpertise.status": "Statut de téléexpertise",
-    "teleexpertise.expert.save": "Profil d'expert enregistré",
-    "teleexpertise.finalise": "Téléexpertise finalisée",
-    "teleexpertise.finalise_retry": "Compte rendu relancé",
-    "teleexpertise.report": "Compte rendu de téléexpertise",
 }
 OUTCOME_LABELS: dict[str, str] = {"ok": "Réussi", "refused": "Refusé", "failed": "Échec", "throttled": "Ralenti"}
 

@@ -81,7 +81,7 @@ SPACE_LABELS = {"chat": "Conversations", "mail": "Messagerie sécurisée"}
 
 
 def channel_text(name: str, space: str | None = None) -> str:
-    """A channel as an administrator reads it: its space and its name (« Messagerie sécurisée · mssante_mail »);
+    """A channel as an administrator reads it: its space and its name (« Messagerie sécurisée · <name> »);
     a channel's own label says what its « + » button does (« Démarrer une conversation »), not what it is."""
     channel = current_relais().channels.get(name)
     space = channel.space if channel is not None else space
