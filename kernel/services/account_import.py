@@ -131,7 +131,9 @@ def import_accounts(content: bytes, by: Account | None) -> list[ImportLine]:
                 line.account_id = create_account(data, by).id
             except AccountRefused as exc:
                 errors.update(exc.errors)
-        line.errors = {written.get(name, name if name != "_schema" else "ligne"): messages
-                       for name, messages in errors.items()}
+        # In the file's own column order, so the report reads like the line.
+        order = list(written)
+        line.errors = {written.get(name, name if name != "_schema" else "ligne"): errors[name]
+                       for name in sorted(errors, key=lambda n: order.index(n) if n in order else len(order))}
         report.append(line)
     return report

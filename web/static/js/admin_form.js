@@ -68,7 +68,11 @@ function showDone(form, answer) {
   }
   const id = (answer.account || answer.structure || {}).id;
   if (form.dataset.open && id) {
-    done.append(h("p", {}, h("a", { href: form.dataset.open.replace("{id}", id), id: `${form.id}-open` }, "Ouvrir la fiche")));
+    // Created: the form's work is done; what is left is the link to pass on, the new page, or another one.
+    for (const part of form.querySelectorAll(".field, .field-row, .form-actions")) part.hidden = true;
+    done.append(h("p", { class: "form-next" },
+      h("a", { href: form.dataset.open.replace("{id}", id), id: `${form.id}-open` }, "Ouvrir la fiche"), " · ",
+      h("a", { href: location.pathname }, "Créer un autre compte")));
   }
   done.hidden = false;
   done.focus?.();
