@@ -17,9 +17,12 @@ function say(banner, text) {
 document.getElementById("delegation-list")?.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-withdraw]");
   if (!button) return;
+  const named = button.dataset.named || button.getAttribute("aria-label");  // « Retirer la délégation de X pour Y »
   if (!button.dataset.armed) {
     button.dataset.armed = "true";
+    button.dataset.named = named;
     button.textContent = "Confirmer le retrait";
+    button.setAttribute("aria-label", named.replace(/^Retirer/, "Confirmer le retrait de"));
     return;
   }
   button.disabled = true;
@@ -29,7 +32,7 @@ document.getElementById("delegation-list")?.addEventListener("click", async (eve
     say(errorBanner, allMessages(r.errors).join(" "));
     return;
   }
-  const label = button.getAttribute("aria-label").replace(/^Retirer la délégation/, "Délégation");
+  const label = named.replace(/^Retirer la délégation/, "Délégation");
   button.replaceWith(h("span", { class: "muted" }, "Retirée"));
   say(doneBanner, `${label} retirée.`);
 });
