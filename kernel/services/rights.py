@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..db import utcnow, write_transaction
 from ..models import Delegation
 from .events import Event, publish_on_commit
 
@@ -33,9 +34,12 @@ def rights_changed(account_ids: Iterable[int], reason: str) -> None:
 
 def withdraw_delegation(delegation_id: int) -> bool:
     """End a delegation: its delegate no longer acts for, nor sees the exchanges of, its principal, and the
-    delegate's open live sockets re-check at once. False if it was not in force. Audited as the profile page's
-    withdrawals are: kernel/services/delegations.py is the one path (``withdraw(delegation, by)``)."""
-    from .delegations import withdraw  # it tells the sockets through this module
-
-    row = Delegation.get_or_none(Delegation.id == delegation_id)
-    return row is not None and withdraw(row, by=None)
+    delegate's open live sockets re-check at once. False if it was not in force."""
+    with write_transaction():
+        delegate = (Delegation.select(Delegation.delegate)
+                    .where((Delegation.id == delegation_id) & Delegation.revoked_at.is_null()).scalar())
+        if delegate is None:
+            return False
+        Delegation.update(revoked_at=utcnow()).where(Delegation.id == delegation_id).execute()
+        rights_changed([delegate], DELEGATION)
+    return True
