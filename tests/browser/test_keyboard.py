@@ -28,6 +28,8 @@ FOCUS = """() => {
     const s = getComputedStyle(node);
     return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
   };
+  // A date field's calendar button is inside the field, drawn by the browser with its own focus ring.
+  if (el.matches("input[type=date]") && !el.matches(":focus")) return {where: `calendar of #${el.id}`, shown: true};
   let shown = shows(el);
   for (let node = el.parentElement; !shown && node && node !== document.body; node = node.parentElement) {
     if (node.matches(":focus-within") && node.matches(".picker-box, .rich-editor, .exchange, .chip"))
@@ -171,3 +173,118 @@ def _channel(demo: DemoSite, exchange_id: int) -> str:
 
     with demo.app.app_context():
         return Exchange.get_by_id(exchange_id).channel
+
+
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def attach(page: Any, button: str, path: Any) -> None:
+    """Tab to the file button, Enter: the file chooser opens (the test answers it as the person would)."""
+    tab_to(page, button)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(path))
+
+
+def test_a_secure_mail_from_the_plus_panel(julie, demo, artifacts) -> None:
+    julie.goto(demo.url + "/")
+    summary = "details.send-panel > summary"
+    tab_to(julie, summary)
+    julie.keyboard.press("Enter")
+    expect(julie.locator(".send-panel-menu")).to_be_visible()
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-plus-panel.png"))
+    # Escape closes the panel, the focus back on « Nouveau »; Enter opens it again on its first channel.
+    julie.keyboard.press("Escape")
+    expect(julie.locator(".send-panel-menu")).to_be_hidden()
+    assert julie.evaluate("(s) => document.activeElement.matches(s)", summary)
+    julie.keyboard.press("Enter")
+    tab_to(julie, ".send-panel-menu a[data-channel=mssante_mail]")
+    julie.keyboard.press("Enter")
+    expect(julie).to_have_url(demo.url + "/envoyer/mssante_mail")
+    expect(julie.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    tab_to(julie, "#champ-recipients")
+    pick(julie, "petit", "Marc PETIT")
+    tab_to(julie, "#champ-subject")
+    julie.keyboard.type("Courrier au clavier")
+    tab_to(julie, "[data-field=body] [contenteditable=true]")
+    julie.keyboard.type("Bonjour, suite à notre échange.")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-mail.png"))
+    tab_to(julie, "#send-button")
+    julie.keyboard.press("Space")
+    sent(julie, "Courrier au clavier")
+
+
+def test_documents_are_sent_with_the_keyboard(julie, demo, artifacts, tmp_path) -> None:
+    open_compose(julie, demo, "documents")
+    tab_to(julie, "#champ-recipients")
+    pick(julie, "petit", "Marc PETIT")
+    tab_to(julie, "#champ-patient")
+    pick(julie, "dupont", "Marie")
+    report = tmp_path / "CR consultation.pdf"
+    report.write_bytes(_pdf())
+    attach(julie, "[data-field=attachments] .btn-attach", report)
+    expect(julie.locator("[data-field=attachments] .attachment-item[data-id]")).to_have_count(1)
+    expect(julie.locator(".dynamic-fieldset .select-search")).to_be_visible()
+    # The document's type: searched by typing, the list narrowed to one type chosen.
+    tab_to(julie, ".dynamic-fieldset .select-search")
+    julie.keyboard.type("11488")
+    expect(julie.locator(".select-search-count")).to_have_text("1 type trouvé")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-documents.png"), full_page=True)
+    julie.keyboard.press("Control+Enter")
+    sent(julie, "Compte rendu de consultation")
+
+
+def test_a_teleexpertise_request_with_the_keyboard(julie, demo, artifacts) -> None:
+    open_compose(julie, demo, "teleexpertise")
+    tab_to(julie, "#champ-expert")
+    pick(julie, "laurent", "Sophie LAURENT")
+    questions = "[data-field=answers]"
+    expect(julie.locator(f"{questions} fieldset legend")).to_contain_text("Sophie LAURENT")
+    tab_to(julie, "[id='champ-answers.localisation']")
+    julie.keyboard.type("Dos")
+    tab_to(julie, "[id='champ-answers.taille']")
+    julie.keyboard.type("7")
+    tab_to(julie, "[id='champ-answers.evolution']")
+    julie.keyboard.press("ArrowDown")  # a closed list takes the arrows: « Oui »
+    expect(julie.locator("[id='champ-answers.evolution'] option:checked")).to_have_text("Oui")
+    tab_to(julie, "#champ-patient")
+    pick(julie, "dupont", "Marie")
+    expect(julie.locator("#champ-nir")).not_to_have_value("")
+    tab_to(julie, "#champ-billing_number")
+    julie.keyboard.press("Control+A")
+    julie.keyboard.type("741123456")
+    tab_to(julie, "#champ-consent")
+    julie.keyboard.press("Space")
+    expect(julie.locator("#champ-consent")).to_be_checked()
+    tab_to(julie, "#champ-body")
+    julie.keyboard.type("Lésion pigmentée : votre avis ?")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-teleexpertise.png"), full_page=True)
+    tab_to(julie, "#send-button")
+    julie.keyboard.press("Enter")
+    expect(julie).to_have_url(re.compile(r"/echanges/\d+$"))
+    expect(julie.locator("[data-panel=teleexpertise_status]")).to_contain_text("Téléexpertise demandée")
+
+
+def test_a_message_to_a_patient_with_the_keyboard(julie, demo, artifacts) -> None:
+    open_compose(julie, demo, "usager")
+    tab_to(julie, "#champ-ins")
+    julie.keyboard.type("279035121518989")  # Marie DUPONT's INS (a test one)
+    tab_to(julie, "#champ-subject")
+    julie.keyboard.type("Vos résultats")
+    tab_to(julie, "[data-field=body] [contenteditable=true]")
+    julie.keyboard.type("Bonjour, vos résultats sont normaux.")
+    tab_to(julie, "#champ-no_reply")
+    julie.keyboard.press("Space")
+    expect(julie.locator("#champ-no_reply")).to_be_checked()
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-usager.png"), full_page=True)
+    julie.keyboard.press("Control+Enter")
+    sent(julie, "Vos résultats")
