@@ -1,6 +1,8 @@
 """Sign-in with Pro Santé Connect through a real OpenID provider on loopback (tests/support/oidc_provider)."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -41,6 +43,25 @@ def test_first_sign_in_creates_the_account_from_the_national_directory(make_psc_
 
 def csrf_of(response: requests.Response) -> str:
     return lxml.html.fromstring(response.text).xpath("//meta[@name='csrf-token']/@content")[0]
+
+
+def test_the_authorization_request_is_pro_sante_connects(make_psc_site, psc_provider):
+    site = make_psc_site()
+    start = requests.get(site.url + "/login/psc", allow_redirects=False)
+    target = urlsplit(start.headers["Location"])
+    query = {key: values[0] for key, values in parse_qs(target.query).items()}
+    assert f"{target.scheme}://{target.netloc}" == psc_provider.issuer and target.path == "/auth"
+    assert (query["response_type"], query["scope"], query["acr_values"], query["code_challenge_method"]) == (
+        "code", "openid scope_all", "eidas1", "S256")
+    assert query["redirect_uri"] == site.url + "/login/psc/retour" and query["client_id"] == psc_provider.client_id
+    assert len(query["state"]) >= 20 and len(query["nonce"]) >= 20 and len(query["code_challenge"]) == 43
+    # The state, nonce and PKCE verifier wait in the signed session cookie; the challenge is the verifier's S256.
+    with site.app.test_request_context():
+        kept = site.app.session_interface.get_signing_serializer(site.app).loads(start.cookies["relais_session"])
+    waiting = kept[f"_state_psc_{query['state']}"]["data"]
+    assert waiting["nonce"] == query["nonce"] and waiting["code_verifier"] not in start.headers["Location"]
+    digest = hashlib.sha256(waiting["code_verifier"].encode()).digest()
+    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == query["code_challenge"]
 
 
 def test_an_account_holding_the_rpps_signs_in_again_and_again(make_psc_site, psc_provider):
