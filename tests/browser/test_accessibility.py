@@ -161,3 +161,85 @@ def test_no_page_has_a_serious_violation(survey, visitors, demo, artifacts) -> N
             report[f"{found.path} ({found.login or 'signed out'})"] = problems
         page.close()
     assert not report, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in report.items())
+
+
+def _exchange_of(demo: DemoSite, channel: str, status: str | None = None) -> int:
+    from kernel.models import Exchange
+
+    with demo.app.app_context():
+        query = Exchange.select().where(Exchange.channel == channel)
+        if status:
+            query = query.where(Exchange.status == status)
+        return query.order_by(Exchange.id).first().id
+
+
+def test_open_panels_lists_and_dialogs_have_no_serious_violation(visitors, demo, artifacts) -> None:
+    """What only shows once opened: the « + » panel, a picker's results, a thread's panels and forms, an
+    action's dialog, the shortcuts' help, a mail's reply box, the login page's error, a delegate's screen."""
+    conversation = _exchange_of(demo, "conversation")
+    requested = _exchange_of(demo, "teleexpertise", "demandee")
+    mail = _exchange_of(demo, "mssante_mail")
+    report: dict[str, list[str]] = {}
+
+    def audit(name: str, page: Any) -> None:
+        page.wait_for_load_state("networkidle")
+        problems = _serious(page)
+        if problems:
+            report[name] = problems
+        page.screenshot(path=str(artifacts / f"a11y-state-{name}.png"))
+
+    page = visitors.page(DEMO_USERS[0])
+    page.goto(demo.url + "/")
+    page.locator("details.send-panel > summary").click()
+    expect(page.locator(".send-panel-menu")).to_be_visible()
+    audit("panneau-nouveau", page)
+    page.keyboard.press("Escape")
+    page.locator("#contenu").click(position={"x": 5, "y": 5})
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-help")).to_be_visible()
+    audit("aide-raccourcis", page)
+
+    page.goto(demo.url + "/envoyer/conversation")
+    _settle(page)
+    page.locator("#champ-members").press_sequentially("dur")
+    expect(page.locator(".picker-results [role=option]").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    audit("liste-du-selecteur", page)
+
+    page.goto(demo.url + f"/echanges/{conversation}")
+    expect(page.locator("#messages > li").first).to_be_visible()
+    page.locator(".btn-opened").click()
+    page.locator(".add-members-open").click()
+    page.locator(".rename-button").click()
+    audit("fil-panneaux-ouverts", page)
+
+    page.goto(demo.url + f"/echanges/{mail}")
+    expect(page.locator("#messages > li").first).to_be_visible()
+    page.get_by_role("button", name="Répondre", exact=True).first.click()
+    audit("mail-reponse", page)
+    page.close()
+
+    expert = visitors.page("sophie.laurent")
+    expert.goto(demo.url + f"/echanges/{requested}")
+    expect(expert.locator("#messages > li").first).to_be_visible()
+    expert.get_by_role("button", name=re.compile("Refuser")).click()
+    expect(expert.locator("dialog.action-prompt")).to_be_visible()
+    audit("dialogue-d-action", expert)
+    expert.close()
+
+    delegate = visitors.page("isabelle.roux")  # acts for a structure and a doctor: « Agir en tant que »
+    delegate.goto(demo.url + "/envoyer/mssante_mail")
+    _settle(delegate)
+    audit("ecran-d-un-delegue", delegate)
+    delegate.close()
+
+    signed_out = visitors.page(None)
+    signed_out.goto(demo.url + "/login")
+    signed_out.get_by_label("Identifiant").fill("julie.bernard")
+    signed_out.get_by_label("Mot de passe").fill("pas le bon")
+    signed_out.get_by_role("button", name="Se connecter").click()
+    expect(signed_out.locator(".banner-danger, [role=alert]").first).to_be_visible()
+    audit("connexion-refusee", signed_out)
+    signed_out.close()
+
+    assert not report, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in report.items())
