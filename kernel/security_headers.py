@@ -16,9 +16,6 @@ _POLICY = ("default-src 'self'; script-src 'self'{nonce}; style-src 'self'; img-
            "frame-ancestors 'none'")
 # Anything else (JSON, files) opened as a document runs nothing and loads nothing.
 NOTHING_RUNS = "default-src 'none'; frame-ancestors 'none'"
-# The service worker (a script's own policy binds the worker it starts): it loads nothing but fetches this site's
-# files, to keep the shell's static files and forward what it does not answer itself.
-SERVICE_WORKER_POLICY = "default-src 'none'; connect-src 'self'; frame-ancestors 'none'"
 HSTS = "max-age=31536000"
 # Where kernel.assets.csp_nonce keeps the nonce it gave this request's page (absent: no inline script).
 _NONCE = "relais.csp_nonce"

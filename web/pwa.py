@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 
 from kernel import current_relais
-from kernel.security_headers import SERVICE_WORKER_POLICY
 
 from .branding import platform_name
 
@@ -33,6 +32,10 @@ ICONS = (("app/icon-192.png", "192x192", "image/png", "any"),
 PRECACHED_FOLDERS = ("css/", "js/", "app/")
 WORKER_SOURCE = "app/service-worker.js"  # served at /service-worker.js, never as a static file of a page
 OFFLINE_PATH = "/hors-ligne"
+# The worker's own Content-Security-Policy (a script's policy binds the worker it starts), stricter than the
+# kernel's page policy (kernel/security_headers.py), which leaves a view's own policy in place: it runs no other
+# script and loads nothing but this site's files, to keep the static ones and forward what it does not answer.
+SERVICE_WORKER_POLICY = "default-src 'none'; connect-src 'self'; frame-ancestors 'none'"
 
 
 @pwa.app_context_processor

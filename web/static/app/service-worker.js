@@ -22,6 +22,8 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith("relais-") && name !== CACHE) await caches.delete(name);
     }
+    // Pages are asked of the network while the worker starts, not after (it only answers them when offline).
+    if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
     await self.clients.claim();
   })());
 });
