@@ -53,7 +53,7 @@ def admin_list_structures() -> Any:
         raise ApiError(422, flatten_errors(exc.messages)) from None
     found = search_structures(**query)
     return jsonify(StructureListSchema().dump({
-        "structures": [describe(s, members=False) for s in found.structures],
+        "structures": [describe(s, members=False, addresses=found.addresses.get(s.id, [])) for s in found.structures],
         "total": found.total, "page": found.page, "pages": found.pages}))
 
 

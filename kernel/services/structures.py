@@ -68,12 +68,13 @@ def describe_member(row: Delegation) -> dict[str, Any]:
             "profession": account.profession, "active": account.active, "granted_at": row.granted_at}
 
 
-def describe(structure: Identity, members: bool = True) -> dict[str, Any]:
-    """A structure as StructureSchema dumps it."""
+def describe(structure: Identity, members: bool = True, addresses: list[str] | None = None) -> dict[str, Any]:
+    """A structure as AdminStructureSchema dumps it (``addresses``: already read for a whole list)."""
+    if addresses is None:
+        addresses = addresses_of([structure.id]).get(structure.id, [])
     found = {"id": structure.id, "name": structure.display_name, "structure_type": structure.structure_type,
              "finess": structure.finess, "mssante_eligible": structure.mssante_eligible,
-             "created_at": structure.created_at,
-             "mssante_addresses": addresses_of([structure.id]).get(structure.id, [])}
+             "created_at": structure.created_at, "mssante_addresses": addresses}
     if members:
         found["members"] = [describe_member(row) for row in members_of(structure)]
     return found

@@ -85,7 +85,7 @@ def import_accounts() -> Any:
 def structures() -> Any:
     query = _query(StructureListQuerySchema())
     found = search_structures(**query)
-    rows = [describe_structure(s, members=False) for s in found.structures]
+    rows = [describe_structure(s, members=False, addresses=found.addresses.get(s.id, [])) for s in found.structures]
     return _page("structures.html", query=query, found=found, rows=rows)
 
 
