@@ -118,3 +118,32 @@ def test_a_waiting_send_can_be_taken_back_and_nothing_leaves(people, new_page, s
     page.wait_for_timeout(1000)
     assert page.url.endswith("/envoyer/test_chat")
     assert exchanges(site) == 0
+
+
+def test_a_waiting_send_leaves_from_another_page_once_the_connection_is_back(people, new_page, sign_in, artifacts):
+    site = people
+    page = new_page()
+    sign_in(page, site, "alice", "/envoyer/test_chat")
+    write(page)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator("#send-waiting")).to_contain_text("En attente de connexion…")
+    page.get_by_role("link", name="Mes patients").click()  # offline: the app's offline page
+    expect(page.get_by_role("heading", name="Vous êtes hors connexion")).to_be_visible()
+    assert exchanges(site) == 0
+
+    page.context.set_offline(False)
+    page.get_by_role("link", name="Réessayer").click()
+    expect(page).to_have_url(f"{site.url}/patients")
+    notice = page.locator("#send-outbox-notice")
+    expect(notice).to_contain_text("Votre envoi en attente de connexion est parti.")
+    page.screenshot(path=artifacts / "offline-send-02-parti-depuis-une-autre-page.png")
+    assert exchanges(site) == 1
+    notice.get_by_role("link", name="Ouvrir l’échange").click()
+    expect(page.locator("#thread-subject")).to_have_text(SUBJECT)
+    # Gone from the browser, draft included: the send screen opens empty, and nothing leaves twice.
+    page.goto(f"{site.url}/envoyer/test_chat")
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("Objet")).to_have_value("")
+    expect(page.locator("#send-waiting")).to_be_hidden()
+    assert exchanges(site) == 1

@@ -319,7 +319,8 @@ async function flush() {
       done(r);
       return;
     }
-    if (r.status === 0 || r.status >= 500) return;  // still no connection (or the server is down): later
+    // Still no connection, the server down, or the session ended (api() goes to the login page): later.
+    if (r.status === 0 || r.status === 401 || r.status >= 500) return;
     dropSend(waiting.key);
     waiting = null;
     sendKey = newSendKey();

@@ -32,3 +32,8 @@ export function keepSend(item) {
 export function dropSend(key) {
   store(all().filter((item) => item.key !== key));
 }
+
+/** Every send of `account` waiting in this browser. */
+export function waitingSends(account) {
+  return all().filter((item) => item.account === account);
+}

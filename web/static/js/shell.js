@@ -6,6 +6,7 @@
 import { refreshBadges } from "./badges.js";
 import { pageLive } from "./live.js";
 import { followNotifications } from "./notifications.js";
+import { followWaitingSends } from "./send_outbox_flush.js";
 import { followShortcuts } from "./shortcuts.js";
 import { followUnread } from "./unread.js";
 
@@ -33,3 +34,4 @@ const live = pageLive();
 followUnread(live);
 followNotifications(live);
 followShortcuts();
+followWaitingSends();
