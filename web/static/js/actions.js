@@ -47,7 +47,9 @@ export function createActions({ container, banner, onDone = () => {} }) {
     const text = h("textarea", { id: `motif-${action.name}`, rows: 4, maxlength: 2000 });
     const error = h("p", { class: "field-error", hidden: true, role: "alert" });
     const dialog = h("dialog", { class: "action-prompt card", "aria-labelledby": `motif-titre-${action.name}` });
-    const close = () => { dialog.close(); dialog.remove(); };
+    // Closed (Annuler, Échap, done), the focus goes back to the action's button, where the keyboard was.
+    const giveBack = () => { if (btn.isConnected) btn.focus(); };
+    const close = () => { dialog.close(); dialog.remove(); giveBack(); };
     // The route says in French what is missing (a reason may be optional): no browser validation.
     const form = h("form", { method: "dialog", novalidate: true, onsubmit: async (event) => {
       event.preventDefault();
@@ -67,7 +69,7 @@ export function createActions({ container, banner, onDone = () => {} }) {
       h("button", { type: "submit", class: "btn btn-primary" }, "Valider"),
       h("button", { type: "button", class: "btn btn-secondary", onclick: close }, "Annuler")));
     dialog.append(form);
-    dialog.addEventListener("cancel", () => dialog.remove());
+    dialog.addEventListener("cancel", () => { dialog.remove(); giveBack(); });
     document.body.append(dialog);
     dialog.showModal();
     text.focus();
