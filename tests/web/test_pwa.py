@@ -84,3 +84,12 @@ def test_the_offline_page_is_french_and_the_same_for_everyone(browser, shell_app
     mine = signed_in(shell_app, browser).get("/hors-ligne")
     assert mine.headers["Cache-Control"] == "no-cache"
     assert "Alice" not in mine.get_data(as_text=True)
+
+
+def test_the_app_routes_ask_nothing_of_the_database_for_a_visitor(browser, shell_app):
+    from support.query_counter import count_queries
+
+    for path in ("/manifest.webmanifest", "/service-worker.js", "/hors-ligne"):
+        with count_queries(shell_app) as seen:
+            assert browser.get(path).status_code == 200
+        assert seen == [], (path, seen)
