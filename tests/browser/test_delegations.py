@@ -126,3 +126,29 @@ def test_an_administrator_sees_every_delegation_and_withdraws_one(site, new_page
     # The list without withdrawn ones no longer has it; asked for, it says when.
     admin.goto(site.url + f"/admin/delegations?person={secretary.id}&withdrawn=true")
     expect(rows).to_contain_text("Retirée le")
+
+
+def test_the_author_sees_that_the_secretary_read_for_the_doctor(site, new_page, sign_in):
+    from kernel.services import delegations
+    from support.factories import bearer
+
+    with site.app.app_context():
+        doctor = make_account("doctor", "Julie", "Bernard", profession="Médecin généraliste", addresses=("julie@a.mssante.fr",))
+        secretary = make_account("secretary", "Isabelle", "Roux", profession="Secrétaire médicale", eligible=False)
+        colleague = make_account("colleague", "Thomas", "Durand", profession="Cardiologue", addresses=("thomas@a.mssante.fr",))
+        delegations.grant(doctor.identity, secretary, delegations.SCOPE_MAIL, granted_by=doctor)
+        headers = bearer(colleague)
+    client = site.app.test_client()
+    r = client.post("/api/v1/channels/test_mail/exchanges", headers=headers, json={
+        "acting_as": colleague.identity_id, "members": [doctor.identity_id], "subject": "Bilan", "body": "Ci-joint."})
+    assert r.status_code == 201, r.json
+    exchange_id = r.json["exchange"]["id"]
+    reader, author = new_page(), new_page()
+    sign_in(reader, site, "secretary", f"/echanges/{exchange_id}")
+    expect(reader.locator(".msg").first).to_contain_text("Ci-joint.")
+    sign_in(author, site, "colleague", f"/echanges/{exchange_id}")
+    receipt = author.locator(".msg-receipt").first
+    expect(receipt).to_contain_text("Vu par Isabelle ROUX pour le compte de Dr BERNARD")
+    author.get_by_role("button", name=re.compile("Qui a ouvert")).click()
+    expect(author.locator(".opened-name", has_text="Isabelle")).to_have_text("Isabelle ROUX pour le compte de Dr BERNARD")
+    author.screenshot(path=f"{SHOTS}/receipt.png")

@@ -32,7 +32,7 @@ export function createOpenedPanel(exchangeId) {
   function render() {
     count.textContent = opened.length ? ` (${opened.length})` : "";
     list.replaceChildren(...(opened.length ? opened.map((o) => h("li", {},
-      h("span", { class: "opened-name" }, o.account.name),
+      h("span", { class: "opened-name" }, o.account.label || o.account.name),  // « … pour le compte de Dr NOM »
       h("span", { class: "opened-times" },
         h("time", { datetime: o.first_opened_at, title: fullDate(o.first_opened_at) }, `ouverte ${atTime(o.first_opened_at)}`),
         !sameMinute(o.last_opened_at, o.first_opened_at)
