@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g, request
 from flask_sock import Sock
 
+from .ws_upgrade import EndAfterWebsocket
 from .auth import credential
 from .health import stopping
 from .live_socket import POLICY, RESTART_MESSAGE, SERVICE_RESTART, TRY_AGAIN_LATER, Inbox, LiveSocket
@@ -59,6 +60,7 @@ def init_ws(app: Flask) -> None:
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": PING_SECONDS,
                                                   "max_message_size": config["ws_max_message_bytes"]})
     sock = Sock(app)
+    app.wsgi_app = EndAfterWebsocket(app.wsgi_app)  # type: ignore[method-assign]
 
     @sock.route("/ws")
     def live_events(ws) -> None:  # type: ignore[no-untyped-def]

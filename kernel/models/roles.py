@@ -11,7 +11,7 @@ from typing import Any
 ADMINISTRATOR = "administrator"
 DIRECTORY_MANAGER = "directory_manager"
 ROLES = (ADMINISTRATOR, DIRECTORY_MANAGER)
-ROLE_LABELS = {ADMINISTRATOR: "Administrateur", DIRECTORY_MANAGER: "Gestionnaire de l'annuaire"}
+ROLE_LABELS = {ADMINISTRATOR: "Administrateur", DIRECTORY_MANAGER: "Gestionnaire de l’annuaire"}
 
 
 def roles_of(account: Any) -> list[str]:

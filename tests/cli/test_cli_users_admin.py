@@ -35,7 +35,7 @@ def test_roles_and_the_last_administrator(run, initialised, create_user, databas
     create_user("ada", "--admin")
     create_user("gael")
     result = run("user", "role", "--login", "gael", "--directory-manager")
-    assert result.exit_code == 0 and "Gestionnaire de l'annuaire" in result.stdout
+    assert result.exit_code == 0 and "Gestionnaire de l’annuaire" in result.stdout
     last = run("user", "role", "--login", "ada", "--no-admin")
     assert last.exit_code == 1 and "dernier administrateur" in last.stderr
     listed = run("user", "list", "--role", "directory_manager")
