@@ -243,3 +243,14 @@ def test_open_panels_lists_and_dialogs_have_no_serious_violation(visitors, demo,
     signed_out.close()
 
     assert not report, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in report.items())
+
+
+def test_a_page_whose_arguments_the_demo_cannot_fill_is_reported_not_skipped() -> None:
+    from werkzeug.routing import Map, Rule
+
+    rules = Map([Rule("/dossiers/<int:folder_id>", endpoint="later.folder"),
+                 Rule("/patients/<int:patient_id>/<name>", endpoint="later.patient_channel")])
+    folder, patient_channel = sorted(rules.iter_rules(), key=lambda r: r.rule)
+    assert "folder_id" in _paths(folder, {"patient_id": [1]})  # the reason, naming what is missing
+    assert _paths(patient_channel, {"patient_id": [1, 2], "name": ["conversation"]}) == [
+        "/patients/1/conversation", "/patients/2/conversation"]
