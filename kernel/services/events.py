@@ -18,7 +18,7 @@ import itertools
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from flask import current_app
@@ -44,8 +44,10 @@ class Event:
                           ensure_ascii=False, default=str)
 
     def to_json(self) -> str:
-        """The whole event, recipients included: what travels between instances."""
-        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+        """The whole event, recipients included: what travels between instances. The browser's text with the
+        recipients put in front: the data is serialised once for the sockets and the other instances (and
+        never deep-copied, as ``dataclasses.asdict`` would)."""
+        return f'{{"recipients": {json.dumps(list(self.recipients))}, {self.wire[1:]}'
 
     @classmethod
     def from_json(cls, text: str) -> "Event":
