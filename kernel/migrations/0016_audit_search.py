@@ -1,6 +1,6 @@
-"""Audit search: the exchange and the patient a line is about, as indexed columns, and an index on the identity
-acted for. Existing lines get them from their ``target`` ("exchange:12", "patient:7"), and a line about an
-exchange gets that exchange's patient, so « who consulted this patient's exchanges » covers the past too.
+"""Audit search: the exchange and the patient a line is about, as indexed columns, and indexes on the identity
+acted for and on the outcome. Existing lines get them from their ``target`` ("exchange:12", "patient:7"), and a
+line about an exchange gets that exchange's patient, so « who consulted this patient's exchanges » covers the past.
 
 Tables are frozen: this works on the columns by name, never through the live models.
 """
@@ -33,11 +33,13 @@ def up(migrator, db):
         migrator.add_index('audit_event', ('exchange_id',), False),
         migrator.add_index('audit_event', ('patient_id',), False),
         migrator.add_index('audit_event', ('acting_as_id',), False),
+        migrator.add_index('audit_event', ('outcome',), False),
     )
 
 
 def down(migrator, db):
     migrator.migrate(
+        migrator.drop_index('audit_event', 'audit_event_outcome'),
         migrator.drop_index('audit_event', 'audit_event_acting_as_id'),
         migrator.drop_column('audit_event', 'patient_id'),
         migrator.drop_column('audit_event', 'exchange_id'),

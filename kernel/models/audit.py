@@ -12,7 +12,7 @@ class AuditEvent(BaseModel):
     acting_as_id = pw.IntegerField(null=True, index=True)
     action = pw.CharField(max_length=80, index=True)
     target = pw.CharField(max_length=120, default="")
-    outcome = pw.CharField(max_length=20, default="ok")
+    outcome = pw.CharField(max_length=20, default="ok", index=True)
     request = JSONField(default=dict)  # method, path, address, user agent; response status and reason
     detail = pw.TextField(default="")
     # What the audit search filters on, read off ``target`` (or given) when the line is written: plain ids,

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import EXCLUDE, ValidationError, fields, post_load, validate, validates_schema
 
 from ..models import Account, Identity, MailAddress, Patient
-from ..services.audit_search import AuditFilters, known_actions, known_outcomes
+from ..services.audit_search import AuditFilters, is_known_action, is_known_outcome
 from . import french as f
 
 MAX_PER_PAGE = 200
@@ -73,9 +73,9 @@ class AuditQuerySchema(f.FrenchSchema):
     def _period(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise ValidationError("Le dernier jour doit suivre le premier.", "to")
-        if data.get("action") and data["action"] not in known_actions():
+        if data.get("action") and not is_known_action(data["action"]):
             raise ValidationError("Cette action n'existe pas : choisissez-en une de la liste.", "action")
-        if data.get("outcome") and data["outcome"] not in known_outcomes():
+        if data.get("outcome") and not is_known_outcome(data["outcome"]):
             raise ValidationError("Choisissez un résultat de la liste.", "outcome")
 
     @post_load

@@ -83,6 +83,15 @@ def known_actions() -> dict[str, str]:
     return {a: ACTION_LABELS.get(a, a) for a in sorted({*ACTION_LABELS, *present})}
 
 
+def is_known_action(action: str) -> bool:
+    """Whether one may filter on ``action``: one index lookup, not the whole list."""
+    return action in ACTION_LABELS or AuditEvent.select().where(AuditEvent.action == action).exists()
+
+
+def is_known_outcome(outcome: str) -> bool:
+    return outcome in OUTCOME_LABELS or AuditEvent.select().where(AuditEvent.outcome == outcome).exists()
+
+
 def known_outcomes() -> dict[str, str]:
     present = [o for (o,) in AuditEvent.select(AuditEvent.outcome).distinct().tuples()]
     return {o: OUTCOME_LABELS.get(o, o) for o in sorted({*OUTCOME_LABELS, *present})}
