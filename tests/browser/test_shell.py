@@ -160,7 +160,7 @@ def test_thread_pages_back_shows_delegation_system_lines_and_catches_up_after_re
     expect(page.locator("#thread-subject")).to_have_text("Retour à domicile")
     # The latest page first; older messages on demand, in order.
     expect(page.locator("#messages .msg")).to_have_count(49)
-    expect(page.locator(".msg-system")).to_contain_text("Alice MARTIN a renommé l'échange en « Retour à domicile ».")
+    expect(page.locator(".msg-system")).to_contain_text("Alice MARTIN pour le compte de Coordination REPAP a renommé l'échange en « Retour à domicile ».")
     expect(page.locator(".msg").first.locator(".msg-behalf")).to_have_text("pour le compte de Coordination REPAP")
     page.get_by_role("button", name="Voir les messages précédents").click()
     expect(page.locator("#messages .msg")).to_have_count(55)
