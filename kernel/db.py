@@ -315,6 +315,20 @@ class CommitHooks:
             raise failed  # a test must see it; a user's request, whose write is done, must not
 
 
+def _green() -> bool:
+    """Whether this process runs on gevent (a ``relais serve`` worker): threads are greenlets."""
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("threading")
+
+
+# How long a request waits for a pooled connection. Under gevent thousands of greenlets share one pool; a burst
+# (every page of a restarted node reconnecting) queues longer than a thread pool ever does.
+_POOL_WAIT_SECONDS = 10
+_GREEN_POOL_WAIT_SECONDS = 60
+
+
 def _sqlite_gate() -> Any:
     """A cooperative lock for the transactions of one SQLite database, in a gevent-patched process only.
 
@@ -324,12 +338,7 @@ def _sqlite_gate() -> Any:
     yielded in the middle of its transaction (network I/O, a contended lock). Waiting here instead yields.
     With threads (the threaded server, the side process), SQLite's own wait is fine: no gate.
     """
-    import sys
-
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is None or not monkey.is_module_patched("threading"):
-        return None
-    return threading.RLock()  # gevent's, the module being patched
+    return threading.RLock() if _green() else None  # gevent's, the module being patched
 
 
 _WITH_HOOKS: dict[type, type] = {}
@@ -373,7 +382,7 @@ def open_database(url: str) -> peewee.Database:
             url = "sqlite+pool://" + url.split("://", 1)[1]
         # Every app context returns its connection at teardown (kernel/app.py), so 64 is plenty; a burst
         # beyond it waits for a free connection (timeout) instead of failing the request.
-        db = _connect(url, max_connections=64, stale_timeout=300, timeout=10, pragmas={
+        db = _connect(url, max_connections=64, stale_timeout=300, timeout=_pool_wait(), pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": 10000,
@@ -383,8 +392,12 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith(("postgres://", "postgresql://")):
         # A pooled connection per thread: the web server and the job runner are threaded.
         url = "postgresql+pool://" + url.split("://", 1)[1]
-        return _connect(url, max_connections=32, stale_timeout=300, timeout=10)
+        return _connect(url, max_connections=32, stale_timeout=300, timeout=_pool_wait())
     return _connect(url)
+
+
+def _pool_wait() -> int:
+    return _GREEN_POOL_WAIT_SECONDS if _green() else _POOL_WAIT_SECONDS
 
 
 def write_transaction():

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 import weakref
@@ -46,7 +47,8 @@ RESTART_MESSAGE = "Redémarrage du serveur : reconnexion."
 INBOX_LIMIT = 32
 RECHECK_GRACE_SECONDS = 30.0
 PING_EVERY = 25.0  # an application ping, for proxies that close silent connections
-WAIT_SECONDS = 1.0  # the longest the loop sleeps (a client's close or message wakes it at once)
+WAIT_SECONDS = 5.0  # the longest the loop sleeps with threads (a client's close or message, an event wake it)
+GREEN_WAIT_SECONDS = 30.0  # under gevent, where no wake-up can slip past (see the loop)
 # Sent to those who saw the exchange before it went: revealing its id to them reveals nothing.
 _ALWAYS_DELIVERED = {"exchange.deleted"}
 _RESYNC = json.dumps({"type": "resync"})
@@ -100,6 +102,11 @@ class WakingEvent(threading.Event):
         if ws.event.is_set():
             event.set()
         ws.event = event
+
+
+def _wait_cap() -> float:
+    monkey = sys.modules.get("gevent.monkey")
+    return GREEN_WAIT_SECONDS if monkey is not None and monkey.is_module_patched("threading") else WAIT_SECONDS
 
 
 def refused(reason: str, message_type: Any = None) -> str:
@@ -168,7 +175,16 @@ class LiveSocket:
                 return
             for raw in self.inbox.drain():
                 self._receive(raw)
-            event = subscription.get(timeout=WAIT_SECONDS)
+            # Asleep until the next thing due (a ping, the periodic re-check, the minute's count): an event,
+            # a client's message or close, a rights change or a restart wakes it before. An idle socket waking
+            # every second cost most of a core at 20,000 sockets.
+            due = min(last_sent + PING_EVERY, self.next_check, minute) - time.monotonic()
+            # Looked at right before waiting: a wake-up that came while the loop was busy is not lost. Under
+            # gevent nothing yields between here and the wait; with threads a wake-up may still slip in
+            # between, which the shorter cap there bounds.
+            if self.restarting or stopping.is_set() or self.inbox or self.inbox.flooded or not ws.connected:
+                due = 0.0
+            event = subscription.get(timeout=min(max(due, 0.0), _wait_cap()))
             if subscription.overflowed:
                 ws.send(_RESYNC)
                 subscription.overflowed = False

@@ -60,6 +60,16 @@ def init_ws(app: Flask) -> None:
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": PING_SECONDS,
                                                   "max_message_size": config["ws_max_message_bytes"]})
     sock = Sock(app)
+
+    @app.before_request
+    def _release_connection_before_handshake() -> None:
+        # Registered after the authentication hook (kernel/auth), which has found the account by now: the
+        # handshake's answer is written next, and under gevent a greenlet waiting on a slow client would hold
+        # a pooled connection meanwhile; a burst of reconnections (a node restarting) would empty the pool.
+        if request.endpoint == "live_events":
+            database = current_relais().database
+            if not database.is_closed():
+                database.close()
     app.wsgi_app = EndAfterWebsocket(app.wsgi_app)  # type: ignore[method-assign]
 
     @sock.route("/ws")

@@ -103,9 +103,14 @@ class SideProcess:
                 self.start()
 
     def ask_to_stop(self) -> None:
+        if self.stopping:
+            return
         self.stopping = True
         if os.getpid() == self.owner and self.proc is not None and self.alive():
-            self.proc.terminate()  # its jobs in progress finish first (kernel/serving/node.py)
+            try:
+                self.proc.terminate()  # its jobs in progress finish first (kernel/serving/node.py)
+            except ProcessLookupError:
+                pass  # ended (and reaped by gunicorn) between the look and the signal
 
     def stop(self, timeout: float) -> None:
         self.ask_to_stop()
@@ -116,7 +121,10 @@ class SideProcess:
             time.sleep(0.05)
         if self.alive():
             log.warning("side process still running after %.0f s: killed", timeout)
-            self.proc.kill()
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
 
 
 class RelaisArbiter(Arbiter):

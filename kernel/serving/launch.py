@@ -13,8 +13,11 @@ import tempfile
 
 from .plan import ENV, Plan
 
-# The arbiter's first lines: gevent's patches, psycopg2 made cooperative, then the kernel.
-BOOT = ("from gevent import monkey; monkey.patch_all()\n"
+# The arbiter's first lines: gevent's patches, psycopg2 made cooperative, then the kernel. Not os, signal and
+# subprocess: gevent would reap the arbiter's children itself, and gunicorn, which reaps its workers on SIGCHLD,
+# would wait for dead workers until graceful_timeout ran out. Each worker patches those too (gunicorn's gevent
+# worker patches everything after its fork), where no child of its own is reaped.
+BOOT = ("from gevent import monkey; monkey.patch_all(os=False, signal=False, subprocess=False)\n"
         "from psycogreen.gevent import patch_psycopg; patch_psycopg()\n"
         "from kernel.serving.arbiter import main; main()\n")
 

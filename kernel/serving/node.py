@@ -6,6 +6,7 @@ a core busy does not stall thousands of sockets there. Started and stopped by th
 """
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -17,12 +18,15 @@ from ..server import run_side_services
 from . import wake
 from .plan import WAKE_FD_ENV, Plan
 
+log = logging.getLogger(__name__)
+
 
 def main() -> None:
     plan = Plan.from_env()
     stop = threading.Event()
 
     def ask_to_stop(signum: int, frame: Any) -> None:
+        log.info("side process stopping (signal %s)", signum)
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -35,6 +39,7 @@ def main() -> None:
             receive = socket.socket(fileno=int(wake_fd))
             wake.listen(receive, relais.jobs, stop.is_set)
         run_side_services(app, list(relais.services), stop.is_set)
+    log.info("side process stopped; threads left: %s", [t.name for t in threading.enumerate()])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,7 @@ from kernel.config import load_config
 from kernel.testing import make_account
 from kernel.testing.factories import bearer
 
+GRACEFUL_TIMEOUT = 15  # seconds a node has to stop (the graceful_timeout setting of every node here)
 START_SECONDS = 60  # a loaded machine (every helper's tests at once) takes long to import and build the app
 
 
@@ -30,11 +32,22 @@ def node_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         if key.startswith("RELAIS_") and not key.startswith("RELAIS_TEST_"):
             monkeypatch.delenv(key)
     env = {"RELAIS_DATA_DIR": str(tmp_path / "data"), "RELAIS_PLUGINS": "conversation",
-           "RELAIS_LOG_LEVEL": "WARNING", "RELAIS_MAIL_RECEIVER_PORT": "0", "RELAIS_GRACEFUL_TIMEOUT": "10",
+           "RELAIS_LOG_LEVEL": "INFO", "RELAIS_MAIL_RECEIVER_PORT": "0", "RELAIS_GRACEFUL_TIMEOUT": str(GRACEFUL_TIMEOUT),
            "RELAIS_WS_MAX_PER_ACCOUNT": "100"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return {**os.environ, **env}
+
+
+@pytest.fixture
+def postgres_node_env(postgres_schema, node_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """``node_env`` on a PostgreSQL schema of its own with the PostgreSQL event bus: what several nodes (or
+    several workers) need, each reaching the sockets of the others."""
+    extra = {"RELAIS_DATABASE_URL": postgres_schema(), "RELAIS_EVENT_BACKEND": "postgres"}
+    for key, value in extra.items():
+        monkeypatch.setenv(key, value)
+    node_env.update(extra)
+    return node_env
 
 
 @dataclass
@@ -86,9 +99,14 @@ class Node:
             time.sleep(0.2)
         pytest.fail(f"relais serve not ready in {START_SECONDS} s: {''.join(self.child.stderr)}")
 
-    def stop(self, signum: int = signal.SIGTERM) -> int:
+    def stop(self, signum: int = signal.SIGTERM) -> int | None:
+        """Signal the node and wait for its end (None: still running well past graceful_timeout)."""
         began = time.monotonic()
-        code = self.child.stop(signum)
+        self.child.proc.send_signal(signum)
+        try:
+            code = self.child.proc.wait(timeout=GRACEFUL_TIMEOUT + 15)
+        except subprocess.TimeoutExpired:
+            code = None
         self.stopped_in = time.monotonic() - began
         return code
 

@@ -13,7 +13,7 @@ from kernel import JobType, hookimpl
 from kernel.models import Job
 from kernel.serving import wake
 from kernel.testing import connect_socket, next_event
-from serving.conftest import Node, get, post, seed
+from serving.conftest import GRACEFUL_TIMEOUT, Node, get, post, seed
 
 
 def children(pid: int) -> list[str]:
@@ -43,7 +43,7 @@ def test_a_node_serves_sockets_on_gunicorn_and_sends_them_away_on_sigterm(node_e
     code = node.stop(signal.SIGTERM)
 
     assert code == 0, node.stderr
-    assert node.stopped_in < 10  # RELAIS_GRACEFUL_TIMEOUT
+    assert node.stopped_in < GRACEFUL_TIMEOUT
     closed = None
     try:
         while ws.receive(timeout=5) is not None:
