@@ -330,3 +330,26 @@ def test_an_actions_dialog_with_the_keyboard_gives_the_focus_back(visitors, demo
     expect(dialog).to_have_count(0)
     assert sophie.evaluate("(s) => document.activeElement.matches(s)", refuse)
     sophie.close()
+
+
+def test_a_mail_is_answered_with_the_keyboard(julie, demo, artifacts) -> None:
+    """A mail thread's « Répondre » reached by Tab, the reply written in the editor it focuses, Ctrl+Enter."""
+    mail = _exchange(demo, "mssante_mail")
+    julie.goto(demo.url + f"/echanges/{mail}")
+    expect(julie.locator("#messages > li.msg").first).to_be_visible()
+    count = julie.locator("#messages > li.msg").count()
+    tab_to(julie, "[data-mail-action=reply]", limit=60)
+    julie.keyboard.press("Enter")
+    assert julie.evaluate("() => document.activeElement.isContentEditable")
+    julie.keyboard.type("Merci, bien reçu.")
+    julie.screenshot(path=str(artifacts / f"{SHOTS}-mail-reply.png"))
+    julie.keyboard.press("Control+Enter")
+    expect(julie.locator("#messages > li.msg")).to_have_count(count + 1)
+    expect(julie.locator("#messages > li.msg").last).to_contain_text("Merci, bien reçu.")
+
+
+def _exchange(demo: DemoSite, channel: str) -> int:
+    from kernel.models import Exchange
+
+    with demo.app.app_context():
+        return Exchange.select().where(Exchange.channel == channel).order_by(Exchange.id).first().id
