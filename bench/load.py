@@ -460,13 +460,13 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
 
 def show(results: list[Result], load: str) -> None:
     print(f"\nLoad benchmark, loopback, {os.cpu_count()} cores; load average before the runs: {load}")
-    head = (f"{'run':34}{'sockets':>9}{'sent':>7}{'msg/s':>7}{'deliv.':>9}{'lost':>6}{'POST p50':>9}{'p99':>7}"
-            f"{'fan-out p50':>12}{'p99':>8}{'CPU ms/msg':>11}{'kB/socket':>10}")
+    head = (f"{'run':34}{'sockets':>9}{'sent':>7}{'msg/s':>7}{'deliv.':>9}{'lost':>6}{'POST p50':>9}{'p99':>9}"
+            f"{'fan-out p50':>12}{'p99':>9}{'CPU ms/msg':>11}{'kB/socket':>10}")
     print(head)
     print("-" * len(head))
     for r in results:
         print(f"{r.name:34}{r.sockets:>9}{r.sent:>7}{r.rate:>7.0f}{r.received:>9}{r.lost:>6}{r.post_p50:>9.2f}"
-              f"{r.post_p99:>7.1f}{r.p50:>12.2f}{r.p99:>8.1f}{r.cpu_ms:>11.2f}{r.kb_per_socket:>10.1f}")
+              f"{r.post_p99:>9.1f}{r.p50:>12.2f}{r.p99:>9.1f}{r.cpu_ms:>11.2f}{r.kb_per_socket:>10.1f}")
     for r in results:
         extras = []
         if r.connect_failures:
