@@ -70,14 +70,22 @@ class PersonRefSchema(_Envelope):
     name = fields.String()
 
 
+class ReaderSchema(PersonRefSchema):
+    """Who opened or read: through a delegation, also whom for."""
+
+    on_behalf_of = fields.String(allow_none=True, metadata={
+        "description": "Pour le compte de qui (« Dr BERNARD », une structure) ; null quand on lit en son nom."})
+    label = fields.String(metadata={"example": "Isabelle ROUX pour le compte de Dr BERNARD"})
+
+
 class OpenedSchema(_Envelope):
-    account = fields.Nested(PersonRefSchema)
+    account = fields.Nested(ReaderSchema)
     first_opened_at = fields.String()
     last_opened_at = fields.String()
 
 
 class SeenSchema(_Envelope):
-    account = fields.Nested(PersonRefSchema)
+    account = fields.Nested(ReaderSchema)
     read_at = fields.String()
 
 
