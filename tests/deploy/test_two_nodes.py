@@ -4,7 +4,8 @@ The example nginx configuration (docs/deployment/nginx.conf) runs as written, on
 throwaway certificate; the nodes are real ``relais serve`` processes sharing a database schema, a secret
 and an attachments folder, after one ``relais migrate``. Checked: a message posted on one node reaches
 sockets on the other, directly and through nginx (no sticky sessions); a file uploaded on one node is
-read from the other; jobs queued while both nodes' runners poll each run once; a node killed (SIGKILL)
+read from the other; jobs queued while both nodes' runners poll each run once, and a recurring job both
+nodes schedule runs once per time slot; a node killed (SIGKILL)
 in the middle of sends loses none: the client sends again with its Idempotency-Key to the other node
 and each message is stored exactly once.
 """
@@ -217,7 +218,7 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
     node_a_port, node_b_port, https_port, http_port = free_ports(4)
     env = {**os.environ, "RELAIS_DATABASE_URL": database_url, "RELAIS_SECRET_KEY": uuid.uuid4().hex * 2,
            "RELAIS_ATTACHMENTS_DIR": str(shared), "RELAIS_EVENT_BACKEND": "postgres",
-           "RELAIS_PLUGINS": "conversation", "RELAIS_MAIL_INBOUND": "none", "RELAIS_BEHIND_TLS": "true",
+           "RELAIS_PLUGINS": "conversation,visio", "RELAIS_MAIL_INBOUND": "none", "RELAIS_BEHIND_TLS": "true",
            "RELAIS_PROXY_COUNT": "1", "RELAIS_JOBS_POLL_SECONDS": "0.2", "RELAIS_LOG_LEVEL": "WARNING"}
     env.pop("RELAIS_CONFIG", None)
 
@@ -303,6 +304,17 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
 
             wait_until(all_done, 15, "the jobs run by the nodes")
             assert sorted(j.attempts for j in Job.select().where(Job.id.in_(ids))) == [1] * len(ids)
+
+            # A recurring job both nodes schedule (visio.expire, every 15 s from each node's start): one row
+            # per time slot whichever node queues it first, run once.
+            def recurring() -> list[Job]:
+                return list(Job.select().where(Job.name == "visio.expire").order_by(Job.id))
+
+            wait_until(lambda: any(j.status == DONE for j in recurring()), 30, "the recurring job's first run")
+            runs = recurring()
+            assert all(j.dedupe_key.startswith("recurring:visio.expire@") for j in runs)
+            assert len({j.dedupe_key for j in runs}) == len(runs)
+            assert [j.attempts for j in runs if j.status == DONE] == [1] * sum(j.status == DONE for j in runs)
         relais.database.close_all()
 
         # A node killed in the middle of sends: every send without an answer is sent again, with its key,
