@@ -353,3 +353,18 @@ def _exchange(demo: DemoSite, channel: str) -> int:
 
     with demo.app.app_context():
         return Exchange.select().where(Exchange.channel == channel).order_by(Exchange.id).first().id
+
+
+def test_the_inbox_with_the_keyboard(julie, demo) -> None:
+    """The spaces' tabs follow the arrows; Tab goes on into the list, Enter opens an exchange."""
+    julie.goto(demo.url + "/")
+    tab_to(julie, "[role=tab][aria-selected=true]")
+    julie.keyboard.press("ArrowRight")
+    expect(julie.locator("#onglet-mail")).to_have_attribute("aria-selected", "true")
+    assert julie.evaluate("() => document.activeElement.id") == "onglet-mail"
+    expect(julie).to_have_url(demo.url + "/?espace=mail")
+    julie.keyboard.press("ArrowLeft")
+    expect(julie.locator("#onglet-chat")).to_have_attribute("aria-selected", "true")
+    tab_to(julie, "#exchange-list a.exchange-link")
+    julie.keyboard.press("Enter")
+    expect(julie).to_have_url(re.compile(r"/echanges/\d+$"))
