@@ -77,9 +77,11 @@ def _paths(rule: Any, arguments: dict[str, list[Any]]) -> list[str] | str:
 @pytest.fixture(scope="module")
 def survey(demo, visitors) -> Survey:
     """Every GET rule outside the API, sorted into pages (with the user who sees each), not pages, uncovered."""
-    # Beside the rules: the login page signed out, the page of an unknown address, the inbox's other space.
+    # Beside the rules: the login page signed out, the page of an unknown address, the inbox's other space,
+    # and the lists as someone with unread messages sees them (their counts).
     found = Survey([Page("/login", None, "/login"), Page("/page-qui-n-existe-pas", DEMO_USERS[0], "404"),
-                    Page("/?espace=mail", DEMO_USERS[0], "/")])
+                    Page("/?espace=mail", DEMO_USERS[0], "/"), Page("/", DEMO_USERS[1], "/"),
+                    Page("/patients", DEMO_USERS[1], "/patients")])
     users = (*DEMO_USERS, demo.admin, None)  # None: signed out (a one-time password link's page)
     for rule in sorted(demo.app.url_map.iter_rules(), key=lambda r: r.rule):
         blueprint = rule.endpoint.rpartition(".")[0]

@@ -36,7 +36,7 @@ function row(patient) {
         h("p", { class: "patient-row-detail" }, ins)),
       h("span", { class: "patient-row-side" },
         h("span", { class: "patient-row-count" }, exchangesText(patient.exchange_count)),
-        patient.unread_count > 0 ? h("span", { class: "badge", "aria-label": `${patient.unread_count} non lu${patient.unread_count > 1 ? "s" : ""}` },
+        patient.unread_count > 0 ? h("span", { class: "badge", role: "img", "aria-label": `${patient.unread_count} non lu${patient.unread_count > 1 ? "s" : ""}` },
           String(patient.unread_count)) : null,
         patient.last_used_at ? h("span", { class: "patient-row-used" }, `utilisé ${relativeTime(patient.last_used_at)}`) : null)));
 }
