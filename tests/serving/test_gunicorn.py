@@ -13,6 +13,7 @@ from kernel import JobType, hookimpl
 from kernel.models import Job
 from kernel.serving import wake
 from kernel.testing import connect_socket, next_event
+from cli.test_cli_subprocess import RELAIS
 from serving.conftest import GRACEFUL_TIMEOUT, Node, get, post, seed
 
 
@@ -83,3 +84,39 @@ def test_the_workers_wake_the_side_process_job_runner_through_their_channel(make
         jobs.shutdown(wait=True)
         send.close()
         receive.close()
+
+
+def test_several_workers_give_one_coherent_count_and_one_side_process(postgres_node_env, nodes) -> None:
+    world = seed(accounts=2)
+    node = Node(postgres_node_env, "--workers", "2")
+    nodes.append(node)
+    node.wait_ready()
+    kids = children(node.child.proc.pid)
+    assert len(kids) == 3 and sum("kernel.serving.node" in k for k in kids) == 1, kids
+    sockets = [connect_socket(node.url.replace("http", "ws") + "/ws", world.tokens[i % 2]) for i in range(20)]
+    for ws in sockets:
+        next_event(ws, "hello", 30)
+    status, answer = post(f"{node.url}/api/v1/exchanges/{world.exchange_id}/messages", {"body": "Compté une fois"},
+                          world.tokens[0])
+    assert status == 201, answer
+    for ws in sockets[1::2]:  # the other member's sockets, on either worker (the PostgreSQL bus)
+        next_event(ws, "message.created", 30)
+
+    counts = set()
+    for _ in range(10):  # whichever worker answers the scrape
+        text = get(node.url + "/metrics")[1]
+        values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+        counts.add((values["relais_sockets_open"], values["relais_messages_sent_total"]))
+    for ws in sockets:
+        ws.close()
+
+    assert counts == {("20.0", "1.0")}
+    assert node.stop() == 0, node.stderr
+
+
+def test_several_workers_need_postgresql(node_env) -> None:
+    seed(accounts=2)
+    done = subprocess.run([*RELAIS, "serve", "--port", "0", "--workers", "2"], env=node_env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "2 processus de service demandent PostgreSQL" in done.stderr and "Traceback" not in done.stderr
