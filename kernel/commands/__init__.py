@@ -26,6 +26,7 @@ from .running import demo, serve
 from .tokens import token
 from .structures import structure
 from .delegations import delegation
+from .retention import retention
 
 log = logging.getLogger(__name__)
 # At import, as before the split: tests and other in-process callers invoke ``cli`` without ``main``.
@@ -86,7 +87,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
         _set_env_for_command(ctx, "RELAIS_CONFIG", str(path.resolve()))
 
 
-for _command in (init, migrate, serve, demo, user, token, plugins, import_annuaire, structure, delegation):
+for _command in (init, migrate, serve, demo, user, token, plugins, import_annuaire, structure, delegation,
+                 retention):
     cli.add_command(_command)
 
 

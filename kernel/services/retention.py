@@ -135,3 +135,15 @@ def _unused(attachment_ids: list[int]) -> list[Attachment]:
         return []
     used = MessageAttachment.select(MessageAttachment.id).where(MessageAttachment.attachment == Attachment.id)
     return list(Attachment.select().where(Attachment.id.in_(attachment_ids) & ~pw.fn.EXISTS(used)))
+
+
+def preview(now: dt.datetime | None = None) -> list[tuple[str, int, int]]:
+    """(channel, days, exchanges already past their period) for every channel holding exchanges; nothing deleted.
+    0 days: kept for ever, never expired."""
+    now = now or utcnow()
+    periods = retention_periods(current_relais().config["retention_days"])
+    rows = []
+    for (channel,) in Exchange.select(Exchange.channel).distinct().order_by(Exchange.channel).tuples():
+        days = periods.get(channel, periods["default"])
+        rows.append((channel, days, expired(channel, days, now).count() if days > 0 else 0))
+    return rows
