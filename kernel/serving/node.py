@@ -6,6 +6,7 @@ a core busy does not stall thousands of sockets there. Started and stopped by th
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 def main() -> None:
     plan = Plan.from_env()
     stop = threading.Event()
+    arbiter = os.getppid()
 
     def ask_to_stop(signum: int, frame: Any) -> None:
         log.info("side process stopping (signal %s)", signum)
@@ -31,6 +33,7 @@ def main() -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, ask_to_stop)
+    _term_with_parent()
     config = effective_config(**plan.overrides)
     with open_platform(config) as app:
         relais = app.extensions["relais"]
@@ -38,9 +41,22 @@ def main() -> None:
         if wake_fd:
             receive = socket.socket(fileno=int(wake_fd))
             wake.listen(receive, relais.jobs, stop.is_set)
-        run_side_services(app, list(relais.services), stop.is_set)
+        # An arbiter killed outright (SIGKILL, a crash) cannot stop its side process: it stops itself when
+        # it finds it has another parent, rather than running the node's jobs with no node.
+        run_side_services(app, list(relais.services), lambda: stop.is_set() or os.getppid() != arbiter)
     log.info("side process stopped; threads left: %s", [t.name for t in threading.enumerate()])
 
+
+def _term_with_parent() -> None:
+    """Linux: SIGTERM when the arbiter dies, at once (the parent check of the loop is the fallback)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 if __name__ == "__main__":
     main()

@@ -32,7 +32,7 @@ def node_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         if key.startswith("RELAIS_") and not key.startswith("RELAIS_TEST_"):
             monkeypatch.delenv(key)
     env = {"RELAIS_DATA_DIR": str(tmp_path / "data"), "RELAIS_PLUGINS": "conversation",
-           "RELAIS_LOG_LEVEL": "INFO", "RELAIS_MAIL_RECEIVER_PORT": "0", "RELAIS_GRACEFUL_TIMEOUT": str(GRACEFUL_TIMEOUT),
+           "RELAIS_LOG_LEVEL": "WARNING", "RELAIS_MAIL_RECEIVER_PORT": "0", "RELAIS_GRACEFUL_TIMEOUT": str(GRACEFUL_TIMEOUT),
            "RELAIS_WS_MAX_PER_ACCOUNT": "100"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -111,6 +111,13 @@ class Node:
         return code
 
     def kill(self) -> None:
+        """The end of a test: a graceful stop first (the side process goes with the node), then SIGKILL."""
+        if self.child.proc.poll() is None:
+            self.child.proc.send_signal(signal.SIGTERM)
+            try:
+                self.child.proc.wait(timeout=GRACEFUL_TIMEOUT + 5)
+            except subprocess.TimeoutExpired:
+                pass
         self.child.kill()
 
     @property

@@ -120,3 +120,4 @@ def test_several_workers_need_postgresql(node_env) -> None:
                           text=True, timeout=120)
     assert done.returncode == 1
     assert "2 processus de service demandent PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+
