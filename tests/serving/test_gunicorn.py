@@ -14,7 +14,7 @@ from kernel.models import Job
 from kernel.serving import wake
 from kernel.testing import connect_socket, next_event
 from cli.test_cli_subprocess import RELAIS
-from serving.conftest import GRACEFUL_TIMEOUT, Node, get, post, seed
+from serving.conftest import GRACEFUL_TIMEOUT, START_SECONDS, Node, get, post, seed
 
 
 def children(pid: int) -> list[str]:
@@ -121,3 +121,32 @@ def test_several_workers_need_postgresql(node_env) -> None:
     assert done.returncode == 1
     assert "2 processus de service demandent PostgreSQL" in done.stderr and "Traceback" not in done.stderr
 
+
+
+def test_the_side_process_ends_with_an_arbiter_killed_outright(node_env, nodes) -> None:
+    seed(accounts=2)
+    node = Node({**node_env, "RELAIS_LOG_LEVEL": "INFO"})
+    nodes.append(node)
+    node.wait_ready()
+    deadline = time.monotonic() + START_SECONDS
+    while "SMTP receiver listening" not in node.stderr and time.monotonic() < deadline:
+        time.sleep(0.2)  # the side process is up: its services run
+    side = next(int(line.split()[0]) for line in subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(node.child.proc.pid)], capture_output=True, text=True
+    ).stdout.splitlines() if "kernel.serving.node" in line)
+
+    node.child.proc.kill()  # SIGKILL: no hook of the arbiter runs
+    node.child.proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _running(side):
+        time.sleep(0.1)
+
+    assert not _running(side), "the side process outlived its node"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
