@@ -17,9 +17,18 @@ class EndAfterWebsocket:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        upgraded = environ.get("HTTP_UPGRADE", "").lower() == "websocket" and "werkzeug.socket" in environ
-        answer = self.app(environ, start_response)
-        if not upgraded:
+        if environ.get("HTTP_UPGRADE", "").lower() != "websocket" or "werkzeug.socket" not in environ:
+            return self.app(environ, start_response)
+        statuses: list[str] = []
+
+        def noting(status: str, *args: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, *args)
+
+        answer = self.app(environ, noting)
+        # Refused before the handshake (a bad token: 401), the HTTP answer is the client's to read. A socket
+        # route that ran had simple-websocket write the 101 itself; flask-sock then answers an empty 200.
+        if not statuses or not statuses[0].startswith("200"):
             return answer
         close = getattr(answer, "close", None)
         if close is not None:
