@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import sys
 import threading
 import time
@@ -143,7 +144,9 @@ class LiveSocket:
         self.metrics = getattr(relais, "metrics", None)
         self.account = account  # who the socket's messages up come from (None: they are all refused)
         self.recheck_seconds = float(relais.config["ws_recheck_seconds"])
-        self.next_check = time.monotonic() + self.recheck_seconds
+        # The first re-check somewhere in the period, never later: sockets opened together (a node's start, the
+        # reconnections after a restart) would otherwise all query in the same second, every period.
+        self.next_check = time.monotonic() + self.recheck_seconds * random.uniform(0.5, 1.0)
         self.grace_until = 0.0
         self.visible: dict[int, bool] = {}  # during a grace period: exchange id -> may it be sent
 
@@ -160,6 +163,7 @@ class LiveSocket:
         ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
         last_sent = minute = time.monotonic()
         minute += 60
+        last_sent -= random.uniform(0, PING_EVERY / 2)  # spread the pings of sockets opened together
         while ws.connected:
             if self.restarting or stopping.is_set():
                 ws.close(reason=SERVICE_RESTART, message=RESTART_MESSAGE)
