@@ -30,11 +30,7 @@ SKIPPED_ENDPOINTS = {"static": "files (scripts, styles, images)", "live_events":
 EVERY_VALUE = {"/echanges/<int:exchange_id>", "/envoyer/<name>", "/patients/<int:patient_id>"}
 # Violations known, tolerated until the file at fault is fixed by its owner, each with the fix. Strict: once
 # a known violation is gone, the test fails until it is struck from here.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("/envoyer/documents", "aria-allowed-attr"):
-        "web/static/js/fields.js sets aria-required on the attachments field's button (a required attachments "
-        "field); fix: `if (spec.required && !input.matches(\"button\"))` before setting it",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 # GET rules that answer HTML but are deliberately not audited, each with its reason.
 NOT_AUDITED: dict[str, str] = {
     "/login/psc": "a redirect to Pro Santé Connect (404 unless configured); a refusal shows the login page, audited",

@@ -40,7 +40,9 @@ export function renderField(spec, ctx) {
     : h("div", { class: `field field-${spec.type}`, dataset: { field: spec.name } }, label, help, widget.el, error);
   const input = widget.input;
   input.setAttribute("aria-describedby", [helpId, errorId].filter(Boolean).join(" "));
-  if (spec.required) input.setAttribute("aria-required", "true");
+  // ARIA allows aria-required on form controls, not on a button (the attachments field's « Ajouter »): the
+  // label's « * » says it there.
+  if (spec.required && !input.matches("button")) input.setAttribute("aria-required", "true");
   let autofilled;
 
   const control = {
