@@ -112,7 +112,7 @@ def _read_password(from_stdin: bool, unchanged: str = "le compte n'est pas cré�
 @click.option("--state", type=click.Choice(["all", "active", "inactive"]), default="all", show_default=True,
               help="Comptes actifs, désactivés, ou tous.")
 @click.option("--role", type=click.Choice(list(ROLES)), help="Seulement les comptes ayant ce rôle.")
-@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True, help="Page (25 comptes par page).")
+@click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", show_default=True, help="Page (25 comptes par page).")
 def user_list(search: str, state: str, role: str | None, page: int) -> None:
     """Lister les comptes (25 par page)."""
     config = effective_config(quiet=True)

@@ -114,7 +114,7 @@ def structure_edit(structure_id: int, name: str | None, structure_type: str | No
 
 @structure.command("list")
 @click.option("--search", default="", metavar="TEXTE", help="Nom, FINESS ou adresse MSSanté.")
-@click.option("--page", default=1, type=click.IntRange(min=1), show_default=True, help="Page (25 par page).")
+@click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", show_default=True, help="Page (25 par page).")
 def structure_list(search: str, page: int) -> None:
     """Lister les structures et leurs membres."""
     config = effective_config(quiet=True)
