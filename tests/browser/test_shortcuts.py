@@ -94,3 +94,32 @@ def test_no_shortcut_fires_while_typing(alice_site, new_page, sign_in):
     message.press_sequentially("g i ? n")
     expect(message).to_have_value("g i ? n")
     assert page.url == sign_in_compose
+
+
+def test_one_letter_shortcuts_can_be_turned_off_and_back_on(alice_site, new_page, sign_in):
+    # WCAG 2.1.4: speech input types letters as words, so one-letter shortcuts must be able to be turned off.
+    page = new_page()
+    sign_in(page, alice_site, "alice")
+    expect(page.locator("#inbox")).to_have_attribute("aria-busy", "false")
+    page.keyboard.press("?")
+    help_panel = page.get_by_role("dialog", name="Raccourcis clavier")
+    toggle = help_panel.get_by_label(re.compile("Raccourcis d’une lettre activés"))
+    expect(toggle).to_be_checked()
+    toggle.uncheck()
+    page.keyboard.press("Escape")
+    expect(help_panel).to_be_hidden()
+    page.keyboard.press("n")
+    expect(page.locator("details.send-panel")).not_to_have_attribute("open", "")
+
+    page.reload()  # the choice is kept
+    expect(page.locator("#inbox")).to_have_attribute("aria-busy", "false")
+    page.keyboard.press("g")
+    page.keyboard.press("p")
+    page.wait_for_timeout(300)  # a shortcut would navigate at once; nothing must happen
+    assert page.url == f"{alice_site.url}/"
+    page.keyboard.press("?")  # the help still opens, to turn them back on
+    expect(toggle).not_to_be_checked()
+    toggle.check()
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    expect(page.locator("details.send-panel")).to_have_attribute("open", "")

@@ -5,6 +5,29 @@
 import { h } from "./dom.js";
 
 const SEQUENCE_MS = 1500;  // « g » then its letter
+// WCAG 2.1.4: one-letter shortcuts can be turned off (speech input types letters as words); kept per browser.
+// « ? » stays, so the help panel where they are turned back on is always at hand.
+const OFF_KEY = "relais.shortcuts.off";
+
+function lettersOn() {
+  try {
+    return localStorage.getItem(OFF_KEY) !== "1";
+  } catch {
+    return true;
+  }
+}
+
+function setLettersOn(on) {
+  try {
+    if (on) localStorage.removeItem(OFF_KEY);
+    else localStorage.setItem(OFF_KEY, "1");
+  } catch {
+    // storage refused (private mode): the choice lasts as long as the page
+  }
+  lettersOverride = on;
+}
+
+let lettersOverride = null;
 
 const HELP = [
   [["?"], "Afficher ou masquer cette aide"],
@@ -33,6 +56,9 @@ function helpDialog() {
     h("dl", { class: "shortcuts-list" }, HELP.flatMap(([combo, label]) => [
       h("dt", {}, keys(combo)), h("dd", {}, label)])),
     h("p", { class: "shortcuts-note" }, "Les raccourcis d’une lettre sont inactifs pendant la saisie dans un champ."),
+    h("label", { class: "shortcuts-toggle" },
+      h("input", { type: "checkbox", id: "shortcuts-letters", checked: lettersOn() }),
+      " Raccourcis d’une lettre activés (n, /, g i, g p)"),
     h("form", { method: "dialog", class: "shortcuts-actions" },
       h("button", { type: "submit", class: "btn btn-primary" }, "Fermer")));
   // Closed by its button, Échap (the browser's own) or « ? »: the focus goes back where it was.
@@ -41,6 +67,7 @@ function helpDialog() {
     returnTo = null;
   });
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });  // the backdrop
+  dialog.querySelector("#shortcuts-letters").addEventListener("change", (event) => setLettersOn(event.target.checked));
   document.body.append(dialog);
   return dialog;
 }
@@ -87,6 +114,7 @@ export function followShortcuts() {
       return;
     }
     if (helpOpen || document.querySelector("dialog[open]")) return;  // another panel has the keyboard
+    if (!(lettersOverride ?? lettersOn())) return;
     if (pendingG && Date.now() - pendingG < SEQUENCE_MS && GO[event.key]) {
       pendingG = 0;
       event.preventDefault();
