@@ -75,11 +75,12 @@ def test_a_zip_with_a_readme_is_imported_and_the_readme_named(app, lines, extrac
 
 
 def test_an_account_created_after_the_import_is_linked(app, lines, extraction, run_cli, find):
-    run_cli(app, "import-annuaire", str(extraction([lines.per("julie@medecin.mssante.fr")])))
+    # An account's RPPS must carry a right Luhn key (the extraction's default one does not).
+    run_cli(app, "import-annuaire", str(extraction([lines.per("julie@medecin.mssante.fr", rpps="10001234565")])))
 
     created = run_cli(app, "user", "create", "--login", "jbernard", "--first-name", "Julie", "--last-name", "Bernard",
-                      "--rpps", "10001234567", "--password-stdin", input="motdepasse-solide\n")
+                      "--rpps", "10001234565", "--password-stdin", input="motdepasse-solide\n")
 
     assert created.exit_code == 0, created.output
     found = find("julie", kind="account")["professionals"]
-    assert [(e["id"], e["has_account"]) for e in found] == [("pp:810001234567", True)]
+    assert [(e["id"], e["has_account"]) for e in found] == [("pp:810001234565", True)]
