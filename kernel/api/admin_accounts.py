@@ -86,7 +86,9 @@ def admin_create_account() -> Any:
         account = create_account(data, current_account())
     except AccountRefused as exc:
         raise ApiError(422, exc.errors) from None
-    if not passwords_on():  # signing in with Pro Santé Connect: no password to choose
+    if not passwords_on() or not may_manage_accounts(current_account()):
+        # Pro Santé Connect: no password to choose. A directory manager does not hand out password links:
+        # whoever holds one signs in as the account (administrators only, kernel/models/roles.py).
         return _envelope(account, 201)
     link, expires_at = make_link(account, current_account())
     return _envelope(account, 201, password_link=link, password_link_expires_at=expires_at)
@@ -159,7 +161,7 @@ def admin_password_link(account_id: int) -> Any:
 
 
 @api.post("/admin/accounts/import")
-@managers
+@administrators
 def admin_import_accounts() -> Any:
     upload = request.files.get("file")
     content = upload.read(MAX_IMPORT_BYTES + 1) if upload is not None else request.get_data(cache=False)

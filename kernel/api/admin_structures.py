@@ -11,8 +11,8 @@ from ..models import Account, Identity
 from ..schemas.structures import (MemberAddSchema, MemberEnvelopeSchema, StructureCreateSchema, StructureDetailsSchema,
                                   StructureEnvelopeSchema, StructureListQuerySchema, StructureListSchema)
 from ..services.sending import flatten_errors
-from ..services.structures import (StructureRefused, add_member, create_structure, describe, describe_member,
-                                   edit_structure, remove_member, search_structures, structure_or_none)
+from ..services.structures import (SelfMembershipRefused, StructureRefused, add_member, create_structure, describe,
+                                   describe_member, edit_structure, remove_member, search_structures, structure_or_none)
 from .admin_accounts import _load
 from .admin_rights import managers
 from .blueprint import api
@@ -96,6 +96,8 @@ def admin_add_member(structure_id: int) -> Any:
         raise ApiError(422, {"account": ["Ce compte n'existe pas : choisissez-le dans la liste."]})
     try:
         row = add_member(structure, account, current_account())
+    except SelfMembershipRefused as exc:
+        raise ApiError(403, exc.errors) from None
     except StructureRefused as exc:
         raise ApiError(422, exc.errors) from None
     row.delegate = account

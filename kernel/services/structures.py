@@ -20,12 +20,19 @@ from .accounts import AccountRefused, addresses_of
 from .delegations import SCOPE_ALL, DelegationRefused, grant, withdraw
 
 PER_PAGE = 25
-__all__ = ["StructureRefused", "create_structure", "edit_structure", "search_structures", "members_of",
+__all__ = ["StructureRefused", "SelfMembershipRefused", "create_structure", "edit_structure", "search_structures", "members_of",
            "add_member", "remove_member", "describe", "structure_or_none"]
 
 
 class StructureRefused(AccountRefused):
     """What is wrong with a structure's details or a member, by field (French sentences): nothing was stored."""
+
+
+SELF_MEMBERSHIP = "Vous ne pouvez pas vous ajouter vous-même : demandez à un autre administrateur."
+
+
+class SelfMembershipRefused(StructureRefused):
+    """A manager tried to add themself to a structure: a forbidden act (403), not a bad input."""
 
 
 @dataclass
@@ -155,7 +162,12 @@ def edit_structure(structure: Identity, data: dict[str, Any], by: Account | None
 
 
 def add_member(structure: Identity, account: Account, by: Account | None) -> Delegation:
-    """Let ``account`` act for the structure (mail and conversations), at once."""
+    """Let ``account`` act for the structure (mail and conversations), at once.
+
+    A manager never adds themself: someone else must agree that they act for the structure (4-eyes).
+    """
+    if by is not None and by.id == account.id:
+        raise SelfMembershipRefused({"account": [SELF_MEMBERSHIP]})
     try:
         row = grant(structure, account, SCOPE_ALL, by)
     except DelegationRefused as exc:

@@ -79,7 +79,7 @@ ADMIN_ROUTES: dict[str, Expect] = {
 DIRECTORY_MANAGER: dict[str, int] = {
     "api.admin_list_accounts": 200, "api.admin_create_account": 422, "api.admin_get_account": 200,
     "api.admin_edit_account": 422, "api.admin_set_roles": 403, "api.admin_deactivate_account": 403,
-    "api.admin_activate_account": 403, "api.admin_password_link": 403, "api.admin_import_accounts": 400,
+    "api.admin_activate_account": 403, "api.admin_password_link": 403, "api.admin_import_accounts": 403,
     "api.admin_list_structures": 200, "api.admin_create_structure": 422, "api.admin_get_structure": 200,
     "api.admin_edit_structure": 422, "api.admin_add_member": 422, "api.admin_remove_member": 204,
     "admin.home": 302, "admin.accounts": 200, "admin.new_account": 200, "admin.account": 200,
