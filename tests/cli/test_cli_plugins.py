@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
-from kernel.server import RunningPlatform
+from cli.test_cli_subprocess import Child, get_json
 
 GOOD = "from kernel import hookimpl\n\n\n@hookimpl\ndef register_channels():\n    return []\n"
 # A misspelled hook name: check_pending() must refuse it and name the plugin.
@@ -66,18 +69,21 @@ def test_nothing_enabled_loads_the_kernel_only(run) -> None:
     assert set(statuses.values()) <= {"available"}  # installed (built-in or not), none enabled
 
 
-def test_serve_starts_without_broken_plugins_and_says_so(run, installed_plugins, monkeypatch) -> None:
-    started: list[object] = []
+def test_serve_starts_without_broken_plugins_and_says_so(installed_plugins, tmp_path: Path) -> None:
+    # The real ``relais serve`` (gunicorn by default: the command execs the arbiter), in a process of its own
+    # that finds the fake distribution the way the fixture's sys.path does.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])}
+    child = Child("serve", "--port", "0", env=env)
+    try:
+        url = child.wait_for(r"Relais Santé est démarré : (http://127\.0\.0\.1:\d+/)").group(1)
+        status, _ = get_json(url + "readyz")
+        code = child.stop(signal.SIGTERM)
+    finally:
+        child.kill()
 
-    def fake_run_platform(app, host, port, ready_callback=None, services=()):
-        started.append(app)
-        ready_callback(RunningPlatform(host=host, port=8123))
-    monkeypatch.setattr("kernel.commands.running.run_platform", fake_run_platform)
-
-    result = run("serve", "--port", "0")
-
-    assert result.exit_code == 0, result.output
-    assert started and "Relais Santé est démarré : http://127.0.0.1:8123/" in result.stdout
-    warning = result.stderr.split("(", 1)[1].split(")", 1)[0]
-    assert "3 extensions écartées" in result.stderr and set(warning.split(", ")) == {"typo", "broken", "missing"}
-    assert "relais plugins" in result.stderr
+    assert status == 200
+    assert code == 0, "".join(child.stderr)
+    stderr = "".join(child.stderr)
+    warning = stderr.split("extensions écartées (", 1)[1].split(")", 1)[0]
+    assert "3 extensions écartées" in stderr and set(warning.split(", ")) == {"typo", "broken", "missing"}
+    assert "relais plugins" in stderr
