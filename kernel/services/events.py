@@ -190,7 +190,18 @@ class EventBus:
         self._backend = backend or LocalBackend()
         self._backend.start(self._fan_out, self.resync)
         self._listeners = listeners
+        self._forward: Callable[[Event], None] | None = None
         self._ids = itertools.count(1)
+
+    def forward_to(self, forward: Callable[[Event], None]) -> None:
+        """Also hand every committed event to ``forward``: the side process of a gunicorn node sends them to its
+        worker's sockets (kernel/serving/relay.py)."""
+        self._forward = forward
+
+    def deliver(self, event: Event) -> None:
+        """Give ``event``, committed and published in another process, to this process's sockets (not to the
+        plugins' listeners: the publishing process called them)."""
+        self._fan_out(event)
 
     def subscribe(self, account_id: int, credential: tuple[str | None, int | None] = (None, None),
                   max_per_account: int | None = None, max_per_node: int | None = None) -> Subscription:
@@ -227,6 +238,8 @@ class EventBus:
         Called once the transaction committed (``publish_on_commit``); not for direct use."""
         for event in events:
             self._backend.send(event)
+            if self._forward is not None:
+                self._forward(event)
             if self._listeners is not None:
                 try:
                     self._listeners(event)

@@ -41,8 +41,8 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from ..commands.common import effective_config
-from . import wake
-from .plan import WAKE_FD_ENV, Plan
+from . import relay, wake
+from .plan import RELAY_FD_ENV, WAKE_FD_ENV, Plan
 
 log = logging.getLogger(__name__)
 # A side process that dies is started again, but not in a tight loop when it cannot start at all.
@@ -70,16 +70,20 @@ class RelaisLogger(glogging.Logger):
 class SideProcess:
     """The node's side process, seen from the arbiter."""
 
-    def __init__(self, receive_fd: int) -> None:
+    def __init__(self, receive_fd: int, relay_fd: int | None = None) -> None:
         self.receive_fd = receive_fd
+        self.relay_fd = relay_fd  # where it forwards live events to the worker (the local bus only)
         self.proc: subprocess.Popen | None = None
         self.stopping = False
         self.owner = os.getpid()  # the arbiter: a forked worker inherits this object, and must not act on it
 
     def start(self) -> None:
         env = {**os.environ, WAKE_FD_ENV: str(self.receive_fd)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "kernel.serving.node"], env=env,
-                                     pass_fds=(self.receive_fd,))
+        fds = [self.receive_fd]
+        if self.relay_fd is not None:
+            env[RELAY_FD_ENV] = str(self.relay_fd)
+            fds.append(self.relay_fd)
+        self.proc = subprocess.Popen([sys.executable, "-m", "kernel.serving.node"], env=env, pass_fds=tuple(fds))
         log.info("side process (jobs, services) started: pid %s", self.proc.pid)
 
     def alive(self) -> bool:
@@ -140,7 +144,11 @@ class RelaisApplication(BaseApplication):
     def __init__(self, plan: Plan, config: Any) -> None:
         self.plan, self.config = plan, config
         self.wake_send, self.wake_receive = wake.channel()
-        self.side = SideProcess(self.wake_receive.fileno())
+        # With the in-process bus, the events the side process publishes reach the worker's sockets through
+        # this channel; PostgreSQL's NOTIFY carries them otherwise (kernel/serving/relay.py).
+        self.relay_send, self.relay_receive = relay.channel() if config["event_backend"] == "local" else (None, None)
+        self.side = SideProcess(self.wake_receive.fileno(),
+                                self.relay_send.fileno() if self.relay_send is not None else None)
         super().__init__()
 
     def load_config(self) -> None:
@@ -175,6 +183,8 @@ class RelaisApplication(BaseApplication):
         app = create_app(self.config, migrate=False)  # the command migrated before starting the node
         relais = app.extensions["relais"]
         relais.jobs.wake = wake.waker(self.wake_send)  # the runner is the side process's
+        if self.relay_receive is not None:
+            relay.listen(self.relay_receive, relais.events)
         return app
 
     def run(self) -> None:
@@ -193,6 +203,8 @@ class RelaisApplication(BaseApplication):
 
     def post_fork(self, server: Any, worker: Any) -> None:
         self.wake_receive.close()  # the side process's end: a worker only sends
+        if self.relay_send is not None:
+            self.relay_send.close()  # the side process's end: a worker only receives
 
     def child_exit(self, server: Any, worker: Any) -> None:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

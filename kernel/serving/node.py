@@ -16,8 +16,8 @@ from typing import Any
 
 from ..commands.common import effective_config, open_platform
 from ..server import run_side_services
-from . import wake
-from .plan import WAKE_FD_ENV, Plan
+from . import relay, wake
+from .plan import RELAY_FD_ENV, WAKE_FD_ENV, Plan
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ def main() -> None:
         if wake_fd:
             receive = socket.socket(fileno=int(wake_fd))
             wake.listen(receive, relais.jobs, stop.is_set)
+        relay_fd = os.environ.get(RELAY_FD_ENV)
+        if relay_fd:  # the in-process bus: what the jobs and services publish goes to the worker's sockets
+            relais.events.forward_to(relay.forwarder(socket.socket(fileno=int(relay_fd))))
         # An arbiter killed outright (SIGKILL, a crash) cannot stop its side process: it stops itself when
         # it finds it has another parent, rather than running the node's jobs with no node.
         run_side_services(app, list(relais.services), lambda: stop.is_set() or os.getppid() != arbiter)

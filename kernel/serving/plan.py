@@ -11,6 +11,8 @@ from typing import Any
 ENV = "SERVING_RELAIS_PLAN"  # not RELAIS_*: those are settings, and an unknown one is warned about
 # The side process's end of the job wake-up channel (kernel/serving/wake.py), a descriptor number.
 WAKE_FD_ENV = "SERVING_RELAIS_WAKE_FD"
+# The side process's end of the live events channel to the worker (kernel/serving/relay.py), on the local bus only.
+RELAY_FD_ENV = "SERVING_RELAIS_RELAY_FD"
 
 
 @dataclass
