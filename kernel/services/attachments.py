@@ -92,7 +92,13 @@ class AttachmentStore:
         if not attachments:
             return 0
         Attachment.delete().where(Attachment.id.in_([a.id for a in attachments])).execute()
-        hashes = {a.sha256 for a in attachments}
+        return self.remove_unnamed_files({a.sha256 for a in attachments}, older_than=older_than)
+
+    def remove_unnamed_files(self, hashes: set[str], *, older_than: dt.datetime | None = None) -> int:
+        """Unlink the file of each of ``hashes`` that no Attachment row names (rows deleted by a committed
+        transaction); a file written after ``older_than`` stays. Returns how many files went."""
+        if not hashes:
+            return 0
         kept = {sha for (sha,) in Attachment.select(Attachment.sha256).where(Attachment.sha256.in_(sorted(hashes)))
                 .tuples()}
         removed = 0

@@ -119,22 +119,34 @@ def purge_exchanges(ids: Iterable[int]) -> PurgeCounts:
         Exchange.delete().where(Exchange.id.in_(ids)).execute()
         orphans = _unused(candidates)
         counts.attachments = len(orphans)
+        # The rows go with the exchanges, in this transaction: a row outliving its purge would be a dangling
+        # reference to a file unlinked below; a row staying because the purge rolled back keeps its file.
+        Attachment.delete().where(Attachment.id.in_([a.id for a in orphans])).execute()
+        hashes = {a.sha256 for a in orphans}
 
         def remove_files() -> None:
-            # After the commit: a rolled-back purge must find its files where they were. A file written since
-            # the purge began stays (an upload of the same content may be on its way to its row).
-            counts.files = current_relais().attachments.remove(orphans, older_than=started)
+            # After the commit, and only the files no row names any more (a row of another upload of the same
+            # content keeps it). A file written since the purge began stays (an upload of the same content may
+            # be on its way to its row).
+            counts.files = current_relais().attachments.remove_unnamed_files(hashes, older_than=started)
 
         on_commit(remove_files)
     return counts
 
 
 def _unused(attachment_ids: list[int]) -> list[Attachment]:
-    """Of these attachments, those no message (of another exchange) uses any more."""
+    """Of these attachments, those no message (of another exchange) uses any more and no draft still holds (a
+    forward being written with the attachment of a message being purged keeps it)."""
     if not attachment_ids:
         return []
     used = MessageAttachment.select(MessageAttachment.id).where(MessageAttachment.attachment == Attachment.id)
-    return list(Attachment.select().where(Attachment.id.in_(attachment_ids) & ~pw.fn.EXISTS(used)))
+    unused = list(Attachment.select().where(Attachment.id.in_(attachment_ids) & ~pw.fn.EXISTS(used)))
+    if not unused:
+        return []
+    # Draft.attachments is a JSON list of ids: read in Python, the same on SQLite and PostgreSQL.
+    held = {int(i) for (ids,) in Draft.select(Draft.attachments).tuples() for i in (ids or [])
+            if isinstance(i, int) or str(i).isdigit()}
+    return [a for a in unused if a.id not in held]
 
 
 def preview(now: dt.datetime | None = None) -> list[tuple[str, int, int]]:
