@@ -70,3 +70,18 @@ def _smtp(port: int) -> smtplib.SMTP:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_an_event_too_large_for_a_datagram_becomes_a_resync() -> None:
+    from kernel.serving import relay
+    from kernel.services.events import Event
+
+    side, worker = relay.channel()
+    forward = relay.forwarder(side)
+    small = Event("message.created", 7, (1, 2), {"body": "Court."})
+    forward(small)
+    assert Event.from_json(worker.recv(relay.BUFFER_BYTES).decode()) == small
+    forward(Event("message.created", 7, (1,), {"body": "x" * (8 * 1024 * 1024)}))
+    assert worker.recv(relay.BUFFER_BYTES) == relay.RESYNC
+    side.close()
+    worker.close()
