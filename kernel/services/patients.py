@@ -16,9 +16,9 @@ import peewee as pw
 
 from ..db import utcnow, write_transaction
 from ..ins import INS_OIDS, OID_INS_NIR, Ins
-from ..models import Account, Exchange, Membership, Patient, PatientCare, PatientUse
+from ..models import Account, Exchange, Patient, PatientCare, PatientUse
 from ..models.patient import fold
-from .acting_as import identity_ids_query
+from .acting_as import identity_ids_query, visible_exchanges
 
 Errors = dict[str, list[str]]
 OLDEST_BIRTH_DATE = dt.date(1890, 1, 1)
@@ -155,8 +155,10 @@ def in_care_query(account_id: int) -> pw.SelectQuery:
     identities = identity_ids_query(account_id)
     used = PatientUse.select(PatientUse.patient).where(PatientUse.account == account_id)
     cared = PatientCare.select(PatientCare.patient).where(PatientCare.identity.in_(identities))
-    about = (Exchange.select(Exchange.patient).join(Membership, on=(Membership.exchange == Exchange.id))
-             .where(Membership.identity.in_(identities) & Exchange.patient.is_null(False)))
+    # The exchanges it may see, scope-aware: a mail-only delegate does not learn the patients of its
+    # principal's conversations.
+    about = (Exchange.select(Exchange.patient)
+             .where(Exchange.id.in_(visible_exchanges(account_id)) & Exchange.patient.is_null(False)))
     return used | cared | about
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kernel import identities_for
-from kernel.models import STRUCTURE
+from kernel.models import CHAT, STRUCTURE
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class Mine:
 
 
 def identities_of(account: Any) -> Mine:
-    identities = identities_for(account)
+    # Téléexpertise lives in the conversations space: a mail-only delegate is on no side of its principal's.
+    identities = identities_for(account, CHAT)
     return Mine(all=frozenset(i.id for i in identities),
                 expert=frozenset({account.identity_id} | {i.id for i in identities if i.kind == STRUCTURE}))
 

@@ -162,3 +162,28 @@ def test_narrowing_a_delegation_stops_the_conversations_on_open_sockets(app, off
             assert (event["exchange_id"], event["data"]["body"]) == (mail, "Courrier")
         finally:
             ws.close()
+
+
+def test_a_mail_only_delegate_is_not_in_care_of_the_patients_of_the_principals_conversations(app):
+    from kernel.models import Exchange
+    from kernel.services.patients import in_care_query
+    from kernel.testing import make_patient
+
+    doctor = make_account("doctor", "Alice", "Martin", profession="Médecin généraliste", addresses=("a@x.mssante.fr",))
+    secretary = make_account("secretary", "Léa", "Petit", profession="Secrétaire médicale", eligible=False)
+    colleague = make_account("colleague", "Bob", "Durand", profession="Infirmier")
+    delegations.grant(doctor.identity, secretary, delegations.SCOPE_MAIL, granted_by=doctor)
+    chat_patient, mail_patient = make_patient("Chantal", "CONVERSATION"), make_patient("Martine", "COURRIER")
+    for channel, patient in (("test_chat", chat_patient), ("test_mail", mail_patient)):
+        exchange = _start(sign_in(app, doctor), channel, doctor.identity_id, [colleague.identity_id])
+        Exchange.update(patient=patient.id).where(Exchange.id == exchange).execute()
+
+    def in_care(account):
+        return {patient_id for (patient_id,) in in_care_query(account.id).tuples()}
+
+    assert {chat_patient.id, mail_patient.id} <= in_care(doctor)
+    assert mail_patient.id in in_care(secretary)
+    assert chat_patient.id not in in_care(secretary)
+    # Widened to every space, the conversations' patients come back.
+    delegations.change_scope(Delegation.get(Delegation.delegate == secretary.id), delegations.SCOPE_ALL)
+    assert chat_patient.id in in_care(secretary)
