@@ -3,7 +3,8 @@ same for werkzeug's threaded server and gunicorn: both servers' own access logs 
 kernel/serving/arbiter.py), so the ``log_level`` and ``access_log`` settings are the only ones that decide.
 
 The line has the path without its query string: a search (« dupont 1979 ») would otherwise write patients'
-names into the logs.
+names into the logs. A one-time password link's secret (/mot-de-passe/<secret>) is cut to a prefix and « … »:
+whoever reads the logs must not be able to choose the account's password.
 """
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ import time
 from typing import Any, Callable, Iterable
 
 access_log = logging.getLogger("relais.access")
+SECRET_PATHS = ("/mot-de-passe/",)  # paths whose remainder is a secret
+SECRET_PREFIX = 4  # characters of the secret kept, to tell two lines apart
+
+
+def loggable_path(path: str) -> str:
+    """The path as the access line shows it: a secret in it cut to its first characters and « … »."""
+    for prefix in SECRET_PATHS:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return path[:len(prefix) + SECRET_PREFIX] + "…"
+    return path
 
 
 class AccessLog:
@@ -27,7 +38,7 @@ class AccessLog:
 
         def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             access_log.info('%s "%s %s %s" %s %.1f ms', environ.get("REMOTE_ADDR", "-"),
-                            environ.get("REQUEST_METHOD", "-"), environ.get("PATH_INFO", "") or "/",
+                            environ.get("REQUEST_METHOD", "-"), loggable_path(environ.get("PATH_INFO", "") or "/"),
                             environ.get("SERVER_PROTOCOL", "-"), status.split(" ", 1)[0],
                             (time.perf_counter() - began) * 1000)
             return start_response(status, headers, exc_info) if exc_info is not None else \
