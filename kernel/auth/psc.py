@@ -127,6 +127,14 @@ def finish(query: dict[str, str]) -> tuple[Account, str, str]:
     return account, id_token, next_path
 
 
+def claims_options(issuer: str, client_id: str) -> dict[str, Any]:
+    """What the id_token must say: from our provider, at the eIDAS level, and meant for us (its audience is
+    our client id: a token issued to another application must not sign anyone in here)."""
+    return {"iss": {"essential": True, "values": [issuer]},
+            "aud": {"essential": True, "value": client_id},
+            "acr": {"essential": True, "values": [ACR]}}
+
+
 def _checked_account(query: dict[str, str]) -> tuple[Account, str]:
     error = query.get("error")
     if error:
@@ -136,9 +144,8 @@ def _checked_account(query: dict[str, str]) -> tuple[Account, str]:
         raise PscRefused(message, f"provider error {error[:60]}: {query.get('error_description', '')[:200]}")
     _metadata()
     try:
-        token = _client().authorize_access_token(claims_options={
-            "iss": {"essential": True, "values": [_metadata()["issuer"]]},
-            "acr": {"essential": True, "values": [ACR]}})
+        token = _client().authorize_access_token(claims_options=claims_options(
+            _metadata()["issuer"], current_relais().config["psc_client_id"]))
     except MismatchingStateError:
         raise PscRefused("Cette réponse de Pro Santé Connect ne correspond à aucune connexion en cours dans ce "
                          "navigateur (elle a expiré ou a été modifiée) : recommencez la connexion.",
