@@ -14,9 +14,12 @@ from ..models import Account, Delegation, Identity, Membership
 
 # An account's profession is free text as its administrator typed it (« Médecin généraliste »,
 # « Cardiologue (centre hospitalier) »): physicians are recognised by the words of their profession. Not
-# "-logue" at large: a psychologue or a podologue is no physician; nor a chirurgien-dentiste.
+# "-logue" at large: a psychologue or a podologue is no physician; nor a chirurgien-dentiste. The profession
+# is named by its first word: « Secrétaire de médecine du travail » or « Infirmière en médecine interne » are
+# no physicians though a physician's word follows; an « Interne en pharmacie » is a pharmacist in training.
 _PHYSICIAN_WORDS = re.compile(
-    r"\b(medecin|docteur|generaliste|interne|urgentiste|chirurgien(?!.dentiste)|anesthesiste|radiologue|cardiologue|"
+    r"\s*(medecin|docteur(?! en pharmacie)|generaliste|interne(?! en (?:pharmacie|odontologie))|urgentiste|"
+    r"chirurgien(?!.dentiste)|anesthesiste|radiologue|cardiologue|"
     r"dermatologue|pediatre|psychiatre|geriatre|gynecologue|obstetricien|ophtalmologue|neurologue|pneumologue|"
     r"gastro.?enterologue|hepatologue|endocrinologue|diabetologue|rhumatologue|nephrologue|urologue|oncologue|"
     r"hematologue|infectiologue|allergologue|angiologue|biologiste medical|orl|oto.?rhino.?laryngologiste|"
@@ -26,7 +29,7 @@ _PHYSICIAN_WORDS = re.compile(
 
 def is_physician(profession: str | None) -> bool:
     """Whether a profession (free text) is a physician's, who is called « Dr »."""
-    return bool(_PHYSICIAN_WORDS.search(fold(profession or "")))
+    return bool(_PHYSICIAN_WORDS.match(fold(profession or "")))
 
 
 def principal_label(identity: Identity, account: Account | None = None) -> str:

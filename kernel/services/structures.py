@@ -20,8 +20,8 @@ from .accounts import AccountRefused, addresses_of
 from .delegations import SCOPE_ALL, DelegationRefused, grant, withdraw
 
 PER_PAGE = 25
-__all__ = ["StructureRefused", "SelfMembershipRefused", "create_structure", "edit_structure", "search_structures", "members_of",
-           "add_member", "remove_member", "describe", "structure_or_none"]
+__all__ = ["StructureRefused", "SelfMembershipRefused", "create_structure", "edit_structure", "search_structures",
+           "members_of", "add_member", "remove_member", "describe", "structure_or_none"]
 
 
 class StructureRefused(AccountRefused):

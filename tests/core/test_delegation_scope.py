@@ -138,7 +138,9 @@ def test_a_structure_member_acts_for_the_structure_and_a_non_physician_keeps_a_p
     ("Médecin", True), ("Médecin généraliste", True), ("Cardiologue (centre hospitalier)", True),
     ("Dermatologue (téléexpertise)", True), ("Pédiatre", True), ("Chirurgien orthopédiste", True),
     ("Chirurgien-dentiste", False), ("Psychologue", False), ("Pédicure-podologue", False), ("Infirmier", False),
-    ("Secrétaire médicale", False), ("Sage-femme", False), ("Pharmacien", False), ("", False)])
+    ("Secrétaire médicale", False), ("Sage-femme", False), ("Pharmacien", False), ("", False),
+    ("Secrétaire de médecine du travail", False), ("Infirmière en médecine interne", False),
+    ("Interne en pharmacie", False), ("ORL", True), ("Médecin du travail", True), ("Interne en médecine", True)])
 def test_who_is_called_doctor(profession, physician):
     assert is_physician(profession) is physician
 
