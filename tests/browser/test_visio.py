@@ -57,9 +57,10 @@ def media_page(media_browser) -> Iterator[Any]:
     JavaScript error or a Content-Security-Policy violation on any page fails the test."""
     contexts, errors = [], []
 
-    def open_page(width: int = 1280, height: int = 760) -> Any:
+    def open_page(width: int = 1280, height: int = 760, **options: Any) -> Any:
         context = media_browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                            timezone_id="Europe/Paris", permissions=["camera", "microphone"])
+                                            timezone_id="Europe/Paris", permissions=["camera", "microphone"],
+                                            **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
@@ -321,4 +322,32 @@ def test_the_banner_rings_a_minute_then_stays_quiet_and_refuser_stops_it(visio_s
     expect(bob.locator("#visio-ringing")).to_be_hidden()
     with site.app.app_context():
         assert VisioParticipant.select().where(VisioParticipant.state == "declined").count() == 1
+        alice.browser.post(f"/visio/api/appels/{joined['call']['id']}/quitter", json={"peer": joined["peer"]})
+
+
+def test_a_call_started_before_the_page_rings_when_the_banner_script_comes_after_the_socket(visio_site, media_page,
+                                                                                             sign_in):
+    # The banner shares the page's socket (pageLive): when its script subscribes once the socket is already
+    # connected, it must still ask the server which calls ring, not wait for a next connection.
+    from kernel.models import Account
+    from kernel.testing import sign_in as kit_sign_in
+
+    site = visio_site
+    with site.app.app_context():
+        alice = kit_sign_in(site.app, Account.get(Account.login == "alice"))
+        joined = alice.browser.post(f"/visio/api/echanges/{site.exchange_id}/rejoindre", json={}).json
+    bob = media_page(service_workers="block")  # the app's worker would fetch the script past page.route
+    held: list[Any] = []
+    bob.route(re.compile(r"/js/ringing\.js$"), lambda route: held.append(route))  # held until the socket is up
+    sign_in(bob, site, "bob")
+    expect(bob.locator("body")).to_have_attribute("data-live", "connected")
+    for _ in range(50):
+        if held:
+            break
+        bob.wait_for_timeout(100)
+    assert held, "the page never asked for the banner's script"
+    held[0].continue_()
+
+    expect(bob.locator(".visio-ring")).to_contain_text("Alice MARTIN vous invite à une visio")
+    with site.app.app_context():
         alice.browser.post(f"/visio/api/appels/{joined['call']['id']}/quitter", json={"peer": joined["peer"]})

@@ -25,6 +25,7 @@ export class Live {
     this.attempt = 0;
     this.timer = null;
     this.ws = null;
+    this.connected = false;  // the server's hello came on this.ws
     this.status = document.getElementById("live-status");
     window.addEventListener("online", () => this.retryNow());
     document.addEventListener("visibilitychange", () => {
@@ -42,10 +43,13 @@ export class Live {
 
   /**
    * Called each time the socket is (re)connected, and when the server says events were dropped:
-   * the page then fetches what it may have missed, since events are not replayed.
+   * the page then fetches what it may have missed, since events are not replayed. A script that subscribes
+   * once the shared socket is already connected is called at once too: it missed that connection, and the
+   * events sent before its handlers were there.
    */
   onConnected(handler) {
     this.connectedHandlers.add(handler);
+    if (this.connected) queueMicrotask(() => { if (this.connected && this.connectedHandlers.has(handler)) handler(); });
     return this;
   }
 
@@ -66,6 +70,7 @@ export class Live {
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.connected = false;
       this.setState("disconnected");
       if (event.code === 1008) api("me");  // refused: if the session ended, api() goes to the login page
       if (event.code === SERVICE_RESTART) {
@@ -86,6 +91,7 @@ export class Live {
     }
     if (message.type === "hello") {
       this.attempt = 0;
+      this.connected = true;
       this.setState("connected");
       this.fireConnected();
       return;

@@ -12,9 +12,7 @@ export function sendUp(message) {
 
 /** Resolves once the socket is connected (the server's hello came), at once if it already is. */
 export function connected() {
-  if (document.body.dataset.live === "connected" && live.ws && live.ws.readyState === WebSocket.OPEN) {
-    return Promise.resolve();
-  }
+  if (live.connected) return Promise.resolve();
   return new Promise((resolve) => {
     const once = () => { live.connectedHandlers.delete(once); resolve(); };
     live.onConnected(once);
