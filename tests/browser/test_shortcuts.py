@@ -121,5 +121,6 @@ def test_one_letter_shortcuts_can_be_turned_off_and_back_on(alice_site, new_page
     expect(toggle).not_to_be_checked()
     toggle.check()
     page.keyboard.press("Escape")
+    expect(help_panel).to_be_hidden()
     page.keyboard.press("n")
     expect(page.locator("details.send-panel")).to_have_attribute("open", "")
