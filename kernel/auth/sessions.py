@@ -13,7 +13,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, session
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
 from ..db import execute, statement, utcnow
 from ..models import Account, BrowserSession
@@ -55,6 +56,11 @@ def open_session(account: Account) -> BrowserSession:
     session.clear()  # nothing from before sign-in survives it (session fixation)
     session.permanent = True
     session[SESSION_KEY] = secret
+    # The CSRF secret is made now, in the sign-in answer's cookie. Left to the next requests, two of them running
+    # at once (the page and a service worker's or a script's request) would each make one, and the cookie written
+    # last would refuse the other page's forms (« La page a expiré »).
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
     return row
 
 
