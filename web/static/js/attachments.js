@@ -123,9 +123,13 @@ export function createAttachments({ inputId, dropTarget, onError = () => {} }) {
     changed();
   }
 
-  /** Files already on the server ({id, filename, size}: a draft a channel gives as the field's default). */
+  /** Files already on the server ({id, filename, size}: a draft a channel gives as the field's default). Files
+   * still uploading stay: the user just chose them (a patient picked meanwhile refills the screen's defaults). */
   function setSaved(saved) {
-    items.splice(0).forEach((i) => i.el.remove());
+    for (const item of items.filter((i) => i.state !== "uploading")) {
+      items.splice(items.indexOf(item), 1);
+      item.el.remove();
+    }
     for (const one of (Array.isArray(saved) ? saved : []).filter((x) => x && typeof x === "object" && x.id)) {
       const item = { file: { name: one.filename }, id: one.id, state: "done", saved: one, promise: Promise.resolve() };
       item.el = renderItem(item);

@@ -92,7 +92,7 @@ function standaloneControl(spec, widget) {
   const el = h("div", { class: `field field-${spec.type}`, dataset: { field: spec.name } }, widget.el);
   return {
     name: spec.name, spec, el, displayOnly: widget.displayOnly !== false, autofillable: false,
-    get: widget.get, set: widget.set, isEmpty: widget.isEmpty || (() => true),
+    get: widget.get, set: widget.set, draft: widget.draft || widget.get, isEmpty: widget.isEmpty || (() => true),
     pending: widget.pending || (() => Promise.resolve()), focus: widget.focus || (() => {}),
     unresolved: widget.unresolved || (() => null),
     setErrors: widget.setErrors || (() => {}), child: widget.child || (() => null),
@@ -224,7 +224,7 @@ function attachmentsField(spec, { id, dropTarget }) {
     el: box.el, input: box.button, focus: () => box.button.focus(),
     get: () => box.get(),
     set: (v) => box.setSaved(v),
-    isEmpty: () => box.get().length === 0,
+    isEmpty: () => box.get().length === 0 && !box.isUploading(),
     pending: box.pending,
   });
 }

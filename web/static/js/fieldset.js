@@ -18,6 +18,7 @@ export function fieldsetField(spec, ctx) {
   const general = h("p", { class: "field-error", hidden: true });
   const el = h("fieldset", { class: "dynamic-fieldset", hidden: true }, legend, notice, box, general);
   let children = new Map();
+  let restored = {};  // a draft's answers to questions not drawn yet
   let timer = null;
   let controller = null;
   let lastQuery = null;
@@ -62,7 +63,9 @@ export function fieldsetField(spec, ctx) {
   }
 
   function draw(data) {
-    const kept = widget.get();  // what was typed survives a redraw of the same questions
+    // What was typed survives a redraw of the same questions; a draft taken back before they came waits for them.
+    const kept = { ...restored, ...widget.get() };
+    restored = {};
     legend.textContent = data.title || spec.label;
     const n = data.notice;
     notice.replaceChildren(...(n ? [n.title ? h("p", { class: "fieldset-notice-title" }, n.title) : null,
@@ -88,7 +91,13 @@ export function fieldsetField(spec, ctx) {
   const widget = {
     el, standalone: true, displayOnly: false,
     get: () => Object.fromEntries([...children].filter(([, c]) => !c.isEmpty()).map(([name, c]) => [name, c.get()])),
-    set: () => {},
+    set: (value) => {
+      for (const [name, v] of Object.entries(value || {})) {
+        const child = children.get(name);
+        if (child) child.set(v);
+        else restored[name] = v;
+      }
+    },
     isEmpty: () => [...children.values()].every((c) => c.isEmpty()),
     pending: () => loading,
     focus: () => { const first = [...children.values()][0]; if (first) first.focus(); },
