@@ -8,7 +8,17 @@ export function csrfToken() {
   return meta ? meta.content : "";
 }
 
+// The logout form is already taking the page elsewhere: a 401 meanwhile (from the session it just ended, on the
+// live socket) must not win the race to the login page, or the logout's next step (Pro Santé Connect's end of
+// session) never happens and the professional stays signed in there.
+let leaving = false;
+window.addEventListener("submit", (event) => {
+  if (!event.defaultPrevented && event.target.matches("form.logout")) leaving = true;
+});
+window.addEventListener("pageshow", () => { leaving = false; });  // back from the cache: the page is live again
+
 export function goToLogin() {
+  if (leaving) return;
   const next = location.pathname + location.search;
   location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
@@ -18,6 +28,9 @@ export function goToLogin() {
  * (or {_schema: [message]} for failures without a body). Never rejects, except on abort.
  */
 export async function api(path, { method = "GET", json, body, signal, headers = {} } = {}) {
+  // Logging out: nothing more is asked (an answer refused for the ended session would rewrite the cookie that
+  // carries « Vous êtes déconnecté. »); the page is going away.
+  if (leaving) return new Promise(() => {});
   const init = { method, signal, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
   if (method !== "GET" && method !== "HEAD") init.headers["X-CSRFToken"] = csrfToken();
   if (json !== undefined) {
