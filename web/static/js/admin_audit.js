@@ -67,8 +67,9 @@ async function journal(root) {
   const filters = new URLSearchParams();
   for (const name of FILTERS) {
     const value = asked.get(name) || "";
+    if (!value) continue;  // a field left empty keeps what may have been typed while the choices loaded
     if (form.elements[name]) form.elements[name].value = value;
-    if (value) filters.set(name, value);
+    filters.set(name, value);
   }
   exportLink.href = `/api/v1/admin/audit/export.csv${filters.size ? `?${filters}` : ""}`;
 
@@ -157,7 +158,7 @@ async function consultations(root) {
   const exportButton = document.getElementById("patient-export");
   const exportStatus = document.getElementById("export-status");
   const asked = new URLSearchParams(location.search).get("patient") || "";
-  input.value = asked;
+  if (asked) input.value = asked;  // never over what was typed before this script ran
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = input.value.trim();
