@@ -53,9 +53,11 @@ def new_page(chromium) -> Iterator[Callable[..., Any]]:
     """
     contexts, errors = [], []
 
-    def open_page(width: int = 1366, height: int = 800) -> Any:
+    def open_page(width: int = 1366, height: int = 800, service_workers: str = "allow") -> Any:
+        # service_workers="block" for a test that routes requests: Playwright's routes never see a request that
+        # went through the app's service worker (installed after the first page, so a race otherwise).
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="fr-FR",
-                                       timezone_id="Europe/Paris")
+                                       timezone_id="Europe/Paris", service_workers=service_workers)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from support.factories import bearer, make_account
+from support.offline import go_offline
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +89,7 @@ def test_the_worker_keeps_static_files_only_and_shows_a_french_page_offline(app_
     # Never a page nor an API answer: those carry patients' data.
     assert all(u.startswith("/static/") or u == "/hors-ligne" for u in kept), kept
 
-    page.context.set_offline(True)
+    go_offline(page)
     page.goto(app_site.url + "/")
     expect(page.get_by_role("heading", name="Vous êtes hors connexion")).to_be_visible()
     expect(page).to_have_title(re.compile("^Hors connexion · Relais Santé Annecy$"))

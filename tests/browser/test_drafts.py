@@ -35,7 +35,7 @@ def _bodies(site, exchange_id):
 def test_the_message_box_comes_back_after_a_reload_and_on_another_device_and_goes_once_sent(
         chat, new_page, sign_in, artifacts):
     site, path = chat, f"/echanges/{chat.exchange_id}"
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", path)
     expect(page.locator("#messages")).to_contain_text("Bonjour")
     box = page.get_by_label("Votre message")
@@ -46,7 +46,7 @@ def test_the_message_box_comes_back_after_a_reload_and_on_another_device_and_goe
     expect(page.locator(".composer .draft-status")).to_have_text("Brouillon repris")
     page.screenshot(path=artifacts / "drafts-01-brouillon-repris.png")
 
-    other = new_page()  # another device: its own browser, the same account
+    other = new_page(service_workers="block")  # another device: its own browser, the same account
     sign_in(other, site, "alice", path)
     expect(other.get_by_label("Votre message")).to_have_value("La plaie est propre, je repasse jeudi")
 
@@ -63,7 +63,7 @@ def test_the_message_box_comes_back_after_a_reload_and_on_another_device_and_goe
 def test_a_message_written_offline_waits_and_is_sent_once_when_the_connection_returns(
         chat, new_page, sign_in, artifacts):
     site, path = chat, f"/echanges/{chat.exchange_id}"
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", path)
     expect(page.locator("#messages")).to_contain_text("Bonjour")
     page.context.set_offline(True)
@@ -92,7 +92,7 @@ def test_a_message_written_offline_waits_and_is_sent_once_when_the_connection_re
 def test_a_send_retried_after_a_lost_answer_is_stored_once(chat, new_page, sign_in):
     """The server stored the message but its answer was lost: the browser sends again with the same key."""
     site, path = chat, f"/echanges/{chat.exchange_id}"
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", path)
     expect(page.locator("#messages")).to_contain_text("Bonjour")
     lost = {"done": False}
@@ -122,7 +122,7 @@ def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_go
         from support.factories import make_patient
         from kernel.models import Account
         make_patient(in_care_of=Account.get(Account.login == "alice"))
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", "/envoyer/test_chat")
     members = page.get_by_label("Participants")
     members.click()
@@ -153,7 +153,7 @@ def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_go
     expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
     looks_as_typed(page)
     page.screenshot(path=artifacts / "drafts-04-ecran-d-envoi-repris.png")
-    other = new_page()  # another device
+    other = new_page(service_workers="block")  # another device
     sign_in(other, site, "alice", "/envoyer/test_chat")
     looks_as_typed(other)
 
@@ -171,7 +171,7 @@ def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_go
 
 def test_what_waits_in_a_shared_browser_is_never_shown_to_nor_sent_by_another_account(chat, new_page, sign_in):
     site, path = chat, f"/echanges/{chat.exchange_id}"
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", path)
     expect(page.locator("#messages")).to_contain_text("Bonjour")
     # The network drops every send of this page (a flaky connection) until told otherwise.

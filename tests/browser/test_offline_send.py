@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from kernel.models import Exchange
 from support.factories import make_account
+from support.offline import go_offline
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def write(page):
 
 def test_a_new_exchange_written_offline_waits_then_is_sent_once_and_opens(people, new_page, sign_in, artifacts):
     site = people
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", "/envoyer/test_chat")
     write(page)
     page.context.set_offline(True)
@@ -82,7 +83,7 @@ def test_a_new_exchange_written_offline_waits_then_is_sent_once_and_opens(people
 def test_the_connection_back_sends_by_itself_and_a_lost_answer_is_not_a_second_exchange(
         people, new_page, sign_in):
     site = people
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", "/envoyer/test_chat")
     write(page)
     lost = {"done": False}
@@ -105,7 +106,7 @@ def test_the_connection_back_sends_by_itself_and_a_lost_answer_is_not_a_second_e
 
 def test_a_waiting_send_can_be_taken_back_and_nothing_leaves(people, new_page, sign_in):
     site = people
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", "/envoyer/test_chat")
     write(page)
     page.context.set_offline(True)
@@ -122,10 +123,13 @@ def test_a_waiting_send_can_be_taken_back_and_nothing_leaves(people, new_page, s
 
 def test_a_waiting_send_leaves_from_another_page_once_the_connection_is_back(people, new_page, sign_in, artifacts):
     site = people
-    page = new_page()
+    page = new_page()  # the app's service worker gives the offline page
     sign_in(page, site, "alice", "/envoyer/test_chat")
+    # The worker installs after the first page: it must control this one before the network goes.
+    assert page.evaluate("""() => navigator.serviceWorker.controller !== null || new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true }))""")
     write(page)
-    page.context.set_offline(True)
+    go_offline(page)
     page.get_by_role("button", name="Envoyer").click()
     expect(page.locator("#send-waiting")).to_contain_text("En attente de connexion…")
     page.get_by_role("link", name="Mes patients").click()  # offline: the app's offline page

@@ -71,7 +71,7 @@ def test_groups_pages_and_keyboard_across_groups(make_site, new_page, sign_in, a
     site = make_site(plugins=[("conversation", conversation)])
     with site.app.app_context():
         make_account("alice", "Alice", "Dupuis")
-    page = new_page()
+    page = new_page(service_workers="block")
     directory = Directory(PROFESSIONALS, SERVICES)
     page.route(re.compile(r"/api/v1/directory\?"), directory)
     sent = capture_send(page, "conversation")
@@ -129,7 +129,7 @@ def test_several_addresses_of_one_professional_each_become_a_chip(make_site, new
         ("jean.dupont@medecin.mssante.fr", "PER", ""), ("secretariat@cabinet-du-lac.mssante.fr", "CAB", "Cabinet du Lac")])
     dupre = entry(2, "Anne DUPRÉ", profession="Infirmière", identity_id=7,
                   addresses=[("anne.dupre@infirmier.mssante.fr", "PER", "")])
-    page = new_page()
+    page = new_page(service_workers="block")
     page.route(re.compile(r"/api/v1/directory\?"), Directory([dupont, dupre], []))
     sent = capture_send(page, "test_document")
     sign_in(page, site, "alice", "/envoyer/test_document")
@@ -170,7 +170,7 @@ def test_nobody_with_an_account_offers_a_secure_mail_or_an_invitation(make_site,
         make_account("alice", "Alice", "Martin")
     leroy = entry(3, "Paul LEROY", profession="Kinésithérapeute", has_account=False,
                   addresses=[("paul.leroy@kine.mssante.fr", "PER", "")])
-    page = new_page()
+    page = new_page(service_workers="block")
     directory = Directory([], [], by_kind={"mssante": {"professionals": [leroy], "services": []}})
     page.route(re.compile(r"/api/v1/directory\?"), directory)
     sign_in(page, site, "alice", "/envoyer/conversation")
@@ -210,7 +210,7 @@ def test_the_real_directory_lists_each_address_of_a_professional(make_site, new_
         row("anne.dupre@infirmier.mssante.fr", "10000000008", "Anne", "Dupré", ("60", "Infirmier"), "CABINET DE SOINS DUPRE", annecy),
         row("jean.dupont@ch-annecy.mssante.fr", "10000000007", "Jean", "Dupont", ("10", "Médecin"), "CH ANNECY GENEVOIS", annecy),
     ])
-    page = new_page()
+    page = new_page(service_workers="block")
     sign_in(page, site, "alice", "/envoyer/test_document")
     field = page.locator("[data-field=recipients]")
     recipients = page.get_by_label("Destinataires")

@@ -19,7 +19,7 @@ def test_the_upload_limit_is_stated_and_a_too_large_file_is_named_before_any_upl
     site = make_site(plugins=[("chat", ChatChannel())], attachment_max_bytes=1024 * 1024)
     with site.app.app_context():
         make_account("alice", "Alice", "Dupuis")
-    page = new_page()
+    page = new_page(service_workers="block")
     uploads = []
     page.on("request", lambda r: uploads.append(r) if r.url.endswith("/api/v1/attachments") else None)
     sign_in(page, site, "alice", "/envoyer/test_chat")
@@ -52,7 +52,7 @@ def test_a_directory_result_shows_the_address_that_matched(make_site, new_page, 
     site = make_site(plugins=[("chat", ChatChannel()), ("doc", MssanteScreen("test_document", "Envoyer un document"))])
     with site.app.app_context():
         make_account("alice", "Alice", "Dupuis")
-    page = new_page()
+    page = new_page(service_workers="block")
     page.route(re.compile(r"/api/v1/directory\?"), lambda route: route.fulfill(
         status=200, content_type="application/json",
         body=json.dumps({"professionals": [DUPONT], "services": [], "more": {"professionals": False, "services": False}})))
@@ -79,7 +79,7 @@ def test_a_single_address_says_which_structure_it_belongs_to(make_site, new_page
         make_account("alice", "Alice", "Dupuis")
     lac = {**DUPONT, "addresses": [{"address": "jdupont@cabinet-du-lac.mssante.fr", "type": "CAB",
                                     "label": "Cabinet du Lac, Annecy"}]}
-    page = new_page()
+    page = new_page(service_workers="block")
     page.route(re.compile(r"/api/v1/directory\?"), lambda route: route.fulfill(
         status=200, content_type="application/json",
         body=json.dumps({"professionals": [lac], "services": [], "more": {"professionals": False, "services": False}})))

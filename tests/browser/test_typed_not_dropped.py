@@ -48,7 +48,7 @@ def test_a_typed_mail_address_becomes_a_recipient_and_other_text_blocks_the_send
     site = make_site(plugins=[("mail", MssanteScreen("test_mail", "Rédiger un mail sécurisé", receives_mail=True))])
     with site.app.app_context():
         make_account("alice", "Alice", "Dupuis")
-    page = new_page()
+    page = new_page(service_workers="block")
     stub_directory(page)
     sent = capture_send(page, "test_mail")
     sign_in(page, site, "alice", "/envoyer/test_mail")
@@ -96,7 +96,7 @@ def test_a_name_left_in_the_members_picker_blocks_the_send(make_site, new_page, 
     site = make_site(plugins=[("conversation", conversation)])
     with site.app.app_context():
         make_account("alice", "Alice", "Dupuis")
-    page = new_page()
+    page = new_page(service_workers="block")
     stub_directory(page)
     sent = capture_send(page, "conversation")
     sign_in(page, site, "alice", "/envoyer/conversation")
