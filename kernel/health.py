@@ -4,6 +4,10 @@ serve: its database answers and its schema is current, and it is not stopping).
 Both are public and say nothing about any account or data: a probe carries no credentials. ``/healthz`` never
 touches the database, so a database outage does not get every node restarted by its supervisor; ``/readyz``
 does, so a node that cannot serve is taken out of rotation instead (503 and a JSON reason).
+
+The reason stays generic: a public probe does not tell the world which migrations a node lacks nor which
+driver error its database raised. The details go to the server's log (WARNING) and to the operator's tools
+(``relais migrate --check`` lists the pending migrations).
 """
 from __future__ import annotations
 
@@ -49,10 +53,16 @@ def readyz() -> Any:
             current_app.extensions["relais_schema_current"] = not any(waiting.values())
     except Exception as exc:  # unreachable, refused, wrong password...: the reason is for the operator
         log.warning("readiness: database unreachable: %s", exc)
-        return _no_cache(jsonify(status="unavailable", reason="Base de données injoignable.",
-                                 detail=type(exc).__name__), 503)
+        return _no_cache(jsonify(status="unavailable", reason="Base de données injoignable."), 503)
     late = sorted(f"{namespace}:{name}" for namespace, names in waiting.items() for name in names)
     if late:
-        return _no_cache(jsonify(status="outdated", reason="Migrations en attente : lancez « relais migrate ».",
-                                 pending=late), 503)
+        _log_pending(late)
+        return _no_cache(jsonify(status="outdated", reason="Migrations en attente."), 503)
     return _no_cache(jsonify(status="ready"))
+
+
+def _log_pending(late: list[str]) -> None:
+    """Name the pending migrations in the log, once per set (a balancer probes every few seconds)."""
+    if current_app.extensions.get("relais_pending_logged") != late:
+        current_app.extensions["relais_pending_logged"] = late
+        log.warning("readiness: %d pending migration(s), run `relais migrate`: %s", len(late), ", ".join(late))
