@@ -1,7 +1,10 @@
 """Shared fixtures: apps on SQLite and on PostgreSQL, accounts, clients."""
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -13,6 +16,18 @@ from kernel import create_app
 from kernel.testing import TestApps
 from support.chat_channel import ChatChannel
 from support.pg_cluster import DEFAULT_URL, ThrowawayCluster, answers
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own faulthandler set-up, which would replace this one
+def pytest_configure(config: Any) -> None:
+    # An xdist worker that dies says nothing where anyone can read it (its stderr is /dev/null): each worker
+    # writes a fatal error's or a SIGTERM's tracebacks to a file of its own, named in the crash report's folder.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        log = open(Path(tempfile.gettempdir()) / f"relais-tests-{worker}-{os.getpid()}.faults", "w")  # noqa: SIM115
+        config._relais_fault_log = log  # kept open for the worker's life
+        faulthandler.enable(file=log, all_threads=True)
+        faulthandler.register(signal.SIGTERM, file=log, all_threads=True, chain=True)
 
 BACKENDS = ["sqlite", "postgres"]
 CHROMIUM = os.environ.get("RELAIS_TEST_CHROMIUM", "/usr/bin/chromium")
