@@ -9,14 +9,11 @@ from email.message import EmailMessage
 
 import pytest
 
-from kernel import create_app
-from kernel.config import load_config
-from kernel.db import open_database
 from kernel.mail.inbound import accept
-from kernel.migrate import KERNEL_MIGRATIONS, MigrationSet, runner
 from kernel.models import Exchange
 from mail.mail_helpers import mail_app, publish_address
 from support.factories import bearer, make_account, make_patient
+from support.migrations import empty_database, insert, migrate_kernel_to, old_database, upgraded
 
 DOMAIN = "a.mssante.fr"
 
@@ -90,23 +87,18 @@ def test_a_renamed_subject_is_searched_by_its_new_words(mail):
     assert subjects(client, julie, subject="plaie") == []
 
 
-def test_an_older_database_gets_its_search_columns_filled(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    db = open_database(url)
-    with db.connection_context():
-        runner(db, MigrationSet("kernel", KERNEL_MIGRATIONS)).up(target="0005_mail")  # before the search columns
+def test_an_older_database_gets_its_search_columns_filled(tmp_path, request):
+    url = empty_database("sqlite", tmp_path, request)
+    with old_database(url) as db:
+        migrate_kernel_to(db, "0005_mail")  # before the search columns
         now = dt.datetime(2026, 1, 2, 3, 4, 5)
-        db.execute_sql("INSERT INTO exchange (channel, space, subject, status, created_at, last_message_at, data) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", ("mssante_mail", "mail", "Échographie", "open", now, now, "{}"))
+        exchange = insert(db, "INSERT INTO exchange (channel, space, subject, status, created_at, last_message_at, "
+                              "data) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                          ("mssante_mail", "mail", "Échographie", "open", now, now, "{}"))
         facts = {"mail": {"direction": "in", "from": "emilie.lefevre@chu.mssante.fr", "from_name": "Émilie LEFÈVRE"}}
-        db.execute_sql("INSERT INTO message (exchange_id, kind, body, created_at, data) VALUES (?, ?, ?, ?, ?)",
-                       (1, "mail", "<p>Bonjour</p>", now, json.dumps(facts)))
-    db.close()
-    config = load_config({"data_dir": str(tmp_path / "data"), "database_url": url, "plugins": [],
-                          "log_level": "WARNING"}, environ={})
-    upgraded = create_app(config, plugins=[])
-    with upgraded.app_context():
+        insert(db, "INSERT INTO message (exchange_id, kind, body, created_at, data) VALUES (%s, %s, %s, %s, %s)",
+               (exchange, "mail", "<p>Bonjour</p>", now, json.dumps(facts)))
+    with upgraded(url, tmp_path):
         exchange = Exchange.get()
         assert exchange.search_subject == " echographie"
         assert exchange.search_senders == " emilie lefevre chu mssante fr"
-        upgraded.extensions["relais"].database.close()
