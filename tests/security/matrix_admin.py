@@ -83,7 +83,7 @@ DIRECTORY_MANAGER: dict[str, int] = {
     "api.admin_list_structures": 200, "api.admin_create_structure": 422, "api.admin_get_structure": 200,
     "api.admin_edit_structure": 422, "api.admin_add_member": 422, "api.admin_remove_member": 204,
     "admin.home": 302, "admin.accounts": 200, "admin.new_account": 200, "admin.account": 200,
-    "admin.import_accounts": 200, "admin.structures": 200, "admin.new_structure": 200, "admin.structure": 200,
+    "admin.import_accounts": 403, "admin.structures": 200, "admin.new_structure": 200, "admin.structure": 200,
     "password_link.choose": 410, "password_link.choose_submit": 410,
 }
 

@@ -17,7 +17,7 @@ from kernel.services.accounts import describe, search_accounts
 from kernel.services.structures import describe as describe_structure
 from kernel.services.structures import search_structures, structure_or_none
 
-from .access import managers_page
+from .access import administrators_page, managers_page
 
 admin_pages = Blueprint("admin", __name__, url_prefix="/admin")
 STATES = (("all", "Tous"), ("active", "Actifs"), ("inactive", "Désactivés"))
@@ -75,7 +75,7 @@ def account(account_id: int) -> Any:
 
 
 @admin_pages.get("/comptes/import")
-@managers_page
+@administrators_page  # as the API (may_manage_accounts): a directory manager creates accounts one by one
 def import_accounts() -> Any:
     return _page("account_import.html", headers=HEADERS)
 
