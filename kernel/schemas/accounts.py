@@ -9,6 +9,7 @@ from stdnum import luhn
 
 from ..models.roles import ROLES
 from . import french as f
+from .pagination import numbered_page
 
 LOGIN_RE = re.compile(r"^[A-Za-z0-9._@-]{1,150}$")
 LOGIN_RULE = ("L'identifiant compte de 1 à 150 caractères parmi lettres sans accent, chiffres et . _ - @, "
@@ -159,11 +160,8 @@ class AccountEnvelopeSchema(f.FrenchSchema):
     password_link_expires_at = f.UtcDateTime()
 
 
-class AccountListSchema(f.FrenchSchema):
-    accounts = fields.List(fields.Nested(AdminAccountSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    pages = fields.Integer()
+class AccountListSchema(numbered_page("accounts", AdminAccountSchema)):
+    """GET /admin/accounts: a page of accounts."""
 
 
 class PasswordLinkSchema(f.FrenchSchema):

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 
 from ..models.delegation import SCOPES
 from . import french as f
+from .pagination import numbered_page
 
 _SCOPE_HELP = ("Ce que la personne peut faire en votre nom : « mail » (Messagerie sécurisée uniquement) ou « all » "
                "(Messagerie et conversations).")
@@ -76,6 +77,10 @@ class DelegationSchema(_Item):
     delegate = fields.Nested(_Delegate, metadata={"description": "Qui agit."})
     granted_at = f.UtcDateTime()
     revoked_at = f.UtcDateTime(allow_none=True)
+    suspended = fields.Boolean(metadata={"description": "Vrai : donnée par un compte désactivé, elle est sans "
+                                                        "effet jusqu'à sa réactivation (elle n'est pas retirée)."})
+    state_label = fields.String(metadata={"example": "suspendue : compte désactivé",
+                                          "description": "« en vigueur », « suspendue : compte désactivé » ou « retirée »."})
     granted_by = fields.Nested(_Granter, allow_none=True, metadata={"description": "Null : en ligne de commande."})
 
 
@@ -90,8 +95,5 @@ class MyDelegationsSchema(_Item):
         "description": "Les professionnels et structures pour qui vous pouvez agir."})
 
 
-class DelegationListSchema(_Item):
-    delegations = fields.List(fields.Nested(DelegationSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    pages = fields.Integer()
+class DelegationListSchema(numbered_page("delegations", DelegationSchema, base=_Item)):
+    """GET /admin/delegations: a page of delegations."""

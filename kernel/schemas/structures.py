@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 from stdnum import luhn
 
 from . import french as f
+from .pagination import numbered_page
 from .accounts import MssanteAddresses
 
 # What the directory shows under a structure's name (kernel/directory/sync.py capitalises it).
@@ -101,11 +102,8 @@ class StructureEnvelopeSchema(f.FrenchSchema):
     structure = fields.Nested(AdminStructureSchema)
 
 
-class StructureListSchema(f.FrenchSchema):
-    structures = fields.List(fields.Nested(StructureSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    pages = fields.Integer()
+class StructureListSchema(numbered_page("structures", StructureSummarySchema)):
+    """GET /admin/structures: a page of structures."""
 
 
 class MemberEnvelopeSchema(f.FrenchSchema):
