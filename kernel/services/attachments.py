@@ -16,6 +16,7 @@ import peewee as pw
 from ..db import utcnow
 from ..models import Account, Attachment, MessageAttachment
 from ..plain_text import strip_bidi
+from .drafts import named_by_drafts
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 CHUNK = 1024 * 1024
@@ -126,7 +127,8 @@ def quota_refusal(account_id: int, quota_bytes: int, daily_bytes: int) -> str:
     pending = (Attachment.select(pw.fn.COALESCE(pw.fn.SUM(Attachment.size), 0)).where(mine & _unattached()).scalar())
     if int(pending or 0) > quota_bytes:
         return (f"Vos fichiers en attente d'envoi dépassent {_human(quota_bytes)} : envoyez ou retirez ceux déjà "
-                "joints avant d'en ajouter d'autres (les fichiers jamais envoyés sont effacés après un jour).")
+                "joints avant d'en ajouter d'autres (les fichiers jamais envoyés ni gardés dans un brouillon sont "
+                "effacés après un jour).")
     day = (Attachment.select(pw.fn.COALESCE(pw.fn.SUM(Attachment.size), 0))
            .where(mine & (Attachment.created_at > utcnow() - dt.timedelta(days=1))).scalar())
     if int(day or 0) > daily_bytes:
@@ -135,10 +137,13 @@ def quota_refusal(account_id: int, quota_bytes: int, daily_bytes: int) -> str:
 
 
 def purge_unattached(store: AttachmentStore, lifetime: dt.timedelta = UNATTACHED_LIFETIME) -> int:
-    """Delete the uploads never attached to a message within ``lifetime``, and their files when no other
-    attachment shares the content. Returns how many uploads went."""
+    """Delete the uploads never attached to a message within ``lifetime`` and named by no draft of their
+    uploader (a draft keeps its files for as long as it lives), and their files when no other attachment
+    shares the content. Returns how many uploads went."""
     cutoff = utcnow() - lifetime
     stale = list(Attachment.select().where((Attachment.created_at < cutoff) & _unattached()))
+    in_drafts = named_by_drafts(stale)
+    stale = [a for a in stale if a.id not in in_drafts]
     store.remove(stale, older_than=cutoff)
     return len(stale)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import peewee as pw
+
 from ..db import utcnow
 from ..models import Attachment, Draft
 
@@ -57,6 +59,25 @@ def save(account_id: int, screen: str, fields: dict, attachments: list[int]) -> 
                      update={Draft.fields: fields, Draft.attachments: attachments, Draft.updated_at: now})
         .execute())
     return Draft.get((Draft.account == account_id) & (Draft.screen == screen))
+
+
+def named_by_drafts(attachments: list[Attachment]) -> set[int]:
+    """The ids among ``attachments`` that a draft of their uploader still names (the stale-upload purge keeps
+    them: the file was joined to a message being written). A draft naming someone else's upload keeps nothing
+    alive: it would never open it (own_attachments)."""
+    wanted: dict[int, set[int]] = {}
+    for attachment in attachments:
+        if attachment.uploaded_by_id is not None:
+            wanted.setdefault(attachment.uploaded_by_id, set()).add(attachment.id)
+    named: set[int] = set()
+    owners = sorted(wanted)
+    for start in range(0, len(owners), 500):  # under SQLite's limit of bound parameters
+        with_files = pw.fn.LENGTH(Draft.attachments) > 2  # the text is not "[]"
+        rows = (Draft.select(Draft.account, Draft.attachments)
+                .where(Draft.account.in_(owners[start:start + 500]) & with_files).tuples())
+        for account_id, ids in rows:
+            named |= wanted[account_id] & {i for i in ids or [] if isinstance(i, int)}
+    return named
 
 
 def own_attachments(account_id: int, ids: list[int]) -> list[Attachment]:
