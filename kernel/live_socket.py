@@ -22,6 +22,15 @@ Restart: a node asked to stop (SIGTERM) calls ``restart_sockets``: every socket 
 (« service restart »); the page reconnects at once, with jitter, to whichever node answers, and catches up
 through its ``onConnected`` handlers (web/static/js/live.js). Events queued for a socket when it closes are
 not lost to the page: the catch-up reads them from the database.
+
+Delivery contract (the page's side is written in web/static/js/live.js): a socket sends each event it is given
+once, in the order its process heard them, and never replays: what happened before its hello, or while the page
+had no socket, the page reads from the API. Exactly once is the page's doing: an event may reach a page on two
+sockets. Each node delivers an event to its own sockets when it hears it: at once on the node that published
+it, a moment later elsewhere (the NOTIFY). A page that got a message on its old socket, closed with 1012, and
+subscribed on another node before that node heard the message, gets it again on its new socket; a catch-up answer
+may hold what a socket brings too. So live.js hands a ``message.created`` to the page once per message id,
+whatever socket brought it, and pages key what they show by id (tests/serving/test_restart_under_load.py).
 """
 from __future__ import annotations
 
