@@ -6,8 +6,15 @@ instance by the event bus) wakes the socket, which re-checks its session or toke
 else (one query): ended, it closes with 1008 (the page then finds its way to the login page). Still valid,
 it re-checks which exchanges the events queued meanwhile belong to, and every event of the next
 ``RECHECK_GRACE_SECONDS`` (a transaction that read the audience before the change may still publish), then
-tells the page to reload its lists (``resync``). Every ``ws_recheck_seconds`` it re-checks its credential on
+tells the page to reload its lists (``resync``). Every ``ws_recheck_seconds`` its credential is re-checked on
 its own: a session past its lifetime, a change written by another process without the bus.
+
+Idle sockets cost nothing but memory: one keeper per process (a greenlet under gevent, a thread otherwise)
+pings every socket (a WebSocket ping frame every ``PING_EVERY`` seconds: proxies see traffic, and a client that
+has not answered the previous one is let go) and re-checks the credentials that are due in one query per
+few hundred sockets; a socket's own loop sleeps without a timer until an event, a message of its client, a
+rights change, a restart or the keeper wakes it. A timer and a query per socket cost most of a core at
+20,000 sockets.
 
 Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it;
 ``Inbox`` keeps at most ``INBOX_LIMIT`` messages a minute: beyond, the socket is closed (1008).
@@ -36,14 +43,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
+import socket
 import sys
 import threading
 import time
-import weakref
 from typing import Any, Iterable, Iterator
 
+from flask import current_app, has_app_context
+from wsproto.events import Ping
+from wsproto.utilities import LocalProtocolError
+
 from .auth import still_authorised
+from .auth.sessions import live_session_ids
+from .auth.tokens import live_token_ids
 from .health import stopping
 from .services.acting_as import forget_request_cache, visible_among
 from .services.events import Event, Subscription
@@ -56,13 +70,14 @@ TRY_AGAIN_LATER = 1013
 RESTART_MESSAGE = "Redémarrage du serveur : reconnexion."
 INBOX_LIMIT = 32
 RECHECK_GRACE_SECONDS = 30.0
-PING_EVERY = 25.0  # an application ping, for proxies that close silent connections
+PING_EVERY = 25.0  # a ping frame: for proxies that close silent connections, and to find clients gone silently
+KEEPER_TICK = 1.0  # how often the keeper looks for pings and re-checks due
+RECHECK_BATCH = 500  # credentials re-checked in one query
 WAIT_SECONDS = 5.0  # the longest the loop sleeps with threads (a client's close or message, an event wake it)
-GREEN_WAIT_SECONDS = 30.0  # under gevent, where no wake-up can slip past (see the loop)
+GREEN_WAIT_SECONDS = None  # under gevent no wake-up can slip past (see the loop): no timer at all
 # Sent to those who saw the exchange before it went: revealing its id to them reveals nothing.
 _ALWAYS_DELIVERED = {"exchange.deleted"}
 _RESYNC = json.dumps({"type": "resync"})
-_PING = json.dumps({"type": "ping"})
 
 
 class Inbox(list):
@@ -70,9 +85,13 @@ class Inbox(list):
     are dropped and ``flooded`` is set (the socket loop then closes the socket)."""
 
     flooded = False
-    received = 0  # messages this minute (the socket loop starts each minute again)
+    received = 0  # messages in the minute ending at ``minute_ends``
+    minute_ends = 0.0
 
     def append(self, item: Any) -> None:
+        now = time.monotonic()
+        if now >= self.minute_ends:
+            self.received, self.minute_ends = 0, now + 60
         self.received += 1
         if self.received > INBOX_LIMIT:
             self.flooded = True
@@ -114,7 +133,7 @@ class WakingEvent(threading.Event):
         ws.event = event
 
 
-def _wait_cap() -> float:
+def _wait_cap() -> float | None:
     monkey = sys.modules.get("gevent.monkey")
     return GREEN_WAIT_SECONDS if monkey is not None and monkey.is_module_patched("threading") else WAIT_SECONDS
 
@@ -125,8 +144,106 @@ def refused(reason: str, message_type: Any = None) -> str:
                        else None, "reason": reason}, ensure_ascii=False)
 
 
-# The sockets open in this process, for a stop to close them all (weak: a socket's end forgets it by itself).
-_open: "weakref.WeakSet[LiveSocket]" = weakref.WeakSet()
+# The sockets open in this process: for the keeper, and for a stop to close them all (each one's loop takes
+# itself out when it ends).
+_open: "set[LiveSocket]" = set()
+
+
+def _ping_frame(ws: Any) -> bytes | None:
+    """A WebSocket ping frame for simple-websocket's ``ws``; None if it has no protocol state (or is closing)."""
+    connection = getattr(ws, "ws", None)
+    if connection is None:
+        return None
+    try:
+        return connection.send(Ping())
+    except LocalProtocolError:
+        return None
+
+
+def _send_now(sock: Any, data: bytes) -> bool:
+    """Send ``data`` if the socket's buffer has room, without waiting (the keeper must not wait on one client
+    that does not read); False if it had no room."""
+    raw = getattr(sock, "_sock", sock)  # under gevent, the system socket beneath (gevent would wait)
+    try:
+        raw.send(data, socket.MSG_DONTWAIT)
+        return True
+    except BlockingIOError:
+        return False
+    except ValueError:  # a TLS socket takes no flags
+        sock.send(data)
+        return True
+
+
+class _Keeper:
+    """The process's one keeper of idle sockets: every ``KEEPER_TICK`` it pings the sockets whose ping is due
+    and re-checks, one query per ``RECHECK_BATCH``, the credentials whose periodic check is due. A socket found
+    gone or unauthorised is only flagged and woken: its own loop closes it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def ensure_running(self) -> None:
+        if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
+            return
+        with self.lock:
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self.run, name="relais-live-keeper", daemon=True)
+                self.thread.start()
+
+    def run(self) -> None:
+        while True:
+            time.sleep(KEEPER_TICK)
+            try:
+                self.tick(time.monotonic())
+            except Exception:  # the keeper must outlive any one socket's or query's failure
+                log.exception("live sockets' keeper: tick failed")
+
+    def tick(self, now: float) -> None:
+        due = []
+        for live in list(_open):
+            if now >= live.next_ping:
+                live.ping(now)
+            if now >= live.next_check:
+                due.append(live)
+        by_app: dict[Any, list[LiveSocket]] = {}
+        for live in due:
+            by_app.setdefault(live.app, []).append(live)
+        for app, lives in by_app.items():
+            for start in range(0, len(lives), RECHECK_BATCH):
+                self.recheck(app, lives[start:start + RECHECK_BATCH], now)
+
+    def recheck(self, app: Any, lives: "list[LiveSocket]", now: float) -> None:
+        wanted: dict[str, set[int]] = {"session": set(), "token": set()}
+        for live in lives:
+            kind, credential_id = live.subscription.credential
+            if kind in wanted and credential_id is not None:
+                wanted[kind].add(credential_id)
+        try:
+            with app.app_context():
+                database = app.extensions["relais"].database
+                try:
+                    alive = {("session", i) for i in live_session_ids(wanted["session"])} if wanted["session"] \
+                        else set()
+                    alive |= {("token", i) for i in live_token_ids(wanted["token"])} if wanted["token"] else set()
+                finally:
+                    if not database.is_closed():
+                        database.close()
+        except Exception:  # the database is away: tried again soon, the sockets keep going meanwhile
+            log.exception("live sockets' keeper: credentials not re-checked")
+            for live in lives:
+                live.next_check = now + min(live.recheck_seconds, 5.0)
+            return
+        for live in lives:
+            live.next_check = now + live.recheck_seconds
+            if tuple(live.subscription.credential) not in alive:
+                live.revoked = True
+                live.subscription.wake()
+
+
+_keeper = _Keeper()
 
 
 def restart_sockets(relais: Any = None) -> int:
@@ -145,34 +262,61 @@ def open_sockets(relais: Any = None) -> int:
 
 
 class LiveSocket:
-    restarting = False
+    __slots__ = ("ws", "inbox", "subscription", "relais", "app", "metrics", "account", "recheck_seconds",
+                 "next_check", "next_ping", "grace_until", "visible", "restarting", "revoked", "silent")
 
     def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any,
                  account: Any = None) -> None:
         self.ws, self.inbox, self.subscription, self.relais = ws, inbox, subscription, relais
+        self.app = current_app._get_current_object() if has_app_context() else None  # the keeper's queries
         self.metrics = getattr(relais, "metrics", None)
         self.account = account  # who the socket's messages up come from (None: they are all refused)
         self.recheck_seconds = float(relais.config["ws_recheck_seconds"])
-        # The first re-check somewhere in the period, never later: sockets opened together (a node's start, the
-        # reconnections after a restart) would otherwise all query in the same second, every period.
-        self.next_check = time.monotonic() + self.recheck_seconds * random.uniform(0.5, 1.0)
+        # The first re-check and ping somewhere in their period: sockets opened together (a node's start, the
+        # reconnections after a restart) would otherwise all query and ping in the same second, every period.
+        now = time.monotonic()
+        self.next_check = now + self.recheck_seconds * random.uniform(0.5, 1.0)
+        self.next_ping = now + PING_EVERY * random.uniform(0.5, 1.0)
         self.grace_until = 0.0
-        self.visible: dict[int, bool] = {}  # during a grace period: exchange id -> may it be sent
+        self.visible: dict[int, bool] | None = None  # during a grace period: exchange id -> may it be sent
+        self.restarting = False
+        self.revoked = False  # the keeper found its credential no longer valid
+        self.silent = False  # the client did not answer the keeper's last ping
 
     def run(self) -> None:
         _open.add(self)
+        if self.app is not None:
+            _keeper.ensure_running()
         try:
             self._run()
         finally:
             _open.discard(self)
 
+    def ping(self, now: float) -> None:
+        """The keeper's: a ping frame, unless the previous one is still unanswered (the client is let go)."""
+        self.next_ping = now + PING_EVERY
+        ws = self.ws
+        if not ws.connected:
+            return
+        if not getattr(ws, "pong_received", True):
+            self.silent = True
+            self.subscription.wake()
+            return
+        frame = _ping_frame(ws)
+        if frame is None:
+            return
+        ws.pong_received = False
+        try:
+            if not _send_now(ws.sock, frame):
+                ws.pong_received = True  # its buffer is full: not read lately, but not silent either
+        except OSError:
+            self.subscription.wake()  # gone: its reading thread tells the loop too
+
     def _run(self) -> None:
         ws, subscription = self.ws, self.subscription
         WakingEvent.install(ws, subscription)
         ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
-        last_sent = minute = time.monotonic()
-        minute += 60
-        last_sent -= random.uniform(0, PING_EVERY / 2)  # spread the pings of sockets opened together
+        cap = _wait_cap()
         while ws.connected:
             if self.restarting or stopping.is_set():
                 ws.close(reason=SERVICE_RESTART, message=RESTART_MESSAGE)
@@ -180,35 +324,30 @@ class LiveSocket:
             if self.inbox.flooded:
                 ws.close(reason=POLICY, message="Trop de messages reçus de ce client.")
                 return
-            now = time.monotonic()
-            if now >= minute:
-                self.inbox.received, minute = 0, now + 60
+            if self.silent:
+                ws.close(reason=POLICY, message="Pas de réponse du client.")
+                return
             if not self._rights_hold():
                 ws.close(reason=POLICY, message="Votre session a pris fin : reconnectez-vous.")
                 return
             for raw in self.inbox.drain():
                 self._receive(raw)
-            # Asleep until the next thing due (a ping, the periodic re-check, the minute's count): an event,
-            # a client's message or close, a rights change or a restart wakes it before. An idle socket waking
-            # every second cost most of a core at 20,000 sockets.
-            due = min(last_sent + PING_EVERY, self.next_check, minute) - time.monotonic()
-            # Looked at right before waiting: a wake-up that came while the loop was busy is not lost. Under
-            # gevent nothing yields between here and the wait; with threads a wake-up may still slip in
-            # between, which the shorter cap there bounds.
-            if self.restarting or stopping.is_set() or self.inbox or self.inbox.flooded or not ws.connected:
-                due = 0.0
-            event = subscription.get(timeout=min(max(due, 0.0), _wait_cap()))
+            # Asleep until an event, a client's message or close, a rights change, a restart or the keeper
+            # wakes it. Looked at right before waiting: a wake-up that came while the loop was busy is not
+            # lost. Under gevent nothing yields between here and the wait (no timer needed); with threads a
+            # wake-up may still slip in between, which the cap there bounds.
+            timeout = cap
+            if (self.restarting or stopping.is_set() or self.inbox or self.inbox.flooded or not ws.connected
+                    or self.silent or self.revoked):
+                timeout = 0.0
+            event = subscription.get(timeout=timeout)
             if subscription.overflowed:
                 ws.send(_RESYNC)
                 subscription.overflowed = False
             if event is None:
-                if time.monotonic() - last_sent >= PING_EVERY:
-                    ws.send(_PING)
-                    last_sent = time.monotonic()
                 continue
             if self._may_send(event):
                 ws.send(event.wire)
-                last_sent = time.monotonic()
                 if self.metrics is not None:
                     self.metrics.delivered(event)
 
@@ -236,33 +375,38 @@ class LiveSocket:
             self.ws.send(json.dumps(answer, ensure_ascii=False, default=str))
 
     def _rights_hold(self) -> bool:
-        """Re-check the credential when the account's rights changed or the periodic check is due; after a
-        change, send what was queued meanwhile and still may be, then ``resync``."""
+        """False once the keeper found the credential invalid. When the account's rights changed, re-check
+        the credential at once, send what was queued meanwhile and still may be, then ``resync``."""
+        if self.revoked:
+            return False
         pending = self.subscription.take_rights_change()
-        now = time.monotonic()
-        if pending is None and now < self.next_check:
+        if pending is None:
             return True
         kind, credential_id = self.subscription.credential
         if not self._query(still_authorised, kind, credential_id):
             return False
+        now = time.monotonic()
         self.next_check = now + self.recheck_seconds
-        if pending is not None:
-            self.grace_until, self.visible = now + RECHECK_GRACE_SECONDS, {}
-            self._learn(e.exchange_id for e in pending if e.exchange_id is not None)
-            for event in pending:
-                if self._may_send(event):
-                    self.ws.send(event.wire)
-            self.ws.send(_RESYNC)  # the page reloads its lists, without what is no longer its own
+        self.grace_until, self.visible = now + RECHECK_GRACE_SECONDS, {}
+        self._learn(e.exchange_id for e in pending if e.exchange_id is not None)
+        for event in pending:
+            if self._may_send(event):
+                self.ws.send(event.wire)
+        self.ws.send(_RESYNC)  # the page reloads its lists, without what is no longer its own
         return True
 
     def _may_send(self, event: Event) -> bool:
         if event.exchange_id is None or event.type in _ALWAYS_DELIVERED or time.monotonic() >= self.grace_until:
             return True  # the publisher chose the recipients with the rights as they were at its commit
+        if self.visible is None:
+            self.visible = {}
         if event.exchange_id not in self.visible:
             self._learn([event.exchange_id])
         return self.visible[event.exchange_id]
 
     def _learn(self, exchange_ids: Iterable[int]) -> None:
+        if self.visible is None:
+            self.visible = {}
         wanted = set(exchange_ids) - set(self.visible)
         if wanted:
             seen = self._query(visible_among, self.subscription.account_id, wanted)

@@ -16,7 +16,6 @@ from .relais import current_relais
 from .services.events import TooManySockets
 
 log = logging.getLogger(__name__)
-PING_SECONDS = 25.0
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -54,10 +53,11 @@ def _same_origin() -> bool:
 
 def init_ws(app: Flask) -> None:
     config = app.extensions["relais"].config
-    # simple-websocket reads every socket in a thread of its own: it answers pings, honours a close, pings
-    # the client every PING_SECONDS (no pong by the next one: the socket is closed) and closes with 1009 a
-    # frame larger than the limit, before buffering it whole.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": PING_SECONDS,
+    # simple-websocket reads every socket in a thread of its own: it answers pings, honours a close and
+    # closes with 1009 a frame larger than the limit, before buffering it whole. Its own pings are off (a
+    # selector and a timer per socket): the process's keeper pings every socket instead, and lets go of a
+    # client that did not answer the previous ping (kernel/live_socket.py).
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": None,
                                                   "max_message_size": config["ws_max_message_bytes"]})
     sock = Sock(app)
 

@@ -102,6 +102,12 @@ def session_is_live(session_id: int) -> bool:
             .where((BrowserSession.id == session_id) & Account.active & _alive()).exists())
 
 
+def live_session_ids(session_ids: "set[int]") -> set[int]:
+    """Which of ``session_ids`` may still be used: the live sockets' periodic re-check, one query for many."""
+    return {row.id for row in BrowserSession.select(BrowserSession.id).join(Account)
+            .where(BrowserSession.id.in_(list(session_ids)) & Account.active & _alive())}
+
+
 def live_sessions(account_id: int) -> list[BrowserSession]:
     """The account's sessions still alive, the most recently used first."""
     return list(BrowserSession.select().where((BrowserSession.account == account_id) & _alive())

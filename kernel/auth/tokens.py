@@ -52,6 +52,12 @@ def token_is_live(token_id: int) -> bool:
             .where((ApiToken.id == token_id) & ApiToken.revoked_at.is_null() & Account.active).exists())
 
 
+def live_token_ids(token_ids: "set[int]") -> set[int]:
+    """Which of ``token_ids`` may still be used: the live sockets' periodic re-check, one query for many."""
+    return {row.id for row in ApiToken.select(ApiToken.id).join(Account)
+            .where(ApiToken.id.in_(list(token_ids)) & ApiToken.revoked_at.is_null() & Account.active)}
+
+
 def live_tokens(account_id: int) -> list[ApiToken]:
     """The account's tokens not revoked, the newest first."""
     return list(ApiToken.select().where((ApiToken.account == account_id) & ApiToken.revoked_at.is_null())
