@@ -2,14 +2,29 @@
 as the daily job ``kernel.purge_expired_exchanges`` does it (same code, same audit line)."""
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 import click
 
 from ..services.retention import RetentionMisconfigured, preview, purge_expired
 from .common import SUBCOMMAND, Fail, effective_config, open_platform, table
 
 
+T = TypeVar("T")
+
+
 def _days(days: int) -> str:
     return "sans limite" if days <= 0 else f"{days} jours"
+
+
+def _on_platform(step: Callable[[], T]) -> T:
+    """Run one step of the retention service on the platform; a misconfigured period is the command's error."""
+    config = effective_config(quiet=True)
+    with open_platform(config, require_current=True):
+        try:
+            return step()
+        except RetentionMisconfigured as exc:
+            raise Fail(str(exc)) from None
 
 
 @click.group(subcommand_metavar=SUBCOMMAND)
@@ -20,12 +35,7 @@ def retention() -> None:
 @retention.command("show")
 def retention_show() -> None:
     """Afficher par canal la durée de conservation et les échanges déjà expirés, sans rien supprimer."""
-    config = effective_config(quiet=True)
-    with open_platform(config, require_current=True):
-        try:
-            rows = preview()
-        except RetentionMisconfigured as exc:
-            raise Fail(str(exc)) from None
+    rows = _on_platform(preview)
     if not rows:
         click.echo("Aucun échange sur la plateforme.")
         return
@@ -40,12 +50,7 @@ def retention_run(confirmed: bool) -> None:
     """Supprimer maintenant les échanges expirés, leurs messages et leurs pièces jointes (tracé au journal)."""
     if not confirmed:
         raise Fail("rien n'a été supprimé : ajoutez --oui pour confirmer (voyez d'abord « relais retention show »).")
-    config = effective_config(quiet=True)
-    with open_platform(config, require_current=True):
-        try:
-            done = purge_expired()
-        except RetentionMisconfigured as exc:
-            raise Fail(str(exc)) from None
+    done = _on_platform(purge_expired)
     if not done:
         click.echo("Aucun échange n'avait expiré : rien n'a été supprimé.")
         return

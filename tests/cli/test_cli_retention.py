@@ -49,6 +49,8 @@ def test_a_bad_period_is_said_in_french(run, initialised, database, monkeypatch)
     result = run("retention", "show")
     assert result.exit_code != 0
     assert "retention_days : conversation doit être un nombre entier de jours, 0 ou plus" in result.output
+    purge = run("retention", "run", "--oui")  # the purge reads the periods the same way
+    assert purge.exit_code != 0 and purge.output == result.output
     monkeypatch.setenv("RELAIS_RETENTION_DAYS", "conversation")
     result = run("retention", "show")
     assert result.exit_code != 0 and "RELAIS_RETENTION_DAYS" in result.output
