@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..db import utcnow
-from ..models import Account, ApiToken
+from ..models import Account, ApiToken, Delegation
 from ..relais import current_relais
-from ..services.rights import ACCOUNT, rights_changed
+from ..services.rights import ACCOUNT, DELEGATION, rights_changed
 from .passwords import hash_password
 from .sessions import end_account_sessions
 
@@ -33,9 +33,19 @@ def set_password(account: Account, password: str, by: Account | None = None,
     return ended
 
 
+def _delegates(account: Account) -> list[int]:
+    """The accounts holding a delegation (not withdrawn) given by ``account``: they act for it."""
+    return [a for (a,) in Delegation.select(Delegation.delegate)
+            .where((Delegation.principal == account.identity_id) & Delegation.revoked_at.is_null()).tuples()]
+
+
 def deactivate(account: Account, by: Account | None = None) -> int:
     """Refuse every future request of the account: its sessions end and its tokens are revoked (they would
-    otherwise come back to life with a reactivation). Returns the sessions ended."""
+    otherwise come back to life with a reactivation). Returns the sessions ended.
+
+    The delegations it gave are suspended, not withdrawn: nobody acts for, nor sees the exchanges of, a
+    deactivated account (kernel/services/acting_as.py reads the principal's state), and its delegates' open
+    live sockets re-check at once; a reactivation brings them back unchanged."""
     relais = current_relais()
     with relais.database.atomic():
         account.active = False
@@ -44,14 +54,19 @@ def deactivate(account: Account, by: Account | None = None) -> int:
         ApiToken.update(revoked_at=utcnow()).where((ApiToken.account == account.id)
                                                    & ApiToken.revoked_at.is_null()).execute()
         rights_changed([account.id], ACCOUNT)  # its open live sockets close, token ones too
+        delegates = _delegates(account)
+        rights_changed(delegates, DELEGATION)  # what they saw for it leaves their open pages
     relais.audit.record("account.deactivate", account_id=by.id if by else account.id,
-                        target=f"account:{account.id}", detail=f"sessions ended: {ended}")
+                        target=f"account:{account.id}",
+                        detail=f"sessions ended: {ended}; delegations suspended: {len(delegates)}")
     return ended
 
 
 def reactivate(account: Account, by: Account | None = None) -> None:
-    """Let the account sign in again (with its password: no session or token comes back)."""
+    """Let the account sign in again (with its password: no session or token comes back); the delegations it
+    gave take effect again, as they were."""
     account.active = True
     account.save(only=[Account.active])
     current_relais().audit.record("account.reactivate", account_id=by.id if by else account.id,
-                                  target=f"account:{account.id}")
+                                  target=f"account:{account.id}",
+                                  detail=f"delegations back in force: {len(_delegates(account))}")

@@ -14,21 +14,25 @@ from ..models import MAIL, Account, Delegation, Exchange, Identity, MailAddress,
 # same rules as a member's own: an active account, and for the delegate a delegation not withdrawn. Each
 # identity comes with the spaces it opens: its own account and a delegation of scope "all" open every
 # space; a delegation of scope "mail" opens the principal's secure mail only (Exchange.space "mail").
+# A delegation given by a professional whose account is deactivated is suspended (_PRINCIPAL_ACTIVE): it
+# takes effect again, unchanged, when the account is reactivated (kernel/auth/account_state.py).
+_PRINCIPAL_ACTIVE = ('NOT EXISTS (SELECT 1 FROM "account" pa WHERE pa."identity_id" = d."principal_id" '
+                     'AND NOT pa."active")')
 _IDENTITY_SCOPES = ('SELECT "identity_id", \'all\' FROM "account" WHERE "id" = ? AND "active" '
                     'UNION SELECT d."principal_id", d."scope" FROM "delegation" d '
                     'JOIN "account" a ON a."id" = d."delegate_id" '
-                    'WHERE d."delegate_id" = ? AND d."revoked_at" IS NULL AND a."active"')
+                    'WHERE d."delegate_id" = ? AND d."revoked_at" IS NULL AND a."active" AND ' + _PRINCIPAL_ACTIVE)
 # The identities an account reaches in the space of exchange e (joined by the caller): two account ids.
 _IDENTITY_IDS_IN_SPACE = ('SELECT "identity_id" FROM "account" WHERE "id" = ? AND "active" '
                           'UNION SELECT d."principal_id" FROM "delegation" d JOIN "account" a ON a."id" = d."delegate_id" '
                           'WHERE d."delegate_id" = ? AND d."revoked_at" IS NULL AND a."active" '
-                          'AND (d."scope" = \'all\' OR d."scope" = e."space")')
+                          'AND (d."scope" = \'all\' OR d."scope" = e."space") AND ' + _PRINCIPAL_ACTIVE)
 _AUDIENCE = ('SELECT a."id" FROM "account" a JOIN "membership" m ON m."identity_id" = a."identity_id" '
              'WHERE m."exchange_id" = ? AND a."active" '
              'UNION SELECT d."delegate_id" FROM "delegation" d JOIN "membership" m ON m."identity_id" = d."principal_id" '
              'JOIN "account" a ON a."id" = d."delegate_id" JOIN "exchange" e ON e."id" = m."exchange_id" '
              'WHERE m."exchange_id" = ? AND d."revoked_at" IS NULL AND a."active" '
-             'AND (d."scope" = \'all\' OR d."scope" = e."space")')
+             'AND (d."scope" = \'all\' OR d."scope" = e."space") AND ' + _PRINCIPAL_ACTIVE)
 ALL_SPACES = "all"  # a delegation's scope that opens every space (kernel.models.delegation.SCOPE_ALL)
 
 
@@ -43,10 +47,13 @@ class ActingAsDenied(PermissionError):
 
 def identity_ids_query(account_id: int) -> pw.SelectQuery:
     """The account's own identity and every identity it holds an active delegation on (a subquery); nothing
-    for a deactivated account."""
+    for a deactivated account, no delegation given by a deactivated account (suspended)."""
     own = Account.select(Account.identity).where((Account.id == account_id) & Account.active)
+    deactivated = Account.alias()
     delegated = (Delegation.select(Delegation.principal).join(Account, on=(Delegation.delegate == Account.id))
-                 .where((Delegation.delegate == account_id) & Delegation.revoked_at.is_null() & Account.active))
+                 .where((Delegation.delegate == account_id) & Delegation.revoked_at.is_null() & Account.active
+                        & Delegation.principal.not_in(deactivated.select(deactivated.identity)
+                                                      .where(deactivated.active == False))))  # noqa: E712
     return own | delegated
 
 

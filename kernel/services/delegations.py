@@ -21,7 +21,8 @@ from .behalf import principal_label as behalf_label
 from .rights import DELEGATION, rights_changed
 
 __all__ = ["SCOPE_ALL", "SCOPE_MAIL", "SCOPES", "DelegationRefused", "grant", "withdraw", "change_scope",
-           "scope_label", "may_manage", "given_by", "held_by", "search", "one", "describe"]
+           "scope_label", "may_manage", "given_by", "held_by", "search", "one", "describe", "suspended",
+           "state_label", "delegates_of", "SUSPENDED_LABEL"]
 
 _SCOPE_LABELS = dict(SCOPES)
 
@@ -143,13 +144,15 @@ def _rows(where: Any) -> Any:
 
 
 def given_by(identity_id: int) -> list[Delegation]:
-    """The delegations in force on an identity (a professional's « Mes délégations »), by delegate's name."""
+    """The delegations in force on an identity (a professional's « Mes délégations »), by delegate's name;
+    suspended ones too (``suspended``: given by a deactivated account)."""
     rows = list(_rows((Delegation.principal == identity_id) & Delegation.revoked_at.is_null()))
     return sorted(rows, key=lambda d: (d.delegate.last_name.lower(), d.delegate.first_name.lower()))
 
 
 def held_by(account_id: int) -> list[Delegation]:
-    """The delegations in force an account holds (for whom it may act), by principal's name."""
+    """The delegations not withdrawn an account holds (for whom it may act), by principal's name; suspended ones
+    too, shown as such (``suspended``): they take effect again when their principal is reactivated."""
     rows = list(_rows((Delegation.delegate == account_id) & Delegation.revoked_at.is_null()))
     return sorted(rows, key=lambda d: d.principal.display_name.lower())
 
@@ -183,6 +186,31 @@ def search(person: int | None = None, structure: int | None = None, include_with
     return Found(rows, total)
 
 
+SUSPENDED_LABEL = "suspendue : compte désactivé"
+
+
+def suspended(row: Delegation) -> bool:
+    """A delegation in force given by a professional whose account is deactivated: it takes no effect (nobody
+    acts for a deactivated account: kernel/services/acting_as.py) and takes effect again, unchanged, on
+    reactivation. A row read by ``_rows`` (its principal's account joined)."""
+    principal_account = getattr(row.principal, "principal_account", None)
+    return bool(row.revoked_at is None and principal_account is not None and principal_account.id
+                and not principal_account.active)
+
+
+def state_label(row: Delegation) -> str:
+    """« en vigueur », « suspendue : compte désactivé » or « retirée »."""
+    if row.revoked_at is not None:
+        return "retirée"
+    return SUSPENDED_LABEL if suspended(row) else "en vigueur"
+
+
+def delegates_of(identity_id: int) -> list[int]:
+    """The accounts holding a delegation in force (not withdrawn) on ``identity_id``."""
+    return [a for (a,) in Delegation.select(Delegation.delegate)
+            .where((Delegation.principal == identity_id) & Delegation.revoked_at.is_null()).tuples()]
+
+
 def one(delegation_id: int) -> Delegation | None:
     return _rows(Delegation.id == delegation_id).first()
 
@@ -202,5 +230,6 @@ def describe(row: Delegation) -> dict[str, Any]:
         "delegate": {"account_id": delegate.id, "identity_id": delegate.identity_id, "name": delegate.full_name,
                      "profession": delegate.profession, "active": delegate.active},
         "granted_at": row.granted_at, "revoked_at": row.revoked_at,
+        "suspended": suspended(row), "state_label": state_label(row),
         "granted_by": {"account_id": granter.id, "name": granter.full_name} if granter and granter.id else None,
     }

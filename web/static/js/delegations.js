@@ -89,11 +89,19 @@ function givenItem(delegation) {
     h("div", { class: "delegation-controls" }, scopeSelect(delegation), withdraw));
 }
 
+// A delegation given by a deactivated account takes no effect until its reactivation (kernel: suspended).
+function suspendedChip(delegation) {
+  return delegation.suspended ? h("span", { class: "state-off delegation-suspended",
+    title: "Sans effet tant que ce compte est désactivé ; elle reprend à sa réactivation." },
+  " Suspendue : compte désactivé") : null;
+}
+
 function heldItem(delegation) {
-  return h("li", { class: "access-item", dataset: { id: delegation.id } },
+  return h("li", { class: "access-item", dataset: { id: delegation.id, suspended: String(Boolean(delegation.suspended)) } },
     h("div", { class: "access-main" },
       h("p", { class: "access-name" }, delegation.principal.display_name,
-        delegation.principal.kind === "structure" ? h("span", { class: "muted" }, " · Structure") : null),
+        delegation.principal.kind === "structure" ? h("span", { class: "muted" }, " · Structure") : null,
+        suspendedChip(delegation)),
       h("dl", { class: "access-details" }, detail("Portée", delegation.scope_label),
         detail("Depuis", atTime(delegation.granted_at)))));
 }
