@@ -19,8 +19,13 @@ The runs: SQLite on one node with the default server (gunicorn + gevent when ``r
 the threaded server at a size it survives (``--threaded-users``), and with ``--database-url`` (or the
 local test database when it answers) PostgreSQL on one node and on two nodes sharing the database
 (``event_backend = "postgres"``). ``--full`` is the 20,000-user run (the issue's target); the default
-run takes a few minutes. File descriptor limits are raised by the command itself (it runs as root in
-the development container; elsewhere the hard limit bounds it and the run says so).
+run takes a few minutes.
+
+File descriptors: each socket is one descriptor in a node's worker and one in a client process. The command
+raises its open-file limit as far as it may (to the hard limit without CAP_SYS_RESOURCE, which containers
+often lack); the limit is per process, so a node whose sockets would not fit in one worker is started with
+enough workers (``relais serve --workers N``, which needs the PostgreSQL event bus: the SQLite run is then
+capped, and says so), and the sockets are held by enough client processes. The run prints why.
 """
 from __future__ import annotations
 
@@ -49,6 +54,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 RELAIS = str(Path(sys.executable).with_name("relais"))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 FULL_USERS = 20_000
+# Descriptors a process needs besides its sockets: a worker's database connections, listening socket, log and
+# metrics files, the app's files; a client process's pipes and interpreter files.
+WORKER_FD_MARGIN = 1000
+CLIENT_FD_MARGIN = 300
+IDLE_SECONDS = 5.0  # idle CPU measured over this long, with every socket open
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -116,10 +126,12 @@ def serve_options() -> str:
 class Node:
     """One `relais serve` on a free loopback port."""
 
-    def __init__(self, env: dict[str, str], threaded: bool, log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], threaded: bool, log_path: Path, workers: int = 1) -> None:
         args = [RELAIS, "serve", "--host", "127.0.0.1", "--port", "0"]
         if threaded:
             args.append("--threaded")
+        elif workers > 1:
+            args += ["--workers", str(workers)]
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True,
                                         start_new_session=True)
@@ -347,21 +359,31 @@ class Result:
     cpu_ms: float = float("nan")
     idle_cpu_ms: float = float("nan")
     kb_per_socket: float = float("nan")
+    workers: int = 1
+    clients: int = 1
+    load_idle: str = ""  # uptime's load averages while the sockets sat idle, and at the end of the posting
+    load_posting: str = ""
     note: str = ""
 
 
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run(name: str, *, users: int, members: int, rate: float, seconds: float, nodes: int, threaded: bool,
-        database_url: str, work: Path, clients: int) -> Result:
+        database_url: str, work: Path, clients: int, workers: int = 1) -> Result:
     from conversation_ws import Schema
 
-    result = Result(name, users)
+    result = Result(name, users, workers=workers, clients=clients)
     schema = Schema(database_url) if database_url else None
     data_dir = work / name.replace(" ", "_").replace(",", "")
     data_dir.mkdir(parents=True)
     config = {"data_dir": str(data_dir), "plugins": ["conversation"], "log_level": "WARNING",
               "secret_key": "bench-" + os.urandom(8).hex()}
     if schema is not None:
-        config.update(database_url=schema.database_url(), event_backend="postgres" if nodes > 1 else "local")
+        # Several nodes, or several workers in one, reach each other's sockets through NOTIFY only.
+        config.update(database_url=schema.database_url(),
+                      event_backend="postgres" if nodes > 1 or workers > 1 else "local")
     started_nodes: list[Node] = []
     pipes = []
     processes = []
@@ -375,7 +397,7 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
                "RELAIS_EVENT_BACKEND": config.get("event_backend", "local")}
         env.pop("RELAIS_CONFIG", None)
         for n in range(nodes):
-            started_nodes.append(Node(env, threaded, data_dir / f"node{n}.log"))
+            started_nodes.append(Node(env, threaded, data_dir / f"node{n}.log", workers))
         hosts = [node.host for node in started_nodes]
         for node in started_nodes:  # one request each: the app is loaded before memory is read
             conn = http.client.HTTPConnection(node.host, timeout=30)
@@ -404,8 +426,9 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         time.sleep(2.0)  # idle: what the sockets cost at rest
         result.kb_per_socket = (sum(node.rss() for node in started_nodes) - rss_before) / 1024 / max(result.sockets, 1)
         cpu_idle = sum(node.cpu() for node in started_nodes)
-        time.sleep(2.0)
+        time.sleep(IDLE_SECONDS)
         idle_cpu = sum(node.cpu() for node in started_nodes) - cpu_idle
+        result.load_idle = loadavg()
 
         print(f"[{name}] posting {rate:.0f} messages/s for {seconds:.0f} s…", flush=True)
         cpu_before = sum(node.cpu() for node in started_nodes)
@@ -413,6 +436,7 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         posted = post_at_rate(hosts, tokens, conversations, rate, seconds)
         wall = time.monotonic() - wall
         cpu_used = sum(node.cpu() for node in started_nodes) - cpu_before
+        result.load_posting = loadavg()
         time.sleep(2.0)  # the last deliveries
         received: dict[int, int] = {}
         latencies: list[float] = []
@@ -439,7 +463,7 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         result.post_p50, result.post_p99 = percentile(posted.post_ms, 50), percentile(posted.post_ms, 99)
         result.p50, result.p99 = percentile(latencies, 50), percentile(latencies, 99)
         result.cpu_ms = cpu_used * 1000 / max(result.sent, 1)
-        result.idle_cpu_ms = idle_cpu * 1000 / 2.0  # per second of idle, all sockets
+        result.idle_cpu_ms = idle_cpu * 1000 / IDLE_SECONDS  # per second of idle, all sockets
         if posted.late:
             result.note = f"{posted.late} posts behind schedule"
         if posted.abandoned:
@@ -459,7 +483,8 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
 
 
 def show(results: list[Result], load: str) -> None:
-    print(f"\nLoad benchmark, loopback, {os.cpu_count()} cores; load average before the runs: {load}")
+    print(f"\nLoad benchmark, loopback, {os.cpu_count()} cores shared by the nodes, the client processes, the "
+          f"posting threads (and whatever else runs); load average before the runs: {load}")
     head = (f"{'run':34}{'sockets':>9}{'sent':>7}{'msg/s':>7}{'deliv.':>9}{'lost':>6}{'POST p50':>9}{'p99':>9}"
             f"{'fan-out p50':>12}{'p99':>9}{'CPU ms/msg':>11}{'kB/socket':>10}")
     print(head)
@@ -480,6 +505,8 @@ def show(results: list[Result], load: str) -> None:
         if r.note:
             extras.append(r.note)
         extras.append(f"idle CPU {r.idle_cpu_ms:.0f} ms/s for {r.sockets} sockets")
+        extras.append(f"{r.workers} worker(s), {r.clients} client processes")
+        extras.append(f"load average {r.load_idle} idle, {r.load_posting} after posting")
         print(f"  {r.name}: " + "; ".join(extras))
     print("Targets (issue 16): 20,000 sockets on one node, 200 msg/s into 10-member conversations, fan-out "
           "p99 < 100 ms, 0 lost, < 40 kB per idle socket.")
@@ -505,20 +532,32 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help=f"{FULL_USERS:,} users on the default server's runs")
     parser.add_argument("--database-url", default="",
                         help=f"PostgreSQL for the PostgreSQL runs (default: {DEFAULT_PG} when it answers)")
-    parser.add_argument("--clients", type=int, default=2, help="client processes holding the sockets")
+    parser.add_argument("--clients", type=int, default=2,
+                        help="client processes holding the sockets (at least as many as the open-file limit needs)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="workers per node on PostgreSQL (at least as many as the open-file limit needs)")
     parser.add_argument("--only", nargs="*", default=None,
                         help="runs to make: sqlite, threaded, postgres, postgres2 (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (nodes' logs)")
     args = parser.parse_args()
     users = FULL_USERS if args.full else args.users
-    got = raise_fd_limit(2 * users + 4096)
-    if got < users + 500:
-        # A node holds one descriptor per socket, plus its database, listening and log files: without the
-        # right to raise the hard limit (CAP_SYS_RESOURCE, absent in some containers) that is the ceiling.
-        capped = (got - 500) // args.members * args.members
-        print(f"note: open-file limit {got} (hard, cannot be raised here): {capped} users instead of {users}",
-              file=sys.stderr)
-        users = capped
+    got = raise_fd_limit(users + 4096)
+    # The limit is per process: a worker holds one descriptor per socket it serves, a client process one per
+    # socket it holds. Without the right to raise the hard limit (CAP_SYS_RESOURCE, absent in this kind of
+    # container) the sockets are spread over enough processes instead.
+    per_worker = got - WORKER_FD_MARGIN
+    clients = max(args.clients, -(-users // (got - CLIENT_FD_MARGIN)))
+
+    def workers_for(node_sockets: int) -> int:
+        return max(args.workers, -(-node_sockets // per_worker))
+
+    sqlite_users = users
+    if users > per_worker:  # SQLite runs one worker (its event bus is in-process): capped
+        sqlite_users = per_worker // args.members * args.members
+    print(f"open-file limit {got} per process (hard limit: {resource.getrlimit(resource.RLIMIT_NOFILE)[1]}): "
+          f"{clients} client processes of at most {-(-users // clients)} sockets; a node takes "
+          f"{workers_for(users)} worker(s) on PostgreSQL for {users} sockets (at most {per_worker} each)"
+          + (f"; SQLite has one worker: {sqlite_users} users there" if sqlite_users < users else ""), flush=True)
 
     has_gevent = "--threaded" in serve_options()
     default_server = "gevent" if has_gevent else "threaded (no gevent serve yet)"
@@ -526,24 +565,24 @@ def main() -> None:
     wanted = set(args.only or ["sqlite", "threaded", "postgres", "postgres2"])
     runs = []
     if "sqlite" in wanted:
-        runs.append((f"SQLite, 1 node, {default_server.split()[0]}", dict(users=users, nodes=1, threaded=False,
-                                                                        database_url="")))
+        runs.append((f"SQLite, 1 node, {default_server.split()[0]}", dict(users=sqlite_users, nodes=1,
+                                                                        threaded=False, database_url="")))
     if "threaded" in wanted and has_gevent:
         runs.append(("SQLite, 1 node, threaded", dict(users=args.threaded_users, nodes=1, threaded=True,
                                                       database_url="")))
     if pg and "postgres" in wanted:
-        runs.append((f"PostgreSQL, 1 node, {default_server.split()[0]}", dict(users=users, nodes=1, threaded=False,
-                                                                            database_url=pg)))
+        runs.append((f"PostgreSQL, 1 node, {default_server.split()[0]}", dict(
+            users=users, nodes=1, threaded=False, database_url=pg, workers=workers_for(users))))
     if pg and "postgres2" in wanted:
-        runs.append((f"PostgreSQL, 2 nodes, {default_server.split()[0]}", dict(users=users, nodes=2, threaded=False,
-                                                                             database_url=pg)))
+        runs.append((f"PostgreSQL, 2 nodes, {default_server.split()[0]}", dict(
+            users=users, nodes=2, threaded=False, database_url=pg, workers=workers_for(-(-users // 2)))))
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     work = Path(tempfile.mkdtemp(prefix="relais-bench-load-"))
     results = []
     try:
         for name, options in runs:
             results.append(run(name, members=args.members, rate=args.rate, seconds=args.seconds, work=work,
-                               clients=args.clients, **options))
+                               clients=clients, **options))
             r = results[-1]  # as it comes: a long run's first figures are not lost to a later failure
             print(f"[{name}] {r.sockets} sockets, {r.sent} sent ({r.rate:.0f}/s), {r.lost} lost, fan-out p50 "
                   f"{r.p50:.1f} ms p99 {r.p99:.1f} ms, {r.cpu_ms:.2f} ms CPU/msg, {r.kb_per_socket:.1f} kB/socket "
