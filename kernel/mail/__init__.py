@@ -21,6 +21,9 @@ _EXPORTS = {
     # addresses
     "normalize": "addresses", "is_valid": "addresses", "is_local": "addresses", "domain_of": "addresses",
     "addresses_of": "addresses", "held_addresses": "addresses", "mailbox_identity": "addresses",
+    # what every MSSanté sending requires (MAIL-2), French messages for the channel's fields
+    "sender_errors": "rules", "recipient_errors": "rules", "published_addresses": "rules", "size_errors": "rules",
+    "human_size": "rules",
     # statuses per recipient
     "recipient_rows": "outbox", "statuses_by_message": "outbox",
     "PENDING": "models", "SENT": "models", "DELIVERED": "models", "READ": "models", "FAILED": "models",
@@ -66,5 +69,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .models import (DELIVERED, DISCARDED, FAILED, HELD, MAIL, MDN, PENDING, READ, RELEASED, SENT,
                          STATUS_LABELS, MailIndex, OutgoingMail, OutgoingRecipient, UndeliveredMail)
     from .outbox import STATUS_EVENT, MailTooLarge, parts_of, queue_mail, recipient_rows, statuses_by_message
+    from .rules import human_size, published_addresses, recipient_errors, sender_errors, size_errors
     from .sanitize import clean_html, html_to_text, looks_like_html, text_to_html
     from .undelivered import NotHeld, discard, held_count, refusal_reason, release, undelivered_rows

@@ -8,13 +8,13 @@ from typing import Any
 
 from kernel import (ExchangePanel, NoConnector, SendContext, SendRejected, available_targets, current_relais,
                     integrate_document)
-from kernel.mail import (MailDraft, MailPart, MailTooLarge, addresses_of, new_message_id, normalize, queue_mail,
-                         recipient_rows, statuses_by_message)
+from kernel.mail import (MailDraft, MailPart, MailTooLarge, addresses_of, human_size, new_message_id, normalize,
+                         queue_mail, recipient_rows, statuses_by_message)
 from kernel.models import Account, Attachment, Exchange, Identity, Integration, Message, Patient
 
 from .document_types import document_types
 from .draft import forget_sent
-from .rules import DOCUMENTS, OPTIONS, TOO_LARGE, date_key, human_size, type_key
+from .rules import DOCUMENTS, OPTIONS, TOO_LARGE, date_key, type_key
 from .xdm import OID_INS_NIR, ZIP_NAME, Author, Document, Package, PatientIdentity, build_zip
 
 CHANNEL = "documents"

@@ -4,11 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import peewee as pw
-
-import kernel.models as kernel_models
 from kernel import TARGETS, available_targets, current_relais
-from kernel.mail import addresses_of, held_addresses, is_valid, normalize
+from kernel.mail import human_size, recipient_errors, sender_errors
 from kernel.models import Account, Attachment, Identity
 
 from .document_types import document_types
@@ -19,15 +16,7 @@ OPTIONS = {"share_regional": "dossier_regional", "share_dmp": "dmp", "copy_softw
 OPTION_LABELS = {"share_regional": "Partager dans le dossier régional (Mes Patients)",
                  "share_dmp": "Partager dans le dossier médical partagé (DMP)",
                  "copy_software": "Envoyer une copie vers mon logiciel"}
-MAX_RECIPIENTS = 100
 
-NOT_ELIGIBLE = ("« {name} » n'est pas éligible à MSSanté : choisissez dans « Agir en tant que » une messagerie "
-                "organisationnelle ou un professionnel qui vous a délégué son envoi.")
-NO_ADDRESS = ("« {name} » n'a pas d'adresse MSSanté : choisissez dans « Agir en tant que » une identité qui en a une, "
-              "ou demandez à votre administrateur d'en enregistrer une.")
-INVALID = "« {address} » n'est pas une adresse de messagerie valide."
-UNPUBLISHED = ("« {address} » n'est pas une adresse MSSanté publiée dans l'annuaire national : vérifiez-la ou "
-               "choisissez le destinataire dans l'annuaire.")
 TOO_MANY = "Un envoi ne peut pas avoir plus de {limit} destinataires : envoyez-le en plusieurs fois."
 NOT_PDF = "« {name} » n'est pas un PDF : seuls les documents PDF peuvent être envoyés (imprimez-le en PDF)."
 NO_TYPE = "Choisissez le type de ce document."
@@ -46,39 +35,6 @@ def type_key(attachment_id: int) -> str:
 
 def date_key(attachment_id: int) -> str:
     return f"date_{attachment_id}"
-
-
-def human_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} Ko"
-
-
-def sender_errors(acting_as: Identity) -> list[str]:
-    if not acting_as.mssante_eligible:
-        return [NOT_ELIGIBLE.format(name=acting_as.display_name)]
-    if not addresses_of(acting_as.id):
-        return [NO_ADDRESS.format(name=acting_as.display_name)]
-    return []
-
-
-def published(addresses: list[str]) -> set[str]:
-    """Addresses held here or published (active) in the national directory."""
-    found = held_addresses(addresses)
-    directory = getattr(kernel_models, "DirectoryAddress", None)
-    rest = sorted({normalize(a) for a in addresses} - found)
-    if directory is not None and rest:
-        found |= {a.lower() for (a,) in directory.select(directory.address)
-                  .where(pw.fn.LOWER(directory.address).in_(rest) & directory.active).tuples()}
-    return found
-
-
-def recipient_errors(addresses: list[str]) -> list[str]:
-    errors = [INVALID.format(address=a) for a in addresses if not is_valid(a)]
-    valid = [a for a in addresses if is_valid(a)]
-    known = published(valid)
-    errors += [UNPUBLISHED.format(address=a) for a in valid if normalize(a) not in known]
-    if len(addresses) > MAX_RECIPIENTS:
-        errors.append(TOO_MANY.format(limit=MAX_RECIPIENTS))
-    return errors
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -123,9 +79,9 @@ def draft_errors(draft: dict[str, Any], account: Account, acting_as: Identity,
     if not new:
         return {"body": [REPLY_BY_MAIL]}
     errors: dict[str, list[str]] = {}
-    if sender := sender_errors(acting_as):
+    if sender := sender_errors(account, acting_as):
         errors["acting_as"] = sender
-    if problems := recipient_errors([str(a).strip() for a in draft.get("recipients") or []]):
+    if problems := recipient_errors([str(a).strip() for a in draft.get("recipients") or []], TOO_MANY):
         errors["recipients"] = problems
     ids = draft.get("attachments") or []
     attachments = list(Attachment.select().where(Attachment.id.in_(ids)).order_by(Attachment.id)) if ids else []

@@ -6,11 +6,11 @@ from contextvars import ContextVar
 from typing import Any
 
 from kernel import SendContext, SendRejected
-from kernel.mail import (MailDraft, MailTooLarge, addresses_of, clean_html, looks_like_html, new_message_id, normalize,
-                         parts_of, queue_mail, recipient_rows, text_to_html)
+from kernel.mail import (MailDraft, MailTooLarge, addresses_of, clean_html, human_size, looks_like_html, new_message_id,
+                         normalize, parts_of, queue_mail, recipient_rows, text_to_html)
 from kernel.models import Account, Attachment, Exchange, Identity, Message, MessageAttachment
 
-from .rules import TOO_LARGE, human_size
+from .rules import TOO_LARGE
 
 CHANNEL = "mssante_mail"
 # Set by the reply-all route around the kernel's send path, read by ``deliver``: a per-request flag.

@@ -5,11 +5,11 @@ import re
 from typing import Any
 
 from kernel import Ins, SendContext, SendRejected, known_patient
-from kernel.mail import (MailDraft, MailTooLarge, addresses_of, allow_replies, clean_html, looks_like_html,
+from kernel.mail import (MailDraft, MailTooLarge, addresses_of, allow_replies, clean_html, human_size, looks_like_html,
                          new_message_id, normalize, parts_of, queue_mail, recipient_rows, refuse_replies, text_to_html)
 from kernel.models import Account, Attachment, Exchange, Identity, Message, MessageAttachment, Patient
 
-from .rules import TOO_LARGE, human_size
+from .rules import TOO_LARGE
 
 CHANNEL = "usager"
 NO_REPLY = "no_reply"  # the draft's "Ne pas permettre de réponse"

@@ -120,7 +120,7 @@ def test_a_sender_without_mssante_is_refused(relais_app, people):
     client = relais_app.test_client()
     r = client.post(URL, headers=bearer(nurse), json=_payload(nurse, patient, [upload(client, nurse)]))
     assert r.status_code == 422
-    assert r.json["errors"]["acting_as"][0].startswith("« Claire MOREAU » n'est pas éligible à MSSanté")
+    assert r.json["errors"]["acting_as"][0].startswith("Votre profession n'est pas éligible à MSSanté")
 
 
 def _values(element, slot):
