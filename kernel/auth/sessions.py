@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from ..db import execute, statement, utcnow
+from ..db import execute, fetch_one, statement, utcnow
 from ..models import Account, BrowserSession
 from ..relais import current_relais
 from ..services.rights import SESSION, rights_changed
@@ -77,10 +77,9 @@ def _lookup() -> str:
 def session_for_cookie(secret: str) -> LiveSession | None:
     """The live session a cookie's secret names (None: unknown, ended, expired, or its account deactivated)."""
     created_after, seen_after = _cutoffs()
-    rows = list(Account.raw(statement(_lookup()), _digest(secret), created_after, seen_after))
-    if not rows:
+    account = fetch_one(Account, statement(_lookup()), (_digest(secret), created_after, seen_after))
+    if account is None:
         return None
-    account = rows[0]
     last_seen = BrowserSession.last_seen_at.python_value(account.session_last_seen_at)
     now = utcnow()
     if now - last_seen >= _STAMP_EVERY:

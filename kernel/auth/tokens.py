@@ -5,7 +5,7 @@ import functools
 import hashlib
 import secrets
 
-from ..db import execute, statement, utcnow
+from ..db import execute, fetch_one, statement, utcnow
 from ..models import Account, ApiToken
 from ..services.rights import TOKEN, rights_changed
 
@@ -33,10 +33,9 @@ def _token_lookup() -> str:
 
 def account_for_token(token: str) -> Account | None:
     """The active account a live token belongs to (with ``token_id`` set), or None."""
-    rows = list(Account.raw(statement(_token_lookup()), _digest(token)))
-    if not rows:
+    account = fetch_one(Account, statement(_token_lookup()), (_digest(token),))
+    if account is None:
         return None
-    account = rows[0]
     last_used = ApiToken.last_used_at.python_value(account.token_last_used_at)
     now = utcnow()
     if last_used is None or (now - last_used).total_seconds() > 60:
