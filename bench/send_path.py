@@ -2,18 +2,26 @@
 10-member conversation through the API, as ``POST /api/v1/exchanges/<id>/messages`` runs it.
 
     python bench/send_path.py [--messages 2000] [--members 10] [--database-url postgresql://...]
-                              [--profile] [--idempotency]
+                              [--threads 4] [--profile | --cpu-profile] [--idempotency]
 
 Reports CPU and wall time per message (the process's own CPU: what the server spends per send, minus
-HTTP parsing and socket writes), and with ``--profile`` a pyinstrument profile of the whole run (the
-hot spots of the send path). With ``--database-url`` the platform runs on a throwaway PostgreSQL schema.
+HTTP parsing and socket writes), p50/p99 of one post, and Python function calls per post (cProfile's
+count over 200 posts: deterministic, unlike times on a shared machine). In the same run, two floors on
+the same stack: a bare Flask app answering a JSON POST (the framework's own cost per request), and one
+INSERT and COMMIT on the same database (the storage's cost per transaction: on PostgreSQL, the WAL flush).
+``--threads N`` also posts from N threads at once, each into its own conversation (on PostgreSQL commits
+then share WAL flushes). ``--profile``: pyinstrument's tree (wall time); ``--cpu-profile``: cProfile's
+functions. With ``--database-url`` the platform runs on a throwaway PostgreSQL schema.
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +35,7 @@ from kernel.auth.tokens import create_token  # noqa: E402
 from kernel.models import Account, Identity  # noqa: E402
 
 
-def setup(config: dict, members: int) -> tuple:
+def setup(config: dict, members: int, conversations: int = 1) -> tuple:
     app = create_app(config)
     with app.app_context():
         password = hash_password("bench")
@@ -37,12 +45,125 @@ def setup(config: dict, members: int) -> tuple:
             people.append(Account.create(login=f"m{n}", password_hash=password, first_name="Membre",
                                          last_name=str(n), identity=identity))
         tokens = [create_token(a, "bench")[1] for a in people]
-        r = app.test_client().post(
-            "/api/v1/channels/conversation/exchanges", headers={"Authorization": f"Bearer {tokens[0]}"},
-            json={"acting_as": people[0].identity_id, "subject": "Banc d'essai",
-                  "members": [p.identity_id for p in people[1:]]})
-        exchange_id = r.json["exchange"]["id"]
-    return app, tokens, exchange_id
+        exchange_ids = []
+        for n in range(conversations):
+            r = app.test_client().post(
+                "/api/v1/channels/conversation/exchanges", headers={"Authorization": f"Bearer {tokens[0]}"},
+                json={"acting_as": people[0].identity_id, "subject": f"Banc d'essai {n}",
+                      "members": [p.identity_id for p in people[1:]]})
+            exchange_ids.append(r.json["exchange"]["id"])
+    return app, tokens, exchange_ids
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class Run:
+    """Figures of one kind of post: CPU and wall per post, latency of one post, calls per post."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.cpu, self.wall, self.times, self.calls = label, 0.0, 0.0, [], None
+
+    def measure(self, post, count: int) -> "Run":
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(count):
+            t = time.perf_counter()
+            post(n)
+            self.times.append(time.perf_counter() - t)
+        self.cpu, self.wall = time.process_time() - cpu, time.perf_counter() - wall
+        return self
+
+    def count_calls(self, post, count: int = 200) -> "Run":
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        for n in range(count):
+            post(100_000 + n)
+        profile.disable()
+        self.calls = pstats.Stats(profile).total_calls / count
+        return self
+
+    def row(self) -> str:
+        n = len(self.times)
+        q = statistics.quantiles(self.times, n=100) if n > 1 else self.times * 99
+        calls = f"{self.calls:9.0f}" if self.calls is not None else f"{'':>9}"
+        return (f"{self.label:<44}{self.cpu / n * 1000:9.3f}{self.wall / n * 1000:9.3f}{q[49] * 1000:9.3f}"
+                f"{q[98] * 1000:9.3f}{n / self.wall:9.0f}{calls}")
+
+
+def floor_flask(messages: int) -> Run:
+    """A bare Flask app answering a JSON POST with a small JSON body: the framework's floor per request."""
+    from flask import Flask, jsonify, request
+
+    bare = Flask("floor")
+
+    @bare.post("/messages")
+    def post():  # noqa: ANN202
+        data = request.get_json()
+        return jsonify(message={"id": 1, "body": data["body"]}), 201
+
+    client = bare.test_client()
+
+    def one(n: int) -> None:
+        assert client.post("/messages", headers={"Authorization": "Bearer x"},
+                           json={"body": f"Message {n}"}).status_code == 201
+
+    for n in range(50):
+        one(n)
+    return Run("floor: bare Flask JSON POST").measure(one, messages).count_calls(one)
+
+
+def floor_commit(app, messages: int, postgres: bool) -> Run:
+    """One INSERT and its COMMIT on the platform's database: the storage's floor per stored message."""
+    from kernel.db import database, execute, write_transaction
+
+    with app.app_context():
+        key = "SERIAL" if postgres else "INTEGER"
+        database.obj.execute_sql(f'CREATE TABLE "bench_floor" ("id" {key} PRIMARY KEY, "body" TEXT)')
+
+        def one(n: int) -> None:
+            with write_transaction():
+                execute('INSERT INTO "bench_floor" ("body") VALUES (?)', (f"Message {n}",))
+
+        for n in range(50):
+            one(n)
+        run = Run("floor: one INSERT + COMMIT, same database").measure(one, messages)
+        database.obj.execute_sql('DROP TABLE "bench_floor"')
+    return run
+
+
+def concurrent(app, tokens: list[str], exchange_ids: list[int], messages: int) -> tuple[float, float, list[float]]:
+    """``len(exchange_ids)`` threads posting at once, each into its own conversation: (msg/s, CPU ms/msg, times)."""
+    per_thread = messages // len(exchange_ids)
+    times: list[float] = []
+    barrier = threading.Barrier(len(exchange_ids) + 1)
+
+    def worker(exchange_id: int) -> None:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        url = f"/api/v1/exchanges/{exchange_id}/messages"
+        mine = []
+        barrier.wait()
+        for n in range(per_thread):
+            t = time.perf_counter()
+            r = client.post(url, headers=headers, json={"body": f"Message {n}"})
+            mine.append(time.perf_counter() - t)
+            assert r.status_code == 201, r.get_data(as_text=True)
+        times.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(e,)) for e in exchange_ids]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for t in threads:
+        t.join()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    total = per_thread * len(exchange_ids)
+    return total / wall, cpu / total * 1000, times
 
 
 def main() -> None:
@@ -50,6 +171,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="also post from this many threads at once, each into its own conversation")
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the posts (wall time)")
     parser.add_argument("--cpu-profile", action="store_true",
                         help="print cProfile's functions by CPU time of their own (process time, not wall)")
@@ -64,13 +187,22 @@ def main() -> None:
               "log_level": "ERROR"}
     if schema is not None:
         config["database_url"] = schema.database_url()
+    engine = "SQLite" if schema is None else "PostgreSQL"
+    before = load_average()
     try:
-        app, tokens, exchange_id = setup(config, args.members)
+        app, tokens, exchange_ids = setup(config, args.members, 1 + args.threads)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {tokens[0]}"}
-        url = f"/api/v1/exchanges/{exchange_id}/messages"
+        url = f"/api/v1/exchanges/{exchange_ids[0]}/messages"
+
+        def post(n: int) -> None:
+            if args.idempotency:
+                headers["Idempotency-Key"] = f"k-{n}"
+            r = client.post(url, headers=headers, json={"body": f"Message {n}"})
+            assert r.status_code == 201, r.get_data(as_text=True)
+
         for n in range(50):  # warm-up: caches, pooled connections, the token's "last used" stamp
-            client.post(url, headers=headers, json={"body": f"Échauffement {n}"})
+            post(-1 - n)
         profiler = None
         if args.profile:
             from pyinstrument import Profiler
@@ -83,13 +215,7 @@ def main() -> None:
 
             cprofile = cProfile.Profile(time.process_time)
             cprofile.enable()
-        cpu, wall = time.process_time(), time.perf_counter()
-        for n in range(args.messages):
-            if args.idempotency:
-                headers["Idempotency-Key"] = f"k-{n}"
-            r = client.post(url, headers=headers, json={"body": f"Message {n}"})
-            assert r.status_code == 201, r.get_data(as_text=True)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        send = Run("POST /api/v1/exchanges/<id>/messages").measure(post, args.messages)
         if cprofile is not None:
             import pstats
 
@@ -99,14 +225,28 @@ def main() -> None:
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
-        engine = "SQLite" if schema is None else "PostgreSQL"
-        print(f"{engine}, {args.members} members, {args.messages} posts in process: "
-              f"{cpu / args.messages * 1000:.3f} ms CPU, {wall / args.messages * 1000:.3f} ms wall per message "
-              f"({args.messages / wall:.0f} messages/s on one thread)")
+        send.count_calls(post)
+        flask_floor = floor_flask(args.messages)
+        commit_floor = floor_commit(app, args.messages, schema is not None)
+        together = concurrent(app, tokens, exchange_ids[1:], args.messages) if args.threads else None
         app.extensions["relais"].database.close_all()
     finally:
         if schema is not None:
             schema.drop()
+    print(f"\nThe send path in process ({engine}, {args.members} members, {args.messages} posts, one thread; "
+          f"load average {before} before, {load_average()} after: the machine may be shared)")
+    print(f"{'':<44}{'CPU ms':>9}{'wall ms':>9}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>9}{'calls':>9}")
+    for run in (send, flask_floor, commit_floor):
+        print(run.row())
+    n = len(send.times)
+    above = (send.cpu - flask_floor.cpu - commit_floor.cpu) / n * 1000
+    print(f"the send above both floors: {above:.3f} ms CPU per message; "
+          f"{(send.wall - flask_floor.wall - commit_floor.wall) / n * 1000:.3f} ms wall")
+    if together is not None:
+        rate, cpu_ms, times = together
+        q = statistics.quantiles(times, n=100)
+        print(f"{args.threads} threads at once, each into its own conversation: {rate:.0f} messages/s, "
+              f"{cpu_ms:.3f} ms CPU per message, p50 {q[49] * 1000:.3f} ms, p99 {q[98] * 1000:.3f} ms per post")
 
 
 if __name__ == "__main__":
