@@ -22,6 +22,7 @@ from ..models import (Account, Attachment, Exchange, Identity, Membership, Messa
 from ..plugin_calls import PluginCallFailed, call_each
 from . import drafts
 from .acting_as import ActingAsDenied, check_acting_as, member_identity_for
+from .behalf import principal_label
 from .events import Event, EventBus, check_event, publish_on_commit
 from .patients import known_patient, mark_used
 
@@ -262,6 +263,10 @@ class Sender:
         message = Message(id=insert_row(Message, values), **values)
         # The instances in hand, so that serialising the message looks nothing up again.
         message.exchange, message.author, message.acting_as = exchange, account, acting_as
+        if acting_as.is_structure or acting_as.id == account.identity_id:
+            # How « pour le compte de » names the identity (the message's acting_as label): a structure's name,
+            # or the author's own account's, both in hand; a principal's account is looked up when serialised.
+            message.acting_as_label = principal_label(acting_as, account)
         if attachments:
             MessageAttachment.insert_many([{"message": message.id, "attachment": a} for a in attachments]).execute()
         else:
