@@ -3,6 +3,7 @@ sends up go to the plugins' ``socket_message`` hook (kernel/live_socket.py)."""
 from __future__ import annotations
 
 import logging
+import sys
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
@@ -51,14 +52,23 @@ def _same_origin() -> bool:
     return ours is not None and _origin_of(origin) == ours
 
 
+def _green() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("socket")
+
+
 def init_ws(app: Flask) -> None:
     config = app.extensions["relais"].config
     # simple-websocket reads every socket in a thread of its own: it answers pings, honours a close and
     # closes with 1009 a frame larger than the limit, before buffering it whole. Its own pings are off (a
     # selector and a timer per socket): the process's keeper pings every socket instead, and lets go of a
     # client that did not answer the previous ping (kernel/live_socket.py).
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": None,
-                                                  "max_message_size": config["ws_max_message_bytes"]})
+    options: dict = {"ping_interval": None, "max_message_size": config["ws_max_message_bytes"]}
+    if _green():  # under gevent, no greenlet per socket for its reading (kernel/serving/green_reader.py)
+        from .serving.green_reader import WatchedReader
+
+        options["thread_class"] = WatchedReader
+    app.config.setdefault("SOCK_SERVER_OPTIONS", options)
     sock = Sock(app)
 
     @app.before_request
@@ -74,6 +84,14 @@ def init_ws(app: Flask) -> None:
 
     @sock.route("/ws")
     def live_events(ws) -> None:  # type: ignore[no-untyped-def]
+        try:
+            _live_events(ws)
+        finally:
+            stop_reading = getattr(ws.thread, "stop", None)  # the green reader's watcher, before the server
+            if stop_reading is not None:  # closes the connection's socket
+                stop_reading()
+
+    def _live_events(ws) -> None:  # type: ignore[no-untyped-def]
         account = g.get("account")
         if account is None or not _same_origin():
             ws.close(reason=POLICY, message="Connectez-vous pour recevoir les événements.")
