@@ -19,6 +19,7 @@ from .migrate import MigrationSet
 from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
+from .services.consultations import consults_exchange, note_consultation
 from .services.events import Event, publish_on_commit
 from .services.patients import known_patient, same_traits
 from .services.integration import (NoConnector, available_connectors, available_targets, integrate_document,
@@ -45,6 +46,8 @@ __all__ = [
     # routes: who is asking, what they may see
     "api_login_required", "current_account", "audience", "can_see", "identities_for", "member_identity_for",
     "visible_exchanges", "request_summary",
+    # « Qui a consulté ? »: a route that shows an exchange's content is audited as a consultation
+    "consults_exchange", "note_consultation",
     # exchanges as the API shows them
     "members_of", "summary", "patient_summary", "unread_counts",
     # patients: the INS matricule (parse, decode, Mon Espace Santé address), a patient in the account's care

@@ -12,6 +12,7 @@ from ..schemas.exchange import AttachmentSchema
 from ..services.acting_as import visible_exchanges
 from ..db import write_transaction
 from ..services.attachments import AttachmentRejected, quota_refusal
+from ..services.consultations import note_consultation
 from .blueprint import api
 from .errors import fail, not_found
 
@@ -60,12 +61,26 @@ def can_read(attachment: Attachment, account_id: int) -> bool:
                    & Message.exchange.in_(visible_exchanges(account_id))).exists())
 
 
+def exchanges_showing(attachment: Attachment, account_id: int) -> list[int]:
+    """The exchanges the account sees that carry the attachment (one query)."""
+    return sorted({e for (e,) in MessageAttachment.select(Message.exchange).join(Message)
+                   .where((MessageAttachment.attachment == attachment.id)
+                          & Message.exchange.in_(visible_exchanges(account_id))).distinct().tuples()})
+
+
 @api.get("/attachments/<int:attachment_id>")
 @api_login_required
 def download_attachment(attachment_id: int) -> Any:
     attachment = Attachment.get_or_none(Attachment.id == attachment_id)
-    if attachment is None or not can_read(attachment, current_account().id):
+    account_id = current_account().id
+    exchanges = exchanges_showing(attachment, account_id) if attachment is not None else []
+    if attachment is None or (attachment.uploaded_by_id != account_id and not exchanges):
         not_found()
+    # Reading a file of an exchange is consulting it (« Qui a consulté ? »): a line per exchange that carries
+    # it, naming the attachment by its id only (its name may say something of the patient). An upload not yet
+    # sent is its uploader's own: no exchange, no line.
+    for exchange_id in exchanges:
+        note_consultation(exchange_id, via="attachment", target=f"attachment:{attachment.id}")
     inline = attachment.content_type in INLINE_TYPES and request.args.get("download") != "1"
     response = send_file(current_relais().attachments.open(attachment), mimetype=attachment.content_type,
                          as_attachment=not inline, download_name=attachment.filename,

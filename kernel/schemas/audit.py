@@ -158,7 +158,10 @@ class ConsultationSchema(f.FrenchSchema):
     subject = fields.String(allow_none=True, metadata={"description": "Objet de l'échange (vide s'il a été purgé)."})
     channel = fields.String(metadata={"description": "Nom du canal."})
     channel_label = fields.String()
-    via = fields.String(metadata={"description": "« page » (le fil) ou « api » (un programme)."})
+    via = fields.String(metadata={"description": "« page » (le fil), « api » (un programme), « attachment » (une "
+                                                 "pièce jointe ouverte ou téléchargée) ou le nom d'une extension."})
+    via_label = fields.String(metadata={"example": "Le fil, dans le navigateur"})
+    target = fields.String(metadata={"description": "Ce qui a été consulté : « exchange:<id> » ou « attachment:<id> »."})
 
 
 class PatientSummarySchema(f.FrenchSchema):

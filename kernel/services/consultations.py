@@ -1,15 +1,24 @@
 """Who consulted an exchange (a patient's right to know who saw their data): one ``exchange.consult`` audit line
-per account, exchange and hour, with the identity the account saw it through and the exchange's channel.
+per account, exchange (or attachment of it) and hour, with the identity the account saw it through and the
+exchange's channel; never its content (no subject, no file name: ids only), always its patient.
 
 Opening a thread makes several requests (the page, the exchange, its messages, later polls): the hour window
 keeps that to one line. A per-app memory spares the lookup on this node; the database answers across nodes.
+
+Which requests consult (kernel/api/consultations.py records them after a successful response):
+- the kernel's thread page and exchange routes (by endpoint name);
+- any route marked ``@consults_exchange(via, label)`` whose URL holds ``exchange_id`` (a plugin's panel that
+  shows an exchange's content, e.g. the téléexpertise request's answers);
+- what a route notes with ``note_consultation(exchange_id, via=..., target=...)`` (an attachment's download,
+  for each exchange that carries it). Both are in the public plugin API (``kernel``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Callable, TypeVar
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from ..db import utcnow
 from ..models import Account, AuditEvent, Exchange, Membership
@@ -23,17 +32,17 @@ _MEMORY_LIMIT = 50_000  # remembered (account, exchange) pairs per process befor
 
 
 class RecentConsultations:
-    """(account, exchange) -> when this node last knew of a consultation line: no query within the hour."""
+    """(account, exchange, target) -> when this node last knew of a consultation line: no query within the hour."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[int, int], dt.datetime] = {}
+        self._seen: dict[tuple[int, int, str], dt.datetime] = {}
         self._lock = threading.Lock()
 
-    def fresh(self, key: tuple[int, int], now: dt.datetime) -> bool:
+    def fresh(self, key: tuple[int, int, str], now: dt.datetime) -> bool:
         at = self._seen.get(key)
         return at is not None and now - at < WINDOW
 
-    def remember(self, key: tuple[int, int], at: dt.datetime) -> None:
+    def remember(self, key: tuple[int, int, str], at: dt.datetime) -> None:
         with self._lock:
             if len(self._seen) >= _MEMORY_LIMIT:
                 cutoff = at - WINDOW
@@ -46,17 +55,58 @@ def _memory() -> RecentConsultations:
     return current_app.extensions.setdefault("relais_consultations", RecentConsultations())
 
 
-def record_consultation(account: Account, exchange_id: int, *, via: str) -> bool:
-    """Write the consultation line unless one was written within the hour; ``via`` says how ("page", "api").
-    Returns whether a line was written."""
+# How an exchange was consulted (the line's ``via=``) -> what « Qui a consulté ? » says. Plugins add theirs
+# through ``consults_exchange(via, label)``.
+VIA_LABELS = {"page": "Le fil, dans le navigateur", "api": "Un logiciel (API)",
+              "attachment": "Une pièce jointe, ouverte ou téléchargée"}
+_PENDING = "relais.consultations"  # key of the request's noted consultations in the WSGI environ
+View = TypeVar("View", bound=Callable)
+
+
+def consults_exchange(via: str, label: str = "") -> Callable[[View], View]:
+    """Mark a route that shows an exchange's content (its messages, a panel's answers about the patient): each
+    successful GET of it is an ``exchange.consult`` line, as opening the thread is. The route's URL must hold
+    ``exchange_id``; the route itself still checks that the account may see the exchange (``can_see``).
+    ``via``: a short name kept in the line (``teleexpertise``); ``label``: how « Qui a consulté ? » shows it
+    (« Le panneau de la téléexpertise »)."""
+    if not via or any(c.isspace() or c == "=" for c in via):
+        raise ValueError(f"consults_exchange: via {via!r} must be one word")
+    if label:
+        VIA_LABELS.setdefault(via, label)
+
+    def mark(view: View) -> View:
+        view.relais_consults = via  # type: ignore[attr-defined]  read by kernel/api/consultations.py
+        return view
+    return mark
+
+
+def note_consultation(exchange_id: int, *, via: str, target: str | None = None) -> None:
+    """Within a request: the signed-in account consults ``exchange_id`` (``target``: what of it, e.g.
+    ``attachment:12``; default the exchange). The line is written after the response, only if it succeeds
+    (2xx or 304), once per account, target and hour. Call it only once the account's right is checked."""
+    if has_request_context():
+        request.environ.setdefault(_PENDING, []).append((int(exchange_id), via, target))
+
+
+def noted_consultations() -> list[tuple[int, str, str | None]]:
+    """What the current request noted with ``note_consultation``."""
+    return list(request.environ.get(_PENDING, ())) if has_request_context() else []
+
+
+def record_consultation(account: Account, exchange_id: int, *, via: str, target: str | None = None) -> bool:
+    """Write the consultation line unless one was written within the hour for the same account and ``target``
+    (default ``exchange:<id>``; an attachment's download: ``attachment:<id>``); ``via`` says how ("page",
+    "api", "attachment", a plugin's). Returns whether a line was written."""
     now = utcnow()
-    key = (account.id, exchange_id)
+    target = target or f"exchange:{exchange_id}"
+    key = (account.id, exchange_id, target)
     memory = _memory()
     if memory.fresh(key, now):
         return False
     last = (AuditEvent.select(AuditEvent.at)
             .where((AuditEvent.exchange_id == exchange_id) & (AuditEvent.account_id == account.id)
-                   & (AuditEvent.action == CONSULT) & (AuditEvent.at > now - WINDOW))
+                   & (AuditEvent.action == CONSULT) & (AuditEvent.target == target)
+                   & (AuditEvent.at > now - WINDOW))
             .order_by(AuditEvent.at.desc()).limit(1).scalar())
     if last is not None:
         memory.remember(key, last)
@@ -70,7 +120,7 @@ def record_consultation(account: Account, exchange_id: int, *, via: str) -> bool
     # Seen as oneself when one is a member; otherwise through the identity one is a delegate of.
     acting_as = account.identity_id if account.identity_id in through else (min(through) if through else None)
     current_relais().audit.record(CONSULT, account_id=account.id, acting_as_id=acting_as,
-                                  target=f"exchange:{exchange_id}", exchange_id=exchange_id,
+                                  target=target, exchange_id=exchange_id,
                                   patient_id=exchange.patient_id, status=200,
                                   detail=f"channel={exchange.channel} via={via}")
     memory.remember(key, now)
@@ -96,6 +146,12 @@ def _detail_fact(detail: str, key: str) -> str:
     return ""
 
 
+def _via_label(via: str, target: str) -> str:
+    label = VIA_LABELS.get(via, via)
+    kind, _, number = target.partition(":")
+    return f"{label} (n° {number})" if kind == "attachment" and number else label
+
+
 def consultations_of(patient_id: int, limit: int = 200, offset: int = 0) -> tuple[list[dict], bool]:
     """Who opened the patient's exchanges, newest first: the account, the identity it acted for, when, which
     exchange (its subject while it exists) and which channel. A few queries for the whole page."""
@@ -111,8 +167,10 @@ def consultations_of(patient_id: int, limit: int = 200, offset: int = 0) -> tupl
     rows = []
     for line, row in zip(lines, describe(lines)):
         channel = _detail_fact(line.detail, "channel")
+        via = _detail_fact(line.detail, "via")
         rows.append({"at": row["at"], "account": row["account"], "acting_as": row["acting_as"],
                      "exchange_id": line.exchange_id, "subject": subjects.get(line.exchange_id),
                      "channel": channel, "channel_label": channel_text(channel),
-                     "via": _detail_fact(line.detail, "via")})
+                     "via": via, "via_label": _via_label(via, line.target or ""),
+                     "target": line.target or f"exchange:{line.exchange_id}"})
     return rows, has_more

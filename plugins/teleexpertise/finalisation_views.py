@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
-from kernel import api_login_required, can_see, current_account, flatten_errors, iso_utc
+from kernel import api_login_required, can_see, consults_exchange, current_account, flatten_errors, iso_utc
 from kernel.models import Attachment
 
 from .billing import act_label, limit_warning, paris_today, planned_acts
@@ -70,6 +70,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/exchanges/<int:exchange_id>/finalisation")
     @api_login_required
+    @consults_exchange("teleexpertise_report", "Le compte rendu de la téléexpertise")
     def finalisation_state(exchange_id: int) -> Any:
         """What the finalisation panel shows: may I finalise, the prefilled facts, every version so far."""
         found = _request_of(exchange_id)

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, render_template, request
 from marshmallow import ValidationError
 
-from kernel import api_login_required, can_see, current_account, flatten_errors
+from kernel import api_login_required, can_see, consults_exchange, current_account, flatten_errors
 from kernel import schemas as f
 
 from . import experts, queue, request_form, statuses
@@ -183,6 +183,7 @@ def _visible_request(exchange_id: int) -> Request:
 
 @blueprint.get("/api/echanges/<int:exchange_id>/demande")
 @api_login_required
+@consults_exchange("teleexpertise", "Le panneau de la téléexpertise")
 def request_detail(exchange_id: int) -> Any:
     found = _visible_request(exchange_id)
     return jsonify(request=request_json(found, current_account()))

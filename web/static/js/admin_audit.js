@@ -241,7 +241,7 @@ function consultationRow(c) {
     h("td", {}, c.acting_as ? c.acting_as.display_name : ""),
     h("td", {}, `n° ${c.exchange_id}`, h("span", { class: "code" }, c.subject === null ? "(échange purgé)" : c.subject)),
     h("td", {}, c.channel_label || c.channel),
-    h("td", {}, c.via === "page" ? "Le fil, dans le navigateur" : c.via === "api" ? "Un logiciel (API)" : c.via));
+    h("td", {}, c.via_label || c.via));
 }
 
 const journalRoot = document.getElementById("journal");
