@@ -13,6 +13,7 @@ from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
 from .ins import INS_OIDS, OID_INS_NIA, OID_INS_NIR, Ins, InvalidIns, typing_description, typing_problem
+from .connector_settings import BadConnectorInstance, connector_instances, instance_scope
 from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
 from .migrate import MigrationSet
@@ -41,6 +42,8 @@ __all__ = [
     "SendContext", "SendRejected", "flatten_errors", "PageAsset", "MenuLink", "VideoRoom", "StructureSection",
     # hospital software (DPI): where an account may push documents, what a connector's job learnt
     "TARGETS", "available_connectors", "available_targets", "report_integration", "integrate_document", "NoConnector",
+    # connector plugins: their configured instances, read alike
+    "connector_instances", "instance_scope", "BadConnectorInstance",
     # what takes effect when the transaction commits
     "publish_on_commit", "on_commit", "post_system_message",
     # routes: who is asking, what they may see

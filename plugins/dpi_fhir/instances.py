@@ -6,19 +6,14 @@ configured, one demo instance points at the plugin's own test endpoint on loopba
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from kernel import TARGETS, Connector, current_relais
+from kernel import BadConnectorInstance, Connector, connector_instances, instance_scope
 
 PLUGIN = "dpi_fhir"
 DEMO = "demo"
 ATTACHMENT, BINARY = "attachment", "binary"
-
-
-class BadInstance(ValueError):
-    """An instance's settings are unusable (English, for the deployer's log)."""
 
 
 @dataclass(frozen=True)
@@ -47,33 +42,28 @@ class Instance:
 
 
 def instances() -> dict[str, Instance]:
-    settings = current_relais().plugin_settings(PLUGIN)
-    raw = settings.get("instances") or []
-    if isinstance(raw, str):  # RELAIS_PLUGIN_DPI_FHIR__INSTANCES='[{"key": ...}]'
-        raw = json.loads(raw)
-    found = [_instance(item) for item in raw]
-    if not found and current_relais().config.get("demo"):
-        found = [Instance(DEMO, "Mes Patients (dossier régional de démonstration)", "",
-                          targets=("dossier_regional",), token="demo")]
-    return {i.connector_name: i for i in found}
+    """The configured instances by connector name (the demo's when it runs without any)."""
+    return {i.connector_name: i for i in connector_instances(PLUGIN, _instance, _demo)}
+
+
+def _demo() -> Instance:
+    return Instance(DEMO, "Mes Patients (dossier régional de démonstration)", "", targets=("dossier_regional",),
+                    token="demo")
 
 
 def _instance(item: dict[str, Any]) -> Instance:
     try:
         key, label, base_url = str(item["key"]), str(item["label"]), str(item["base_url"]).rstrip("/")
     except KeyError as exc:
-        raise BadInstance(f"dpi_fhir instance {item.get('key', '?')!r}: key, label and base_url are required "
-                          f"({exc})") from exc
+        raise BadConnectorInstance(f"dpi_fhir instance {item.get('key', '?')!r}: key, label and base_url are required "
+                                   f"({exc})") from exc
     if not base_url.startswith(("https://", "http://")):
-        raise BadInstance(f"dpi_fhir instance {key!r}: base_url must be an http(s) URL")
-    targets = tuple(item.get("targets") or ("logiciel",))
-    unknown = [t for t in targets if t not in TARGETS]
-    if unknown:
-        raise BadInstance(f"dpi_fhir instance {key!r}: unknown targets {unknown}; use {sorted(TARGETS)}")
+        raise BadConnectorInstance(f"dpi_fhir instance {key!r}: base_url must be an http(s) URL")
+    targets, structures = instance_scope(PLUGIN, item)
     if item.get("content", ATTACHMENT) not in (ATTACHMENT, BINARY):
-        raise BadInstance(f"dpi_fhir instance {key!r}: content is {ATTACHMENT!r} or {BINARY!r}")
+        raise BadConnectorInstance(f"dpi_fhir instance {key!r}: content is {ATTACHMENT!r} or {BINARY!r}")
     known = set(Instance.__dataclass_fields__) - {"key", "label", "base_url", "targets", "structures"}
     options = {name: item[name] for name in known if name in item}
     if "timeout_seconds" in options:
         options["timeout_seconds"] = float(options["timeout_seconds"])
-    return Instance(key, label, base_url, targets, tuple(str(s) for s in item.get("structures") or ()), **options)
+    return Instance(key, label, base_url, targets, structures, **options)

@@ -5,18 +5,13 @@ configured, one demo instance points at the plugin's own test software on loopba
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kernel import TARGETS, Connector, current_relais
+from kernel import BadConnectorInstance, Connector, connector_instances, instance_scope
 
 PLUGIN = "dpi_hl7"
 DEMO = "demo"
-
-
-class BadInstance(ValueError):
-    """An instance's settings are unusable; the message names it and the setting (English, for the deployer's log)."""
 
 
 @dataclass(frozen=True)
@@ -53,15 +48,11 @@ class Instance:
 
 def instances() -> dict[str, Instance]:
     """The configured instances by connector name (the demo's when it runs without any)."""
-    settings = current_relais().plugin_settings(PLUGIN)
-    raw = settings.get("instances") or []
-    if isinstance(raw, str):  # RELAIS_PLUGIN_DPI_HL7__INSTANCES='[{"key": ...}]'
-        raw = json.loads(raw)
-    found = [_instance(item) for item in raw]
-    if not found and current_relais().config.get("demo"):
-        found = [Instance(DEMO, "Logiciel de démonstration (HL7)", "127.0.0.1", None,
-                          receiving_application="LOGICIEL_DEMO")]
-    return {i.connector_name: i for i in found}
+    return {i.connector_name: i for i in connector_instances(PLUGIN, _instance, _demo)}
+
+
+def _demo() -> Instance:
+    return Instance(DEMO, "Logiciel de démonstration (HL7)", "127.0.0.1", None, receiving_application="LOGICIEL_DEMO")
 
 
 def _instance(item: dict[str, Any]) -> Instance:
@@ -69,16 +60,13 @@ def _instance(item: dict[str, Any]) -> Instance:
         key, label, host = str(item["key"]), str(item["label"]), str(item["host"])
         port = int(item["port"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadInstance(f"dpi_hl7 instance {item.get('key', '?')!r}: key, label, host and port are required "
-                          f"({exc})") from exc
-    targets = tuple(item.get("targets") or ("logiciel",))
-    unknown = [t for t in targets if t not in TARGETS]
-    if unknown:
-        raise BadInstance(f"dpi_hl7 instance {key!r}: unknown targets {unknown}; use {sorted(TARGETS)}")
+        raise BadConnectorInstance(f"dpi_hl7 instance {item.get('key', '?')!r}: key, label, host and port are "
+                                   f"required ({exc})") from exc
+    targets, structures = instance_scope(PLUGIN, item)
     known = {f for f in Instance.__dataclass_fields__} - {"key", "label", "host", "port", "targets", "structures", "extra"}
     options = {name: item[name] for name in known if name in item}
     if "ack_timeout_seconds" in options:
         options["ack_timeout_seconds"] = float(options["ack_timeout_seconds"])
     if "tls" in options and isinstance(options["tls"], str):
         options["tls"] = options["tls"].strip().lower() in ("1", "true", "yes", "on", "oui")
-    return Instance(key, label, host, port, targets, tuple(str(s) for s in item.get("structures") or ()), **options)
+    return Instance(key, label, host, port, targets, structures, **options)
