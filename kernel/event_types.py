@@ -42,7 +42,8 @@ MESSAGE_CREATED = EventType(
     fields={"id": "the message id", "exchange_id": "its exchange", "kind": '"text", "mail", "system", "synthesis"...',
             "body": "its text (sanitised HTML for mail)", "created_at": "ISO 8601, UTC",
             "author": "{id, name, identity_id} of the account, or null (received mail, system line)",
-            "acting_as": "{id, name} of the identity it was sent as, or null",
+            "acting_as": "{id, name, label} of the identity it was sent as, or null (label: how « pour le compte "
+                         "de » names it, « Dr BERNARD » for a physician)",
             "attachments": "[{id, filename, content_type, size, sha256, url, created_at}]",
             "data": "what the channel stored with it (e.g. a mail's headers under \"mail\")"})
 EXCHANGE_CREATED = EventType(

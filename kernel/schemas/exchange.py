@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, pre_dump, validates_schema
 
 from . import french as f
+from ..services.behalf import principal_labels
 
 MAX_MESSAGE = 100_000
 
@@ -84,10 +85,28 @@ class MessageSchema(f.FrenchSchema):
     created_at = f.UtcDateTime()
     author = fields.Function(lambda m: None if m.author_id is None else
                              {"id": m.author.id, "name": m.author.full_name, "identity_id": m.author.identity_id})
+    # label: how « pour le compte de » names it, by the rule of receipts and system lines (kernel/services/behalf.py):
+    # « Dr BERNARD » for a physician, a structure's or another professional's name otherwise.
     acting_as = fields.Function(lambda m: None if m.acting_as_id is None else
-                                {"id": m.acting_as.id, "name": m.acting_as.display_name})
+                                {"id": m.acting_as.id, "name": m.acting_as.display_name,
+                                 "label": m.acting_as_label})
     attachments = fields.Function(lambda m: _ATTACHMENT_LIST.dump(getattr(m, "prefetched_attachments", [])))
     data = fields.Dict()
+
+    @pre_dump(pass_collection=True)
+    def _acting_as_labels(self, data: Any, many: bool, **kwargs: Any) -> Any:
+        """Each message's ``acting_as_label``, in one query for a whole page (none when every author wrote in
+        their own name or a structure's)."""
+        rows = [m for m in (data if many else [data]) if getattr(m, "acting_as_id", None) is not None
+                and getattr(m, "acting_as_label", None) is None]
+        if rows:
+            # An author writing in their own name is already in hand: a query only for those acted for.
+            labels = principal_labels((m.acting_as for m in rows),
+                                      [m.author for m in rows if m.author_id is not None
+                                       and m.author.identity_id == m.acting_as_id])
+            for m in rows:
+                m.acting_as_label = labels[m.acting_as_id]
+        return data
 
 
 class ChannelSchema(f.FrenchSchema):

@@ -39,11 +39,28 @@ def principal_label(identity: Identity, account: Account | None = None) -> str:
         return identity.display_name
     if account is None:
         account = Account.get_or_none(Account.identity == identity.id)
-    if account is None:
+    return _label(identity, account)
+
+
+def _label(identity: Identity, account: Account | None) -> str:
+    if identity.is_structure or account is None:
         return identity.display_name
     if is_physician(account.profession):
         return f"Dr {account.last_name.upper()}"
     return account.full_name
+
+
+def principal_labels(identities: Iterable[Identity], known: Iterable[Account] = ()) -> dict[int, str]:
+    """principal_label of each identity, in one query whatever their number (a thread's page of messages), none
+    when every person among them has their account in ``known`` (the authors, mostly writing in their own name)."""
+    unique = {i.id: i for i in identities}
+    accounts: dict[int, Account] = {a.identity_id: a for a in known}
+    people = sorted(i for i, identity in unique.items() if not identity.is_structure and i not in accounts)
+    for start in range(0, len(people), 500):  # under SQLite's limit of bound parameters
+        accounts.update({a.identity_id: a for a in Account.select(Account.identity, Account.first_name,
+                                                                  Account.last_name, Account.profession)
+                         .where(Account.identity.in_(people[start:start + 500]))})
+    return {i: _label(identity, accounts.get(i)) for i, identity in unique.items()}
 
 
 def on_behalf(name: str, principal: str | None) -> str:

@@ -33,7 +33,8 @@ def test_acting_for_a_structure_stamps_both(app, client):
         "acting_as": repap.id, "members": [bob.identity_id], "subject": "Sortie", "body": "Bonjour"})
     assert r.status_code == 201, r.json
     assert r.json["message"]["author"]["id"] == alice.id
-    assert r.json["message"]["acting_as"] == {"id": repap.id, "name": "Coordination REPAP"}
+    assert r.json["message"]["acting_as"] == {"id": repap.id, "name": "Coordination REPAP",
+                                               "label": "Coordination REPAP"}
 
 
 def test_acting_without_delegation_is_refused_and_nothing_stored(app, client):

@@ -6,12 +6,14 @@ import { icon } from "./icons.js";
 
 const INLINE_PICTURES = ["image/png", "image/jpeg", "image/gif", "image/webp"];  // what the server shows inline
 
-/** Did the author write for someone else (a structure, a colleague)? */
+/** Did the author write for someone else (a structure, a colleague)? Named as receipts and the platform's
+ * lines name them: the server's label (« Dr BERNARD » for a physician, kernel/services/behalf.py). */
 function onBehalf(message) {
   const { author, acting_as: actingAs } = message;
   if (!author || !actingAs) return null;
-  if (author.identity_id !== undefined) return author.identity_id === actingAs.id ? null : actingAs.name;
-  return author.name === actingAs.name ? null : actingAs.name;
+  const label = actingAs.label || actingAs.name;
+  if (author.identity_id !== undefined) return author.identity_id === actingAs.id ? null : label;
+  return author.name === actingAs.name ? null : label;
 }
 
 export function isPicture(attachment) {

@@ -27,7 +27,9 @@ function openExchange() {
 function writer(message) {
   const mail = message.data?.mail;
   const author = message.author?.name;
-  const behalf = message.acting_as?.name;
+  const actingAs = message.acting_as;
+  // Named as in the thread (« Dr BERNARD »: the server's label); not at all when the author wrote in their own name.
+  const behalf = actingAs && message.author?.identity_id === actingAs.id ? null : (actingAs?.label || actingAs?.name);
   if (author && behalf && behalf !== author) return `${author} pour le compte de ${behalf}`;
   if (author || behalf) return author || behalf;
   if (mail) return mail.from_name || mail.from || "";
