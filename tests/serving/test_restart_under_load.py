@@ -42,11 +42,11 @@ class Client:
     """One page: live.js's socket, which reconnects on 1012 to the next node, hands each message to the page once
     (``handed``), and catches up on every hello; and thread.js's list of messages (``shown``)."""
 
-    def __init__(self, world: World, account: int, urls: list[str]) -> None:
+    def __init__(self, world: World, account: int, urls: list[str], node: int = 0) -> None:
         self.headers = world.tokens[account]
         self.exchange_id = world.exchange_id
         self.urls = urls
-        self.node = 0
+        self.node = node
         self.connection = 0  # sockets opened so far (1: the first)
         self.received: list[tuple[int, int]] = []  # (connection, message id): every message.created on the wire
         self.handed: list[int] = []  # the message ids live.js handed to the page's handlers, in order
@@ -184,7 +184,9 @@ def test_a_node_stopped_under_load_loses_no_message_and_shows_none_twice(postgre
     first.wait_ready()
     second.wait_ready()
     urls = [first.url, second.url]
-    clients = [Client(world, i % ACCOUNTS, urls) for i in range(SOCKETS)]
+    # A load balancer spreads the pages: a quarter start on the second node, which then hears the first node's
+    # events (NOTIFY) before the stop, as a node of a deployment does.
+    clients = [Client(world, i % ACCOUNTS, urls, node=int(i % 4 == 3)) for i in range(SOCKETS)]
     for client in clients:
         client.thread.start()
     for client in clients:
