@@ -231,6 +231,8 @@ class CommitHooks:
         conn = self._state.conn  # type: ignore[attr-defined]
         if conn is None:
             return False
+        if getattr(self._state, "deferred_begin", None) is conn:  # type: ignore[attr-defined]
+            return True  # a BEGIN that leaves with the next statement (DeferredBegin)
         flag = getattr(conn, "in_transaction", None)  # sqlite3
         if isinstance(flag, bool):
             return flag
@@ -341,12 +343,62 @@ def _sqlite_gate() -> Any:
     return threading.RLock() if _green() else None  # gevent's, the module being patched
 
 
+class DeferredBegin:
+    """PostgreSQL with psycopg2: a transaction's BEGIN travels with its first statement (``BEGIN; INSERT ...``,
+    one round trip) instead of on its own. peewee runs psycopg2 in autocommit mode and sends ``BEGIN`` when a
+    transaction opens: a round trip that, on every send, waits for the server like any statement. Nothing
+    changes but the trip: the server runs BEGIN, then the statement, in the same transaction; a transaction
+    that ran nothing sends neither BEGIN nor COMMIT (there is nothing to commit); whoever takes the driver's
+    cursor itself (``db.cursor()``, kernel/directory/bulk.py's COPY) gets the BEGIN sent first. psycopg2
+    returns the result of the last statement of a text, so the statement's rows, row count and description
+    are its own. The pending BEGIN belongs to the connection it was asked on: never to another, nor after a
+    close."""
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs or getattr(self, "_isolation_level", None) or \
+                type(getattr(self, "_adapter", None)).__name__ != "Psycopg2Adapter":
+            return super().begin(*args, **kwargs)  # type: ignore[misc]
+        super().cursor()  # type: ignore[misc]  # connects (checks a pooled connection out) if needed
+        self._state.deferred_begin = self._state.conn  # type: ignore[attr-defined]
+
+    def _take_deferred_begin(self) -> bool:
+        state = self._state  # type: ignore[attr-defined]
+        pending = getattr(state, "deferred_begin", None)
+        if pending is None:
+            return False
+        state.deferred_begin = None
+        return pending is state.conn and state.conn is not None
+
+    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if self._take_deferred_begin():
+            sql = "BEGIN; " + sql
+        return super().execute_sql(sql, params, *args, **kwargs)  # type: ignore[misc]
+
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        if self._take_deferred_begin():
+            self._state.conn.cursor().execute("BEGIN")  # type: ignore[attr-defined]
+        return super().cursor(*args, **kwargs)  # type: ignore[misc]
+
+    def commit(self) -> None:
+        if not self._take_deferred_begin():
+            super().commit()  # type: ignore[misc]
+
+    def rollback(self) -> None:
+        if not self._take_deferred_begin():
+            super().rollback()  # type: ignore[misc]
+
+    def close(self) -> Any:
+        self._state.deferred_begin = None  # type: ignore[attr-defined]
+        return super().close()  # type: ignore[misc]
+
+
 _WITH_HOOKS: dict[type, type] = {}
 
 
 def _with_commit_hooks(cls: type) -> type:
     if cls not in _WITH_HOOKS:
-        _WITH_HOOKS[cls] = type(cls.__name__, (CommitHooks, cls), {})
+        bases = (CommitHooks, DeferredBegin, cls) if issubclass(cls, peewee.PostgresqlDatabase) else (CommitHooks, cls)
+        _WITH_HOOKS[cls] = type(cls.__name__, bases, {})
     return _WITH_HOOKS[cls]
 
 
