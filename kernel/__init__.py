@@ -21,6 +21,7 @@ from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
 from .services.consultations import consults_exchange, note_consultation
+from .models.roles import may_administer
 from .services.events import Event, publish_on_commit
 from .services.patients import known_patient, same_traits
 from .services.integration import (NoConnector, available_connectors, available_targets, integrate_document,
@@ -51,6 +52,8 @@ __all__ = [
     "visible_exchanges", "request_summary",
     # « Qui a consulté ? »: a route that shows an exchange's content is audited as a consultation
     "consults_exchange", "note_consultation",
+    # the administration's roles: administrators and directory managers manage structures
+    "may_administer",
     # exchanges as the API shows them
     "members_of", "summary", "patient_summary", "unread_counts",
     # patients: the INS matricule (parse, decode, Mon Espace Santé address), a patient in the account's care

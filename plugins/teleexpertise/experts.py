@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from kernel import current_relais, fold, identities_for, utcnow, write_transaction
-from kernel.models import PERSON, Account, DirectoryEntry, Identity
+from kernel import current_relais, fold, identities_for, may_administer, utcnow, write_transaction
+from kernel.models import PERSON, STRUCTURE, Account, DirectoryEntry, Identity
 
 from .models import Expert
 
@@ -43,6 +43,36 @@ def save_profile(account: Account, identity_id: int, data: dict[str, Any], today
     if identity is None:
         raise ProfileRefused({"identity": ["Vous n'agissez pas pour cette identité : son profil d'expert "
                                            "ne peut être modifié que par elle ou ses délégués."]}, 403)
+    return _store(account, identity, data, today, via="profile")
+
+
+NOT_A_STRUCTURE = "Cette structure est introuvable."
+MANAGERS_ONLY = ("Réservé aux administrateurs et aux gestionnaires de l’annuaire : le profil d’expert d’une "
+                 "structure se modifie ici depuis l’administration, ou par ses membres depuis « Mon profil d’expert ».")
+
+
+def structure_for_administration(account: Account, structure_id: int) -> Identity:
+    """The structure whose profile an administrator or a directory manager opens (ProfileRefused otherwise:
+    403 for other accounts, 404 for what is no structure)."""
+    if not may_administer(account):
+        raise ProfileRefused({"_schema": [MANAGERS_ONLY]}, 403)
+    structure = Identity.get_or_none((Identity.id == structure_id) & (Identity.kind == STRUCTURE))
+    if structure is None:
+        raise ProfileRefused({"_schema": [NOT_A_STRUCTURE]}, 404)
+    return structure
+
+
+def save_structure_profile(account: Account, structure_id: int, data: dict[str, Any],
+                           today: dt.date | None = None) -> Expert:
+    """The administration's edit of a structure's expert profile (a hospital department's): administrators and
+    directory managers, who manage structures, whether or not they act for it. Audited as any save, with
+    ``via=administration`` and the fields changed."""
+    structure = structure_for_administration(account, structure_id)
+    return _store(account, structure, data, today, via="administration")
+
+
+def _store(account: Account, identity: Identity, data: dict[str, Any], today: dt.date | None, via: str) -> Expert:
+    identity_id = identity.id
     errors: dict[str, list[str]] = {}
     today = today or dt.date.today()
     if data.get("back_on") is not None and data["back_on"] < today:
@@ -62,13 +92,19 @@ def save_profile(account: Account, identity_id: int, data: dict[str, Any], today
     with write_transaction():
         expert = profile_of(identity_id)
         if expert is None:
+            changed = ["created"]
             expert = Expert.create(identity=identity_id, **values)
         else:
+            changed = [k for k in ("scope", "prerequisites", "form", "accepting", "back_on", "billing_number")
+                       if getattr(expert, k) != values[k]]
             Expert.update(values).where(Expert.id == expert.id).execute()
             expert = Expert.get_by_id(expert.id)
+        # The identity the profile is about, so that its trail shows who changed it; field names only.
+        detail = f"accepting={expert.accepting} fields={len(form)}"
+        if via != "profile":
+            detail += f" via={via} changed={','.join(changed) or 'none'}"
         current_relais().audit.record("teleexpertise.expert.save", account_id=account.id, acting_as_id=identity_id,
-                                      target=f"teleexpertise_expert:{expert.id}",
-                                      detail=f"accepting={expert.accepting} fields={len(form)}")
+                                      target=f"teleexpertise_expert:{expert.id}", detail=detail)
     return expert
 
 

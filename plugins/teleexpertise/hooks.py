@@ -11,7 +11,7 @@ from flask import url_for
 
 from kernel import GROUP_MONSISRA, Channel, MenuLink, MigrationSet, PageAsset, hookimpl
 
-from . import demo, finalisation_hooks as finalisation, request_form, request_thread, statuses
+from . import admin_profile, demo, finalisation_hooks as finalisation, request_form, request_thread, statuses
 from .events import EVENT_TYPES, STATUS
 from .models import MODELS
 from .views import PROFILE_PAGE, QUEUE_PAGE, blueprint
@@ -38,7 +38,7 @@ def register_migrations() -> list[MigrationSet]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    return [blueprint, *finalisation.blueprints()]
+    return [blueprint, admin_profile.blueprint, *finalisation.blueprints()]
 
 
 @hookimpl
@@ -111,6 +111,7 @@ def exchange_actions(exchange: Any, account: Any) -> list[Any]:
 @hookimpl
 def page_assets(page: str, account: Any) -> list[Any]:
     own = {PROFILE_PAGE: [PageAsset("css/teleexpertise.css"), PageAsset("js/profile.js")],
+           admin_profile.STRUCTURE_PROFILE_PAGE: [PageAsset("css/teleexpertise.css"), PageAsset("js/profile.js")],
            QUEUE_PAGE: [PageAsset("css/teleexpertise.css"), PageAsset("js/queue.js")]}.get(page, [])
     return [*own, *finalisation.assets(page, account)]
 
@@ -140,4 +141,4 @@ def seed_demo(accounts: dict[str, Any], structure: Any, patients: list[Any]) -> 
 def structure_admin_sections(structure: Any, account: Any) -> list[Any]:
     from .admin_section import structure_sections
 
-    return structure_sections(structure)
+    return structure_sections(structure, account)

@@ -34,6 +34,7 @@ from security.matrix_teleexpertise import expert_questions as te_expert_question
 from security.matrix_teleexpertise import reopen as te_reopen
 from security.matrix_teleexpertise import structure_profile as te_structure_profile
 from security.matrix_teleexpertise_finalisation import teleexpertise as te_request
+from security.matrix_teleexpertise_admin import TE_ADMIN_ROUTES
 from security.matrix_teleexpertise_billing import billed_period as te_billed_period
 from security.matrix_teleexpertise_billing import limit_elsewhere as te_limit_elsewhere
 from security.matrix_visio import visio_call
@@ -210,6 +211,7 @@ ROUTES.update(PSC_ROUTES)  # sign-in with Pro Santé Connect (web/views.py)
 ROUTES.update(SERVING_ROUTES)  # health probes and metrics (kernel/health.py, kernel/metrics.py)
 ROUTES.update(AUDIT_ROUTES)  # the audit trail for administrators (kernel/api/admin_audit.py, web/admin_audit)
 ROUTES.update(DELEGATION_ROUTES)  # « Mes délégations » and the administration's list (matrix_delegations.py)
+ROUTES.update(TE_ADMIN_ROUTES)  # a structure's expert profile, edited from the administration
 
 
 def test_every_route_is_declared(matrix_app):

@@ -18,6 +18,10 @@ const accepting = document.getElementById("champ-accepting");
 const backOnField = document.getElementById("back-on-field");
 const billingField = document.getElementById("billing-field");
 const input = (name) => document.getElementById(`champ-${name}`);
+// « Mon profil d'expert » by default; the administration's page of a structure's profile names its own routes.
+const LOAD_URL = root.dataset.load || "/teleexpertise/api/profils";
+const saveUrl = (identityId) => root.dataset.save || `/teleexpertise/api/profils/${identityId}`;
+const ADMIN = root.dataset.admin === "true";
 const TYPES = [["text", "Texte libre"], ["choice", "Choix dans une liste"], ["yesno", "Oui / non"],
   ["number", "Nombre (avec unité)"], ["date", "Date"]];
 
@@ -27,7 +31,7 @@ let questions = [];  // [{name, label, type, required, choices: [], unit, help}]
 let saving = false;
 
 async function load() {
-  const r = await api("/teleexpertise/api/profils");
+  const r = await api(LOAD_URL);
   root.setAttribute("aria-busy", "false");
   if (!r.ok) {
     pageError.textContent = allMessages(r.errors).join(" ");
@@ -72,7 +76,8 @@ function choose(profile) {
   syncAvailability();
   drawQuestions();
   form.hidden = false;
-  document.getElementById("save-profile").textContent = e ? "Enregistrer le profil" : "Me déclarer expert";
+  document.getElementById("save-profile").textContent = e ? "Enregistrer le profil"
+    : (ADMIN ? "Déclarer la structure experte" : "Me déclarer expert");
 }
 
 function frenchDate(iso) {
@@ -199,15 +204,21 @@ form.addEventListener("submit", async (event) => {
       return out;
     }),
   };
-  const r = await api(`/teleexpertise/api/profils/${current.identity.id}`, { method: "PUT", json: payload });
+  const r = await api(saveUrl(current.identity.id), { method: "PUT", json: payload });
   saving = false;
   if (!r.ok) return showErrors(r.errors);
   current.expert = r.data.expert;
   drawSwitcher();
   choose(current);
-  statusBox.textContent = r.data.expert.accepting
-    ? "Profil enregistré : les demandeurs vous trouvent désormais dans la recherche d'experts."
-    : "Profil enregistré : vous apparaissez comme indisponible, avec votre date de retour.";
+  if (ADMIN) {
+    statusBox.textContent = r.data.expert.accepting
+      ? "Profil de la structure enregistré : les demandeurs la trouvent dans la recherche d’experts."
+      : "Profil de la structure enregistré : elle apparaît comme indisponible, avec sa date de retour.";
+  } else {
+    statusBox.textContent = r.data.expert.accepting
+      ? "Profil enregistré : les demandeurs vous trouvent désormais dans la recherche d'experts."
+      : "Profil enregistré : vous apparaissez comme indisponible, avec votre date de retour.";
+  }
   statusBox.hidden = false;
   statusBox.scrollIntoView({ block: "center" });
 });
