@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from typing import Any, Callable
 from urllib.parse import urlparse
 
@@ -392,12 +393,48 @@ class DeferredBegin:
         return super().close()  # type: ignore[misc]
 
 
+# A pooled PostgreSQL connection handed out again within this many seconds of its return is not pinged.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+class PingWhenIdle:
+    """Pooled PostgreSQL: peewee's pool pings (``SELECT 1``, a round trip) every connection it hands out, so
+    every request paid one more trip to the server before its first statement. A connection returned to
+    the pool less than ``PING_AFTER_IDLE_SECONDS`` ago, idle and not closed by the driver, is handed out as it
+    is (a busy node reuses its connections within milliseconds); one idle longer is pinged as before (the
+    server may have restarted, or a firewall dropped it meanwhile)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._returned_at: dict[int, float] = {}
+
+    def _is_closed(self, conn: Any) -> bool:
+        returned = self._returned_at.get(id(conn))
+        if (returned is not None and not conn.closed and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS
+                and self._adapter.txn_status(conn) == self._adapter.txn_idle):  # type: ignore[attr-defined]
+            return False
+        return super()._is_closed(conn)  # type: ignore[misc]
+
+    def _close(self, conn: Any, close_conn: bool = False) -> Any:
+        with self._pool_lock:  # type: ignore[attr-defined]  # the pool's own (reentrant): as it checks it in
+            self._returned_at[id(conn)] = time.monotonic()  # forgotten again if it is closed (_close_raw)
+            return super()._close(conn, close_conn)  # type: ignore[misc]
+
+    def _close_raw(self, conn: Any) -> Any:
+        self._returned_at.pop(id(conn), None)
+        return super()._close_raw(conn)  # type: ignore[misc]
+
+
 _WITH_HOOKS: dict[type, type] = {}
 
 
 def _with_commit_hooks(cls: type) -> type:
     if cls not in _WITH_HOOKS:
-        bases = (CommitHooks, DeferredBegin, cls) if issubclass(cls, peewee.PostgresqlDatabase) else (CommitHooks, cls)
+        bases: tuple[type, ...] = (CommitHooks, cls)
+        if issubclass(cls, peewee.PostgresqlDatabase):
+            bases = (CommitHooks, DeferredBegin, cls)
+            if issubclass(cls, PooledPostgresqlDatabase):
+                bases = (CommitHooks, DeferredBegin, PingWhenIdle, cls)
         _WITH_HOOKS[cls] = type(cls.__name__, bases, {})
     return _WITH_HOOKS[cls]
 

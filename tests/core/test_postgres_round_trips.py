@@ -1,5 +1,6 @@
-"""PostgreSQL: a transaction's BEGIN travels with its first statement (kernel.db.DeferredBegin), one round trip less
-per transaction, and nothing else changes: atomicity, rollback, savepoints, the driver's own cursor, reads.
+"""PostgreSQL round trips: a transaction's BEGIN travels with its first statement (kernel.db.DeferredBegin), one
+round trip less per transaction, and nothing else changes: atomicity, rollback, savepoints, the driver's own cursor,
+reads. And the pool pings a connection only when it sat idle (kernel.db.PingWhenIdle): one trip less per request.
 
 Each test counts what reaches the driver (the statements psycopg2's cursors execute, commits included), and checks
 the outcome on a second connection, as another request would see it.
@@ -10,6 +11,7 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
+import kernel.db
 from kernel.db import database, execute, write_transaction
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -124,3 +126,24 @@ def test_a_read_in_a_transaction_returns_its_own_rows(app_context):
         cursor = database.obj.execute_sql('SELECT "n" FROM "deferred_probe" WHERE "id" = %s', (new_id,))
         assert cursor.fetchall() == [(8,)]
         assert [d[0] for d in cursor.description] == ["n"]
+
+
+def test_a_connection_back_from_a_request_moments_ago_is_not_pinged(app_context):
+    app_context.close()  # back to the pool
+    execute('INSERT INTO "deferred_probe" ("n") VALUES (?)', (9,))  # checked out again at once: no ping
+    app_context.close()
+    assert SENT == ['INSERT INTO "deferred_probe" ("n") VALUES (%s)']
+
+
+def test_a_connection_idle_longer_is_pinged_and_a_dead_one_replaced(app_context, monkeypatch):
+    app_context.close()
+    monkeypatch.setattr(kernel.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    execute('INSERT INTO "deferred_probe" ("n") VALUES (?)', (10,))
+    assert SENT == ["SELECT 1", 'INSERT INTO "deferred_probe" ("n") VALUES (%s)']
+    monkeypatch.setattr(kernel.db, "PING_AFTER_IDLE_SECONDS", 60.0)
+    dead = app_context.connection()
+    app_context.close()
+    dead.close()  # closed under the pool (the server went away): not handed out again, however recent
+    execute('INSERT INTO "deferred_probe" ("n") VALUES (?)', (11,))
+    assert app_context.connection() is not dead
+    assert _seen_elsewhere(app_context) == [10, 11]
