@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from support.demo_site import DEMO_USERS, DemoSite, Visitors, demo_site
+from support.demo_site import DEMO_USERS, DemoSite, demo, visitors  # noqa: F401 (demo, visitors: fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -50,20 +50,6 @@ class Survey:
     pages: list[Page] = field(default_factory=list)
     not_pages: dict[str, str] = field(default_factory=dict)  # path -> content type
     uncovered: dict[str, str] = field(default_factory=dict)  # rule -> why
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[DemoSite]:
-    with demo_site(tmp_path_factory.mktemp("a11y")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def visitors(chromium, demo) -> Iterator[Visitors]:
-    found = Visitors(chromium, demo)
-    yield found
-    found.close()
-    assert not found.errors, f"JavaScript errors: {found.errors}"
 
 
 def _paths(rule: Any, arguments: dict[str, list[Any]]) -> list[str] | str:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from support.demo_site import DemoSite, Visitors, demo_site
+from support.demo_site import DemoSite, demo, visitors  # noqa: F401 (demo, visitors: fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +39,6 @@ FOCUS = """() => {
   const name = el.getAttribute("aria-label") || el.id || (el.textContent || "").trim().slice(0, 40);
   return {where: `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} « ${name} »`, shown};
 }"""
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[DemoSite]:
-    with demo_site(tmp_path_factory.mktemp("keyboard")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def visitors(chromium, demo) -> Iterator[Visitors]:
-    found = Visitors(chromium, demo)
-    yield found
-    found.close()
-    assert not found.errors, f"JavaScript errors: {found.errors}"
 
 
 CHOOSERS: dict[int, list[Any]] = {}

@@ -2,7 +2,8 @@
 loopback port for a whole test module, and its users signed in once each (one browser context per user).
 
 For the accessibility audit and the keyboard tests (tests/browser/test_accessibility.py, test_keyboard.py):
-they look at pages with real content, as the demo's users see them.
+they look at pages with real content, as the demo's users see them. A test module takes the fixtures ``demo``
+and ``visitors`` by importing them from here (``from support.demo_site import demo, visitors``).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import pytest
 from playwright.sync_api import expect
 
 DEMO_PASSWORD = "demo1234"
@@ -145,3 +147,19 @@ class Visitors:
     def close(self) -> None:
         for context in self.contexts.values():
             context.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: Any, request: Any) -> Iterator[DemoSite]:
+    """The demo site, seeded and served once for the test module that imports this fixture."""
+    with demo_site(tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2])) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def visitors(chromium: Any, demo: DemoSite) -> Iterator[Visitors]:
+    """The demo's users signed in, one browser context each; the module fails on any JavaScript error."""
+    found = Visitors(chromium, demo)
+    yield found
+    found.close()
+    assert not found.errors, f"JavaScript errors: {found.errors}"
