@@ -6,6 +6,7 @@ import { api } from "./api.js";
 const LOCAL = "relais.draft.";  // + account id + "." + screen: only while the server has not got it (offline)
 const DELAY = 800;
 let me = null;
+let forgotten = null;  // the prefix of the account that logged out from this page
 
 /** The signed-in account's id (null when the server cannot be reached): what this browser keeps is per account,
  * so that another person signing in on the same browser never sees, nor sends, someone else's words. */
@@ -22,7 +23,7 @@ function local(key) {
 }
 
 function keepLocal(key, draft) {
-  if (!key) return;
+  if (!key || (forgotten && key.startsWith(forgotten))) return;  // logging out: nothing kept any more
   try { localStorage.setItem(key, JSON.stringify({ ...draft, saved_at: new Date().toISOString() })); } catch { /* full */ }
 }
 
@@ -126,6 +127,22 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     },
   };
 }
+
+/** Logging out (a shared workstation): the account's drafts kept in this browser go (the server's stay: they
+ * are the account's, found again at the next sign-in), and none is kept from this page any more. */
+export function forgetLocalDrafts(account) {
+  forgotten = `${LOCAL}${account}.`;
+  try {
+    const mine = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key && key.startsWith(forgotten)) mine.push(key);
+    }
+    for (const key of mine) localStorage.removeItem(key);
+  } catch { /* unavailable */ }
+}
+
+window.addEventListener("pageshow", (event) => { if (event.persisted) forgotten = null; });
 
 /** A key for one send, the same for every retry of it (Idempotency-Key): the server stores it once. */
 export function newSendKey() {

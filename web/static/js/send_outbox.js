@@ -4,9 +4,16 @@
 // screen: another person signing in on the same browser neither sees nor sends it.
 
 const KEY = "relais.sendbox";  // [{key, account, screen, channel, payload, at}]
+// A thread's replies written without a connection (composer.js keeps them): waiting sends too.
+const REPLIES = "relais.outbox";  // [{key, account, exchangeId, body, attachments, at}]
+let forgotten = null;  // the account that logged out from this page: nothing more of it is kept
+
+function read(key) {
+  try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; }
+}
 
 function all() {
-  try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch { return []; }
+  return read(KEY);
 }
 
 function store(items) {
@@ -25,6 +32,7 @@ export function waitingSend(account, screen) {
 
 /** Keep a send until the connection returns (one per screen: a newer one replaces it). */
 export function keepSend(item) {
+  if (item.account === forgotten) return false;  // logging out: it waits on screen only, as long as the page
   return store([...all().filter((i) => !(i.account === item.account && i.screen === item.screen)),
     { ...item, at: new Date().toISOString() }]);
 }
@@ -37,3 +45,27 @@ export function dropSend(key) {
 export function waitingSends(account) {
   return all().filter((item) => item.account === account);
 }
+
+/** How many sends of `account` wait for the connection in this browser, new exchanges and a thread's replies:
+ * what logging out would lose. */
+export function countWaiting(account) {
+  return [...all(), ...read(REPLIES)].filter((item) => item.account === account).length;
+}
+
+/** Logging out (a shared workstation): the account's waiting sends leave this browser, patient data with them,
+ * and none is kept from this page any more. Another account's stay theirs. */
+export function forgetSends(account) {
+  forgotten = account;
+  for (const key of [KEY, REPLIES]) {
+    const items = read(key);
+    const others = items.filter((item) => item.account !== account);
+    if (others.length === items.length) continue;
+    try {
+      if (others.length) localStorage.setItem(key, JSON.stringify(others));
+      else localStorage.removeItem(key);
+    } catch { /* unavailable */ }
+  }
+}
+
+// Back to this page from the browser's memory after a cancelled navigation: it keeps sends again.
+window.addEventListener("pageshow", (event) => { if (event.persisted) forgotten = null; });
