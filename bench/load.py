@@ -119,6 +119,30 @@ def rss_bytes(pid: int) -> int:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of the machine's PostgreSQL processes (the local test server's backends)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+            if head.endswith("(postgres"):
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by the whole machine, every core, every process (ours and anyone else's)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
+
 def serve_options() -> str:
     return subprocess.run([RELAIS, "serve", "--help"], capture_output=True, text=True).stdout
 
@@ -221,6 +245,7 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
     latencies: list[float] = []
     stray = [0]  # events about an exchange the socket's user is not in
     connected, failed, dropped = [], [0], [0]  # connected: user indexes
+    reasons: dict[str, int] = {}  # why sockets failed to connect
     hellos = asyncio.Semaphore(50)  # handshakes under way at once, per client process (a page reload storm)
     conns = []
 
@@ -232,8 +257,10 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
                                               max_queue=None)
                 hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
                 assert hello["type"] == "hello", hello
-            except Exception:
+            except Exception as exc:
                 failed[0] += 1
+                reason = f"{type(exc).__name__}: {str(exc)[:80]}"
+                reasons[reason] = reasons.get(reason, 0) + 1
                 return
         connected.append(user)
         conns.append(ws)
@@ -259,7 +286,7 @@ async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # no
     tasks = [asyncio.create_task(hold(*s)) for s in sockets]
     while len(connected) + failed[0] < len(sockets):
         await asyncio.sleep(0.1)
-    pipe.send(("connected", connected, failed[0]))
+    pipe.send(("connected", connected, failed[0], reasons))
     await loop.run_in_executor(None, pipe.recv)  # "stop"
     pipe.send(("done", received, latencies, stray[0], dropped[0]))
     await loop.run_in_executor(None, pipe.recv)  # "close"
@@ -343,6 +370,7 @@ class Result:
     users: int
     sockets: int = 0
     connect_failures: int = 0
+    connect_reasons: dict = field(default_factory=dict)
     sent: int = 0
     post_failures: int = 0
     expected: int = 0
@@ -363,6 +391,12 @@ class Result:
     clients: int = 1
     load_idle: str = ""  # uptime's load averages while the sockets sat idle, and at the end of the posting
     load_posting: str = ""
+    # Where the CPU went during the posting, in ms per message sent: the client processes (asyncio, parsing
+    # every delivery), PostgreSQL's processes, and the whole machine (other programs included).
+    client_cpu_ms: float = float("nan")
+    postgres_cpu_ms: float = float("nan")
+    machine_cpu_ms: float = float("nan")
+    net_cpu_ms: float = float("nan")  # the nodes' CPU per message less what the idle sockets cost meanwhile
     note: str = ""
 
 
@@ -371,7 +405,7 @@ def loadavg() -> str:
 
 
 def run(name: str, *, users: int, members: int, rate: float, seconds: float, nodes: int, threaded: bool,
-        database_url: str, work: Path, clients: int, workers: int = 1) -> Result:
+        database_url: str, work: Path, clients: int, workers: int = 1, idle: float = IDLE_SECONDS) -> Result:
     from conversation_ws import Schema
 
     result = Result(name, users, workers=workers, clients=clients)
@@ -419,23 +453,33 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
             processes.append(process)
         live: set[int] = set()  # users whose socket is open: they are the ones expecting deliveries
         for pipe in pipes:
-            _, ok, failed = pipe.recv()
+            _, ok, failed, reasons = pipe.recv()
+            for reason, count in reasons.items():
+                result.connect_reasons[reason] = result.connect_reasons.get(reason, 0) + count
             live.update(ok)
             result.sockets += len(ok)
             result.connect_failures += failed
         time.sleep(2.0)  # idle: what the sockets cost at rest
         result.kb_per_socket = (sum(node.rss() for node in started_nodes) - rss_before) / 1024 / max(result.sockets, 1)
         cpu_idle = sum(node.cpu() for node in started_nodes)
-        time.sleep(IDLE_SECONDS)
+        print(f"[{name}] {result.sockets} sockets idle for {idle:.0f} s (node pid {started_nodes[0].process.pid})…",
+              flush=True)
+        time.sleep(idle)
         idle_cpu = sum(node.cpu() for node in started_nodes) - cpu_idle
         result.load_idle = loadavg()
 
         print(f"[{name}] posting {rate:.0f} messages/s for {seconds:.0f} s…", flush=True)
         cpu_before = sum(node.cpu() for node in started_nodes)
+        clients_before = sum(cpu_seconds(p.pid) for p in processes)
+        own_before = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # the posting threads (and this process)
+        postgres_before, machine_before = postgres_cpu_seconds(), machine_busy_seconds()
         wall = time.monotonic()
         posted = post_at_rate(hosts, tokens, conversations, rate, seconds)
         wall = time.monotonic() - wall
         cpu_used = sum(node.cpu() for node in started_nodes) - cpu_before
+        clients_used = sum(cpu_seconds(p.pid) for p in processes) - clients_before
+        own_used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_before
+        postgres_used, machine_used = postgres_cpu_seconds() - postgres_before, machine_busy_seconds() - machine_before
         result.load_posting = loadavg()
         time.sleep(2.0)  # the last deliveries
         received: dict[int, int] = {}
@@ -463,9 +507,19 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         result.post_p50, result.post_p99 = percentile(posted.post_ms, 50), percentile(posted.post_ms, 99)
         result.p50, result.p99 = percentile(latencies, 50), percentile(latencies, 99)
         result.cpu_ms = cpu_used * 1000 / max(result.sent, 1)
-        result.idle_cpu_ms = idle_cpu * 1000 / IDLE_SECONDS  # per second of idle, all sockets
+        result.client_cpu_ms = clients_used * 1000 / max(result.sent, 1)
+        result.postgres_cpu_ms = postgres_used * 1000 / max(result.sent, 1)
+        result.machine_cpu_ms = machine_used * 1000 / max(result.sent, 1)
+        result.net_cpu_ms = (cpu_used - idle_cpu / idle * wall) * 1000 / max(result.sent, 1)
+        others = machine_used - cpu_used - clients_used - postgres_used - own_used
+        result.note = (f"posting took {wall:.1f} s: machine busy {machine_used / wall * 100:.0f} % of one core "
+                       f"(of {os.cpu_count() * 100} %): nodes {cpu_used / wall * 100:.0f} %, client processes "
+                       f"{clients_used / wall * 100:.0f} %, PostgreSQL {postgres_used / wall * 100:.0f} %, posting "
+                       f"threads {own_used / wall * 100:.0f} %, other programs {others / wall * 100:.0f} %; node CPU "
+                       f"less the idle sockets' {result.net_cpu_ms:.2f} ms/msg")
+        result.idle_cpu_ms = idle_cpu * 1000 / idle  # per second of idle, all sockets
         if posted.late:
-            result.note = f"{posted.late} posts behind schedule"
+            result.note += f"; {posted.late} posts behind schedule"
         if posted.abandoned:
             result.note += f"; {posted.abandoned} posts not made (time up: the node could not keep the rate)"
     except Exception as exc:  # one run failing (the threaded server at a size it does not survive) is a figure
@@ -495,7 +549,9 @@ def show(results: list[Result], load: str) -> None:
     for r in results:
         extras = []
         if r.connect_failures:
-            extras.append(f"{r.connect_failures} sockets failed to connect")
+            extras.append(f"{r.connect_failures} sockets failed to connect ("
+                          + ", ".join(f"{n} {why}" for why, n in sorted(r.connect_reasons.items(), key=lambda x: -x[1])[:3])
+                          + ")")
         if r.post_failures:
             extras.append(f"{r.post_failures} posts failed")
         if r.extra or r.stray:
@@ -534,6 +590,8 @@ def main() -> None:
                         help=f"PostgreSQL for the PostgreSQL runs (default: {DEFAULT_PG} when it answers)")
     parser.add_argument("--clients", type=int, default=2,
                         help="client processes holding the sockets (at least as many as the open-file limit needs)")
+    parser.add_argument("--idle", type=float, default=IDLE_SECONDS,
+                        help="seconds the sockets sit idle (idle CPU measured then; time for a profiler)")
     parser.add_argument("--workers", type=int, default=1,
                         help="workers per node on PostgreSQL (at least as many as the open-file limit needs)")
     parser.add_argument("--only", nargs="*", default=None,
@@ -582,7 +640,7 @@ def main() -> None:
     try:
         for name, options in runs:
             results.append(run(name, members=args.members, rate=args.rate, seconds=args.seconds, work=work,
-                               clients=clients, **options))
+                               clients=clients, idle=args.idle, **options))
             r = results[-1]  # as it comes: a long run's first figures are not lost to a later failure
             print(f"[{name}] {r.sockets} sockets, {r.sent} sent ({r.rate:.0f}/s), {r.lost} lost, fan-out p50 "
                   f"{r.p50:.1f} ms p99 {r.p99:.1f} ms, {r.cpu_ms:.2f} ms CPU/msg, {r.kb_per_socket:.1f} kB/socket "
