@@ -45,7 +45,10 @@ def structure_profile_page(structure_id: int) -> Any:
     try:
         structure = experts.structure_for_administration(account, structure_id)
     except experts.ProfileRefused as exc:
-        abort(exc.status)
+        if exc.status == 404:
+            abort(404)
+        return render_template("teleexpertise/refused.html", page="error", title="Accès réservé",
+                               message=exc.errors["_schema"][0]), exc.status
     return render_template("teleexpertise/structure_profile.html", page=STRUCTURE_PROFILE_PAGE, structure=structure,
                            api=url_for("teleexpertise_admin.structure_profile", structure_id=structure.id))
 

@@ -47,8 +47,8 @@ def save_profile(account: Account, identity_id: int, data: dict[str, Any], today
 
 
 NOT_A_STRUCTURE = "Cette structure est introuvable."
-MANAGERS_ONLY = ("Réservé aux administrateurs et aux gestionnaires de l’annuaire : le profil d’expert d’une "
-                 "structure se modifie ici depuis l’administration, ou par ses membres depuis « Mon profil d’expert ».")
+MANAGERS_ONLY = ("Réservé aux administrateurs et aux gestionnaires de l’annuaire. Les membres d’une structure "
+                 "modifient son profil d’expert depuis « Mon profil d’expert », en agissant pour elle.")
 
 
 def structure_for_administration(account: Account, structure_id: int) -> Identity:

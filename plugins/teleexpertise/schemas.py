@@ -1,6 +1,7 @@
 """The payloads of téléexpertise's own routes (expert profiles, status changes), with French errors."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marshmallow import ValidationError, validates_schema
@@ -13,6 +14,7 @@ MAX_FORM_FIELDS = 20
 MAX_CHOICES = 30
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 AM_NUMBER = re.compile(r"^[0-9]{9}$")
+PAST_RETURN_DATE = "La date de retour est passée : choisissez une date à venir, ou laissez vide."
 AM_NUMBER_MESSAGE = "Le numéro de facturation (AM) compte 9 chiffres, sans espace : vérifiez-le sur votre carte CPS."
 
 
@@ -54,6 +56,14 @@ class ExpertProfileSchema(f.FrenchSchema):
     accepting = f.Boolean(load_default=True)
     back_on = f.Date(load_default=None, allow_none=True)
     billing_number = f.Line(load_default=None, allow_none=True, validate=check_am_number)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _return_date(self, data, **kwargs):  # noqa: ANN001, ANN202 - marshmallow's hook
+        # Said with the other fields' errors (a blank scope too), not after them: experts.save_profile checks
+        # it again for callers without the schema.
+        back_on = data.get("back_on")
+        if not data.get("accepting", True) and back_on is not None and back_on < dt.date.today():
+            raise ValidationError(PAST_RETURN_DATE, "back_on")
 
 
 class StatusChangeSchema(f.FrenchSchema):

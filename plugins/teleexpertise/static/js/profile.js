@@ -179,8 +179,9 @@ function showErrors(errors) {
       general.push(...messages);
     }
   }
+  // replaceChildren would write a null as the text « null »: the list only when there is one.
   banner.replaceChildren(h("p", { class: "banner-title" }, "Le profil n'a pas été enregistré : corrigez les champs signalés."),
-    general.length ? h("ul", {}, general.map((m) => h("li", {}, m))) : null);
+    ...(general.length ? [h("ul", {}, general.map((m) => h("li", {}, m)))] : []));
   banner.hidden = false;
   banner.scrollIntoView({ block: "center" });
   const focusable = first && first.querySelector("input, textarea, select");
