@@ -12,14 +12,16 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from kernel import SoftwareUnreachable, SoftwareUntrusted
+
 FHIR_JSON = "application/fhir+json"
 
 
-class Unreachable(ConnectionError):
+class Unreachable(SoftwareUnreachable):
     """No answer (refused, reset, closed, timed out) or an answer saying to come back (408, 429, 5xx)."""
 
 
-class Untrusted(ConnectionError):
+class Untrusted(SoftwareUntrusted):
     """The endpoint's certificate is not the one expected: no retry will fix it, the deployer must."""
 
 

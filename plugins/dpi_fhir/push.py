@@ -8,12 +8,11 @@ a push retried after a lost answer is stored once. 201/200: intégré; an Operat
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import current_app
 
-from kernel import current_relais, report_integration
+from kernel import current_relais, give_up_push, report_integration, run_push
 from kernel.models import Account, Attachment, Integration, Patient
 
 from . import client
@@ -21,7 +20,6 @@ from .instances import BINARY, Instance, instances
 from .resources import (PUSH_ID_SYSTEM, Author, PushedDocument, Subject, binary, document_reference, outcome_text,
                         push_identifier, transaction)
 
-log = logging.getLogger(__name__)
 
 PUSH_JOB = "dpi_fhir.push"
 DEMO_ENDPOINT = "dpi_fhir.demo_endpoint"  # app.extensions key of the demo's running test endpoint
@@ -29,14 +27,14 @@ MAX_ATTEMPTS = 6
 
 
 def push(payload: dict[str, Any]) -> None:
-    row = Integration.get_or_none(Integration.id == payload["integration"])
-    if row is None or row.state != "en_attente":
-        return  # already integrated or given up: a job that runs twice changes nothing
-    instance = instances().get(row.connector)
-    if instance is None:
-        report_integration(row.id, False, "Ce logiciel n'est plus raccordé à la plateforme : prévenez votre "
-                                          "administrateur.")
-        return
+    run_push(payload, instances, _send)
+
+
+def give_up(payload: dict[str, Any], error: str) -> None:
+    give_up_push(payload, instances)
+
+
+def _send(row: Integration, instance: Instance) -> None:
     identifier = push_identifier(current_relais().config["base_url"], row.id)
     document, subject, author = _document(row)
     reference = document_reference(document, subject, author, identifier=identifier, type_code=instance.type_code,
@@ -48,20 +46,9 @@ def push(payload: dict[str, Any]) -> None:
     else:
         url, body = f"{base}/DocumentReference", reference.model_dump_json(exclude_none=True)
         headers = {"If-None-Exist": f"identifier={PUSH_ID_SYSTEM}|{identifier}"}
-    try:
-        answer = client.post(url, body, timeout=instance.timeout_seconds, token=instance.token,
-                             ca_file=instance.ca_file, cert_file=instance.cert_file, key_file=instance.key_file,
-                             headers=headers)
-    except client.Untrusted as exc:
-        log.error("dpi_fhir: integration %s to %s: %s", row.id, instance.connector_name, exc)
-        report_integration(row.id, False, f"Le certificat de {instance.label} n'est pas celui attendu : prévenez "
-                                          "votre administrateur.")
-        return
-    except client.Unreachable as exc:
-        log.warning("dpi_fhir: integration %s to %s: %s", row.id, instance.connector_name, exc)
-        report_integration(row.id, None, f"{instance.label} ne répond pas pour l'instant : nouvel essai "
-                                         "automatique dans quelques instants…")
-        raise  # the job runner tries again with backoff
+    answer = client.post(url, body, timeout=instance.timeout_seconds, token=instance.token,
+                         ca_file=instance.ca_file, cert_file=instance.cert_file, key_file=instance.key_file,
+                         headers=headers)
     if answer.status in (200, 201):
         report_integration(row.id, True, f"Document intégré dans {instance.label}.", _reference(answer))
     elif answer.status in (401, 403):
@@ -70,14 +57,6 @@ def push(payload: dict[str, Any]) -> None:
     else:
         reason = outcome_text(answer.body) or f"erreur HTTP {answer.status}"
         report_integration(row.id, False, f"{instance.label} a refusé le document : {reason}")
-
-
-def give_up(payload: dict[str, Any], error: str) -> None:
-    row = Integration.get_or_none(Integration.id == payload["integration"])
-    found = instances().get(row.connector) if row else None
-    label = found.label if found else "Le logiciel"
-    report_integration(payload["integration"], False, f"{label} n'a pas répondu malgré plusieurs essais : "
-                                                      "réessayez plus tard ou prévenez votre administrateur.")
 
 
 def _reference(answer: client.Answer) -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 import socket
 import ssl
 
+from kernel import SoftwareUnreachable, SoftwareUntrusted
+
 START, END = b"\x0b", b"\x1c\x0d"
 MAX_FRAME = 64 * 1024 * 1024  # an ACK is small; a document's frame is bounded by the attachment limit
 
 
-class Unreachable(ConnectionError):
+class Unreachable(SoftwareUnreachable):
     """The software could not be reached or did not answer in time: worth trying again later."""
 
 
-class Untrusted(ConnectionError):
+class Untrusted(SoftwareUntrusted):
     """The software's certificate is not the one expected: no retry will fix it, the deployer must."""
 
 

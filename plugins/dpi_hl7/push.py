@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from kernel import current_relais, report_integration
+from kernel import current_relais, give_up_push, report_integration, run_push
 from kernel.models import Account, Attachment, Integration, Patient
 
 from . import mllp
@@ -32,29 +32,19 @@ def control_id(integration_id: int) -> str:
 
 
 def push(payload: dict[str, Any]) -> None:
-    row = Integration.get_or_none(Integration.id == payload["integration"])
-    if row is None or row.state != "en_attente":
-        return  # already integrated or given up: a job that runs twice changes nothing
-    instance = instances().get(row.connector)
-    if instance is None:
-        report_integration(row.id, False, "Ce logiciel n'est plus raccordé à la plateforme : prévenez votre "
-                                          "administrateur.")
-        return
+    run_push(payload, instances, _send)
+
+
+def give_up(payload: dict[str, Any], error: str) -> None:
+    """The retries ran out: the push ends in failure, and the user may try again."""
+    give_up_push(payload, instances)
+
+
+def _send(row: Integration, instance: Instance) -> None:
     message = build_mdm(*_document(row), **_header(instance))
-    try:
-        answer = mllp.send(instance.host, _port(instance), message, instance.ack_timeout_seconds,
-                           mllp.tls_context(instance.ca_file, instance.cert_file, instance.key_file)
-                           if instance.tls else None)
-    except mllp.Untrusted as exc:
-        log.error("dpi_hl7: integration %s to %s: %s", row.id, instance.connector_name, exc)
-        report_integration(row.id, False, f"Le certificat de {instance.label} n'est pas celui attendu : prévenez "
-                                          "votre administrateur.")
-        return
-    except mllp.Unreachable as exc:
-        log.warning("dpi_hl7: integration %s to %s: %s", row.id, instance.connector_name, exc)
-        report_integration(row.id, None, f"{instance.label} ne répond pas pour l'instant : nouvel essai "
-                                         "automatique dans quelques instants…")
-        raise  # the job runner tries again with backoff
+    answer = mllp.send(instance.host, _port(instance), message, instance.ack_timeout_seconds,
+                       mllp.tls_context(instance.ca_file, instance.cert_file, instance.key_file)
+                       if instance.tls else None)
     try:
         ack = parse_ack(answer)
     except UnreadableAck as exc:
@@ -67,14 +57,6 @@ def push(payload: dict[str, Any]) -> None:
     else:
         reason = ack.text or f"code {ack.code}"
         report_integration(row.id, False, f"{instance.label} a refusé le document : {reason}")
-
-
-def give_up(payload: dict[str, Any], error: str) -> None:
-    """The retries ran out: the push ends in failure, and the user may try again."""
-    row = Integration.get_or_none(Integration.id == payload["integration"])
-    label = (instances().get(row.connector).label if row and row.connector in instances() else "Le logiciel")
-    report_integration(payload["integration"], False, f"{label} n'a pas répondu malgré plusieurs essais : "
-                                                      "réessayez plus tard ou prévenez votre administrateur.")
 
 
 def _port(instance: Instance) -> int:
