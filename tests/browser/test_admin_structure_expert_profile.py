@@ -124,3 +124,26 @@ def test_a_delegation_given_by_a_deactivated_account_shows_as_suspended(site, ne
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Suspendue : compte désactivé")
     _shot(admin, "admin_delegations_suspended")
+
+
+def test_my_expert_profile_still_saves_with_the_shared_form(make_site, new_page, sign_in):
+    """« Mon profil d'expert » draws the same form with the same script: a professional declares themself."""
+    site = make_site(plugins=[("test_chat", ChatChannel()), ("teleexpertise", teleexpertise)])
+    with site.app.app_context():
+        bob = make_account("bob", "Bob", "Durand", profession="Dermatologue")
+    page = new_page(height=1000)
+    sign_in(page, site, "bob", "/teleexpertise/profil")
+    expect(page.get_by_label("Je prends des demandes de téléexpertise")).to_be_checked()
+    expect(page.locator("#billing-field")).to_be_visible()
+    page.get_by_label("Périmètre").fill("Dermatologie : lésions pigmentées")
+    page.get_by_label("Votre numéro de facturation (AM)").fill("12345")
+    page.get_by_role("button", name="Me déclarer expert").click()
+    expect(page.locator('[data-field="billing_number"] .field-error')).to_contain_text("9 chiffres")
+    expect(page.locator("#profile-banner")).to_have_text("Le profil n'a pas été enregistré : corrigez les champs signalés.")
+    page.get_by_label("Votre numéro de facturation (AM)").fill("741123456")
+    page.get_by_role("button", name="Me déclarer expert").click()
+    expect(page.locator("#profile-status")).to_have_text(
+        "Profil enregistré : les demandeurs vous trouvent désormais dans la recherche d'experts.")
+    _shot(page, "my_expert_profile_saved")
+    with site.app.app_context():
+        assert Expert.get(Expert.identity == bob.identity_id).billing_number == "741123456"
