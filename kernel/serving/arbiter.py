@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,18 @@ from .plan import RELAY_FD_ENV, WAKE_FD_ENV, Plan
 log = logging.getLogger(__name__)
 # A side process that dies is started again, but not in a tight loop when it cannot start at all.
 SIDE_RESTART_SECONDS = 2.0
+# Descriptors a worker needs besides its sockets: database connections, listening socket, logs, metrics files.
+FD_MARGIN = 1000
+
+
+def check_fd_limit(max_sockets: int) -> None:
+    """Say so when a worker could not hold ``ws_max_per_node`` sockets: each is a descriptor, and the open-file
+    limit (raised to the hard limit by the command, kernel/serving/limits.py) is per process."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft != resource.RLIM_INFINITY and soft < max_sockets + FD_MARGIN:
+        log.warning("open-file limit %s per process: a worker takes about %s sockets, not ws_max_per_node = %s; "
+                    "raise the hard limit (LimitNOFILE, ulimit -Hn) or add workers (--workers, PostgreSQL)",
+                    soft, max(soft - FD_MARGIN, 0), max_sockets)
 
 
 class RelaisLogger(glogging.Logger):
@@ -152,6 +165,7 @@ class RelaisApplication(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        check_fd_limit(int(self.config["ws_max_per_node"]))
         settings = {
             "bind": [f"fd://{self.plan.fd}"],
             "workers": self.plan.workers,
