@@ -58,7 +58,8 @@ def start_exchange(name: str) -> Any:
     account = current_account()
 
     def store(checked: CheckedSend) -> idempotency.Answer:
-        exchange, message = relais.sender.store_exchange(checked)
+        # No savepoint of its own: idempotency.once's transaction ends with any failure of the send.
+        exchange, message = relais.sender.store_exchange(checked, savepoint=False)
         body = summary(exchange, 0, members_of([exchange.id]).get(exchange.id, []))
         return ({"exchange": body, "message": relais.serialize_message(message) if message else None}, 201,
                 {"Location": f"/api/v1/exchanges/{exchange.id}"})

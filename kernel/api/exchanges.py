@@ -116,7 +116,8 @@ def post_message(exchange_id: int) -> Any:
     account = current_account()
 
     def store(checked: CheckedSend) -> idempotency.Answer:
-        message = relais.sender.store_message(checked)
+        # No savepoint of its own: idempotency.once's transaction ends with any failure of the send.
+        message = relais.sender.store_message(checked, savepoint=False)
         # Dumped once by the send for its live event, after the plugins' deliver: the same content.
         serialized = getattr(message, "serialized", None)
         return {"message": serialized if serialized is not None else relais.serialize_message(message)}, 201, {}

@@ -124,12 +124,12 @@ class Sender:
             raise SendRejected(errors)
         return CheckedSend(channel_name, account, draft, acting_as)
 
-    def store_exchange(self, checked: "CheckedSend") -> tuple[Exchange, Message | None]:
-        """Store a checked new exchange and deliver it, in one transaction."""
+    def store_exchange(self, checked: "CheckedSend", *, savepoint: bool = True) -> tuple[Exchange, Message | None]:
+        """Store a checked new exchange and deliver it, in one transaction (``savepoint``: see ``store_message``)."""
         channel_name, account, draft, acting_as = checked.channel, checked.account, checked.draft, checked.acting_as
         channel = self.relais.channels[channel_name]
         context = SendContext(self.relais, channel_name, account, acting_as, is_new_exchange=True)
-        with write_transaction():
+        with _send_transaction(savepoint):
             patient_id = draft.get(PATIENT)
             exchange = Exchange.create(
                 channel=channel_name, space=channel.space, patient=patient_id,
@@ -175,12 +175,17 @@ class Sender:
             raise SendRejected(errors)
         return CheckedSend(exchange.channel, account, draft, acting_as, exchange)
 
-    def store_message(self, checked: "CheckedSend") -> Message:
-        """Store a checked message and deliver it, in one transaction."""
+    def store_message(self, checked: "CheckedSend", *, savepoint: bool = True) -> Message:
+        """Store a checked message and deliver it, in one transaction.
+
+        Inside a transaction the caller opened, the send's writes are a savepoint of it (a refused send leaves the
+        caller's other writes), unless ``savepoint`` is False: then they simply join it, and the caller's
+        transaction must end with any failure of the send (services/idempotency does: the key and the message
+        are stored together or not at all). Two statements less, two round trips on PostgreSQL."""
         exchange, account, draft, acting_as = checked.exchange, checked.account, checked.draft, checked.acting_as
         assert exchange is not None
         context = SendContext(self.relais, exchange.channel, account, acting_as, is_new_exchange=False)
-        with write_transaction():
+        with _send_transaction(savepoint):
             # drafts.discard for the thread's one screen, as plain SQL: every reply runs it, and building the
             # DELETE with peewee's query builder cost a tenth of the whole send. Sent with the message's other
             # writes whose result nobody reads (one round trip on PostgreSQL).
@@ -296,6 +301,14 @@ class Sender:
             message.serialized = self.relais.serialize_message(message)
             announcement.event = Event.for_exchange("message.created", exchange.id, message.serialized)
             check_event(announcement.event)
+
+
+def _send_transaction(savepoint: bool) -> Any:
+    """The send's transaction: its own, a savepoint of the caller's, or (``savepoint`` False) the caller's."""
+    real = database.obj
+    if savepoint or not real.in_transaction():
+        return write_transaction()
+    return real.transaction()  # nested: neither commits nor rolls back; what it holds goes with the caller's
 
 
 class _Announcement:

@@ -71,3 +71,25 @@ def test_a_reply_costs_a_fixed_handful_of_statements(app, client, backend):
     # On PostgreSQL the writes whose result nobody reads (the exchange's date, the read mark, the draft) go
     # together in one round trip (kernel.services.sending.write_together).
     assert len(seen) == (11 if backend == "sqlite" else 9), seen
+
+
+def test_a_reply_with_an_idempotency_key_costs_three_statements_more(app, client, backend):
+    """Every browser send carries an Idempotency-Key (the composer's outbox): its answer is looked up, the key
+    taken, and the answer stored with the clean-up of expired keys (one round trip on PostgreSQL)."""
+    alice, bob = make_account("alice"), make_account("bob")
+    exchange_id = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Réunion",
+        "body": "Bonjour"}).json["exchange"]["id"]
+    headers = bearer(bob)
+    url = f"/api/v1/exchanges/{exchange_id}/messages"
+    client.post(url, headers={**headers, "Idempotency-Key": "k-0"}, json={"body": "Premier"})
+    with count_queries(app) as plain:
+        assert client.post(url, headers=headers, json={"body": "Sans clé"}).status_code == 201
+    with count_queries(app) as keyed:
+        assert client.post(url, headers={**headers, "Idempotency-Key": "k-1"},
+                           json={"body": "Réponse"}).status_code == 201
+    assert len(keyed) - len(plain) == (4 if backend == "sqlite" else 3), keyed
+    with count_queries(app) as replayed:  # the same key again: the first answer, read once, nothing written
+        r = client.post(url, headers={**headers, "Idempotency-Key": "k-1"}, json={"body": "Réponse"})
+    assert r.status_code == 201 and r.headers["Idempotent-Replayed"] == "true"
+    assert len(replayed) <= 6, replayed
