@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from kernel.auth.passwords import verify_password
 from kernel.models import Account, AuditEvent, BrowserSession, MailAddress
 from kernel.models.password_reset import PasswordReset
@@ -12,19 +10,6 @@ from kernel.testing import sign_in
 from support.factories import make_account
 
 GOOD_RPPS = "10003412870"
-
-
-@pytest.fixture
-def admin(app):
-    return sign_in(app, make_account("admin", "Ada", "Admin", is_admin=True))
-
-
-@pytest.fixture
-def manager(app):
-    account = make_account("gestion", "Gaston", "Gestion")
-    account.directory_manager = True
-    account.save()
-    return sign_in(app, account)
 
 
 def _create(user, **fields):

@@ -9,21 +9,8 @@ import pytest
 from kernel.models import Account, Delegation
 from kernel.models.password_reset import PasswordReset
 from kernel.services.structures import SELF_MEMBERSHIP, StructureRefused, add_member
-from kernel.testing import make_structure, sign_in
+from kernel.testing import make_structure
 from support.factories import make_account
-
-
-@pytest.fixture
-def admin(app):
-    return sign_in(app, make_account("admin", "Ada", "Admin", is_admin=True))
-
-
-@pytest.fixture
-def manager(app):
-    account = make_account("gestion", "Gaston", "Gestion")
-    account.directory_manager = True
-    account.save()
-    return sign_in(app, account)
 
 
 @pytest.mark.parametrize("who", ["admin", "manager"])
