@@ -4,45 +4,18 @@ other message uses (files too, unless another attachment shares the content); it
 platform and writes one audit line with the counts; audit lines about the purged exchange stay, with its patient."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 
-from kernel.db import utcnow
 from kernel.mail.models import MailIndex
 from kernel.models import (Attachment, AuditEvent, Draft, Exchange, Job, Membership, Message, MessageAttachment,
                            OpenedMark, ReadReceipt)
 from kernel.services.retention import RetentionMisconfigured, retention_periods
 from support.factories import bearer, make_account, make_patient
+from support.retention import age, expired_exchange_with_a_file, retention_app, start, upload  # noqa: F401
 
 JOB = "kernel.purge_expired_exchanges"
-
-
-@pytest.fixture
-def retention_app(make_app, backend):
-    app = make_app(backend, retention_days={"default": 0, "test_chat": 30})
-    with app.app_context():
-        yield app
-
-
-def _upload(client, account, content: bytes, name: str) -> int:
-    r = client.post("/api/v1/attachments", headers=bearer(account), content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(content), name)})
-    assert r.status_code == 201, r.json
-    return r.json["attachment"]["id"]
-
-
-def _start(client, alice, bob, patient, subject, attachments) -> int:
-    r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
-        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": subject, "patient": patient.id,
-        "body": "Bonjour", "attachments": attachments})
-    assert r.status_code == 201, r.json
-    return r.json["exchange"]["id"]
-
-
-def _age(exchange_id: int, days: int) -> None:
-    Exchange.update(last_message_at=utcnow() - dt.timedelta(days=days)).where(Exchange.id == exchange_id).execute()
 
 
 def test_the_daily_job_purges_expired_exchanges_and_their_files(retention_app):
@@ -50,12 +23,12 @@ def test_the_daily_job_purges_expired_exchanges_and_their_files(retention_app):
     relais = app.extensions["relais"]
     alice, bob = make_account("alice"), make_account("bob")
     patient = make_patient(in_care_of=alice)
-    only_old = _upload(client, alice, b"compte rendu ancien, unique", "ancien.txt")
-    shared_row = _upload(client, alice, b"ordonnance partagee", "ordonnance.txt")
-    same_content = _upload(client, alice, b"resultat identique", "resultat.txt")
-    old = _start(client, alice, bob, patient, "Ancien", [only_old, shared_row, same_content])
-    recent_content = _upload(client, alice, b"resultat identique", "resultat-bis.txt")  # same bytes, own row
-    recent = _start(client, alice, bob, patient, "Récent", [recent_content])
+    only_old = upload(client, alice, b"compte rendu ancien, unique", "ancien.txt")
+    shared_row = upload(client, alice, b"ordonnance partagee", "ordonnance.txt")
+    same_content = upload(client, alice, b"resultat identique", "resultat.txt")
+    old = start(client, alice, bob, patient, "Ancien", [only_old, shared_row, same_content])
+    recent_content = upload(client, alice, b"resultat identique", "resultat-bis.txt")  # same bytes, own row
+    recent = start(client, alice, bob, patient, "Récent", [recent_content])
     # The shared row is also used by a message of the recent exchange (a forward).
     kept_message = Message.select().where(Message.exchange == recent).get()
     MessageAttachment.create(message=kept_message, attachment=shared_row)
@@ -65,9 +38,9 @@ def test_the_daily_job_purges_expired_exchanges_and_their_files(retention_app):
     Draft.create(account=alice, screen=f"exchange:{old}", fields={"body": "brouillon"})
     MailIndex.create(header_id="ancien@relais", identity_id=alice.identity_id, exchange_id=old, direction="out")
     other_channel = Exchange.create(channel="autre", space="chat", subject="Autre canal", patient=patient)
-    _age(old, 31)
-    _age(recent, 29)
-    _age(other_channel.id, 5000)  # "autre" falls under default = 0: kept for ever
+    age(old, 31)
+    age(recent, 29)
+    age(other_channel.id, 5000)  # "autre" falls under default = 0: kept for ever
     store = relais.attachments
     path = {a.id: store.path_for(a.sha256) for a in Attachment.select()}
     assert all(p.exists() for p in path.values())
@@ -107,12 +80,7 @@ def test_the_daily_job_purges_expired_exchanges_and_their_files(retention_app):
 
 
 def test_a_rolled_back_purge_keeps_its_files(retention_app, monkeypatch):
-    app, client = retention_app, retention_app.test_client()
-    alice, bob = make_account("alice"), make_account("bob")
-    attachment = _upload(client, alice, b"piece unique", "piece.txt")
-    old = _start(client, alice, bob, make_patient(in_care_of=alice), "Ancien", [attachment])
-    _age(old, 31)
-    path = app.extensions["relais"].attachments.path_for(Attachment.get_by_id(attachment).sha256)
+    old, attachment, path = expired_exchange_with_a_file(retention_app)
 
     from kernel.services import retention
 
@@ -182,7 +150,7 @@ def test_the_channels_own_rows_go_with_the_exchange(make_app, backend):
         Report.create(request=request, version=1, state="done", attachment=pdf, message=line, requested_by=expert)
         call = VisioCall.create(exchange=case.exchange.id, key="k" * 40, started_by=requester)
         VisioParticipant.create(call=call, account=requester, peer="pair-1")
-        _age(case.exchange.id, 31)
+        age(case.exchange.id, 31)
         files = [app.extensions["relais"].attachments.path_for(a.sha256) for a in Attachment.select()]
         assert len(files) == 2 and all(f.exists() for f in files)  # the case's photo and the report's PDF
 

@@ -7,25 +7,18 @@ import pytest
 
 from kernel.models import Attachment, Draft, Exchange
 from support.factories import make_account, make_patient
-from audit.test_retention import _age, _start, _upload
-
-
-@pytest.fixture
-def retention_app(make_app, backend):
-    app = make_app(backend, retention_days={"default": 0, "test_chat": 30})
-    with app.app_context():
-        yield app
+from support.retention import age, expired_exchange_with_a_file, retention_app, start, upload  # noqa: F401
 
 
 def test_an_attachment_a_draft_still_holds_outlives_the_purge(retention_app):
     app, client = retention_app, retention_app.test_client()
     alice, bob = make_account("alice"), make_account("bob")
-    held = _upload(client, alice, b"a transferer", "transfert.txt")
-    alone = _upload(client, alice, b"rien ne le garde", "seul.txt")
-    old = _start(client, alice, bob, make_patient(in_care_of=alice), "Ancien", [held, alone])
+    held = upload(client, alice, b"a transferer", "transfert.txt")
+    alone = upload(client, alice, b"rien ne le garde", "seul.txt")
+    old = start(client, alice, bob, make_patient(in_care_of=alice), "Ancien", [held, alone])
     # Bob is writing a new exchange with the old one's attachment (a forward not sent yet).
     Draft.create(account=bob, screen="new:test_chat", fields={"body": "Pour avis"}, attachments=[held])
-    _age(old, 31)
+    age(old, 31)
     store = app.extensions["relais"].attachments
     path = {a.id: store.path_for(a.sha256) for a in Attachment.select()}
 
@@ -40,12 +33,7 @@ def test_an_attachment_a_draft_still_holds_outlives_the_purge(retention_app):
 
 
 def test_the_rows_go_inside_the_purge_transaction(retention_app, monkeypatch):
-    app, client = retention_app, retention_app.test_client()
-    alice, bob = make_account("alice"), make_account("bob")
-    attachment = _upload(client, alice, b"piece unique", "piece.txt")
-    old = _start(client, alice, bob, make_patient(in_care_of=alice), "Ancien", [attachment])
-    _age(old, 31)
-    path = app.extensions["relais"].attachments.path_for(Attachment.get_by_id(attachment).sha256)
+    old, attachment, path = expired_exchange_with_a_file(retention_app)
 
     from kernel.services import retention
 
