@@ -219,7 +219,8 @@ def test_a_node_stopped_under_load_loses_no_message_and_shows_none_twice(postgre
         client.done.set()
 
     assert stopped == 0, first.stderr
-    assert not first_traceback(first, second)  # a server error first: what the clients saw follows from it
+    traceback = first_traceback(first, second)
+    assert not traceback, traceback  # a server error first: what the clients saw follows from it
     assert first.stopped_in < GRACEFUL_TIMEOUT, f"the node took {first.stopped_in:.1f} s to stop: {first.stderr}"
     assert all(sender.by_node), f"posted on each node: {sender.by_node}"  # before the stop, and after
     moved = [c.closes for c in on_first]
