@@ -94,6 +94,43 @@ class Run:
                 f"{q[98] * 1000:9.3f}{n / self.wall:9.0f}{calls}")
 
 
+def statements_per_post(app, post, postgres: bool, count: int = 20) -> float:
+    """What one post sends to the database: on PostgreSQL every round trip the driver makes (the pool's ping,
+    BEGIN and COMMIT included), counted by a cursor class; on SQLite the statements run (no round trips)."""
+    db = app.extensions["relais"].database
+    seen: list[str] = []
+    if postgres:
+        import psycopg2.extensions
+
+        class Counting(psycopg2.extensions.cursor):
+            def execute(self, sql, params=None):  # noqa: ANN001, ANN202
+                seen.append(sql)
+                return super().execute(sql, params)
+
+        db.close_all()
+        db.connect_params["cursor_factory"] = Counting
+        try:
+            for n in range(count):
+                post(200_000 + n)
+        finally:
+            db.close_all()
+            del db.connect_params["cursor_factory"]
+    else:
+        original = db.execute_sql
+
+        def counting(sql, params=None, *args, **kwargs):  # noqa: ANN001, ANN202
+            seen.append(sql)
+            return original(sql, params, *args, **kwargs)
+
+        db.execute_sql = counting
+        try:
+            for n in range(count):
+                post(200_000 + n)
+        finally:
+            del db.execute_sql
+    return len(seen) / count
+
+
 def floor_flask(messages: int) -> Run:
     """A bare Flask app answering a JSON POST with a small JSON body: the framework's floor per request."""
     from flask import Flask, jsonify, request
@@ -226,6 +263,7 @@ def main() -> None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         send.count_calls(post)
+        trips = statements_per_post(app, post, schema is not None)
         flask_floor = floor_flask(args.messages)
         commit_floor = floor_commit(app, args.messages, schema is not None)
         together = concurrent(app, tokens, exchange_ids[1:], args.messages) if args.threads else None
@@ -238,6 +276,8 @@ def main() -> None:
     print(f"{'':<44}{'CPU ms':>9}{'wall ms':>9}{'p50 ms':>9}{'p99 ms':>9}{'msg/s':>9}{'calls':>9}")
     for run in (send, flask_floor, commit_floor):
         print(run.row())
+    print(f"{'round trips' if schema is not None else 'statements'} per post: {trips:.1f}"
+          + (" (the pool's ping, BEGIN and COMMIT included)" if schema is not None else ""))
     n = len(send.times)
     above = (send.cpu - flask_floor.cpu - commit_floor.cpu) / n * 1000
     print(f"the send above both floors: {above:.3f} ms CPU per message; "
