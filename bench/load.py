@@ -108,9 +108,20 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def rss_bytes(pid: int) -> int:
+def rss_bytes(pid: int, exclude_root: bool = False) -> int:
+    """Resident memory of the processes holding the sockets: the process and its descendants, less the node's
+    side process (jobs, services: its start and its jobs would be counted as the sockets' memory) and, under
+    gunicorn, less the arbiter."""
     total = 0
     for p in _tree(pid):
+        if exclude_root and p == pid:
+            continue
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                if b"kernel.serving.node" in f.read():
+                    continue
+        except OSError:
+            continue
         try:
             with open(f"/proc/{p}/status") as f:
                 total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) * 1024
@@ -152,6 +163,7 @@ class Node:
 
     def __init__(self, env: dict[str, str], threaded: bool, log_path: Path, workers: int = 1) -> None:
         args = [RELAIS, "serve", "--host", "127.0.0.1", "--port", "0"]
+        self.threaded = threaded
         if threaded:
             args.append("--threaded")
         elif workers > 1:
@@ -183,7 +195,7 @@ class Node:
         return cpu_seconds(self.process.pid)
 
     def rss(self) -> int:
-        return rss_bytes(self.process.pid)
+        return rss_bytes(self.process.pid, exclude_root=not self.threaded)
 
     def stop(self) -> None:
         if self.process.poll() is None:
