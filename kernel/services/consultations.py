@@ -8,7 +8,7 @@ keeps that to one line. A per-app memory spares the lookup on this node; the dat
 Which requests consult (kernel/api/consultations.py records them after a successful response):
 - the kernel's thread page and exchange routes (by endpoint name);
 - any route marked ``@consults_exchange(via, label)`` whose URL holds ``exchange_id`` (a plugin's panel that
-  shows an exchange's content, e.g. the téléexpertise request's answers);
+  shows an exchange's content, e.g. a request's structured answers about the patient);
 - what a route notes with ``note_consultation(exchange_id, via=..., target=...)`` (an attachment's download,
   for each exchange that carries it). Both are in the public plugin API (``kernel``).
 """
@@ -67,8 +67,8 @@ def consults_exchange(via: str, label: str = "") -> Callable[[View], View]:
     """Mark a route that shows an exchange's content (its messages, a panel's answers about the patient): each
     successful GET of it is an ``exchange.consult`` line, as opening the thread is. The route's URL must hold
     ``exchange_id``; the route itself still checks that the account may see the exchange (``can_see``).
-    ``via``: a short name kept in the line (``teleexpertise``); ``label``: how « Qui a consulté ? » shows it
-    (« Le panneau de la téléexpertise »)."""
+    ``via``: a short name kept in the line (your plugin's name); ``label``: how « Qui a consulté ? » shows it
+    (« Le panneau de la demande »)."""
     if not via or any(c.isspace() or c == "=" for c in via):
         raise ValueError(f"consults_exchange: via {via!r} must be one word")
     if label:
