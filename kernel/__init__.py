@@ -13,7 +13,7 @@ from .event_types import EventType
 from .exchange_ui import ExchangeAction, ExchangePanel
 from .hookspecs import hookimpl
 from .ins import INS_OIDS, OID_INS_NIA, OID_INS_NIR, Ins, InvalidIns, typing_description, typing_problem
-from .connector_jobs import SoftwareUnreachable, SoftwareUntrusted, give_up_push, run_push
+from .connector_jobs import SoftwareUnreachable, SoftwareUntrusted, enqueue_push, give_up_push, run_push
 from .connector_settings import BadConnectorInstance, connector_instances, instance_scope
 from .integration import TARGETS, Connector, IntegrationReceipt, SynthesisDocument
 from .json import iso_utc
@@ -47,7 +47,7 @@ __all__ = [
     # connector plugins: their configured instances, read alike
     "connector_instances", "instance_scope", "BadConnectorInstance",
     # connector plugins: their push job's frame
-    "run_push", "give_up_push", "SoftwareUnreachable", "SoftwareUntrusted",
+    "enqueue_push", "run_push", "give_up_push", "SoftwareUnreachable", "SoftwareUntrusted",
     # what takes effect when the transaction commits
     "publish_on_commit", "on_commit", "post_system_message",
     # routes: who is asking, what they may see

@@ -1,15 +1,20 @@
-"""The frame of a connector plugin's push job (DPI-1): every connector finds the push still pending and its
-instance, and reports an untrusted or silent software alike; only sending and reading the answer are its own."""
+"""The frame of a connector plugin's push job (DPI-1): every connector enqueues it alike, finds the push still
+pending and its instance, and reports an untrusted or silent software alike; only sending and reading the answer
+are its own."""
 from __future__ import annotations
 
 import logging
 from typing import Any, Callable, Mapping
 
+from .integration import IntegrationReceipt
 from .models.integration import PENDING, Integration
+from .relais import current_relais
 from .services.integration import report_integration
 
 log = logging.getLogger(__name__)
 
+UNTRACKED = "Envoi impossible hors du suivi des envois de la plateforme."
+UNDER_WAY = "Envoi en cours vers {label}…"
 GONE = "Ce logiciel n'est plus raccordé à la plateforme : prévenez votre administrateur."
 UNTRUSTED = "Le certificat de {label} n'est pas celui attendu : prévenez votre administrateur."
 UNREACHABLE = "{label} ne répond pas pour l'instant : nouvel essai automatique dans quelques instants…"
@@ -22,6 +27,16 @@ class SoftwareUnreachable(ConnectionError):
 
 class SoftwareUntrusted(ConnectionError):
     """The software's certificate is not the one expected: no retry will fix it, the deployer must."""
+
+
+def enqueue_push(job: str, target: str, integration: Integration | None, label: str) -> IntegrationReceipt:
+    """From a connector's ``integrate``: enqueue its push job for the integration, in the transaction that records
+    the push (transactional outbox: the job exists exactly when the push does); the receipt says it is under way.
+    Without an integration (asked outside the kernel's push) nothing could follow the outcome: refused."""
+    if integration is None:
+        return IntegrationReceipt(target, False, UNTRACKED)
+    current_relais().jobs.enqueue(job, {"integration": integration.id})
+    return IntegrationReceipt(target, True, UNDER_WAY.format(label=label), pending=True)
 
 
 def run_push(payload: dict[str, Any], instances: Callable[[], Mapping[str, Any]],

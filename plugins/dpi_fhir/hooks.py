@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel import Connector, IntegrationReceipt, JobType, current_relais, hookimpl
+from kernel import Connector, IntegrationReceipt, JobType, current_relais, enqueue_push, hookimpl
 from kernel.models import Account, Attachment, Integration, Patient
 
 from .demo import DemoEndpoint
@@ -28,10 +28,7 @@ def integrate(document: Attachment, patient: Patient | None, target: str, accoun
     if not (patient.qualified and patient.ins):
         return IntegrationReceipt(target, False, f"{instance.label} n'accepte que les patients à l'identité "
                                                  "qualifiée (INS) : qualifiez l'identité du patient d'abord.")
-    if integration is None:
-        return IntegrationReceipt(target, False, "Envoi impossible hors du suivi des envois de la plateforme.")
-    current_relais().jobs.enqueue(PUSH_JOB, {"integration": integration.id})
-    return IntegrationReceipt(target, True, f"Envoi en cours vers {instance.label}…", pending=True)
+    return enqueue_push(PUSH_JOB, target, integration, instance.label)
 
 
 @hookimpl

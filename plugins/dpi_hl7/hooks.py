@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel import Connector, IntegrationReceipt, JobType, current_relais, hookimpl
+from kernel import Connector, IntegrationReceipt, JobType, current_relais, enqueue_push, hookimpl
 from kernel.models import Account, Attachment, Integration, Patient
 
 from .demo import DemoSoftware, seed
@@ -27,11 +27,7 @@ def integrate(document: Attachment, patient: Patient | None, target: str, accoun
         return None
     if patient is None:
         return IntegrationReceipt(target, False, NO_PATIENT)
-    if integration is None:  # asked outside the kernel's push: nothing to follow the outcome with
-        return IntegrationReceipt(target, False, "Envoi impossible hors du suivi des envois de la plateforme.")
-    # In the push's own transaction: the job exists exactly when the push is recorded (transactional outbox).
-    current_relais().jobs.enqueue(PUSH_JOB, {"integration": integration.id})
-    return IntegrationReceipt(target, True, f"Envoi en cours vers {instance.label}…", pending=True)
+    return enqueue_push(PUSH_JOB, target, integration, instance.label)
 
 
 @hookimpl
