@@ -10,6 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from kernel.health import stopping
 from kernel.live_socket import restart_sockets
 from plugins.conversation import hooks as conversation
 from plugins.visio import hooks as visio
@@ -127,6 +128,22 @@ def test_a_node_that_keeps_restarting_makes_the_page_wait_longer_each_time(make_
     page.evaluate(f"async () => {{ {live}.connectedAt -= 10000; }}")
     waited, attempt = restart()
     assert 0.3 <= waited < 2.5 and attempt == 1, waited
+    expect(page.locator("#live-status")).to_be_hidden()
+
+    # A node on its way out sends every new socket away before its hello (1012): the page tries again, less
+    # and less often, and says nothing (it is being sent elsewhere, not cut off).
+    page.evaluate(f"async () => {{ {live}.connectedAt -= 10000; }}")
+    before = len(opened)
+    stopping.set()
+    try:
+        assert restart_sockets(relais) == 1
+        page.wait_for_timeout(4500)  # tries at 0.3-1.5 s, then 1-2 s later, then 2-4 s later, then 4-8 s later
+        tries = len(opened) - before
+        expect(page.locator("#live-status")).to_be_hidden()
+    finally:
+        stopping.clear()
+    assert 2 <= tries <= 3, tries
+    expect(page.locator("body")).to_have_attribute("data-live", "connected", timeout=10000)
     expect(page.locator("#live-status")).to_be_hidden()
 
 

@@ -109,8 +109,10 @@ export class Live {
     ws.addEventListener("message", (event) => this.receive(event));
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws) return;
-      if (!this.connected) this.failures += 1;
-      else if (performance.now() - this.connectedAt >= STABLE_MS) this.attempt = 0;
+      // A node on its way out sends a new socket away before its hello (1012): not a failure to tell the user
+      // about, though a page sent away again and again still backs off.
+      if (!this.connected && event.code !== SERVICE_RESTART) this.failures += 1;
+      else if (this.connected && performance.now() - this.connectedAt >= STABLE_MS) this.attempt = 0;
       this.ws = null;
       this.connected = false;
       this.setState("disconnected");
