@@ -102,10 +102,11 @@ def delegation_list(login: str | None, structure_id: int | None, withdrawn: bool
         person = _account(login, "--login").id if login else None
         found = delegations.search(person=person, structure=structure_id, include_withdrawn=withdrawn, limit=10_000)
         rows = [(d.id, d.principal.display_name, d.delegate.full_name, d.delegate.login,
-                 delegations.scope_label(d.scope), d.granted_at.strftime("%d/%m/%Y"),
+                 delegations.scope_label(d.scope), delegations.state_label(d), d.granted_at.strftime("%d/%m/%Y"),
                  d.revoked_at.strftime("%d/%m/%Y") if d.revoked_at else "") for d in found.delegations]
     if not rows:
         click.echo("Aucune délégation.")
         return
-    click.echo(table(("N°", "Au nom de", "Délégué", "Identifiant", "Portée", "Accordée le", "Retirée le"), rows))
+    click.echo(table(("N°", "Au nom de", "Délégué", "Identifiant", "Portée", "État", "Accordée le", "Retirée le"),
+                     rows))
     click.echo(counted(found.total, "délégation", "délégations") + ".")
