@@ -561,9 +561,9 @@ def show(results: list[Result], load: str) -> None:
     for r in results:
         extras = []
         if r.connect_failures:
+            reasons = sorted(r.connect_reasons.items(), key=lambda x: -x[1])[:3]
             extras.append(f"{r.connect_failures} sockets failed to connect ("
-                          + ", ".join(f"{n} {why}" for why, n in sorted(r.connect_reasons.items(), key=lambda x: -x[1])[:3])
-                          + ")")
+                          + ", ".join(f"{n} {why}" for why, n in reasons) + ")")
         if r.post_failures:
             extras.append(f"{r.post_failures} posts failed")
         if r.extra or r.stray:
