@@ -55,8 +55,8 @@ def _memory() -> RecentConsultations:
     return current_app.extensions.setdefault("relais_consultations", RecentConsultations())
 
 
-# How an exchange was consulted (the line's ``via=``) -> what « Qui a consulté ? » says. Plugins add theirs
-# through ``consults_exchange(via, label)``.
+# How an exchange was consulted (the line's ``via=``) -> what « Qui a consulté ? » says: the kernel's own. A
+# plugin's come from its marked routes (``consults_exchange(via, label)``), read per app (_via_labels).
 VIA_LABELS = {"page": "Le fil, dans le navigateur", "api": "Un logiciel (API)",
               "attachment": "Une pièce jointe, ouverte ou téléchargée"}
 _PENDING = "relais.consultations"  # key of the request's noted consultations in the WSGI environ
@@ -71,13 +71,25 @@ def consults_exchange(via: str, label: str = "") -> Callable[[View], View]:
     (« Le panneau de la demande »)."""
     if not via or any(c.isspace() or c == "=" for c in via):
         raise ValueError(f"consults_exchange: via {via!r} must be one word")
-    if label:
-        VIA_LABELS.setdefault(via, label)
 
     def mark(view: View) -> View:
         view.relais_consults = via  # type: ignore[attr-defined]  read by kernel/api/consultations.py
+        view.relais_consults_label = label  # type: ignore[attr-defined]  read by _via_labels
         return view
     return mark
+
+
+def _via_labels() -> dict[str, str]:
+    """``via`` -> French label: the kernel's, then those of the app's marked routes (kept per app)."""
+    labels = current_app.extensions.get("relais_consult_labels")
+    if labels is None:
+        labels = dict(VIA_LABELS)
+        for view in current_app.view_functions.values():
+            via, label = getattr(view, "relais_consults", None), getattr(view, "relais_consults_label", "")
+            if via and label:
+                labels.setdefault(via, label)
+        current_app.extensions["relais_consult_labels"] = labels
+    return labels
 
 
 def note_consultation(exchange_id: int, *, via: str, target: str | None = None) -> None:
@@ -147,7 +159,7 @@ def _detail_fact(detail: str, key: str) -> str:
 
 
 def _via_label(via: str, target: str) -> str:
-    label = VIA_LABELS.get(via, via)
+    label = _via_labels().get(via, via)
     kind, _, number = target.partition(":")
     return f"{label} (n° {number})" if kind == "attachment" and number else label
 
