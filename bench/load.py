@@ -383,6 +383,7 @@ class Result:
     sockets: int = 0
     connect_failures: int = 0
     connect_reasons: dict = field(default_factory=dict)
+    connect_seconds: float = float("nan")  # from the first client process started to the last socket's hello
     sent: int = 0
     post_failures: int = 0
     expected: int = 0
@@ -457,6 +458,7 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
                 for exchange_id, group in conversations for u in group]
         shares = [plan[i::clients] for i in range(clients)]
         print(f"[{name}] connecting {len(plan)} sockets on {nodes} node(s)…", flush=True)
+        connecting = time.monotonic()
         for share in shares:
             ours, theirs = multiprocessing.Pipe()
             process = multiprocessing.Process(target=client_process, args=(share, theirs), daemon=True)
@@ -471,6 +473,7 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
             live.update(ok)
             result.sockets += len(ok)
             result.connect_failures += failed
+        result.connect_seconds = time.monotonic() - connecting
         time.sleep(2.0)  # idle: what the sockets cost at rest
         result.kb_per_socket = (sum(node.rss() for node in started_nodes) - rss_before) / 1024 / max(result.sockets, 1)
         cpu_idle = sum(node.cpu() for node in started_nodes)
@@ -572,6 +575,8 @@ def show(results: list[Result], load: str) -> None:
             extras.append(f"{r.dropped} sockets closed by the server")
         if r.note:
             extras.append(r.note)
+        extras.append(f"connected in {r.connect_seconds:.0f} s ({r.sockets / max(r.connect_seconds, 1e-9):.0f} handshakes/s, "
+                      f"at most 50 at once per client process)")
         extras.append(f"idle CPU {r.idle_cpu_ms:.0f} ms/s for {r.sockets} sockets")
         extras.append(f"{r.workers} worker(s), {r.clients} client processes")
         extras.append(f"load average {r.load_idle} idle, {r.load_posting} after posting")
