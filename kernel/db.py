@@ -543,9 +543,12 @@ def _statement(key: tuple, build: Any) -> str:
 def fetch_by_id(model: type[peewee.Model], row_id: Any) -> Any:
     """``model.get_or_none(model.id == row_id)`` for the hottest lookups."""
     table = model._meta.table_name
-    columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
-    sql = _statement(("by_id", table), lambda: f'SELECT {columns} FROM "{table}" WHERE "id" = ? LIMIT 1')
-    return fetch_one(model, sql, (row_id,))
+
+    def build() -> str:  # once per table and database
+        columns = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+        return f'SELECT {columns} FROM "{table}" WHERE "id" = ? LIMIT 1'
+
+    return fetch_one(model, _statement(("by_id", table), build), (row_id,))
 
 
 def fetch_one(model: type[peewee.Model], sql: str, params: tuple | list) -> Any:
