@@ -93,6 +93,11 @@ def test_an_administrator_edits_a_structure_s_expert_profile(make_site, new_page
     answer = other.goto(f"{site.url}/teleexpertise/admin/structures/{department.id}/profil")
     assert answer.status == 403
     _shot(other, "structure_profile_refused")
+    answer = other.goto(f"{site.url}/admin/structures/{department.id}")  # the structure's page itself
+    assert answer.status == 403
+    expect(other.get_by_role("heading", level=1)).to_have_text("Accès réservé")
+    expect(other.locator("main")).to_contain_text("réservée aux administrateurs et aux gestionnaires de l’annuaire")
+    _shot(other, "structure_page_refused")
     other.goto(f"{site.url}/")  # a page of the site, with its CSRF token, asks the API as the form's script would
     status = other.evaluate(f"""async () => (await fetch("/teleexpertise/admin/api/structures/{department.id}/profil",
         {{method: "PUT", headers: {{"Content-Type": "application/json",
