@@ -548,7 +548,25 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
             node.stop()
         if schema is not None:
             schema.drop()
+        errors = node_errors(data_dir)
+        if errors:
+            result.note += "; the nodes' logs: " + ", ".join(f"{n} × {line}" for line, n in errors)
     return result
+
+
+def node_errors(data_dir: Path, top: int = 3) -> list[tuple[str, int]]:
+    """The commonest error lines of the nodes' logs (an exception's last line), to say why sockets failed."""
+    counts: dict[str, int] = {}
+    for log_path in data_dir.glob("node*.log"):
+        try:
+            lines = log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if re.match(r"^[\w.]+(Error|Exception|Exceeded)\b.*:", line) or " ERROR " in line:
+                key = re.sub(r"\d+", "N", line.split(" ERROR ", 1)[-1])[:100]
+                counts[key] = counts.get(key, 0) + 1
+    return sorted(counts.items(), key=lambda x: -x[1])[:top]
 
 
 def show(results: list[Result], load: str) -> None:
