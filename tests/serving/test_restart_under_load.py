@@ -36,7 +36,7 @@ from serving.conftest import GRACEFUL_TIMEOUT, Node, World, get, post, seed
 SOCKETS = 200
 ACCOUNTS = 10
 SEND_EVERY = 0.05  # 20 messages a second
-RESTART_SPREAD = 0.5  # live.js spreads reconnections over 1.5 s; shorter here, the test is about correctness
+RESTART_SPREAD = 0.5  # live.js spreads reconnections over 0.3 to 1.5 s; shorter here, the test is about correctness
 
 
 class Client:
