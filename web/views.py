@@ -190,12 +190,15 @@ def not_found_page(message: str) -> Any:
     return render_template("404.html", page="error", title="Page introuvable", message=message), 404
 
 
-PAGE_ERRORS = {404: ("Page introuvable", "Cette page n'existe pas."),
+PAGE_ERRORS = {403: ("Accès refusé", "Votre compte ne permet pas d'ouvrir cette page. Si vous pensez en avoir "
+                                       "besoin, demandez-le à l'administrateur de la plateforme."),
+               404: ("Page introuvable", "Cette page n'existe pas."),
                405: ("Action impossible", "Cette adresse ne s'utilise pas ainsi : revenez en arrière et utilisez "
                                           "les boutons de la page.")}
 
 
 @shell.app_errorhandler(401)
+@shell.app_errorhandler(403)
 @shell.app_errorhandler(404)
 @shell.app_errorhandler(405)
 def _page_error(exc: Any) -> Any:

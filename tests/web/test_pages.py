@@ -293,3 +293,19 @@ def test_patient_page_only_for_those_who_deal_with_the_patient(browser, shell_ap
     assert r.status_code == 201, r.json
     r = other.get(f"/patients/{r.json['patient']['id']}")
     assert r.status_code == 200 and "Lucie LEGRAND (née LEGRAND) née le 12/05/1984" in text(r)
+
+
+def test_a_page_refused_to_the_account_says_so_in_french_and_the_api_in_json(make_app):
+    # Any page answering 403 (a plugin's page checking a right of its own): the French page, never « Forbidden ».
+    app = make_app("sqlite")
+
+    @app.get("/_test_refused")
+    def refused():
+        from flask import abort
+        abort(403)
+
+    client = app.test_client()
+    r = client.get("/_test_refused")
+    assert r.status_code == 403 and "Accès refusé" in text(r) and "Forbidden" not in text(r)
+    r = client.get("/_test_refused", headers={"Accept": "application/json"})
+    assert r.status_code == 403 and r.is_json
