@@ -185,3 +185,44 @@ def test_a_message_brought_by_two_sockets_is_handed_to_the_page_once(make_site, 
     assert handed == [message["id"], "exchange.updated", "exchange.updated"]
     expect(page.locator("#messages .msg", has_text="En direct.")).to_have_count(1)
     expect(page.locator("#messages .msg")).to_have_count(2)
+
+
+def test_a_catch_up_the_restarting_server_refuses_is_tried_again(make_site, new_page, sign_in) -> None:
+    """After a restart the catch-up may meet an overloaded node (503): it is tried again, backing off, and what was
+    posted while the page reconnected still appears, once, without waiting for another reconnection."""
+    import re
+
+    site = make_site(plugins=PLUGINS)
+    with site.app.app_context():
+        alice = make_account("alice", "Alice", "Martin")
+        bob = make_account("bob", "Bob", "Durand")
+        bob_token = bearer(bob)
+    client = site.app.test_client()
+    created = client.post("/api/v1/channels/conversation/exchanges", headers=bob_token, json={
+        "acting_as": bob.identity_id, "members": [alice.identity_id],
+        "subject": "Rattrapage", "body": "Avant."})
+    assert created.status_code == 201, created.json
+    exchange_id = created.json["exchange"]["id"]
+
+    page = new_page(service_workers="block")
+    sign_in(page, site, "alice", f"/echanges/{exchange_id}")
+    expect(page.locator("#thread")).to_have_attribute("data-ready", "true")
+    expect(page.locator("body")).to_have_attribute("data-live", "connected")
+    refused = []
+
+    def overloaded_twice(route) -> None:
+        if len(refused) < 2:
+            refused.append(route.request.url)
+            route.fulfill(status=503, content_type="application/json",
+                          body='{"errors": {"_schema": ["Service momentanément indisponible."]}}')
+        else:
+            route.continue_()
+    page.route(re.compile(rf"/api/v1/exchanges/{exchange_id}/messages\?after="), overloaded_twice)
+
+    assert restart_sockets(site.app.extensions["relais"]) == 1
+    posted = client.post(f"/api/v1/exchanges/{exchange_id}/messages", headers=bob_token,
+                         json={"body": "Pendant le redémarrage."})
+    assert posted.status_code == 201
+    expect(page.locator("#messages .msg", has_text="Pendant le redémarrage.")).to_have_count(1, timeout=15_000)
+    assert len(refused) == 2
+    expect(page.locator("#messages .msg")).to_have_count(2)

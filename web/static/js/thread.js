@@ -86,6 +86,17 @@ async function loadOlder() {
 }
 
 /** Fetch every message after the last one shown: after a reconnection, missed events are not replayed. */
+// A catch-up the server could not answer (a node restarting, overloaded: 5xx, or no network) is tried again,
+// backing off, rather than left until the next reconnection: the messages it would bring are not lost meanwhile.
+let catchUpRetry = null;
+let catchUpDelay = 1000;
+
+function retryCatchUp() {
+  if (catchUpRetry) return;
+  catchUpRetry = setTimeout(() => { catchUpRetry = null; catchUp(); }, catchUpDelay * (0.5 + Math.random() / 2));
+  catchUpDelay = Math.min(catchUpDelay * 2, 30000);
+}
+
 function catchUp() {
   if (!loaded) return Promise.resolve();
   if (catchingUp) return catchingUp;
@@ -93,7 +104,11 @@ function catchUp() {
     const atBottom = stuck || nearBottom();
     for (;;) {
       const r = await api(`exchanges/${exchangeId}/messages?after=${lastId}`);
-      if (!r.ok) break;
+      if (!r.ok) {
+        if (r.status === 0 || r.status === 429 || r.status >= 500) retryCatchUp();  // a 403/404: access gone
+        break;
+      }
+      catchUpDelay = 1000;
       insert(r.data.messages);
       if (!r.data.has_more || !r.data.messages.length) break;
     }
