@@ -494,7 +494,9 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         cpu_used = sum(node.cpu() for node in started_nodes) - cpu_before
         clients_used = sum(cpu_seconds(p.pid) for p in processes) - clients_before
         own_used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - own_before
-        postgres_used, machine_used = postgres_cpu_seconds() - postgres_before, machine_busy_seconds() - machine_before
+        # PostgreSQL's backends that ended meanwhile (other programs' connections) take their CPU time away.
+        postgres_used = max(postgres_cpu_seconds() - postgres_before, 0.0)
+        machine_used = machine_busy_seconds() - machine_before
         result.load_posting = loadavg()
         time.sleep(2.0)  # the last deliveries
         received: dict[int, int] = {}
