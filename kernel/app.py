@@ -87,7 +87,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
                                                                  *defaults, *plugins])
     for status in broken:
         report.add(status)
-    relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"]))
+    relais = Relais(config=config, pm=pm, report=report, database=open_database(config["database_url"],
+                                                                                config["database_pool_size"]))
     app.extensions["relais"] = relais
     with app.app_context():  # registration hooks may read their settings: current_relais().plugin_settings(...)
         collect_registrations(relais)

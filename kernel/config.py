@@ -118,7 +118,13 @@ def _merge(values: dict[str, Any], data: Mapping[str, Any], source: str) -> None
             value = float(value)
         if not isinstance(value, setting.kind) or (setting.kind is int and isinstance(value, bool)):
             raise ConfigError(f"{source} : {key} doit être de type {_kind(setting.kind)}, pas {value!r}")
+        if key in _AT_LEAST and value < _AT_LEAST[key]:
+            raise ConfigError(f"{source} : {key} doit valoir au moins {_AT_LEAST[key]}, pas {value!r}")
         values[key] = value
+
+
+# Numbers below which the platform cannot work at all (a pool of no connection waits forever).
+_AT_LEAST = {"database_pool_size": 1}
 
 
 _KIND_NAMES = {"int": "nombre entier", "float": "nombre", "bool": "booléen", "str": "texte", "list": "liste"}

@@ -472,8 +472,9 @@ def on_commit(action: Callable[[], None]) -> None:
     database.obj.on_commit(action)
 
 
-def open_database(url: str) -> peewee.Database:
-    """Open the database named by ``url`` with the settings Relais relies on."""
+def open_database(url: str, pool_size: int = 32) -> peewee.Database:
+    """Open the database named by ``url`` with the settings Relais relies on; ``pool_size``: PostgreSQL's most
+    connections kept by this process (setting ``database_pool_size``)."""
     if url.startswith("sqlite"):
         # Pooled: a request returns its connection instead of closing it. Closing the last
         # connection of a WAL database checkpoints and removes the WAL file, about a millisecond
@@ -492,7 +493,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith(("postgres://", "postgresql://")):
         # A pooled connection per thread: the web server and the job runner are threaded.
         url = "postgresql+pool://" + url.split("://", 1)[1]
-        return _connect(url, max_connections=32, stale_timeout=300, timeout=_pool_wait())
+        return _connect(url, max_connections=pool_size, stale_timeout=300, timeout=_pool_wait())
     return _connect(url)
 
 

@@ -27,6 +27,10 @@ SETTINGS: tuple[Setting, ...] = (
     _d("database_url", str, "",
        "peewee database URL. Empty: SQLite file `<data_dir>/relais.db` (WAL, foreign keys on). "
        "Example: `postgresql://user@127.0.0.1:5432/relais`."),
+    _d("database_pool_size", int, 32,
+       "PostgreSQL: most connections one process keeps open (each gunicorn worker and the node's side process "
+       "has its pool). A node holds up to (workers + 1) × this; keep the sum over all nodes under the server's "
+       "`max_connections`. A request waits for a free connection rather than fail."),
     _d("secret_key", str, "",
        "Signs session cookies. Empty: a random key is generated once and kept in `<data_dir>/secret_key`."),
     _d("base_url", str, "http://127.0.0.1:8000", "Public URL of the platform, used in links and printed by `relais demo`."),

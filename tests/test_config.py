@@ -284,3 +284,17 @@ def test_a_renamed_setting_still_works_with_a_warning(toml, data_dir, caplog):
 def test_the_new_name_wins_over_the_renamed_one(data_dir):
     config = load(data_dir, environ={"RELAIS_SESSION_COOKIE_SECURE": "true", "RELAIS_BEHIND_TLS": "false"})
     assert config["behind_tls"] is False
+
+
+def test_a_pool_of_no_connection_is_refused_in_french(toml):
+    with pytest.raises(ConfigError, match="database_pool_size doit valoir au moins 1, pas 0"):
+        load_config(environ=toml("database_pool_size = 0\n"))
+    assert load_config(environ=toml("database_pool_size = 8\n"))["database_pool_size"] == 8
+
+
+def test_the_pool_size_bounds_each_process_postgresql_connections(make_app):
+    from kernel.db import open_database
+
+    from support.pg_cluster import DEFAULT_URL
+    db = open_database(DEFAULT_URL, pool_size=3)
+    assert db._max_connections == 3

@@ -219,7 +219,8 @@ def test_two_nodes_behind_nginx(postgres_schema, tmp_path):
     env = {**os.environ, "RELAIS_DATABASE_URL": database_url, "RELAIS_SECRET_KEY": uuid.uuid4().hex * 2,
            "RELAIS_ATTACHMENTS_DIR": str(shared), "RELAIS_EVENT_BACKEND": "postgres",
            "RELAIS_PLUGINS": "conversation,visio", "RELAIS_MAIL_INBOUND": "none", "RELAIS_BEHIND_TLS": "true",
-           "RELAIS_PROXY_COUNT": "1", "RELAIS_JOBS_POLL_SECONDS": "0.2", "RELAIS_LOG_LEVEL": "WARNING"}
+           "RELAIS_PROXY_COUNT": "1", "RELAIS_JOBS_POLL_SECONDS": "0.2", "RELAIS_LOG_LEVEL": "WARNING",
+           "RELAIS_DATABASE_POOL_SIZE": "10"}  # as docs/deployment.md says: the nodes' pools fit max_connections
     env.pop("RELAIS_CONFIG", None)
 
     # One migration run, before any node starts: `relais migrate`, in this process (one interpreter less to start).

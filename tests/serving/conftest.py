@@ -43,7 +43,10 @@ def node_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def postgres_node_env(postgres_schema, node_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """``node_env`` on a PostgreSQL schema of its own with the PostgreSQL event bus: what several nodes (or
     several workers) need, each reaching the sockets of the others."""
-    extra = {"RELAIS_DATABASE_URL": postgres_schema(), "RELAIS_EVENT_BACKEND": "postgres"}
+    # Pools of 10: two nodes (a worker and a side process each) stay well under the server's 100 connections,
+    # which the suite's other workers share.
+    extra = {"RELAIS_DATABASE_URL": postgres_schema(), "RELAIS_EVENT_BACKEND": "postgres",
+             "RELAIS_DATABASE_POOL_SIZE": "10"}
     for key, value in extra.items():
         monkeypatch.setenv(key, value)
     node_env.update(extra)
