@@ -9,6 +9,12 @@ from typing import Any
 import simple_websocket
 from werkzeug.serving import make_server
 
+from ..in_flight import InFlight
+from ..live_socket import restart_sockets
+
+# How long a stop waits for the requests still being answered (their client may be gone: a closed page).
+_IN_FLIGHT_SECONDS = 5.0
+
 
 class LiveServer:
     """``with LiveServer(app) as base_url: ...`` or ``start()`` / ``stop()``.
@@ -21,6 +27,7 @@ class LiveServer:
         self.host = host
         self._server = None
         self._thread: threading.Thread | None = None
+        self._in_flight: InFlight | None = None
 
     @property
     def url(self) -> str:
@@ -29,14 +36,21 @@ class LiveServer:
         return f"http://{self.host}:{self._server.server_port}"
 
     def start(self) -> str:
-        self._server = make_server(self.host, 0, self.app, threaded=True)
+        self._in_flight = InFlight(self.app)
+        self._server = make_server(self.host, 0, self._in_flight, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
         self._thread.start()
         return self.url
 
     def stop(self) -> None:
+        """Stop accepting, let the open live sockets go (1012), then wait for the requests still being answered:
+        the app's database may be closed right after (a test's teardown), never under a running query."""
         if self._server is not None:
             self._server.shutdown()
+            relais = self.app.extensions.get("relais")
+            if relais is not None and self._in_flight is not None and self._in_flight.count:
+                restart_sockets(relais)
+                self._in_flight.wait(_IN_FLIGHT_SECONDS)
             self._server.server_close()
             self._server = None
         if self._thread is not None:
