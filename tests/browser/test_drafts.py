@@ -133,6 +133,9 @@ def test_a_send_screen_comes_back_with_its_people_patient_files_and_text_then_go
     patient.click()
     patient.press_sequentially("repap")
     page.locator("[data-field=patient] [role=option]", has_text="Cecilia REPAP TEST").click()
+    # The channel proposes the patient's name as the subject: once it is there, typed over (a fill racing the
+    # proposal would put its text after the name, as no person types).
+    expect(page.get_by_label("Objet")).to_have_value("Cecilia REPAP TEST")
     page.get_by_label("Objet").fill("Plaie du pied droit")
     page.locator("[data-attachments-input]").set_input_files(files=[
         {"name": "photo-plaie.png", "mimeType": "image/png", "buffer": picture()}])
