@@ -67,7 +67,10 @@ def _marshmallow_field(field: FormField) -> Any:
     if kind == "date":
         return f.Date(**common)
     if kind == "checkbox":
-        return f.Boolean(**common)
+        # A required checkbox is one that must be ticked (a patient's consent): said with the other fields'
+        # errors, in the channel's words (options["unticked"]) when it has some.
+        validators = [_ticked(field.options.get("unticked") or UNTICKED)] if field.required else []
+        return f.Boolean(validate=validators, **common)
     if kind == "person" and field.options.get("kind") == "mssante":
         # MSSanté recipients are addresses (a professional may have several), not platform identities.
         address = f.String(validate=f.length(max_length=254))
@@ -91,6 +94,16 @@ def _marshmallow_field(field: FormField) -> Any:
             common["load_default"] = dict
         return f.Dict(keys=f.String(validate=f.length(max_length=60)), **common)
     raise ValueError(f"no schema for field type {kind}")
+
+
+UNTICKED = "Cochez cette case pour continuer."
+
+
+def _ticked(message: str):
+    def check(value: bool) -> None:
+        if value is not True:
+            raise ValidationError(message)
+    return check
 
 
 def _at_least_one(kind: str):

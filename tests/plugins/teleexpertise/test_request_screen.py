@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kernel.models import AuditEvent, Exchange, Membership, Message
+from plugins.teleexpertise import request_form
 from plugins.teleexpertise.models import Request, StatusChange
 
 from .conftest import AM, INS, OTHER_NIR, PLUGINS
@@ -132,11 +133,8 @@ def test_the_nir_is_compared_only_with_a_patient_in_one_s_care(world):
     _nothing_stored()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "U1: the kernel's schema takes a required checkbox as present, not ticked (kernel/forms.py), and the plugin's "
-    "validate runs only once the schema passed: consent and the expert's questions are said on the second try. "
-    "Passes the day kernel/forms.py refuses an unticked required checkbox."))
 def test_consent_is_said_on_the_first_try_with_the_other_errors(world):
+    # The kernel's schema refuses an unticked required checkbox, in the channel's words, with the other errors.
     r = world.send(consent=False, body=" ")
     assert r.status_code == 422 and r.json["errors"]["body"]
-    assert "consent" in r.json["errors"], r.json
+    assert r.json["errors"]["consent"] == [request_form.CONSENT_MISSING], r.json
