@@ -67,10 +67,9 @@ def _marshmallow_field(field: FormField) -> Any:
     if kind == "date":
         return f.Date(**common)
     if kind == "checkbox":
-        # A required checkbox is one that must be ticked (a patient's consent): said with the other fields'
-        # errors, in the channel's words (options["unticked"]) when it has some.
-        validators = [_ticked(field.options.get("unticked") or UNTICKED)] if field.required else []
-        return f.Boolean(validate=validators, **common)
+        # Present, true or false: whether a required one is ticked is ``unticked()``'s to say, with every other
+        # error of the screen (the channel's own checks included), not in the schema that stops at its errors.
+        return f.Boolean(**common)
     if kind == "person" and field.options.get("kind") == "mssante":
         # MSSanté recipients are addresses (a professional may have several), not platform identities.
         address = f.String(validate=f.length(max_length=254))
@@ -99,11 +98,12 @@ def _marshmallow_field(field: FormField) -> Any:
 UNTICKED = "Cochez cette case pour continuer."
 
 
-def _ticked(message: str):
-    def check(value: bool) -> None:
-        if value is not True:
-            raise ValidationError(message)
-    return check
+def unticked(fields: list[FormField], values: Any) -> dict[str, list[str]]:
+    """The required checkboxes of ``fields`` not ticked in ``values`` (a payload or a loaded draft): a required
+    checkbox must be ticked (a patient's consent), refused in the channel's words (``options["unticked"]``)."""
+    values = values if isinstance(values, dict) else {}
+    return {field.name: [field.options.get("unticked") or UNTICKED] for field in fields
+            if field.type == "checkbox" and field.required and values.get(field.name) is not True}
 
 
 def _at_least_one(kind: str):

@@ -16,7 +16,7 @@ from peewee import SqliteDatabase
 from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
 
 from ..db import database, execute, insert_row, on_commit, statement, utcnow, write_transaction
-from ..forms import ACTING_AS, build_schema, gather_fields
+from ..forms import ACTING_AS, build_schema, gather_fields, unticked
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark)
 from ..plugin_calls import PluginCallFailed, call_each
@@ -97,7 +97,8 @@ def flatten_errors(messages: Any) -> Errors:
 def _merge(errors: Errors, more: dict[str, Any] | None) -> None:
     for name, value in (more or {}).items():
         texts = value if isinstance(value, list) else [value]
-        errors.setdefault(name, []).extend(str(t) for t in texts if t)
+        said = errors.setdefault(name, [])
+        said.extend(text for text in (str(t) for t in texts if t) if text not in said)  # said once
 
 
 class Sender:
@@ -114,11 +115,12 @@ class Sender:
         if channel is None:
             raise SendRejected({"channel": ["Ce canal d'envoi n'existe pas ou n'est pas activé."]}, status=404)
         fields = gather_fields(self.relais.pm, channel_name, account)
-        draft = self._load(build_schema(channel_name, fields), payload)
+        draft = self._load(build_schema(channel_name, fields), payload, also=unticked(fields, payload))
         acting_as = self._acting_as(account, draft, channel.space)
         errors: Errors = {}
+        _merge(errors, unticked(fields, draft))  # with the checks below, so every error is said at once
         self._check_references(account, draft, errors)
-        if not errors:
+        if not errors.keys() - unticked(fields, draft).keys():
             self._ask_validators(channel_name, draft, account, acting_as, None, errors)
         if errors:
             raise SendRejected(errors)
@@ -213,13 +215,17 @@ class Sender:
             errors.setdefault("_schema", []).append(
                 "Une vérification n'a pas pu être faite : réessayez dans un instant ou prévenez votre administrateur.")
 
-    def _load(self, schema: Any, payload: Any) -> dict[str, Any]:
+    def _load(self, schema: Any, payload: Any, also: Errors | None = None) -> dict[str, Any]:
+        """``payload`` loaded by ``schema``; refused with its errors and ``also`` (said with them)."""
         if not isinstance(payload, dict):
             raise SendRejected({"_schema": ["Un objet JSON est attendu."]}, status=400)
         try:
             return schema.load(payload)
         except ValidationError as exc:
-            raise SendRejected(flatten_errors(exc.messages)) from None
+            errors = flatten_errors(exc.messages)
+            for name, messages in (also or {}).items():
+                errors.setdefault(name, messages)  # the schema's own word on a field comes first
+            raise SendRejected(errors) from None
 
     def _acting_as(self, account: Account, draft: dict[str, Any], space: str | None = None) -> Identity:
         try:  # in the channel's space: a mail-only delegate does not start the principal's conversations
