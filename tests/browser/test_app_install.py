@@ -24,7 +24,9 @@ def app_site(make_site):
 
 
 def controlled(page) -> bool:
-    page.evaluate("navigator.serviceWorker.ready")
+    # Bounded: a worker whose install failed is never ready, and the assertion below says so.
+    page.evaluate("""() => Promise.race([navigator.serviceWorker.ready,
+                                         new Promise((resolve) => setTimeout(resolve, 10000))]).then(() => true)""")
     page.reload()
     return page.evaluate("navigator.serviceWorker.controller !== null")
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from kernel.models import Exchange
 from support.factories import make_account
-from support.offline import go_offline
+from support.offline import go_offline, wait_for_worker
 
 pytestmark = pytest.mark.browser
 
@@ -125,9 +125,7 @@ def test_a_waiting_send_leaves_from_another_page_once_the_connection_is_back(peo
     site = people
     page = new_page()  # the app's service worker gives the offline page
     sign_in(page, site, "alice", "/envoyer/test_chat")
-    # The worker installs after the first page: it must control this one before the network goes.
-    assert page.evaluate("""() => navigator.serviceWorker.controller !== null || new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true }))""")
+    wait_for_worker(page)  # it must control this page before the network goes
     write(page)
     go_offline(page)
     page.get_by_role("button", name="Envoyer").click()
