@@ -21,7 +21,8 @@ PLUGINS = [("conversation", conversation), ("visio", visio)]
 SHOTS = "/tmp/shots/h4"
 
 
-def test_one_socket_per_page_and_a_restart_loses_and_doubles_nothing(make_site, new_page, sign_in) -> None:
+def conversation(make_site, subject: str, body: str) -> tuple:
+    """A site where Bob wrote to Alice: (site, Bob's API client and token, the exchange's id)."""
     site = make_site(plugins=PLUGINS)
     with site.app.app_context():
         alice = make_account("alice", "Alice", "Martin")
@@ -29,10 +30,13 @@ def test_one_socket_per_page_and_a_restart_loses_and_doubles_nothing(make_site, 
         bob_token = bearer(bob)
     client = site.app.test_client()
     created = client.post("/api/v1/channels/conversation/exchanges", headers=bob_token, json={
-        "acting_as": bob.identity_id, "members": [alice.identity_id], "subject": "Redémarrage",
-        "body": "Avant le redémarrage."})
+        "acting_as": bob.identity_id, "members": [alice.identity_id], "subject": subject, "body": body})
     assert created.status_code == 201, created.json
-    exchange_id = created.json["exchange"]["id"]
+    return site, client, bob_token, created.json["exchange"]["id"]
+
+
+def test_one_socket_per_page_and_a_restart_loses_and_doubles_nothing(make_site, new_page, sign_in) -> None:
+    site, client, bob_token, exchange_id = conversation(make_site, "Redémarrage", "Avant le redémarrage.")
 
     page = new_page()
     sockets: list = []
@@ -150,15 +154,7 @@ def test_a_node_that_keeps_restarting_makes_the_page_wait_longer_each_time(make_
 def test_a_message_brought_by_two_sockets_is_handed_to_the_page_once(make_site, new_page, sign_in) -> None:
     """After a restart the page's new socket may bring again what its old socket delivered just before closing
     (the other node heard the event later): live.js hands a message.created to the page once per message id."""
-    site = make_site(plugins=PLUGINS)
-    with site.app.app_context():
-        alice = make_account("alice", "Alice", "Martin")
-        bob = make_account("bob", "Bob", "Durand")
-        bob_token = bearer(bob)
-    client = site.app.test_client()
-    created = client.post("/api/v1/channels/conversation/exchanges", headers=bob_token, json={
-        "acting_as": bob.identity_id, "members": [alice.identity_id], "subject": "Doublons", "body": "Premier."})
-    exchange_id = created.json["exchange"]["id"]
+    site, client, bob_token, exchange_id = conversation(make_site, "Doublons", "Premier.")
     page = new_page()
     sign_in(page, site, "alice", f"/echanges/{exchange_id}")
     expect(page.locator("#thread")).to_have_attribute("data-ready", "true")
@@ -192,17 +188,7 @@ def test_a_catch_up_the_restarting_server_refuses_is_tried_again(make_site, new_
     posted while the page reconnected still appears, once, without waiting for another reconnection."""
     import re
 
-    site = make_site(plugins=PLUGINS)
-    with site.app.app_context():
-        alice = make_account("alice", "Alice", "Martin")
-        bob = make_account("bob", "Bob", "Durand")
-        bob_token = bearer(bob)
-    client = site.app.test_client()
-    created = client.post("/api/v1/channels/conversation/exchanges", headers=bob_token, json={
-        "acting_as": bob.identity_id, "members": [alice.identity_id],
-        "subject": "Rattrapage", "body": "Avant."})
-    assert created.status_code == 201, created.json
-    exchange_id = created.json["exchange"]["id"]
+    site, client, bob_token, exchange_id = conversation(make_site, "Rattrapage", "Avant.")
 
     page = new_page(service_workers="block")
     sign_in(page, site, "alice", f"/echanges/{exchange_id}")
