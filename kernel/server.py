@@ -12,7 +12,6 @@ from typing import Any, Callable, Iterable, Protocol
 from flask import Flask
 from werkzeug.serving import LISTEN_QUEUE, BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .in_flight import InFlight
 from .live_socket import open_sockets, restart_sockets
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,7 @@ def run_platform(app: Flask, host: str, port: int,
     listener = listen(host, port)
     try:
         # werkzeug given our socket: binding errors stay ours to report (it would print English and exit).
-        in_flight = InFlight(app)
-        server = make_server(host, listener.getsockname()[1], in_flight, threaded=True, fd=listener.fileno(),
+        server = make_server(host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno(),
                              request_handler=KeepAliveHandler)
     finally:
         listener.close()  # make_server works on a duplicate of the descriptor
@@ -105,7 +103,7 @@ def run_platform(app: Flask, host: str, port: int,
             time.sleep(_POLL_SECONDS)
     finally:
         _restore_signal_handlers(previous_handlers)
-        _shutdown(app, server, serving, jobs, started, in_flight)
+        _shutdown(app, server, serving, jobs, started)
 
 
 def start_services(app: Flask, services: Iterable[Service], started: list[Service]) -> None:
@@ -161,7 +159,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def _shutdown(app: Flask, server: BaseWSGIServer, serving: threading.Thread, jobs: Any,
-              started: list[Service], in_flight: InFlight) -> None:
+              started: list[Service]) -> None:
     log.info("platform stopping")
     if serving.is_alive():
         server.shutdown()  # stop accepting requests first, so nothing new reaches a stopped service
@@ -177,9 +175,7 @@ def _shutdown(app: Flask, server: BaseWSGIServer, serving: threading.Thread, job
     stop_services(started)
     # Let a job in progress finish: jobs are idempotent, but a finished one is not re-run for nothing.
     jobs.shutdown(wait=True)
-    # Requests still being answered finish (a send in progress is stored and answered), within the graceful
-    # time; their threads are daemons, so one stuck past it ends with the process.
-    in_flight.wait(float(relais.config["graceful_timeout"]))
+    # Request threads are daemons (a websocket may stay open for hours); they end with the process.
     server.server_close()
     log.info("platform stopped")
 
