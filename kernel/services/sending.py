@@ -117,10 +117,11 @@ class Sender:
         fields = gather_fields(self.relais.pm, channel_name, account)
         draft = self._load(build_schema(channel_name, fields), payload, also=unticked(fields, payload))
         acting_as = self._acting_as(account, draft, channel.space)
+        not_ticked = unticked(fields, draft)
         errors: Errors = {}
-        _merge(errors, unticked(fields, draft))  # with the checks below, so every error is said at once
+        _merge(errors, not_ticked)  # with the checks below, so every error is said at once
         self._check_references(account, draft, errors)
-        if not errors.keys() - unticked(fields, draft).keys():
+        if not errors.keys() - not_ticked.keys():
             self._ask_validators(channel_name, draft, account, acting_as, None, errors)
         if errors:
             raise SendRejected(errors)
