@@ -155,7 +155,8 @@ def floor_flask(messages: int) -> Run:
 
 def floor_commit(app, messages: int, postgres: bool) -> Run:
     """One INSERT and its COMMIT on the platform's database: the storage's floor per stored message."""
-    from kernel.db import database, execute, write_transaction
+    from kernel.db import database, write_transaction
+    from kernel.statements import execute
 
     with app.app_context():
         key = "SERIAL" if postgres else "INTEGER"

@@ -7,7 +7,8 @@ from flask import jsonify, request
 from marshmallow import ValidationError
 
 from ..auth import api_login_required, current_account
-from ..db import fetch_by_id, utcnow, write_transaction
+from ..db import utcnow, write_transaction
+from ..statements import fetch_by_id
 from ..json import iso_utc
 from ..models import MAIL, Account, Exchange, Identity, Membership, Message, OpenedMark, ReadReceipt
 from ..plugin_calls import call_each

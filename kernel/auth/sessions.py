@@ -16,7 +16,8 @@ from typing import Any
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from ..db import execute, fetch_one, statement, utcnow
+from ..db import utcnow
+from ..statements import execute, fetch_one, statement
 from ..models import Account, BrowserSession
 from ..relais import current_relais
 from ..services.rights import SESSION, rights_changed

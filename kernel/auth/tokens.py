@@ -5,7 +5,8 @@ import functools
 import hashlib
 import secrets
 
-from ..db import execute, fetch_one, statement, utcnow
+from ..db import utcnow
+from ..statements import execute, fetch_one, statement
 from ..models import Account, ApiToken
 from ..services.rights import TOKEN, rights_changed
 

@@ -6,11 +6,12 @@ from typing import Iterable
 import peewee as pw
 from flask import has_request_context, request
 
-from ..db import column, database, fetch_by_id, statement
+from ..db import database
+from ..statements import column, fetch_by_id, statement
 from ..models import MAIL, Account, Delegation, Exchange, Identity, MailAddress, Membership
 
 
-# Hand-written (see kernel.db.column): asked on every send and every read. A delegate's rights follow the
+# Hand-written (see kernel.statements.column): asked on every send and every read. A delegate's rights follow the
 # same rules as a member's own: an active account, and for the delegate a delegation not withdrawn. Each
 # identity comes with the spaces it opens: its own account and a delegation of scope "all" open every
 # space; a delegation of scope "mail" opens the principal's secure mail only (Exchange.space "mail").

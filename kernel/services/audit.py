@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import has_request_context, request
 
-from ..db import insert_row, utcnow
+from ..db import utcnow
+from ..statements import insert_row
 from ..models import AuditEvent
 
 log = logging.getLogger("relais.audit")
@@ -50,7 +51,7 @@ class Audit:
                   "target": target, "outcome": outcome, "detail": detail[:1000],
                   "request": request_data if request_data is not None else request_summary(status, reason),
                   "exchange_id": exchange_id, "patient_id": patient_id}
-        # Written on every send: the statement is built once (kernel.db.insert_row), not per call.
+        # Written on every send: the statement is built once (kernel.statements.insert_row), not per call.
         event = AuditEvent(id=insert_row(AuditEvent, values), **values)
         log.info("%s %s by=%s as=%s outcome=%s", action, target, account_id, acting_as_id, outcome)
         return event

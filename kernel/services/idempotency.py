@@ -16,7 +16,8 @@ from typing import Any, Callable, TypeVar
 import peewee as pw
 from flask import Response, current_app, request
 
-from ..db import execute, fetch_one, insert_row, statement, utcnow, write_transaction
+from ..db import utcnow, write_transaction
+from ..statements import execute, fetch_one, insert_row, statement
 from ..models import IdempotentAnswer
 from .sending import SendRejected, write_together
 

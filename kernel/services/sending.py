@@ -15,7 +15,8 @@ from peewee import SqliteDatabase
 
 from ..channel import ATTACHMENTS, BODY, MEMBERS, PATIENT, SUBJECT
 
-from ..db import database, execute, insert_row, on_commit, statement, utcnow, write_transaction
+from ..db import database, on_commit, utcnow, write_transaction
+from ..statements import execute, insert_row, statement
 from ..forms import ACTING_AS, build_schema, gather_fields, unticked
 from ..models import (Account, Attachment, Exchange, Identity, Membership, Message, MessageAttachment,
                       OpenedMark)

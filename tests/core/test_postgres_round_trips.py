@@ -12,7 +12,8 @@ import psycopg2.extensions
 import pytest
 
 import kernel.db
-from kernel.db import database, execute, write_transaction
+from kernel.db import database, write_transaction
+from kernel.statements import execute
 
 pytestmark = pytest.mark.usefixtures("app_context")
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kernel.db import fetch_by_id, write_transaction
+from kernel.db import write_transaction
+from kernel.statements import fetch_by_id
 from kernel.models import Exchange, Message
 from kernel.services.system_messages import post_system_message
 from support.factories import bearer, make_account
