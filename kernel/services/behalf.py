@@ -7,10 +7,10 @@ the doctor read the message or her secretary did.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..directory.text import fold
-from ..models import Account, Delegation, Identity, Membership
+from ..models import Account, Delegation, Identity, Membership, Message
 
 # An account's profession is free text as its administrator typed it (« Médecin généraliste »,
 # « Cardiologue (centre hospitalier) »): physicians are recognised by the words of their profession. Not
@@ -61,6 +61,31 @@ def principal_labels(identities: Iterable[Identity], known: Iterable[Account] = 
                                                                   Account.last_name, Account.profession)
                          .where(Account.identity.in_(people[start:start + 500]))})
     return {i: _label(identity, accounts.get(i)) for i, identity in unique.items()}
+
+
+def acted_for_labels(messages: Iterable[Message], authors: Mapping[int, Account] | None = None) -> dict[int, str]:
+    """Message id -> the label of the one its author wrote for (« Dr BERNARD », « Coordination REPAP »), for each
+    message an account wrote for another identity; the rest are left out. The PDFs (a patient's export, a
+    synthesis, a compte rendu) name authors with it, as the thread, receipts and system lines do. ``authors``:
+    account id -> account, when already read (else each message's ``author``, joined by the caller). Two
+    queries at most, whatever the number of messages."""
+    acted: list[tuple[int, int]] = []
+    known: dict[int, Account] = {}
+    for m in messages:
+        if m.author_id is None or m.acting_as_id is None:
+            continue
+        author = authors.get(m.author_id) if authors is not None else m.author
+        if author is None:  # a deleted account: its name is gone, and for whom it wrote with it
+            continue
+        known[author.identity_id] = author
+        if m.acting_as_id != author.identity_id:
+            acted.append((m.id, m.acting_as_id))
+    wanted = sorted({identity for _, identity in acted})
+    identities: list[Identity] = []
+    for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
+        identities.extend(Identity.select().where(Identity.id.in_(wanted[start:start + 500])))
+    labels = principal_labels(identities, known.values())
+    return {message: labels[identity] for message, identity in acted if identity in labels}
 
 
 def on_behalf(name: str, principal: str | None) -> str:

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..db import utcnow
-from ..models import Account, Exchange, Identity, Message, Patient
+from ..models import Account, Exchange, Message, Patient
 from ..relais import current_relais
+from .behalf import acted_for_labels
 from .consultations import channel_text
 from .threads import attach, members_of
 
@@ -31,15 +32,11 @@ def size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",") if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} Ko"
 
 
-def _author(message: Message, accounts: dict[int, Account], identities: dict[int, str]) -> tuple[str, str]:
-    """(who wrote it, for whom when not for themselves)."""
+def _author(message: Message, accounts: dict[int, Account], acted_for: dict[int, str]) -> tuple[str, str]:
+    """(who wrote it, for whom when not for themselves: « Dr BERNARD », by behalf.py's rule)."""
     if message.author_id is not None:
         account = accounts.get(message.author_id)
-        name = account.full_name if account else "Compte supprimé"
-        on_behalf = ""
-        if message.acting_as_id and account and message.acting_as_id != account.identity_id:
-            on_behalf = identities.get(message.acting_as_id, "")
-        return name, on_behalf
+        return (account.full_name if account else "Compte supprimé"), acted_for.get(message.id, "")
     mail = (message.data or {}).get("mail") or {}
     if mail.get("from"):  # received from outside the platform
         return (f"{mail.get('from_name')} <{mail['from']}>" if mail.get("from_name") else mail["from"]), ""
@@ -54,13 +51,11 @@ def exchanges_about(patient: Patient) -> list[dict[str, Any]]:
     attach(messages)
     author_ids = {m.author_id for m in messages if m.author_id} | {e.created_by_id for e in exchanges if e.created_by_id}
     accounts = {a.id: a for a in Account.select().where(Account.id.in_(author_ids))} if author_ids else {}
-    identity_ids = {m.acting_as_id for m in messages if m.acting_as_id}
-    identities = {i: n for i, n in Identity.select(Identity.id, Identity.display_name)
-                  .where(Identity.id.in_(identity_ids)).tuples()} if identity_ids else {}
+    acted_for = acted_for_labels(messages, accounts)
     members = members_of(ids)
     by_exchange: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in messages:
-        author, on_behalf = _author(m, accounts, identities)
+        author, on_behalf = _author(m, accounts, acted_for)
         by_exchange[m.exchange_id].append({
             "kind": m.kind, "author": author, "on_behalf": on_behalf, "when": local_text(m.created_at),
             "body": m.body,

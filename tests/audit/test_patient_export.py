@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from kernel.models import AuditEvent, Exchange, Message
-from support.factories import bearer, make_account, make_patient
+from kernel.models import AuditEvent, Delegation, Exchange, Message
+from support.factories import bearer, make_account, make_patient, make_structure
 
 INS = "279035121518989"
 
@@ -113,3 +113,32 @@ def test_find_and_consultations(request_for_access, client):
     r = client.get(f"/api/v1/admin/patients/{t['patient'].id}/consultations", headers=admin,
                    query_string={"offset": "-1"})
     assert (r.status_code, r.json) == (422, {"errors": {"offset": ["Saisissez un nombre entier positif."]}})
+
+
+def test_a_message_written_for_a_physician_names_her_as_the_thread_does(app, client):
+    """« pour le compte de Dr BERNARD », by the rule of the thread, receipts and system lines (behalf.py); a
+    structure by its name; a non-physician professional by full name."""
+    admin = make_account("admin", is_admin=True)
+    doctor = make_account("doctor", "Julie", "Bernard", profession="Médecin généraliste")
+    nurse = make_account("nurse", "Hélène", "Étienne", profession="Infirmière")
+    secretary = make_account("secretary", "Isabelle", "Roux", profession="Secrétaire médicale", eligible=False)
+    repap = make_structure("Coordination REPAP", delegates=(secretary,))
+    for principal in (doctor.identity, nurse.identity):
+        Delegation.create(delegate=secretary, principal=principal)
+    patient = make_patient("Philomène", "QUETZALCOATL", in_care_of=doctor)
+    r = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(doctor), json={
+        "acting_as": doctor.identity_id, "members": [nurse.identity_id, repap.id], "subject": "Suivi",
+        "patient": patient.id, "body": "Bonjour"})
+    assert r.status_code == 201, r.json
+    chat = r.json["exchange"]["id"]
+    for acting_as, body in ((doctor.identity_id, "Rendez-vous pris."), (nurse.identity_id, "Pansement noté."),
+                            (repap.id, "Dossier transmis.")):
+        r = client.post(f"/api/v1/exchanges/{chat}/messages", headers=bearer(secretary),
+                        json={"body": body, "acting_as": acting_as})
+        assert r.status_code == 201, r.json
+    r = client.post(f"/api/v1/admin/patients/{patient.id}/export", headers=bearer(admin))
+    text = _text(base64.b64decode(r.json["export"]["pdf_base64"]))
+    for expected in ("Isabelle ROUX pour le compte de Dr BERNARD", "Isabelle ROUX pour le compte de Hélène ÉTIENNE",
+                     "Isabelle ROUX pour le compte de Coordination REPAP"):
+        assert expected in text, expected
+    assert "pour le compte de Julie BERNARD" not in text
