@@ -21,6 +21,7 @@ from .migrate import MigrationSet
 from .relais import Relais, current_relais
 from .services.acting_as import audience, can_see, identities_for, member_identity_for, visible_exchanges
 from .services.audit import request_summary
+from .services.behalf import acted_for_labels
 from .services.consultations import consults_exchange, note_consultation
 from .models.roles import may_administer
 from .services.events import Event, publish_on_commit
@@ -63,4 +64,6 @@ __all__ = [
     "Ins", "InvalidIns", "typing_problem", "typing_description", "known_patient", "OID_INS_NIA", "OID_INS_NIR", "INS_OIDS", "same_traits",
     # database and small helpers
     "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
+    # documents (PDFs) that name messages' authors: « pour le compte de Dr BERNARD », as the thread says it
+    "acted_for_labels",
 ]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kernel import SynthesisDocument, current_relais, members_of, patient_summary
+from kernel import SynthesisDocument, acted_for_labels, current_relais, members_of, patient_summary
 from kernel.models import Account, Exchange, Message
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -42,10 +42,10 @@ def _picture(attachment) -> str | None:
 
 def build_synthesis(exchange: Exchange, messages: list[Message], account: Account) -> SynthesisDocument:
     lines = []
+    acted_for = acted_for_labels(messages)  # « Dr BERNARD », as the thread names the one a delegate wrote for
     for m in messages:
         author = m.author.full_name if m.author_id else ""
-        on_behalf = (m.acting_as.display_name if m.acting_as_id and m.author_id
-                     and m.acting_as_id != m.author.identity_id else "")
+        on_behalf = acted_for.get(m.id, "")
         files = [{"name": a.filename, "size": _size(a.size), "picture": _picture(a)}
                  for a in getattr(m, "prefetched_attachments", [])]
         lines.append({"kind": m.kind, "author": author, "on_behalf": on_behalf, "when": long_date(m.created_at),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 from flask import current_app
 
-from kernel import current_relais
+from kernel import acted_for_labels, current_relais
 from kernel.models import Account, Attachment, Identity, Message, MessageAttachment, Patient
 
 from .billing import act_label, expert_professional, requester_professional, structure_of
@@ -55,7 +55,7 @@ def _picture(attachment: Attachment) -> str | None:
 
 
 def selected_messages(request: Request, message_ids: Iterable[int]) -> list[Message]:
-    """The ticked messages of the request's thread, in thread order, with their authors and files (3 queries)."""
+    """The ticked messages of the request's thread, in thread order, with their authors and files (4 queries at most)."""
     ids = sorted(set(message_ids))
     if not ids:
         return []
@@ -66,11 +66,11 @@ def selected_messages(request: Request, message_ids: Iterable[int]) -> list[Mess
              .where(MessageAttachment.message.in_(ids)).order_by(MessageAttachment.id))
     for link in links:
         files.setdefault(link.message_id, []).append(link.attachment)
-    names = {i.id: i.display_name for i in Identity.select(Identity.id, Identity.display_name)
-             .where(Identity.id.in_({m.acting_as_id for m in messages if m.acting_as_id}))}
+    # « Dr BERNARD », as the thread names the one a delegate wrote for (authors joined above).
+    acted_for = acted_for_labels(messages)
     for m in messages:
         m.report_files = files.get(m.id, [])
-        m.acting_as_name = names.get(m.acting_as_id, "")
+        m.acted_for = acted_for.get(m.id, "")
     return messages
 
 
@@ -119,7 +119,7 @@ def report_context(request: Request, report: Report, messages: list[Message], ac
     lines = []
     for m in messages:
         author = m.author.full_name if m.author_id else ""
-        on_behalf = m.acting_as_name if m.author_id and m.acting_as_id != m.author.identity_id else ""
+        on_behalf = m.acted_for  # set by selected_messages
         lines.append({"kind": m.kind, "author": author, "on_behalf": on_behalf, "when": long_date(m.created_at),
                       "body": m.body, "expert": m.acting_as_id in expert_side,
                       "files": [{"name": a.filename, "size": _size(a.size), "picture": _picture(a)}

@@ -5,8 +5,9 @@ import io
 import subprocess
 
 import pytest
+from pypdf import PdfReader
 
-from kernel.models import Message
+from kernel.models import Delegation, Message
 from plugins.conversation import hooks as conversation
 from kernel.testing import make_patient, make_structure
 
@@ -121,6 +122,25 @@ def test_synthesis_is_a_real_pdf_posted_in_the_thread(relais_alice, relais_bob, 
     again = alice.api.post(f"/api/v1/exchanges/{exchange_id}/synthesis", json={})
     newest = Message.select().order_by(Message.id.desc()).get()
     assert again.status_code == 201 and last.id not in newest.data["messages"]
+
+
+def test_the_synthesis_names_a_physician_acted_for_as_the_thread_does(relais, relais_alice, relais_bob, relais_user):
+    """« pour le compte de Dr MARTIN » (behalf.py's rule, as the thread, receipts and system lines say it)."""
+    alice, bob = relais_alice, relais_bob
+    secretary = relais_user("isabelle", "Isabelle", "Roux", profession="Secrétaire médicale", eligible=False)
+    Delegation.create(delegate=secretary.account, principal=alice.account.identity_id)
+    Delegation.create(delegate=secretary.account, principal=bob.account.identity_id)
+    exchange_id = _start(alice, [bob], subject="Sortie").json["exchange"]["id"]
+    for who, body in ((alice, "Rendez-vous pris pour mardi."), (bob, "Pansement refait.")):
+        r = secretary.api.post(f"/api/v1/exchanges/{exchange_id}/messages",
+                               json={"body": body, "acting_as": who.identity_id})
+        assert r.status_code == 201, r.json
+    r = alice.api.post(f"/api/v1/exchanges/{exchange_id}/synthesis", json={})
+    assert r.status_code == 201, r.json
+    reader = PdfReader(io.BytesIO(alice.api.get(r.json["attachment"]["url"]).data))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Isabelle ROUX pour le compte de Dr MARTIN" in text  # a physician
+    assert "Isabelle ROUX pour le compte de Bob DURAND" in text  # a nurse: by full name
 
 
 def test_the_thread_offers_the_synthesis_action(relais_alice, relais_bob):

@@ -297,6 +297,8 @@ def test_rqd_is_the_requesting_doctor_s_even_when_a_secretary_typed_the_request(
     assert (acts["TE2"].account_id, acts["TE2"].rpps) == (expert.account.id, "10002222222")
     text = pdf_text(relais, Report.get().attachment_id)
     assert text.count("10001111111") >= 2 and "10002222222" in text  # the requester block and the RQD act
+    # The messages she typed for him are hers, for the doctor named as the thread names him (behalf.py).
+    assert "Sandrine SECRETAIRE pour le compte de Dr MARTIN" in text
 
 
 def test_rqd_of_a_structure_request_is_the_requesting_professional_s(relais, relais_alice, expert):
