@@ -1,7 +1,9 @@
 """Drafts: what a send screen or a thread's message box holds, saved as the user types, read back on return.
 
 Each account reads and writes only its own drafts; a screen about an exchange the account cannot see, a
-channel that does not exist or a patient outside its care answers 404, as if there were nothing.
+channel that does not exist or a patient outside its care answers 404, as if there were nothing. A screen the
+account may write about but holds no draft of answers 204: every send screen asks on opening, and nothing to
+take back is the ordinary case, not an error (no 404 in the browser's console on every screen).
 """
 from __future__ import annotations
 
@@ -40,11 +42,8 @@ def _screen(key: str) -> drafts.Screen:
     return screen
 
 
-def _mine(screen: drafts.Screen) -> Draft:
-    found = Draft.get_or_none((Draft.account == current_account().id) & (Draft.screen == screen.key))
-    if found is None:
-        not_found()
-    return found
+def _mine(screen: drafts.Screen) -> Draft | None:
+    return Draft.get_or_none((Draft.account == current_account().id) & (Draft.screen == screen.key))
 
 
 def _as_json(draft: Draft) -> dict[str, Any]:
@@ -58,7 +57,10 @@ def _as_json(draft: Draft) -> dict[str, Any]:
 @api.get("/drafts/<screen>")
 @api_login_required
 def get_draft(screen: str) -> Any:
-    return jsonify(draft=_as_json(_mine(_screen(screen))))
+    draft = _mine(_screen(screen))
+    if draft is None:
+        return "", 204
+    return jsonify(draft=_as_json(draft))
 
 
 @api.put("/drafts/<screen>")
@@ -87,7 +89,9 @@ def save_draft(screen: str) -> Any:
 @api.delete("/drafts/<screen>")
 @api_login_required
 def delete_draft(screen: str) -> Any:
+    """Removed, or already gone (another tab's send took it): the same answer, the user's wish is met."""
     draft = _mine(_screen(screen))
-    with write_transaction():
-        Draft.delete().where(Draft.id == draft.id).execute()
+    if draft is not None:
+        with write_transaction():
+            Draft.delete().where(Draft.id == draft.id).execute()
     return "", 204

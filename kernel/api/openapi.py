@@ -92,7 +92,8 @@ COMMON_ERRORS = ("400", "401", "404", "422")
 # And those of particular operations.
 # Successes other than the main one: adding members who all were members already changes nothing.
 EXTRA_SUCCESSES = {("/exchanges/{id}/members", "post"): "200", ("/patients", "post"): "200",
-                   ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202"}
+                   ("/attachments/{id}/integrate", "post"): "202", ("/integrations/{id}/retry", "post"): "202",
+                   ("/drafts/{screen}", "get"): "204"}  # no draft of that screen: nothing to take back
 EXTRA_ERRORS = {("/admin/accounts/import", "post"): ("413",), ("/attachments", "post"): ("413",), ("/attachments/{id}/integrate", "post"): ("502",),
                 ("/integrations/{id}/retry", "post"): ("409", "502"),
                 ("/exchanges/{id}/synthesis", "post"): ("503",), ("/admin/patients/{id}/export", "post"): ("503",), ("/drafts/{screen}", "put"): ("413",)}
@@ -126,7 +127,9 @@ def build_spec() -> dict[str, Any]:
                                                       if response_schema is not None else {})},
             **{code: error for code in COMMON_ERRORS + EXTRA_ERRORS.get((path, method), ())}}}
         if (path, method) in EXTRA_SUCCESSES:
-            operation["responses"][EXTRA_SUCCESSES[path, method]] = operation["responses"][str(status)]
+            extra = EXTRA_SUCCESSES[path, method]
+            operation["responses"][extra] = ({"description": "Rien à renvoyer"} if extra == "204"
+                                             else operation["responses"][str(status)])
         if request_schema is not None:
             operation["responses"]["415"] = error  # a body that is not application/json
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}

@@ -204,3 +204,24 @@ def test_what_waits_in_a_shared_browser_is_never_shown_to_nor_sent_by_another_ac
         from kernel.models import Account
         [message] = Message.select().where(Message.body == "Message d'Alice resté en attente")
         assert message.author_id == Account.get(Account.login == "alice").id
+
+
+def test_a_screen_with_no_draft_is_opened_calmly(chat, new_page, sign_in):
+    """Nothing to take back is the ordinary case: the server says so with 204, and the browser's console stays
+    clean (a 404 there on every send screen and thread looked like a fault to whoever opened the console)."""
+    site = chat
+    page = new_page(service_workers="block")
+    console, answers = [], []
+    page.on("console", lambda msg: console.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: answers.append(r.status) if "/api/v1/drafts/" in r.url else None)
+    sign_in(page, site, "alice", "/envoyer/test_chat")
+    page.goto(site.url + f"/echanges/{site.exchange_id}")
+    expect(page.locator("#messages")).to_contain_text("Bonjour")
+    expect(page.get_by_label("Votre message")).to_have_value("")
+    page.wait_for_function("() => document.querySelector('.composer .draft-status') !== null")
+    for _ in range(50):  # both screens' draft reads answered
+        if len(answers) >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert answers == [204, 204], answers
+    assert console == []

@@ -114,10 +114,11 @@ ROUTES: dict[str, Expect | Socket] = {
     "api.search_patients": signed_in(200, url=values(q="quetzalcoatl")),
     "api.create_patient": signed_in(422, body=same_ins_other_person),
     "api.get_patient": members_only(200, url=patient),
-    # Drafts are personal: only their owner reads or removes them; a screen about an exchange one cannot see is 404.
-    "api.get_draft": signed_in(404, member=200, url=member_draft),
+    # Drafts are personal: only their owner reads or removes them; a screen about an exchange one cannot see is 404;
+    # one who sees it but holds no draft of it gets 204 (nothing to take back, nothing to remove).
+    "api.get_draft": members_only(204, member=200, url=member_draft),
     "api.save_draft": members_only(200, url=shared_chat_screen, body=json({"fields": {"body": "Brouillon"}})),
-    "api.delete_draft": signed_in(404, member=204, url=member_draft),
+    "api.delete_draft": members_only(204, url=member_draft),
     # An invalid bearer token is refused wherever it is sent; a cleared session is a visitor's.
     "openapi.openapi_document": public(200, deactivated={"token": 401, "session": 200}),
     "static": public(200, url=shell_file),

@@ -62,7 +62,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
       dropLocal(localKey);
       if (saved !== null) {
         const r = await api(url, { method: "DELETE" });
-        if (r.ok || r.status === 404) saved = null;
+        if (r.ok) saved = null;
       }
       dirty = false;
       say("");
@@ -96,7 +96,7 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
     localKey = account === null ? null : `${LOCAL}${account}.${screen}`;
     const kept = local(localKey);
     const r = await api(url);
-    const server = r.ok ? r.data.draft : null;
+    const server = (r.ok && r.data?.draft) || null;  // 204: no draft of this screen on the server
     if (server) saved = JSON.stringify({ fields: server.fields, attachments: server.attachments.map((a) => a.id) });
     if (kept && (!server || kept.saved_at > server.updated_at)) {
       // Written offline after the server's copy: this one is newer. Its files are shown only if the server
