@@ -19,6 +19,11 @@ _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templa
                          autoescape=select_autoescape(["html"]))
 
 
+def platform_name() -> str:
+    """The platform as its users know it (setting platform_name), as the pages say it."""
+    return (current_relais().config.get("platform_name") or "").strip() or "Relais Santé"
+
+
 def local(moment: dt.datetime) -> dt.datetime:
     """Stored times are naive UTC; professionals read French time."""
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(PARIS)
@@ -58,7 +63,8 @@ def build_synthesis(exchange: Exchange, messages: list[Message], account: Accoun
     html = _templates.get_template("conversation/synthesis.html").render(
         subject=exchange.subject, patient=patient_summary(exchange.patient) if exchange.patient_id else None,
         members=members_of([exchange.id]).get(exchange.id, []), period=period, messages=lines,
-        generated_by=account.full_name, generated_at=long_date(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+        generated_by=account.full_name, generated_at=long_date(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
+        platform=platform_name())
     stamp = local(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
     return SynthesisDocument(title=f"Synthèse — {exchange.subject}", html=html,
                              filename=f"Synthèse {exchange.subject[:80]} {stamp:%Y-%m-%d %Hh%M}.pdf")

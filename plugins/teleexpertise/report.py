@@ -18,7 +18,6 @@ from .finalisation_models import Act, Report
 from .models import Request
 
 PARIS = ZoneInfo("Europe/Paris")
-PLATFORM = "Relais Santé"
 INLINE_IMAGE_MAX = 4 * 1024 * 1024  # larger photos are listed, not drawn: the PDF must stay mailable
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -125,7 +124,9 @@ def report_context(request: Request, report: Report, messages: list[Message], ac
                       "files": [{"name": a.filename, "size": _size(a.size), "picture": _picture(a)}
                                 for a in m.report_files]})
     return {
-        "platform": PLATFORM, "reference": f"TE-{request.id:06d}", "version": report.version,
+        # The platform as its users know it (setting platform_name), as its pages say it.
+        "platform": (current_relais().config.get("platform_name") or "").strip() or "Relais Santé",
+        "reference": f"TE-{request.id:06d}", "version": report.version,
         "subject": request.exchange.subject, "generated_at": long_date(now),
         "requester": _side("Requérant", requester_professional(request), request.requester, request.billing_number),
         "expert": _side("Expert requis", expert_account, expert_identity, te2.billing_number if te2 else ""),

@@ -34,11 +34,12 @@ const panels = {
   },
 };
 
+// The held count is said at the heading only: a « (n) » in front of the tab's title is the unread messages'
+// count on every page (relais/unread.js), which would take this one for its own.
 function setHeld(count) {
   heldCount.hidden = !count;
   heldCount.textContent = count > 99 ? "99+" : String(count);
   heldCount.setAttribute("aria-label", `${count} en attente`);
-  document.title = `${count ? `(${count}) ` : ""}Mails non distribués · Relais Santé`;
 }
 
 function announce(message) {
