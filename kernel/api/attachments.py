@@ -12,7 +12,7 @@ from ..schemas.exchange import AttachmentSchema
 from ..services.acting_as import visible_exchanges
 from ..db import write_transaction
 from ..services.attachments import AttachmentRejected, quota_refusal
-from ..services.consultations import note_consultation
+from ..services.consultations import exchanges_carrying, note_consultation
 from .blueprint import api
 from .errors import fail, not_found
 
@@ -62,10 +62,8 @@ def can_read(attachment: Attachment, account_id: int) -> bool:
 
 
 def exchanges_showing(attachment: Attachment, account_id: int) -> list[int]:
-    """The exchanges the account sees that carry the attachment (one query)."""
-    return sorted({e for (e,) in MessageAttachment.select(Message.exchange).join(Message)
-                   .where((MessageAttachment.attachment == attachment.id)
-                          & Message.exchange.in_(visible_exchanges(account_id))).distinct().tuples()})
+    """The exchanges the account sees that carry the attachment (one query; a push to software reads the same)."""
+    return exchanges_carrying(attachment.id, account_id)
 
 
 @api.get("/attachments/<int:attachment_id>")

@@ -10,7 +10,9 @@ Which requests consult (kernel/api/consultations.py records them after a success
 - any route marked ``@consults_exchange(via, label)`` whose URL holds ``exchange_id`` (a plugin's panel that
   shows an exchange's content, e.g. a request's structured answers about the patient);
 - what a route notes with ``note_consultation(exchange_id, via=..., target=...)`` (an attachment's download,
-  for each exchange that carries it). Both are in the public plugin API (``kernel``).
+  for each exchange that carries it). Both are in the public plugin API (``kernel``);
+- a file pushed into hospital software (``record_push``, from kernel/services/integration.py), for each
+  exchange that carries it, as its download is.
 """
 from __future__ import annotations
 
@@ -21,9 +23,9 @@ from typing import Callable, TypeVar
 from flask import current_app, has_request_context, request
 
 from ..db import utcnow
-from ..models import Account, AuditEvent, Exchange, Membership
+from ..models import Account, AuditEvent, Exchange, Membership, Message, MessageAttachment
 from ..relais import current_relais
-from .acting_as import identity_ids
+from .acting_as import identity_ids, visible_exchanges
 from .audit_search import describe
 
 CONSULT = "exchange.consult"
@@ -57,8 +59,10 @@ def _memory() -> RecentConsultations:
 
 # How an exchange was consulted (the line's ``via=``) -> what « Qui a consulté ? » says: the kernel's own. A
 # plugin's come from its marked routes (``consults_exchange(via, label)``), read per app (_via_labels).
+PUSHED = "integration"  # a file pushed into hospital software (« Envoyer vers mon logiciel »)
 VIA_LABELS = {"page": "Le fil, dans le navigateur", "api": "Un logiciel (API)",
-              "attachment": "Une pièce jointe, ouverte ou téléchargée"}
+              "attachment": "Une pièce jointe, ouverte ou téléchargée",
+              PUSHED: "Une pièce jointe, envoyée vers un logiciel ou un dossier patient"}
 _PENDING = "relais.consultations"  # key of the request's noted consultations in the WSGI environ
 View = TypeVar("View", bound=Callable)
 
@@ -137,6 +141,23 @@ def record_consultation(account: Account, exchange_id: int, *, via: str, target:
                                   detail=f"channel={exchange.channel} via={via}")
     memory.remember(key, now)
     return True
+
+
+def exchanges_carrying(attachment_id: int, account_id: int) -> list[int]:
+    """The exchanges the account sees that carry the attachment (one query): reading the file, or sending it
+    out of the platform, consults each of them."""
+    return sorted({e for (e,) in MessageAttachment.select(Message.exchange).join(Message)
+                   .where((MessageAttachment.attachment == attachment_id)
+                          & Message.exchange.in_(visible_exchanges(account_id))).distinct().tuples()})
+
+
+def record_push(account: Account, attachment_id: int) -> None:
+    """A file the account pushes into hospital software (« Envoyer vers mon logiciel », a send screen's copy)
+    leaves the platform for a place where the account reads it: as a download, a consultation line per
+    exchange it sees that carries the file (``attachment:<id>``, via ``integration``), by the same rule: once
+    per account, file and hour, whichever way it was read. An upload not yet sent: no exchange, no line."""
+    for exchange_id in exchanges_carrying(attachment_id, account.id):
+        record_consultation(account, exchange_id, via=PUSHED, target=f"attachment:{attachment_id}")
 
 
 SPACE_LABELS = {"chat": "Conversations", "mail": "Messagerie sécurisée"}

@@ -17,6 +17,7 @@ from ..models import Account, Attachment, Exchange, Identity, Patient
 from ..models.integration import FAILED, INTEGRATED, PENDING, Integration
 from ..relais import current_relais
 from .acting_as import identity_ids
+from .consultations import record_push
 from .events import Event, publish_on_commit
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def integrate_document(document: Attachment, patient: Patient | None, target: st
                                  exchange=exchange.id if exchange else None, account=account.id,
                                  target=destination or connector.targets[0], connector=connector.name)
         receipts = _ask(row, document, patient, account, exchange)
+    _consulted(row, account)
     return row, receipts
 
 
@@ -112,7 +114,17 @@ def retry_integration(row: Integration, account: Account) -> list[IntegrationRec
             raise NotRetryable(DOCUMENT_GONE)
         patient = Patient.get_or_none(Patient.id == row.patient_id) if row.patient_id else None
         exchange = Exchange.get_or_none(Exchange.id == row.exchange_id) if row.exchange_id else None
-        return _ask(row, document, patient, account, exchange, retry=True)
+        receipts = _ask(row, document, patient, account, exchange, retry=True)
+    _consulted(row, account)
+    return receipts
+
+
+def _consulted(row: Integration, account: Account) -> None:
+    # A file pushed is read out of the platform, into software where the account reads it: « Qui a consulté ? »
+    # counts it as its download is. Not a push that failed at once (a broken connector, a refusal): the account
+    # has not got the file there. Once the push is committed: this node's memory of the line must not outlive it.
+    if row.state != FAILED:
+        record_push(account, row.attachment_id)
 
 
 def _ask(row: Integration, document: Attachment, patient: Patient | None, account: Account,
