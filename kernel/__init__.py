@@ -23,6 +23,7 @@ from .services.acting_as import audience, can_see, identities_for, member_identi
 from .services.audit import request_summary
 from .services.behalf import acted_for_labels
 from .services.consultations import consults_exchange, note_consultation
+from .services.delegations import delegate_counts
 from .models.roles import may_administer
 from .services.events import Event, publish_on_commit
 from .services.patients import known_patient, same_traits
@@ -66,4 +67,6 @@ __all__ = [
     "BaseModel", "JSONField", "utcnow", "write_transaction", "iso_utc", "fold",
     # documents (PDFs) that name messages' authors: « pour le compte de Dr BERNARD », as the thread says it
     "acted_for_labels",
+    # who reads for an identity today: delegations in force, not suspended, their delegates active
+    "delegate_counts",
 ]

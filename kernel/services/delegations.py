@@ -8,7 +8,7 @@ sockets stop delivering what it may no longer see (kernel/services/rights.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import peewee as pw
 
@@ -22,7 +22,7 @@ from .rights import DELEGATION, rights_changed
 
 __all__ = ["SCOPE_ALL", "SCOPE_MAIL", "SCOPES", "DelegationRefused", "grant", "withdraw", "change_scope",
            "scope_label", "may_manage", "given_by", "held_by", "search", "one", "describe", "suspended",
-           "state_label", "delegates_of", "SUSPENDED_LABEL"]
+           "state_label", "delegates_of", "SUSPENDED_LABEL", "taking_effect", "delegate_counts"]
 
 _SCOPE_LABELS = dict(SCOPES)
 
@@ -205,10 +205,34 @@ def state_label(row: Delegation) -> str:
     return SUSPENDED_LABEL if suspended(row) else "en vigueur"
 
 
+def taking_effect() -> pw.Expression:
+    """Where a delegation takes effect, by the rules acting_as.py applies to who acts and who sees: not
+    withdrawn, not suspended (its principal's account, when it has one, active), and its delegate's account
+    active. What counts or lists who acts for an identity today uses it; what shows every delegation with its
+    state (« Mes délégations », the administration's list, a structure's members) does not."""
+    delegates, principals = Account.alias(), Account.alias()
+    return (Delegation.revoked_at.is_null()
+            & Delegation.delegate.in_(delegates.select(delegates.id).where(delegates.active))
+            & Delegation.principal.not_in(principals.select(principals.identity)
+                                          .where(principals.active == False)))  # noqa: E712
+
+
 def delegates_of(identity_id: int) -> list[int]:
-    """The accounts holding a delegation in force (not withdrawn) on ``identity_id``."""
+    """The accounts that act for ``identity_id`` through a delegation taking effect (``taking_effect``)."""
     return [a for (a,) in Delegation.select(Delegation.delegate)
-            .where((Delegation.principal == identity_id) & Delegation.revoked_at.is_null()).tuples()]
+            .where((Delegation.principal == identity_id) & taking_effect()).tuples()]
+
+
+def delegate_counts(identity_ids: Iterable[int]) -> dict[int, int]:
+    """Identity id -> how many accounts act for it through a delegation taking effect (``taking_effect``: a
+    suspended delegation or a deactivated delegate reads nothing); identities without any are left out."""
+    wanted = sorted(set(identity_ids))
+    counts: dict[int, int] = {}
+    for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
+        counts.update(Delegation.select(Delegation.principal, pw.fn.COUNT(Delegation.id))
+                      .where(Delegation.principal.in_(wanted[start:start + 500]) & taking_effect())
+                      .group_by(Delegation.principal).tuples())
+    return counts
 
 
 def one(delegation_id: int) -> Delegation | None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import peewee as pw
 
-from kernel import fold
+from kernel import delegate_counts, fold
 from kernel.mail import normalize
-from kernel.models import Account, Delegation, Identity, MailAddress
+from kernel.models import Account, Identity, MailAddress
 
 # The picker's two groups: organisational mailboxes first (where an orphan mail usually belongs), then people.
 GROUPS = (("structures", "structure"), ("professionals", "person"))
@@ -37,7 +37,8 @@ def search_release_targets(q: str = "", group: str = "", limit: int = 10, offset
     holder's name or address contains every word of ``q`` (case and accents ignored); ``group`` pages one."""
     wanted = fold(q).split()
     found = [r for r in _rows() if all(w in r["words"] for w in wanted)]
-    delegates = _delegate_counts([r["identity"]["id"] for r in found if r["identity"]["kind"] == "structure"])
+    # « Aucun délégué ne lit cette boîte »: only the delegates who read it today (not a deactivated one).
+    delegates = delegate_counts(r["identity"]["id"] for r in found if r["identity"]["kind"] == "structure")
     out: dict[str, Any] = {"more": {}}
     for key, kind in GROUPS:
         if group and group != key:
@@ -72,12 +73,3 @@ def holders_of(addresses: list[str]) -> dict[str, dict[str, Any]]:
              .where(pw.fn.LOWER(MailAddress.address).in_(wanted)))
     return {normalize(address): {"id": identity_id, "kind": kind, "display_name": name}
             for address, identity_id, kind, name in query.tuples()}
-
-
-def _delegate_counts(identity_ids: list[int]) -> dict[int, int]:
-    if not identity_ids:
-        return {}
-    query = (Delegation.select(Delegation.principal, pw.fn.COUNT(Delegation.id))
-             .where(Delegation.principal.in_(sorted(set(identity_ids))) & Delegation.revoked_at.is_null())
-             .group_by(Delegation.principal))
-    return dict(query.tuples())

@@ -150,3 +150,23 @@ def test_the_delegate_s_open_socket_stops_hearing_the_principal_s_exchanges_at_o
             assert event["data"]["body"] == "Pour la secrétaire"
         finally:
             ws.close()
+
+
+def test_who_acts_for_an_identity_today_leaves_out_suspended_delegations_and_deactivated_delegates(app, office):
+    """delegates_of and delegate_counts (the mail plugin's « Aucun délégué ne lit cette boîte ») count only the
+    delegations taking effect, as acting_as.py decides who acts and sees."""
+    doctor, secretary = office["doctor"].account, office["secretary"].account
+    colleague = office["colleague"].account
+    structure = make_structure("Coordination REPAP", delegates=(secretary, colleague))
+    assert delegations.delegates_of(doctor.identity_id) == [secretary.id]
+    assert delegations.delegate_counts([doctor.identity_id, structure.id, colleague.identity_id]) == {
+        doctor.identity_id: 1, structure.id: 2}
+    with app.test_request_context():
+        deactivate(_fresh(doctor.id))  # suspends the delegation she gave
+        deactivate(_fresh(colleague.id))  # a delegate who reads nothing any more
+    assert delegations.delegates_of(doctor.identity_id) == []
+    assert delegations.delegate_counts([doctor.identity_id, structure.id]) == {structure.id: 1}
+    with app.test_request_context():
+        reactivate(_fresh(doctor.id))
+    assert delegations.delegate_counts([doctor.identity_id, structure.id]) == {doctor.identity_id: 1, structure.id: 1}
+    assert delegations.delegate_counts([]) == {}

@@ -236,3 +236,23 @@ def test_the_page_is_for_administrators_and_linked_from_their_mail_space(make_ap
     assert 'lang="fr"' in page and "Se déconnecter" in page and "css/admin.css" in page
     inbox = html.unescape(admin.get("/?espace=mail").get_data(as_text=True))
     assert f'id="mssante_mail_undelivered" class="nav-item" href="{PAGE}"' in inbox  # the plugin's menu link
+
+
+def test_the_release_picker_counts_only_the_delegates_who_read_the_mailbox_today(platform):
+    """« Aucun délégué ne lit cette boîte »: a deactivated delegate or a withdrawn delegation is no reader."""
+    from kernel.auth.account_state import deactivate
+    from kernel.services import delegations
+
+    client = platform.test_client()
+    auth = bearer(make_admin())
+    helene = make_account("helene", "Hélène", "Étienne", profession="Infirmière")
+    paul, claire = make_account("paul", "Paul", "Petit"), make_account("claire", "Claire", "Moreau")
+    repap = make_structure("Coordination REPAP", delegates=(paul, claire))
+    MailAddress.create(identity=repap, address="repap@a.mssante.fr")
+    assert client.get(f"{ADMIN}/release-targets", headers=auth).json["structures"][0]["delegates"] == 2
+    with platform.test_request_context():
+        deactivate(Account.get_by_id(paul.id))
+        delegations.withdraw(delegations.one(delegations.held_by(claire.id)[0].id))
+    assert client.get(f"{ADMIN}/release-targets", headers=auth).json["structures"][0]["delegates"] == 0
+    delegations.grant(repap, helene)
+    assert client.get(f"{ADMIN}/release-targets", headers=auth).json["structures"][0]["delegates"] == 1
