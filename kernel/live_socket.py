@@ -45,14 +45,14 @@ import json
 import logging
 import os
 import random
-import socket
 import sys
 import threading
 import time
 from typing import Any, Iterable, Iterator
 
 from flask import current_app, has_app_context
-from wsproto.events import Ping
+from simple_websocket import ConnectionClosed
+from wsproto.events import Ping, TextMessage
 from wsproto.utilities import LocalProtocolError
 
 from .auth import still_authorised
@@ -61,6 +61,7 @@ from .auth.tokens import live_token_ids
 from .health import stopping
 from .services.acting_as import forget_request_cache, visible_among
 from .services.events import Event, Subscription
+from .ws_frames import SocketWriter, event_frame, plain, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -160,20 +161,6 @@ def _ping_frame(ws: Any) -> bytes | None:
         return None
 
 
-def _send_now(sock: Any, data: bytes) -> bool:
-    """Send ``data`` if the socket's buffer has room, without waiting (the keeper must not wait on one client
-    that does not read); False if it had no room."""
-    raw = getattr(sock, "_sock", sock)  # under gevent, the system socket beneath (gevent would wait)
-    try:
-        raw.send(data, socket.MSG_DONTWAIT)
-        return True
-    except BlockingIOError:
-        return False
-    except ValueError:  # a TLS socket takes no flags
-        sock.send(data)
-        return True
-
-
 class _Keeper:
     """The process's one keeper of idle sockets: every ``KEEPER_TICK`` it pings the sockets whose ping is due
     and re-checks, one query per ``RECHECK_BATCH``, the credentials whose periodic check is due. A socket found
@@ -263,7 +250,8 @@ def open_sockets(relais: Any = None) -> int:
 
 class LiveSocket:
     __slots__ = ("ws", "inbox", "subscription", "relais", "app", "metrics", "account", "recheck_seconds",
-                 "next_check", "next_ping", "grace_until", "visible", "restarting", "revoked", "silent")
+                 "next_check", "next_ping", "grace_until", "visible", "restarting", "revoked", "silent", "writer",
+                 "plain")
 
     def __init__(self, ws: Any, inbox: Inbox, subscription: Subscription, relais: Any,
                  account: Any = None) -> None:
@@ -282,6 +270,8 @@ class LiveSocket:
         self.restarting = False
         self.revoked = False  # the keeper found its credential no longer valid
         self.silent = False  # the client did not answer the keeper's last ping
+        self.writer = SocketWriter.install(ws)  # every write whole, one writer at a time (kernel/ws_frames.py)
+        self.plain = plain(ws)  # no extension: an event's frame is built once for all its sockets
 
     def run(self) -> None:
         _open.add(self)
@@ -290,6 +280,7 @@ class LiveSocket:
         try:
             self._run()
         finally:
+            self.subscription.direct = None
             _open.discard(self)
 
     def ping(self, now: float) -> None:
@@ -303,19 +294,27 @@ class LiveSocket:
             self.subscription.wake()
             return
         frame = _ping_frame(ws)
-        if frame is None:
+        writer = self.writer
+        # Never waiting on a client that does not read: its buffer full, or a frame of the loop still going out
+        # (the lock held), it is not pinged this time: not read lately, but not silent either.
+        if frame is None or not writer.lock.acquire(False):
             return
-        ws.pong_received = False
         try:
-            if not _send_now(ws.sock, frame):
-                ws.pong_received = True  # its buffer is full: not read lately, but not silent either
-        except OSError:
-            self.subscription.wake()  # gone: its reading thread tells the loop too
+            ws.pong_received = False  # before writing: a pong may come back at once
+            if not writer.try_write(frame):
+                ws.pong_received = True  # gone, or its buffer is full: its reading tells the loop if gone
+            behind = bool(writer.backlog)
+        finally:
+            writer.lock.release()
+        if behind:
+            self.subscription.wake()  # the rest of the ping is the loop's to write
 
     def _run(self) -> None:
-        ws, subscription = self.ws, self.subscription
+        ws, subscription, writer = self.ws, self.subscription, self.writer
         WakingEvent.install(ws, subscription)
-        ws.send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
+        self._send(json.dumps({"type": "hello", "account_id": subscription.account_id}))
+        if self.plain:  # from now on the fan-out writes an event at once when nothing waits before it
+            subscription.direct = self._deliver_now
         cap = _wait_cap()
         while ws.connected:
             if self.restarting or stopping.is_set():
@@ -338,18 +337,61 @@ class LiveSocket:
             # wake-up may still slip in between, which the cap there bounds.
             timeout = cap
             if (self.restarting or stopping.is_set() or self.inbox or self.inbox.flooded or not ws.connected
-                    or self.silent or self.revoked):
+                    or self.silent or self.revoked or writer.backlog):
                 timeout = 0.0
-            event = subscription.get(timeout=timeout)
+            subscription.wait(timeout)
             if subscription.overflowed:
-                ws.send(_RESYNC)
                 subscription.overflowed = False
-            if event is None:
-                continue
-            if self._may_send(event):
-                ws.send(event.wire)
-                if self.metrics is not None:
+                self._send(_RESYNC)
+            # The events are taken with the write lock held: the fan-out cannot write a later one at once
+            # between their taking and their writing. Every one queued meanwhile goes in one write.
+            with writer.lock:
+                sent = [event for event in subscription.take() if self._may_send(event)]
+                if sent or writer.backlog:
+                    if not ws.connected:
+                        raise ConnectionClosed(ws.close_reason, ws.close_message)
+                    writer.write_all(b"".join([self._frame(event) for event in sent]))
+            if self.metrics is not None:
+                for event in sent:
                     self.metrics.delivered(event)
+
+    def _deliver_now(self, event: Event) -> bool:
+        """The fan-out's way (``Subscription.direct``): write ``event``'s frame at once, without waking this
+        socket's loop, when nothing is to go before it and the socket's buffer has room; the part it has no room
+        for is the loop's to write. False: the event is queued for the loop as before (something waits before
+        it, a frame is being written, a rights change or a grace period needs the loop's checks, or the
+        socket's buffer is full: a slow reader makes no one else wait)."""
+        subscription, writer = self.subscription, self.writer
+        if not writer.lock.acquire(False):
+            return False
+        try:
+            if (self.restarting or self.revoked or self.silent or subscription.overflowed
+                    or subscription.rights_changed or not self.ws.connected or subscription.pending()
+                    or (self.grace_until and time.monotonic() < self.grace_until)
+                    or not writer.try_write(event_frame(event))):
+                return False
+            behind = bool(writer.backlog)
+        finally:
+            writer.lock.release()
+        if behind:
+            subscription.wake()
+        if self.metrics is not None:
+            self.metrics.delivered(event)
+        return True
+
+    def _frame(self, event: Event) -> bytes:
+        return event_frame(event) if self.plain else self.ws.ws.send(TextMessage(data=event.wire))
+
+    def _send(self, text: str) -> None:
+        """Write one text message whole, after whatever is still to go out (the loop's own messages)."""
+        ws, writer = self.ws, self.writer
+        with writer.lock:
+            if not ws.connected:
+                raise ConnectionClosed(ws.close_reason, ws.close_message)
+            writer.write_all(self._text(text))
+
+    def _text(self, text: str) -> bytes:
+        return text_frame(text.encode()) if self.plain else self.ws.ws.send(TextMessage(data=text))
 
     def _receive(self, raw: Any) -> None:
         """Hand one message up to the plugin owning its type (rights were re-checked just before)."""
@@ -358,41 +400,48 @@ class LiveSocket:
         except (TypeError, ValueError):
             message = None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            self.ws.send(refused("Message illisible : un objet JSON avec un « type » est attendu."))
+            self._send(refused("Message illisible : un objet JSON avec un « type » est attendu."))
             return
         if self.account is None:
-            self.ws.send(refused("Ce connecteur n'accepte pas de messages.", message["type"]))
+            self._send(refused("Ce connecteur n'accepte pas de messages.", message["type"]))
             return
         try:
             answer = self._query(lambda: self.relais.pm.hook.socket_message(account=self.account, message=message))
         except Exception:  # a plugin's failure must not end the socket: the page is told, the log says where
             log.exception("socket_message failed for a %r message of account %s", message["type"], self.account.id)
-            self.ws.send(refused("Le serveur n'a pas pu traiter ce message.", message["type"]))
+            self._send(refused("Le serveur n'a pas pu traiter ce message.", message["type"]))
             return
         if answer is None:
-            self.ws.send(refused("Type de message inconnu.", message["type"]))
+            self._send(refused("Type de message inconnu.", message["type"]))
         elif isinstance(answer, dict):
-            self.ws.send(json.dumps(answer, ensure_ascii=False, default=str))
+            self._send(json.dumps(answer, ensure_ascii=False, default=str))
 
     def _rights_hold(self) -> bool:
         """False once the keeper found the credential invalid. When the account's rights changed, re-check
         the credential at once, send what was queued meanwhile and still may be, then ``resync``."""
         if self.revoked:
             return False
-        pending = self.subscription.take_rights_change()
-        if pending is None:
+        if not self.subscription.rights_changed:
             return True
-        kind, credential_id = self.subscription.credential
-        if not self._query(still_authorised, kind, credential_id):
-            return False
-        now = time.monotonic()
-        self.next_check = now + self.recheck_seconds
-        self.grace_until, self.visible = now + RECHECK_GRACE_SECONDS, {}
-        self._learn(e.exchange_id for e in pending if e.exchange_id is not None)
-        for event in pending:
-            if self._may_send(event):
-                self.ws.send(event.wire)
-        self.ws.send(_RESYNC)  # the page reloads its lists, without what is no longer its own
+        # With the write lock held throughout: the fan-out must not write an event at once while the credential
+        # is being re-checked (it queues it, and the grace period's checks apply once the lock is let go).
+        ws, writer = self.ws, self.writer
+        with writer.lock:
+            pending = self.subscription.take_rights_change()
+            if pending is None:
+                return True
+            kind, credential_id = self.subscription.credential
+            if not self._query(still_authorised, kind, credential_id):
+                return False
+            now = time.monotonic()
+            self.next_check = now + self.recheck_seconds
+            self.grace_until, self.visible = now + RECHECK_GRACE_SECONDS, {}
+            self._learn(e.exchange_id for e in pending if e.exchange_id is not None)
+            if not ws.connected:
+                raise ConnectionClosed(ws.close_reason, ws.close_message)
+            # What was queued meanwhile and still may be, then ``resync``: the page reloads its lists, without
+            # what is no longer its own.
+            writer.write_all(b"".join([self._frame(e) for e in pending if self._may_send(e)] + [self._text(_RESYNC)]))
         return True
 
     def _may_send(self, event: Event) -> bool:

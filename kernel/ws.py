@@ -77,6 +77,10 @@ def init_ws(app: Flask) -> None:
         # handshake's answer is written next, and under gevent a greenlet waiting on a slow client would hold
         # a pooled connection meanwhile; a burst of reconnections (a node restarting) would empty the pool.
         if request.endpoint == "live_events":
+            # No compression offered (simple-websocket would accept a browser's permessage-deflate): events are
+            # small JSON, and a compressed frame is encoded once per socket, in its own zlib context (tens of kB
+            # each), where a plain one is built once per event for all its sockets (kernel/ws_frames.py).
+            request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
             database = current_relais().database
             if not database.is_closed():
                 database.close()

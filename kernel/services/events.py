@@ -112,8 +112,14 @@ class Subscription:
         self.rights_changed = False
         self._events: collections.deque[Event] = collections.deque()
         self._ready = threading.Condition(threading.Lock())
+        # Set by a socket able to write an event at once without waking its loop (kernel/live_socket.py): offered
+        # each event first; True means it took the event (written, in order), so nothing is queued.
+        self.direct: Callable[[Event], bool] | None = None
 
     def offer(self, event: Event) -> None:
+        direct = self.direct
+        if direct is not None and direct(event):
+            return
         with self._ready:
             if len(self._events) >= self.maxsize:
                 # The client will catch up from the API when it reconnects; tell it so.
@@ -139,6 +145,22 @@ class Subscription:
             if not self._events and not self.rights_changed:
                 self._ready.wait(timeout)
             return self._events.popleft() if self._events and not self.rights_changed else None
+
+    def wait(self, timeout: float | None) -> None:
+        """Like ``get``, without taking the event: returns once one is queued, a rights change is pending or
+        ``wake`` was called, or after ``timeout`` seconds (None: no limit)."""
+        with self._ready:
+            if not self._events and not self.rights_changed:
+                self._ready.wait(timeout)
+
+    def take(self) -> list[Event]:
+        """Every queued event, oldest first, taken out; none while a rights change is pending (``get``'s rule)."""
+        with self._ready:
+            if self.rights_changed or not self._events:
+                return []
+            events = list(self._events)
+            self._events.clear()
+            return events
 
     def take_rights_change(self) -> list[Event] | None:
         """None if no rights change is pending; else clear it and return the events queued meanwhile (taken

@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 import simple_websocket
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request, TextMessage
 
 from kernel.auth.account_state import deactivate, set_password
 from kernel.db import utcnow
@@ -193,7 +195,8 @@ def test_a_session_expired_without_any_event_is_caught_by_the_periodic_check(mak
 # --- what was queued before the change, and what a transaction that read the audience before it publishes --
 
 class FakeSocket:
-    """What LiveSocket needs of a simple-websocket server: it records what is sent, until told to stop."""
+    """What LiveSocket needs of a simple-websocket server: a handshaken protocol state and a socket whose written
+    frames are read back as a client would (``sent``), until told to stop."""
 
     def __init__(self) -> None:
         self.connected = True
@@ -201,9 +204,16 @@ class FakeSocket:
         self.event = threading.Event()
         self.sent: list[dict] = []
         self.closed: tuple[int, str] | None = None
+        self.ws = WSConnection(ConnectionType.SERVER)
+        self.client = WSConnection(ConnectionType.CLIENT)
+        self.ws.receive_data(self.client.send(Request(host="relais.test", target="/ws")))
+        accepted = self.ws.send(AcceptConnection()) if any(isinstance(e, Request) for e in self.ws.events()) else b""
+        self.sock = self  # LiveSocket writes through ``ws.sock`` (kernel/ws_frames.py)
+        self.sendall(accepted)
 
-    def send(self, data: str) -> None:
-        self.sent.append(json.loads(data))
+    def sendall(self, data: bytes) -> None:
+        self.client.receive_data(data)
+        self.sent.extend(json.loads(e.data) for e in self.client.events() if isinstance(e, TextMessage))
 
     def close(self, reason: int, message: str) -> None:
         self.closed, self.connected = (reason, message), False
