@@ -94,9 +94,10 @@ class Run:
                 f"{q[98] * 1000:9.3f}{n / self.wall:9.0f}{calls}")
 
 
-def statements_per_post(app, post, postgres: bool, count: int = 20) -> float:
+def statements_per_post(app, post, postgres: bool, count: int = 20, show: bool = False) -> float:
     """What one post sends to the database: on PostgreSQL every round trip the driver makes (the pool's ping,
-    BEGIN and COMMIT included), counted by a cursor class; on SQLite the statements run (no round trips)."""
+    BEGIN and COMMIT included), counted by a cursor class; on SQLite the statements run (no round trips).
+    ``show``: print the last post's, one a line."""
     db = app.extensions["relais"].database
     seen: list[str] = []
     if postgres:
@@ -128,7 +129,78 @@ def statements_per_post(app, post, postgres: bool, count: int = 20) -> float:
                 post(200_000 + n)
         finally:
             del db.execute_sql
+    if show:
+        per_post = len(seen) // count
+        print(f"\nWhat the last post sent ({'round trips' if postgres else 'statements'}):")
+        for sql in seen[-per_post:]:
+            print("  " + " ".join(str(sql).split())[:400])
     return len(seen) / count
+
+
+class PostgresSide:
+    """What PostgreSQL spends on the posts: the CPU of the backends serving this run (its pooled connections and
+    the live events' listener, read from /proc: the server must be on this machine), and with ``statements``
+    pg_stat_statements' view of the same posts (the extension must be loaded: a throwaway cluster started with
+    ``shared_preload_libraries = pg_stat_statements``, see bench/README.md)."""
+
+    def __init__(self, app, statements: bool) -> None:  # noqa: ANN001
+        self.app, self.statements = app, statements
+        self.cpu = 0.0
+        self.rows: list[tuple] = []
+
+    def _pids(self) -> list[int]:
+        db = self.app.extensions["relais"].database
+        conns = [c for _, _, c in getattr(db, "_connections", [])] + list(getattr(db, "_in_use", {}))
+        pids = {c.get_backend_pid() for c in conns if not c.closed}
+        listener = getattr(self.app.extensions["relais"].events._backend, "listener_pid", None)
+        return sorted(pids | ({listener} if listener else set()))
+
+    @staticmethod
+    def _cpu(pids: list[int]) -> float:
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rpartition(")")[2].split()
+                total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def _sql(self, sql: str) -> list[tuple]:
+        from kernel.db import database
+
+        with self.app.app_context():
+            return database.obj.execute_sql(sql).fetchall()
+
+    def start(self) -> None:
+        if self.statements:
+            self._sql("SELECT public.pg_stat_statements_reset()")
+        self.pids = self._pids()
+        self.cpu = -self._cpu(self.pids)
+
+    def stop(self) -> None:
+        self.cpu += self._cpu(self.pids)
+        if self.statements:
+            self.rows = self._sql(
+                "SELECT calls, total_plan_time + total_exec_time, total_exec_time, shared_blks_hit, wal_bytes, query "
+                "FROM public.pg_stat_statements WHERE position('pg_stat_statements' in query) = 0 "
+                "ORDER BY total_plan_time + total_exec_time DESC")
+
+    def report(self, posts: int) -> None:
+        print(f"PostgreSQL: {self.cpu / posts * 1000:.3f} ms CPU per post in the run's {len(self.pids)} backends "
+              f"(pids {', '.join(map(str, self.pids))}; /proc, 10 ms ticks)")
+        if not self.rows:
+            return
+        print(f"pg_stat_statements over the {posts} posts, per post: calls, plan+exec ms, exec ms, buffers hit, "
+              f"WAL bytes")
+        total = [0.0] * 5
+        for calls, both, execute, hit, wal, query in self.rows:
+            figures = (calls / posts, both / posts, execute / posts, hit / posts, float(wal) / posts)
+            total = [a + b for a, b in zip(total, figures)]
+            print(f"  {figures[0]:5.2f} {figures[1]:7.4f} {figures[2]:7.4f} {figures[3]:6.1f} {figures[4]:7.0f}  "
+                  + " ".join(query.split())[:150])
+        print(f"  {total[0]:5.2f} {total[1]:7.4f} {total[2]:7.4f} {total[3]:6.1f} {total[4]:7.0f}  (all)")
 
 
 def floor_flask(messages: int) -> Run:
@@ -228,6 +300,13 @@ def main() -> None:
     parser.add_argument("--cpu-profile", action="store_true",
                         help="print cProfile's functions by CPU time of their own (process time, not wall)")
     parser.add_argument("--idempotency", action="store_true", help="each post carries an Idempotency-Key")
+    parser.add_argument("--show-statements", action="store_true",
+                        help="print the round trips (SQLite: statements) of one post")
+    parser.add_argument("--notify", action="store_true",
+                        help="PostgreSQL: live events through LISTEN/NOTIFY (event_backend = \"postgres\", as a "
+                             "node with several workers runs), with this process listening")
+    parser.add_argument("--pg-statements", action="store_true",
+                        help="PostgreSQL: pg_stat_statements' figures of the posts (the extension must be loaded)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
@@ -238,6 +317,8 @@ def main() -> None:
               "log_level": "ERROR"}
     if schema is not None:
         config["database_url"] = schema.database_url()
+        if args.notify:
+            config["event_backend"] = "postgres"
     engine = "SQLite" if schema is None else "PostgreSQL"
     before = load_average()
     try:
@@ -252,8 +333,13 @@ def main() -> None:
             r = client.post(url, headers=headers, json={"body": f"Message {n}"})
             assert r.status_code == 201, r.get_data(as_text=True)
 
+        if args.notify:  # a socket of nobody's: the listener runs, and hears every NOTIFY (its own, skipped)
+            app.extensions["relais"].events.subscribe(0)
         for n in range(50):  # warm-up: caches, pooled connections, the token's "last used" stamp
             post(-1 - n)
+        pg = PostgresSide(app, args.pg_statements) if schema is not None else None
+        if pg is not None:
+            pg.start()
         profiler = None
         if args.profile:
             from pyinstrument import Profiler
@@ -267,6 +353,8 @@ def main() -> None:
             cprofile = cProfile.Profile(time.process_time)
             cprofile.enable()
         send = Run("POST /api/v1/exchanges/<id>/messages").measure(post, args.messages)
+        if pg is not None:
+            pg.stop()
         if cprofile is not None:
             import pstats
 
@@ -277,7 +365,7 @@ def main() -> None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         send.count_calls(post)
-        trips = statements_per_post(app, post, schema is not None)
+        trips = statements_per_post(app, post, schema is not None, show=args.show_statements)
         flask_floor = floor_flask(args.messages)
         commit_floor = floor_commit(app, args.messages, schema is not None)
         together = concurrent(app, tokens, exchange_ids[1:], args.messages) if args.threads else None
@@ -293,6 +381,8 @@ def main() -> None:
     print(f"{'round trips' if schema is not None else 'statements'} per post: {trips:.1f}"
           + (" (the pool's ping, BEGIN and COMMIT included)" if schema is not None else ""))
     n = len(send.times)
+    if pg is not None:
+        pg.report(n)
     above = (send.cpu - flask_floor.cpu - commit_floor.cpu) / n * 1000
     print(f"the send above both floors: {above:.3f} ms CPU per message; "
           f"{(send.wall - flask_floor.wall - commit_floor.wall) / n * 1000:.3f} ms wall")

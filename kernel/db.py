@@ -20,6 +20,8 @@ from flask import current_app, has_app_context
 from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase  # noqa: F401  (registers the pool schemes)
 
+from .db_prepared import PreparedStatements
+
 log = logging.getLogger(__name__)
 
 try:  # the context variable behind has_app_context() and current_app (Flask 2.2 to 3.1)
@@ -443,9 +445,9 @@ def _with_commit_hooks(cls: type) -> type:
     if cls not in _WITH_HOOKS:
         bases: tuple[type, ...] = (CommitHooks, cls)
         if issubclass(cls, peewee.PostgresqlDatabase):
-            bases = (CommitHooks, DeferredBegin, cls)
+            bases = (CommitHooks, PreparedStatements, DeferredBegin, cls)
             if issubclass(cls, PooledPostgresqlDatabase):
-                bases = (CommitHooks, DeferredBegin, PingWhenIdle, cls)
+                bases = (CommitHooks, PreparedStatements, DeferredBegin, PingWhenIdle, cls)
         _WITH_HOOKS[cls] = type(cls.__name__, bases, {})
     return _WITH_HOOKS[cls]
 

@@ -8,6 +8,7 @@ from typing import Any
 import peewee
 
 from .db import database
+from .db_prepared import register
 
 def column(sql: str, params: tuple | list) -> list:
     """First column of a hand-written query on the hottest paths (written with ``?`` placeholders).
@@ -15,17 +16,17 @@ def column(sql: str, params: tuple | list) -> list:
     Building a query with peewee costs more than running it on these tiny lookups, which every send
     and every read makes; the SQL here is plain enough to be the same on SQLite and PostgreSQL.
     """
-    real = database.obj
-    if real.param != "?":
-        sql = sql.replace("?", real.param)
-    return [row[0] for row in real.execute_sql(sql, params).fetchall()]
+    return [row[0] for row in database.obj.execute_sql(statement(sql), params).fetchall()]
 
 
 # --- the statements every send runs, without peewee's query builder ------------------------
 # Building a peewee query (walking its expression tree, copying it at each chained call) costs
 # several times more than SQLite takes to run these one-row statements. The few that every message
-# send and every API call make are written once here, from the models' own metadata, and cached.
+# send and every API call make are written once here, from the models' own metadata, and cached. On
+# PostgreSQL they are also prepared once per connection (kernel/db_prepared.py): planning them again on
+# every run cost PostgreSQL more than running them.
 _statements: dict[tuple, str] = {}
+_MAX_CACHED = 4000  # statements with a variable number of placeholders (IN lists) are one per length
 
 
 def _statement(key: tuple, build: Any) -> str:
@@ -36,7 +37,9 @@ def _statement(key: tuple, build: Any) -> str:
         sql = build()
         if real.param != "?":
             sql = sql.replace("?", real.param)
-        _statements[full_key] = sql
+            register(sql)
+        if len(_statements) < _MAX_CACHED:
+            _statements[full_key] = sql
     return sql
 
 

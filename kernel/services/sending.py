@@ -334,14 +334,14 @@ class _Announcement:
 def write_together(statements: list[tuple[str, tuple]]) -> None:
     """Run write statements whose results nobody reads (``?`` placeholders), in order. On PostgreSQL they go in
     one round trip (psycopg2 sends a semicolon-joined text at once, in the current transaction); SQLite's driver
-    runs one statement per call, in process, where a call costs no round trip."""
+    runs one statement per call, in process, where a call costs no round trip. On PostgreSQL each is run prepared
+(kernel/db_prepared.py)."""
     real = database.obj
     if len(statements) == 1 or isinstance(real, SqliteDatabase):
         for sql, params in statements:
             execute(sql, params)
         return
-    real.execute_sql("; ".join(statement(sql) for sql, _ in statements),
-                     [value for _, params in statements for value in params])
+    real.execute_together([(statement(sql), params) for sql, params in statements])  # kernel/db_prepared.py
 
 
 def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:

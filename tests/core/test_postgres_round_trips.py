@@ -35,12 +35,14 @@ def app_context(app, backend):
         db.close()
         db.close_all()
         db.connect_params["cursor_factory"] = _Counting
+        db.prepare_statements = False  # the texts as written: kernel/db_prepared.py has its own tests
         database.obj.execute_sql('CREATE TABLE "deferred_probe" ("id" SERIAL PRIMARY KEY, "n" INTEGER UNIQUE)')
         SENT.clear()
         yield db
         db.close()
         db.close_all()
         del db.connect_params["cursor_factory"]
+        db.prepare_statements = True
 
 
 def _seen_elsewhere(db) -> list[int]:

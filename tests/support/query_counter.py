@@ -16,7 +16,16 @@ def count_queries(app) -> Iterator[list[str]]:
         return original(sql, params, *args, **kwargs)
 
     database.execute_sql = counting
+    together = getattr(database, "execute_together", None)  # PostgreSQL: several statements, one round trip
+    if together is not None:
+        def counting_together(statements):
+            seen.append("; ".join(sql for sql, _ in statements))
+            return together(statements)
+
+        database.execute_together = counting_together
     try:
         yield seen
     finally:
         del database.execute_sql
+        if together is not None:
+            del database.execute_together
