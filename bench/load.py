@@ -116,7 +116,7 @@ def prepare(config: dict, users: int, members: int) -> tuple[list[str], list[tup
     return tokens, conversations
 
 
-# --- the clients: processes each holding a share of the sockets (asyncio, `websockets`) -----------
+# --- the clients: processes each holding a share of the sockets (asyncio, bench/load_client.py) ------
 def client_process(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # noqa: ANN001
     """Hold ``sockets`` (user index, token, node host, exchange id); count what arrives until told to stop."""
     raise_fd_limit(65536)
@@ -124,63 +124,34 @@ def client_process(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # n
 
 
 async def _client(sockets: list[tuple[int, str, str, int]], pipe) -> None:  # noqa: ANN001
-    import websockets
+    from load_client import Tally, connect
 
     loop = asyncio.get_running_loop()
-    received: dict[int, int] = {}  # message number -> deliveries
-    latencies: list[float] = []
-    stray = [0]  # events about an exchange the socket's user is not in
-    connected, failed, dropped = [], [0], [0]  # connected: user indexes
+    tally = Tally()
+    connected, failed = [], [0]  # connected: user indexes
     reasons: dict[str, int] = {}  # why sockets failed to connect
     hellos = asyncio.Semaphore(50)  # handshakes under way at once, per client process (a page reload storm)
-    conns = []
+    clients = []
 
     async def hold(user: int, token: str, host: str, exchange_id: int) -> None:
         async with hellos:
             try:
-                ws = await websockets.connect(f"ws://{host}/ws", additional_headers={"Authorization": f"Bearer {token}"},
-                                              ping_interval=None, compression=None, open_timeout=60, proxy=None,
-                                              max_queue=None)
-                hello = json.loads(await asyncio.wait_for(ws.recv(), 60))
-                assert hello["type"] == "hello", hello
+                clients.append(await connect(tally, host, token, exchange_id))
             except Exception as exc:
                 failed[0] += 1
                 reason = f"{type(exc).__name__}: {str(exc)[:80]}"
                 reasons[reason] = reasons.get(reason, 0) + 1
                 return
         connected.append(user)
-        conns.append(ws)
-        try:
-            async for raw in ws:
-                now = time.monotonic()
-                event = json.loads(raw)
-                if event.get("type") != "message.created":
-                    continue
-                if event["exchange_id"] != exchange_id:
-                    stray[0] += 1
-                    continue
-                body = event["data"].get("body", "")
-                if body.startswith("L "):
-                    _, number, sent = body.split()
-                    number = int(number)
-                    received[number] = received.get(number, 0) + 1
-                    latencies.append((now - float(sent)) * 1000)
-        except websockets.ConnectionClosed:
-            pass
-        dropped[0] += 1
 
-    tasks = [asyncio.create_task(hold(*s)) for s in sockets]
-    while len(connected) + failed[0] < len(sockets):
-        await asyncio.sleep(0.1)
+    await asyncio.gather(*(hold(*s) for s in sockets))
     pipe.send(("connected", connected, failed[0], reasons))
     await loop.run_in_executor(None, pipe.recv)  # "stop"
-    pipe.send(("done", received, latencies, stray[0], dropped[0]))
+    pipe.send(("done", tally.received, tally.latencies, tally.stray, tally.dropped))
     await loop.run_in_executor(None, pipe.recv)  # "close"
-    for ws in conns:
-        ws.transport.abort()  # the node is stopped next: no closing handshake for thousands of sockets
-    for t in tasks:
-        t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for client in clients:
+        client.closing = True  # the node is stopped next: no closing handshake for thousands of sockets
+        client.transport.abort()
 
 
 # --- posting -----------------------------------------------------------------------------------
@@ -405,7 +376,8 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
         others = machine_used - cpu_used - clients_used - postgres_used - own_used
         result.note = (f"posting took {wall:.1f} s: machine busy {machine_used / wall * 100:.0f} % of one core "
                        f"(of {os.cpu_count() * 100} %): nodes {cpu_used / wall * 100:.0f} %, client processes "
-                       f"{clients_used / wall * 100:.0f} %, PostgreSQL {postgres_used / wall * 100:.0f} %, posting "
+                       f"{clients_used / wall * 100:.0f} % ({result.client_cpu_ms:.2f} ms/msg), PostgreSQL "
+                       f"{postgres_used / wall * 100:.0f} % ({result.postgres_cpu_ms:.2f} ms/msg), posting "
                        f"threads {own_used / wall * 100:.0f} %, other programs {others / wall * 100:.0f} %; node CPU "
                        f"less the idle sockets' {result.net_cpu_ms:.2f} ms/msg")
         result.idle_cpu_ms = idle_cpu * 1000 / idle  # per second of idle, all sockets

@@ -11,9 +11,14 @@ from gunicorn.workers.ggevent import GeventWorker
 
 from ..health import stopping
 from ..live_socket import restart_sockets
+from . import response
 
 
 class RelaisWorker(GeventWorker):
+    def init_process(self) -> None:
+        response.install()  # an answer's head and body in one write (kernel/serving/response.py)
+        super().init_process()
+
     def handle_exit(self, sig: int, frame: Any) -> None:  # SIGTERM: graceful
         super().handle_exit(sig, frame)
         gevent.spawn(_let_sockets_go)  # out of the signal handler, as gunicorn does for SIGQUIT
