@@ -15,12 +15,26 @@ let leaving = false;
 window.addEventListener("submit", (event) => {
   if (!event.defaultPrevented && event.target.matches("form.logout")) leaving = true;
 });
-window.addEventListener("pageshow", () => { leaving = false; });  // back from the cache: the page is live again
+window.addEventListener("pageshow", () => { leaving = false; going = false; });  // back from the cache: live again
+
+let going = false;
+const AFTER_THE_OTHER_TAB_MS = 1000;
 
 export function goToLogin() {
-  if (leaving) return;
+  if (leaving || going) return;
   const next = location.pathname + location.search;
-  location.assign(`/login?next=${encodeURIComponent(next)}`);
+  const go = () => {
+    going = false;
+    location.assign(`/login?next=${encodeURIComponent(next)}`);
+  };
+  // Logged out in another tab (logout_elsewhere.js): that tab's way to the login page goes first, or this one's
+  // might read the « Vous êtes déconnecté. » meant for it (a login page shows it once).
+  if (document.documentElement.dataset.loggedOutElsewhere === "true") {
+    going = true;
+    setTimeout(go, AFTER_THE_OTHER_TAB_MS);
+  } else {
+    go();
+  }
 }
 
 /**

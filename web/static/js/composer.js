@@ -6,17 +6,13 @@ import { allMessages, api } from "./api.js";
 import { createAttachments } from "./attachments.js";
 import { autogrow, h, onSendShortcut } from "./dom.js";
 import { createDraftSaver, newSendKey, whoAmI } from "./drafts.js";
+import { storeReplies as saveOutbox, waitingReplies as outbox } from "./send_outbox.js";
 
-const OUTBOX = "relais.outbox";  // [{key, account, exchangeId, body, attachments, at}]
+// The waiting replies live in localStorage "relais.outbox" ([{key, account, exchangeId, body, attachments, at}]),
+// kept by send_outbox.js, which also forgets them at logout.
 const RETRY = 15000;
-
-function outbox() {
-  try { return JSON.parse(localStorage.getItem(OUTBOX) || "[]"); } catch { return []; }
-}
-
-function saveOutbox(items) {
-  try { localStorage.setItem(OUTBOX, JSON.stringify(items)); } catch { /* unavailable: kept on screen only */ }
-}
+const NOT_KEPT = "Pas de connexion, et ce message n’a pas pu être gardé dans ce navigateur : il reste ci-dessus, "
+  + "renvoyez-le une fois la connexion revenue.";
 
 /** createComposer(form, {exchangeId, onSent(message)}) wires the server-rendered composer form. */
 export function createComposer(form, { exchangeId, onSent }) {
@@ -93,7 +89,10 @@ export function createComposer(form, { exchangeId, onSent }) {
         method: "POST", json: { body, attachments: ids }, headers: { "Idempotency-Key": item.key } });
       if (r.status === 0 && account !== null) {
         // No connection: the message waits here and leaves by itself when the connection is back.
-        saveOutbox([...outbox(), item]);
+        if (!saveOutbox([...outbox(), item])) {  // storage unavailable, or the account logged out meanwhile
+          showError([NOT_KEPT]);
+          return;
+        }
         showPending();
       } else if (!r.ok) {
         showError(allMessages(r.errors));

@@ -23,8 +23,13 @@ function local(key) {
 }
 
 function keepLocal(key, draft) {
-  if (!key || (forgotten && key.startsWith(forgotten))) return;  // logging out: nothing kept any more
-  try { localStorage.setItem(key, JSON.stringify({ ...draft, saved_at: new Date().toISOString() })); } catch { /* full */ }
+  if (!key || (forgotten && key.startsWith(forgotten))) return false;  // logged out: nothing kept any more
+  try {
+    localStorage.setItem(key, JSON.stringify({ ...draft, saved_at: new Date().toISOString() }));
+    return true;
+  } catch {
+    return false;  // full or unavailable
+  }
 }
 
 function dropLocal(key) {
@@ -76,9 +81,12 @@ export function createDraftSaver({ screen, collect, isEmpty, status = null }) {
       dropLocal(localKey);
       say("Brouillon enregistré");
     } else if (r.status === 0) {  // no network: kept here, sent to the server once it answers again
-      keepLocal(localKey, draft);
-      dirty = false;
-      say("Brouillon gardé sur cet appareil (hors connexion)");
+      if (keepLocal(localKey, draft)) {
+        dirty = false;
+        say("Brouillon gardé sur cet appareil (hors connexion)");
+      } else {
+        say("");
+      }
     } else {
       say("");
     }

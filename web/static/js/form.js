@@ -377,7 +377,11 @@ window.addEventListener("beforeunload", (event) => {
   // Kept as a draft already: nothing to lose. Only what the last few hundred milliseconds typed is asked about.
   // A send waiting for the connection is kept in this browser too (send_outbox.js).
   const kept = waiting !== null && waiting.account !== null;
-  if (typedSomething() && !sent && !leaving && !kept && (!drafts || drafts.unsaved())) event.preventDefault();
+  // Logged out in another tab (logout_elsewhere.js): this page goes to the login page without asking.
+  const loggedOut = document.documentElement.dataset.loggedOutElsewhere === "true";
+  if (typedSomething() && !sent && !leaving && !kept && !loggedOut && (!drafts || drafts.unsaved())) {
+    event.preventDefault();
+  }
 });
 
 load();

@@ -41,6 +41,25 @@ export function dropSend(key) {
   store(all().filter((item) => item.key !== key));
 }
 
+/** A thread's replies waiting for the connection (composer.js), every account's. */
+export function waitingReplies() {
+  return read(REPLIES);
+}
+
+/** Keep the replies waiting (the whole list, as read then changed). None of an account that logged out from
+ * this page (or from another tab: logout_elsewhere.js) is written back: false then, as when the storage is
+ * unavailable, and the reply stays in its box. */
+export function storeReplies(items) {
+  const kept = items.filter((item) => item.account !== forgotten);
+  try {
+    if (kept.length) localStorage.setItem(REPLIES, JSON.stringify(kept));
+    else localStorage.removeItem(REPLIES);
+  } catch {
+    return false;
+  }
+  return kept.length === items.length;
+}
+
 /** Every send of `account` waiting in this browser. */
 export function waitingSends(account) {
   return all().filter((item) => item.account === account);

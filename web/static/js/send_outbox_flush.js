@@ -10,6 +10,7 @@
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { forgetLocalDrafts, whoAmI } from "./drafts.js";
+import { announceLogout, followLogoutElsewhere } from "./logout_elsewhere.js";
 import { countWaiting, dropSend, forgetSends, waitingSends } from "./send_outbox.js";
 
 const RETRY_MS = 15000;
@@ -105,9 +106,11 @@ function guardLogout() {
       }
       return;
     }
+    announceLogout(account);  // the account's other tabs leave too, forgetting as this one does
     forgetSends(account);
     forgetLocalDrafts(account);
   });
+  followLogoutElsewhere(account);
   form.dataset.guarded = "true";
 }
 
