@@ -63,6 +63,8 @@ def test_a_typed_mail_address_becomes_a_recipient_and_other_text_blocks_the_send
     expect(field.locator(".field-error")).to_have_text(re.compile(
         "^« Dr Bernard » n'est pas un destinataire : choisissez-le dans la liste ou saisissez une adresse MSSanté complète"))
     expect(recipients).to_be_focused()
+    # Said with the empty required subject: both corrected in one go, not one send after the other.
+    expect(page.locator("[data-field=subject] .field-error")).to_have_text("Ce champ est obligatoire.")
     page.screenshot(path=artifacts / "typed-01-texte-non-choisi.png")
     assert sent == []
 

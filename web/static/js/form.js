@@ -212,6 +212,9 @@ function hasChildError(name, errors) {
   return Object.keys(errors).some((key) => key.startsWith(`${name}.`));
 }
 
+// Fields whose emptiness the browser can tell as surely as the server (kernel/schemas/french.py's words).
+const SAID_EMPTY = new Set(["text", "person", "patient", "message"]);
+
 async function send() {
   if (sending || sent || waiting || form.dataset.ready !== "true") return;
   sending = true;
@@ -227,6 +230,11 @@ async function send() {
       if (message) unresolved[control.name] = [message];
     }
     if (Object.keys(unresolved).length) {
+      // Said with the empty required fields, as the server would say them: all corrected in one go.
+      for (const control of controls.values()) {
+        if (control.spec.required && !unresolved[control.name] && SAID_EMPTY.has(control.spec.type)
+            && control.isEmpty()) unresolved[control.name] = ["Ce champ est obligatoire."];
+      }
       showErrors(unresolved);
       return;
     }
