@@ -97,3 +97,21 @@ def test_find_a_patient_open_them_and_one_of_their_exchanges(make_site, new_page
     page.get_by_label("Votre message").press("Control+Enter")
     expect(first.locator(".badge")).to_have_text("1")
     alice_page.screenshot(path=artifacts / "mes-patients-04-en-direct.png")
+
+
+def test_each_channel_is_named_by_what_it_makes(site, new_page, sign_in):
+    """The tag in front of an exchange on a patient's page: a noun a doctor reads, not a verb's remains
+    (« Des documents », « À un patient » were shown for the documents and Mon Espace Santé channels)."""
+    with site.app.app_context():
+        make_account("alice", "Alice", "Martin")
+    page = new_page()
+    sign_in(page, site, "alice", "/patients")
+    labels = ["Démarrer une conversation", "Démarrer une téléexpertise", "Envoyer des documents",
+              "Rédiger un mail sécurisé", "Écrire à un patient", "Télécopie"]
+    nouns = page.evaluate("""async (labels) => {
+        const base = document.querySelector('script[src*="/js/shell.js"]').src.replace(/shell\\.js$/, "");
+        const { channelNoun } = await import(base + "exchange_row.js");
+        return labels.map(channelNoun);
+    }""", labels)
+    assert nouns == ["Conversation", "Téléexpertise", "Documents", "Mail sécurisé", "Message à un patient",
+                     "Télécopie"]

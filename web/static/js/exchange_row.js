@@ -3,9 +3,12 @@
 import { h } from "./dom.js";
 import { fullDate, shortDate } from "./format.js";
 
-/** "Démarrer une téléexpertise" -> "Téléexpertise": a channel's label as the name of what it makes. */
+/** A channel's label as the name of what it makes: "Démarrer une téléexpertise" -> "Téléexpertise", "Envoyer des
+ * documents" -> "Documents", "Écrire à un patient" -> "Message à un patient" (a verb's "à …" needs a noun). */
 export function channelNoun(label) {
-  const noun = String(label || "").replace(/^(démarrer|envoyer|rédiger|échanger avec|écrire)\s+(une?\s+)?/i, "");
+  let noun = String(label || "").replace(/^(démarrer|envoyer|rédiger|échanger avec|écrire)\s+/i, "");
+  if (noun !== String(label || "")) noun = noun.replace(/^(une?|des|les?|la)\s+|^l[’']/i, "");
+  if (/^(à|au|aux)\s/i.test(noun)) noun = `message ${noun}`;
   return noun ? noun[0].toUpperCase() + noun.slice(1) : "";
 }
 
