@@ -142,6 +142,16 @@ class _Tracked(peewee._callable_context_manager):
             finally:
                 self._leave_gate()
         held = self.db._pop_frames(self.frame)
+        if exc_type is None and not self.savepoint:
+            try:
+                _before_commit(held)
+            except BaseException as failed:  # the transaction must not commit without what was to go with it
+                exc_type, exc, tb = type(failed), failed, failed.__traceback__
+                try:
+                    self.inner.__exit__(exc_type, exc, tb)  # rolls back
+                finally:
+                    self._leave_gate()
+                raise
         try:
             self.inner.__exit__(exc_type, exc, tb)  # commits (or releases), or rolls back; raises if that fails
         finally:
@@ -158,7 +168,9 @@ class _Tracked(peewee._callable_context_manager):
 
     def commit(self, begin: bool = True) -> None:
         # Committed in the middle of the block: what was held goes now, before the next transaction
-        # begins, so that what the actions write (a live_event row, pg_notify) is not part of it.
+        # begins, so that what the actions write after the commit is not part of the next transaction.
+        if not self.savepoint:
+            _before_commit([action for frame in self.db._held.frames for action in frame])
         self.inner.commit(False)
         try:
             if self.savepoint:
@@ -205,6 +217,7 @@ class CommitHooks:
             transaction = self.pop_transaction()  # type: ignore[attr-defined]
         except IndexError:
             return False
+        _before_commit([action for frame in self._held.frames for action in frame])
         transaction.commit(begin=False)
         try:
             self._release_all_held()
@@ -329,6 +342,16 @@ class CommitHooks:
                 failed = failed or exc
         if failed is not None and has_app_context() and current_app.testing:
             raise failed  # a test must see it; a user's request, whose write is done, must not
+
+
+def _before_commit(held: list[Action]) -> None:
+    """Let the actions held until this commit that have a part to play inside the transaction play it now, in
+    their order, before the COMMIT: a live event's NOTIFY (kernel/services/events_postgres.py), which PostgreSQL
+    then delivers on commit only, with the transaction's one WAL flush. Such an action has a ``before_commit``."""
+    for action in held:
+        prepare = getattr(action, "before_commit", None)
+        if prepare is not None:
+            prepare()
 
 
 def _green() -> bool:
@@ -466,6 +489,9 @@ def _connect(url: str, **params: Any) -> peewee.Database:
 
 def on_commit(action: Callable[[], None]) -> None:
     """Run ``action`` after the current transaction of the app's database commits (at once outside one).
+
+    An ``action`` with a ``before_commit`` method has it called inside the transaction, just before the COMMIT
+    (never if it rolls back; not at all outside a transaction): its writes then commit with the transaction's.
 
     Dropped if the transaction, or the savepoint it was asked in, rolls back. Actions run in the order
     they were asked, in the thread that committed, still in its app context, outside any transaction (a

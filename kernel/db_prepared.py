@@ -80,9 +80,54 @@ class PreparedStatements:
         self.prepare_statements = True  # tests that look at the texts sent turn it off
 
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if not self.prepare_statements or not _preparable(sql, params):
+        pending = self._take_deferred()
+        if not pending and (not self.prepare_statements or not _preparable(sql, params)):
             return super().execute_sql(sql, params, *args, **kwargs)  # type: ignore[misc]
-        return self._run_together([(sql, params)])
+        return self._run_together([*pending, (sql, params)])
+
+    # --- writes whose result nobody reads travel with the transaction's next round trip --------------------
+    def defer(self, sql: str, params: Any = None) -> None:
+        """Run a write whose result nobody reads (placeholders ``%s``) with the transaction's next round trip:
+        its next statement, or its COMMIT; at once outside a transaction. Statements keep their order, and a
+        failure surfaces at that next statement or at the commit, which then rolls the transaction back."""
+        if not self.in_transaction():  # type: ignore[attr-defined]
+            self.execute_sql(sql, params)
+            return
+        conn = self.connection()  # type: ignore[attr-defined]
+        state = self._state  # type: ignore[attr-defined]
+        pending = getattr(state, "deferred", None)
+        if pending is None or pending[0] is not conn:
+            pending = state.deferred = (conn, [])
+        pending[1].append((sql, params))
+
+    def _take_deferred(self) -> list[tuple[str, Any]]:
+        state = self._state  # type: ignore[attr-defined]
+        pending = getattr(state, "deferred", None)
+        if pending is None:
+            return []
+        state.deferred = None
+        return pending[1] if pending[0] is state.conn and state.conn is not None else []
+
+    def commit(self) -> None:
+        pending = self._take_deferred()
+        if pending:  # the writes, then COMMIT, in one round trip (with the BEGIN if nothing else ran)
+            self._run_together([*pending, ("COMMIT", None)])
+            return
+        super().commit()  # type: ignore[misc]
+
+    def rollback(self) -> None:
+        self._take_deferred()  # never sent: nothing of them to undo
+        super().rollback()  # type: ignore[misc]
+
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        pending = self._take_deferred()
+        if pending:  # whoever takes the driver's cursor (a COPY) comes after them
+            self._run_together(pending)
+        return super().cursor(*args, **kwargs)  # type: ignore[misc]
+
+    def close(self) -> Any:
+        self._state.deferred = None  # type: ignore[attr-defined]
+        return super().close()  # type: ignore[misc]
 
     def execute_together(self, statements: list[tuple[str, Any]]) -> Any:
         """Run several statements (placeholders ``%s``) in one round trip, in order, in the current transaction
@@ -94,6 +139,7 @@ class PreparedStatements:
         texts: list[str] = []
         values: list[Any] = []
         new: dict[str, str] = {}
+        statements = [*self._take_deferred(), *statements]
         for sql, params in statements:
             values.extend(params or ())
             name = known.get(sql) or new.get(sql)

@@ -127,3 +127,31 @@ def statement(sql: str) -> str:
 def execute(sql: str, params: tuple | list) -> int:
     """Run a hand-written write statement (``?`` placeholders); returns the rows it changed."""
     return database.obj.execute_sql(statement(sql), params).rowcount
+
+
+def defer(sql: str, params: tuple | list) -> None:
+    """Run a hand-written write whose result nobody reads (``?`` placeholders). On PostgreSQL, in a transaction, it
+    travels with the transaction's next round trip (its next statement or its COMMIT: kernel/db_prepared.py); on
+    SQLite, where a statement costs no round trip, it runs now."""
+    _defer(statement(sql), params)
+
+
+def _defer(sql: str, params: tuple | list) -> None:  # sql in the database's parameter style
+    real = database.obj
+    later = getattr(real, "defer", None)
+    if later is None:
+        real.execute_sql(sql, params)
+    else:
+        later(sql, params)
+
+
+def insert_later(model: type[peewee.Model], values: dict[str, Any]) -> None:
+    """``insert_row`` for a row whose id nobody reads: run with ``defer``."""
+    fields = [model._meta.fields[name] for name in values]
+    table = model._meta.table_name
+
+    def build() -> str:
+        columns = ", ".join(f'"{f.column_name}"' for f in fields)
+        return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(fields))})'
+
+    _defer(_statement(("insert_later", table, *values), build), [f.db_value(v) for f, v in zip(fields, values.values())])

@@ -85,7 +85,28 @@ def publish_on_commit(*events: Event) -> None:
     They go to their recipients' sockets, then to every plugin's ``on_event``, once, in this order."""
     for event in events:
         check_event(event)
-    on_commit(functools.partial(current_app.extensions["relais"].events.publish, events))
+    on_commit(HeldEvents(current_app.extensions["relais"].events, events))
+
+
+class HeldEvents:
+    """Events held until their transaction commits (``publish_on_commit``; a send fills its ``message.created`` in
+    once its content is final). Just before the COMMIT (kernel.db.on_commit's ``before_commit``) the backend may
+    send what crosses to other instances inside the transaction: PostgreSQL's NOTIFY, delivered by the server on
+    commit only, and committed with the transaction's own WAL flush rather than in a second transaction after it.
+    After the commit the events go to this instance's sockets and to the plugins' listeners."""
+
+    def __init__(self, bus: "EventBus", events: Iterable[Event] = ()) -> None:
+        self.bus = bus
+        self.events = list(events)
+        self.notified = False  # the backend sent them inside the transaction
+
+    def before_commit(self) -> None:
+        if self.events:
+            self.notified = self.bus.before_commit(self.events)
+
+    def __call__(self) -> None:
+        if self.events:
+            self.bus.publish(self.events, notified=self.notified)
 
 
 class TooManySockets(RuntimeError):
@@ -254,12 +275,26 @@ class EventBus:
         with self._lock:
             return set(self._subscriptions)
 
-    def publish(self, events: Iterable[Event]) -> None:
-        """Send committed events: to the sockets of their recipients, then to plugins' listeners.
+    def before_commit(self, events: list[Event]) -> bool:
+        """Inside the transaction that publishes ``events``, just before its COMMIT: let the backend send what
+        must leave with the transaction (PostgreSQL's NOTIFY). True if it did (``publish`` then only delivers
+        here); False for a backend without such a step (in-process). Called by ``HeldEvents``; not for direct use."""
+        prepare = getattr(self._backend, "before_commit", None)
+        if prepare is None:
+            return False
+        prepare(events)
+        return True
+
+    def publish(self, events: Iterable[Event], *, notified: bool = False) -> None:
+        """Send committed events: to the sockets of their recipients, then to plugins' listeners. ``notified``:
+        the backend already sent them to the other instances inside the transaction (``before_commit``).
 
         Called once the transaction committed (``publish_on_commit``); not for direct use."""
         for event in events:
-            self._backend.send(event)
+            if notified:
+                self._fan_out(event)
+            else:
+                self._backend.send(event)
             if self._forward is not None:
                 self._forward(event)
             if self._listeners is not None:

@@ -1,7 +1,8 @@
 """Live events across instances: PostgreSQL LISTEN/NOTIFY.
 
-Every instance publishing an event delivers it to its own sockets at once, then NOTIFYs it on the
-platform's channel; every other instance LISTENs on that channel and delivers it to its own sockets.
+Every instance publishing an event NOTIFYs it on the platform's channel inside the transaction that publishes it
+(PostgreSQL delivers it on commit only), and once committed delivers it to its own sockets; every other instance
+LISTENs on that channel and delivers it to its own sockets.
 The recipients travel with the event, so each instance still sends it only to the accounts that may
 see it.
 
@@ -25,11 +26,14 @@ from typing import Any, Callable
 import psycopg2
 import psycopg2.extensions
 
+from ..db_prepared import register
 from .events import Event
 
 log = logging.getLogger(__name__)
 
 NOTIFY_LIMIT = 7000  # bytes of payload; PostgreSQL refuses 8000 and more
+_NOTIFY = "SELECT pg_notify(%s, %s)"
+register(_NOTIFY)  # run prepared, like the hand-written statements of the send (kernel/db_prepared.py)
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
 
@@ -70,6 +74,22 @@ class PostgresBackend:
         except Exception:  # committed already: the other instances' sockets catch up when they resync
             log.exception("could not NOTIFY event %s of exchange %s", event.type, event.exchange_id)
 
+    def before_commit(self, events: list[Event]) -> None:
+        """Inside the publishing transaction, just before its COMMIT (kernel.services.events.HeldEvents): NOTIFY
+        each event there. PostgreSQL delivers a transaction's notifications once it commits, and never if it
+        rolls back, so the other instances hear of the events exactly as before, after the commit; but the NOTIFY
+        travels with the COMMIT (one round trip, kernel/db_prepared.py ``defer``) and commits with the write's
+        own WAL flush, where a NOTIFY after the commit was a second transaction, flushed on its own, per send.
+        (If the server's notification queue were full, the COMMIT itself would fail: the send is refused rather
+        than stored without its event for the other instances.)"""
+        for event in events:
+            sql, params = self._notification(event)
+            defer = getattr(self.database, "defer", None)
+            if defer is None:  # pragma: no cover - the app's PostgreSQL database always has it
+                self.database.execute_sql(sql, params)
+            else:
+                defer(sql, params)
+
     def stop(self) -> None:
         self._stopping.set()
         self._deliver = None
@@ -84,6 +104,10 @@ class PostgresBackend:
         return self._channel
 
     def _notify(self, event: Event) -> None:
+        """NOTIFY an event published outside a transaction (in one, ``before_commit`` sent it)."""
+        self.database.execute_sql(*self._notification(event))
+
+    def _notification(self, event: Event) -> tuple[str, tuple]:
         # "<origin> <event>": the event serialised once, whether it travels in the payload or the table.
         body = event.to_json()
         payload = f"{self.origin} {body}"
@@ -93,7 +117,7 @@ class PostgresBackend:
                 'INSERT INTO "live_event" ("payload", "created_at") VALUES (%s, now() AT TIME ZONE \'UTC\') '
                 'RETURNING "id"', (body,)).fetchone()[0]
             payload = f"{self.origin} {row_id}"
-        self.database.execute_sql("SELECT pg_notify(%s, %s)", (self.channel(), payload))
+        return _NOTIFY, (self.channel(), payload)
 
     # --- listening ------------------------------------------------------------------------------
     def _connect(self) -> Any:

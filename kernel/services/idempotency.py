@@ -17,7 +17,7 @@ import peewee as pw
 from flask import Response, current_app, request
 
 from ..db import utcnow, write_transaction
-from ..statements import execute, fetch_one, insert_row, statement
+from ..statements import execute, fetch_one, insert_later, statement
 from ..models import IdempotentAnswer
 from .sending import SendRejected, write_together
 
@@ -59,16 +59,18 @@ def once(account_id: int, check: Callable[[], T], store: Callable[[T], Answer]) 
     checked = check()
     try:
         with write_transaction():
-            # Taken first: a racing twin blocks here until this transaction ends, then finds the key taken.
-            # Every browser send carries a key: its statements are plain SQL (peewee's query builder cost more
-            # than the rest of the send), and the answer and the clean-up leave in one round trip.
-            row_id = insert_row(IdempotentAnswer, {"account": account_id, "key": key, "request": signature,
-                                                   "status": 0, "location": "", "created_at": utcnow()})
+            # Taken first: a racing twin blocks on it until this transaction ends, then finds the key taken. On
+            # PostgreSQL it travels with the send's first statement (kernel/db_prepared.py ``defer``), so the twin's
+            # refusal (IntegrityError) surfaces there, still inside this block. Every browser send carries a key:
+            # its statements are plain SQL (peewee's query builder cost more than the rest of the send), and the
+            # answer and the clean-up leave with the COMMIT.
+            insert_later(IdempotentAnswer, {"account": account_id, "key": key, "request": signature,
+                                            "status": 0, "location": "", "created_at": utcnow()})
             body, status, headers = store(checked)
             text = current_app.json.dumps(body)  # the app's JSON (dates as it writes them), replayed verbatim
             write_together([
-                ('UPDATE "idempotent_answer" SET "status" = ?, "body" = ?, "location" = ? WHERE "id" = ?',
-                 (status, text, headers.get("Location", ""), row_id)),
+                ('UPDATE "idempotent_answer" SET "status" = ?, "body" = ?, "location" = ? '
+                 'WHERE "account_id" = ? AND "key" = ?', (status, text, headers.get("Location", ""), account_id, key)),
                 # the account's expired keys go as it makes new ones: the table stays small
                 _forget_old(account_id)])
     except pw.IntegrityError:

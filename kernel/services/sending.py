@@ -24,7 +24,7 @@ from ..plugin_calls import PluginCallFailed, call_each
 from . import drafts
 from .acting_as import ActingAsDenied, check_acting_as, member_identity_for
 from .behalf import principal_label
-from .events import Event, EventBus, check_event, publish_on_commit
+from .events import Event, HeldEvents, check_event, publish_on_commit
 from .patients import known_patient, mark_used
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -202,7 +202,7 @@ class Sender:
             self._deliver(exchange.channel, exchange, message, draft, context)
             self.relais.audit.record("message.create", account_id=account.id, acting_as_id=acting_as.id,
                                      target=f"exchange:{exchange.id}", status=201,
-                                     exchange_id=exchange.id, patient_id=exchange.patient_id)
+                                     exchange_id=exchange.id, patient_id=exchange.patient_id, later=True)
         return message
 
     # --- pieces ----------------------------------------------------------------------------
@@ -297,7 +297,7 @@ class Sender:
                  context: SendContext) -> None:
         # Its place is taken before deliver runs: members learn of the message before what follows from it
         # (the events deliver publishes); its content is known after, since deliver may add to the message.
-        announcement = _Announcement(self.relais.events)
+        announcement = HeldEvents(self.relais.events)
         on_commit(announcement)
         handled = self.relais.pm.hook.deliver(channel=channel, exchange=exchange, message=message,
                                               draft=draft, context=context)
@@ -307,8 +307,9 @@ class Sender:
         if message is not None:
             # Final now (deliver may have added to it): the API's answer reuses it rather than dumping it again.
             message.serialized = self.relais.serialize_message(message)
-            announcement.event = Event.for_exchange("message.created", exchange.id, message.serialized)
-            check_event(announcement.event)
+            event = Event.for_exchange("message.created", exchange.id, message.serialized)
+            check_event(event)
+            announcement.events.append(event)
 
 
 def _send_transaction(savepoint: bool) -> Any:
@@ -319,29 +320,20 @@ def _send_transaction(savepoint: bool) -> Any:
     return real.transaction()  # nested: neither commits nor rolls back; what it holds goes with the caller's
 
 
-class _Announcement:
-    """A send's ``message.created``, held until commit at the place it was made for."""
-
-    def __init__(self, bus: EventBus) -> None:
-        self.bus = bus
-        self.event: Event | None = None
-
-    def __call__(self) -> None:
-        if self.event is not None:
-            self.bus.publish([self.event])
-
-
 def write_together(statements: list[tuple[str, tuple]]) -> None:
-    """Run write statements whose results nobody reads (``?`` placeholders), in order. On PostgreSQL they go in
-    one round trip (psycopg2 sends a semicolon-joined text at once, in the current transaction); SQLite's driver
-    runs one statement per call, in process, where a call costs no round trip. On PostgreSQL each is run prepared
-(kernel/db_prepared.py)."""
+    """Run write statements whose results nobody reads (``?`` placeholders), in order. On PostgreSQL, in a
+    transaction, they travel with its next round trip (its next statement or its COMMIT: kernel/db_prepared.py
+    ``defer``), outside one together in one round trip, each prepared; SQLite's driver runs one statement per
+    call, in process, where a call costs no round trip."""
     real = database.obj
-    if len(statements) == 1 or isinstance(real, SqliteDatabase):
+    if isinstance(real, SqliteDatabase):
         for sql, params in statements:
             execute(sql, params)
-        return
-    real.execute_together([(statement(sql), params) for sql, params in statements])  # kernel/db_prepared.py
+    elif real.in_transaction():
+        for sql, params in statements:
+            real.defer(statement(sql), params)
+    else:
+        real.execute_together([(statement(sql), params) for sql, params in statements])
 
 
 def mark_read_upto(exchange_id: int, account_id: int, message_id: int) -> None:

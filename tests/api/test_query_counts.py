@@ -68,14 +68,17 @@ def test_a_reply_costs_a_fixed_handful_of_statements(app, client, backend):
     # Token (with its account), the account's identities, its membership, the exchange, the acting-as
     # identity; then the message, the message box's draft (removed), the exchange's date, the author's read
     # mark, the audience of the live event and the audit line. Not one per member, nothing for the response.
-    # On PostgreSQL the writes whose result nobody reads (the exchange's date, the read mark, the draft) go
-    # together in one round trip (kernel.services.sending.write_together).
-    assert len(seen) == (11 if backend == "sqlite" else 9), seen
+    # On PostgreSQL the writes whose result nobody reads (the exchange's date, the read mark, the draft) travel
+    # with the next statement, the audience's (kernel.services.sending.write_together), and the audit line with
+    # the COMMIT (kernel/db_prepared.py ``defer``): what is counted here is the statements the app runs itself,
+    # each its own round trip (the COMMIT is not counted).
+    assert len(seen) == (11 if backend == "sqlite" else 7), seen
 
 
 def test_a_reply_with_an_idempotency_key_costs_three_statements_more(app, client, backend):
     """Every browser send carries an Idempotency-Key (the composer's outbox): its answer is looked up, the key
-    taken, and the answer stored with the clean-up of expired keys (one round trip on PostgreSQL)."""
+    taken, and the answer stored with the clean-up of expired keys. On PostgreSQL only the look-up is a round
+    trip of its own: the key travels with the message's INSERT, the answer and the clean-up with the COMMIT."""
     alice, bob = make_account("alice"), make_account("bob")
     exchange_id = client.post("/api/v1/channels/test_chat/exchanges", headers=bearer(alice), json={
         "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Réunion",
@@ -88,7 +91,7 @@ def test_a_reply_with_an_idempotency_key_costs_three_statements_more(app, client
     with count_queries(app) as keyed:
         assert client.post(url, headers={**headers, "Idempotency-Key": "k-1"},
                            json={"body": "Réponse"}).status_code == 201
-    assert len(keyed) - len(plain) == (4 if backend == "sqlite" else 3), keyed
+    assert len(keyed) - len(plain) == (4 if backend == "sqlite" else 1), keyed
     with count_queries(app) as replayed:  # the same key again: the first answer, read once, nothing written
         r = client.post(url, headers={**headers, "Idempotency-Key": "k-1"}, json={"body": "Réponse"})
     assert r.status_code == 201 and r.headers["Idempotent-Replayed"] == "true"

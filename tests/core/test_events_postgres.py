@@ -127,3 +127,35 @@ def test_the_postgres_backend_needs_a_postgres_database(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config({"data_dir": str(tmp_path), "event_backend": "redis"}, environ={})
     assert "valeurs possibles : local, postgres" in str(caught.value)
+
+
+def test_the_notify_travels_with_the_commit_of_what_it_announces(instances, people):
+    """The NOTIFY is sent inside the publishing transaction, in its COMMIT's round trip (kernel.services.events.
+    HeldEvents): one commit and one WAL flush per send, where a NOTIFY after the commit was a second transaction.
+    PostgreSQL delivers it on commit only: the other instance hears it as before."""
+    a, b = instances
+    alice, bob, _ = people
+    sent: list[str] = []
+
+    class Counting(psycopg2.extensions.cursor):
+        def execute(self, sql, params=None):  # noqa: ANN001
+            sent.append(sql if isinstance(sql, str) else sql.decode())
+            return super().execute(sql, params)
+
+    db = a.extensions["relais"].database
+    db.close_all()
+    db.connect_params["cursor_factory"] = Counting
+    try:
+        with LiveServer(b) as url_b:
+            ws = _socket(b, url_b, bob)
+            _start(a, alice, [bob], "Une seule validation")
+            assert next_event(ws, "exchange.created") and next_event(ws, "message.created")["data"]["body"] == \
+                "Une seule validation"
+            ws.close()
+    finally:
+        db.close_all()
+        del db.connect_params["cursor_factory"]
+    notifying = [s for s in sent if "pg_notify" in s]
+    assert len(notifying) == 1, sent  # both events' NOTIFYs (the first one prepares the statement) in one trip
+    assert notifying[0].endswith("; COMMIT") and notifying[0].count("EXECUTE ") >= 2, notifying
+    assert not any(s == "COMMIT" for s in sent), sent  # no transaction of its own, before or after

@@ -12,7 +12,7 @@ import kernel.db_prepared
 import kernel.statements
 from kernel.db import database, write_transaction
 from kernel.services.sending import write_together
-from kernel.statements import column, execute
+from kernel.statements import column, defer, execute
 
 SENT: list[str] = []
 INSERT = 'INSERT INTO "prepared_probe" ("n", "label") VALUES (?, ?)'
@@ -89,12 +89,64 @@ def test_a_new_connection_prepares_again(db):
 
 
 def test_several_statements_go_in_one_round_trip(db):
-    with write_transaction():
-        write_together([(INSERT, (1, "un")), (INSERT, (2, "deux")), ('DELETE FROM "prepared_probe" WHERE "n" = ?', (1,))])
+    write_together([(INSERT, (1, "un")), (INSERT, (2, "deux")), ('DELETE FROM "prepared_probe" WHERE "n" = ?', (1,))])
     assert column(SELECT, (0,)) == [2]
-    assert len(SENT) == 3, SENT  # BEGIN with the three, COMMIT, the SELECT
-    assert SENT[0].startswith("BEGIN; PREPARE ") and SENT[0].count("EXECUTE ") == 3 and SENT[0].count("PREPARE ") == 2
-    assert SENT[1] == "COMMIT"
+    assert len(SENT) == 2, SENT  # the three together (outside a transaction), the SELECT
+    assert SENT[0].startswith("PREPARE ") and SENT[0].count("EXECUTE ") == 3 and SENT[0].count("PREPARE ") == 2
+
+
+def test_in_a_transaction_writes_nobody_reads_go_with_the_next_round_trip(db):
+    with write_transaction():
+        write_together([(INSERT, (1, "un")), (INSERT, (2, "deux"))])
+        assert SENT == []  # nothing sent yet
+        assert column(SELECT, (0,)) == [1, 2]  # a read sees them: they went first, in its round trip
+        defer(INSERT, (3, "trois"))
+        defer('DELETE FROM "prepared_probe" WHERE "n" = ?', (1,))
+    assert len(SENT) == 2, SENT  # BEGIN, the writes and the read; the last writes and the COMMIT
+    assert SENT[0].startswith("BEGIN; PREPARE ") and SENT[0].count("EXECUTE ") == 3, SENT
+    assert SENT[1].endswith("; COMMIT") and SENT[1].count("EXECUTE ") == 2, SENT
+    assert column(SELECT, (0,)) == [2, 3]
+
+
+def test_deferred_writes_of_a_rolled_back_transaction_or_savepoint_never_last(db):
+    with pytest.raises(RuntimeError):
+        with write_transaction():
+            defer(INSERT, (1, "un"))
+            raise RuntimeError("annulé")
+    assert SENT == []  # neither the write, nor BEGIN, nor ROLLBACK
+    with write_transaction():
+        defer(INSERT, (2, "deux"))
+        try:
+            with database.obj.atomic():  # a savepoint: the write before it goes with its SAVEPOINT
+                defer(INSERT, (3, "trois"))
+                raise RuntimeError("annulé")
+        except RuntimeError:
+            pass
+    assert column(SELECT, (0,)) == [2]
+
+
+def test_a_deferred_write_that_fails_rolls_its_transaction_back(db):
+    with pytest.raises(Exception, match="duplicate key"):
+        with write_transaction():
+            execute(INSERT, (1, "un"))
+            defer(INSERT, (1, "encore"))  # unique: fails with the COMMIT's round trip
+    assert column(SELECT, (0,)) == []
+    with pytest.raises(Exception, match="duplicate key"):
+        with write_transaction():
+            execute(INSERT, (1, "un"))
+            defer(INSERT, (1, "encore"))
+            column(SELECT, (0,))  # fails here, in the block
+    with write_transaction():  # the connection is clean again
+        execute(INSERT, (4, "quatre"))
+    assert column(SELECT, (0,)) == [4]
+
+
+def test_the_drivers_own_cursor_comes_after_the_deferred_writes(db):
+    with write_transaction():
+        defer(INSERT, (1, "un"))
+        cursor = database.obj.cursor()
+        cursor.execute('SELECT count(*) FROM "prepared_probe"')
+        assert cursor.fetchone() == (1,)
 
 
 def test_a_column_whose_type_changed_is_read_again(db):
