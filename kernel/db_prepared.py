@@ -50,8 +50,7 @@ def _numbered(sql: str) -> tuple[str, int]:
 # INTEGER), where a literal keeps its own (a bigint literal compared with an integer column matches nothing, a
 # decimal one compares as a decimal). Only values that mean the same either way are run prepared; any other (a
 # number beyond 32 bits, a float, a tuple adapted as a row) runs the statement as written.
-_INT4 = range(-2**31, 2**31)
-_SAME_EITHER_WAY = (str, dt.datetime, dt.date, type(None))
+_SAME_EITHER_WAY = frozenset({str, bool, dt.datetime, dt.date, type(None)})  # and int within 32 bits
 
 
 def _preparable(sql: str, params: Any) -> bool:
@@ -59,13 +58,14 @@ def _preparable(sql: str, params: Any) -> bool:
         return False
     if params is None:
         return True
-    if not isinstance(params, (list, tuple)):
+    if type(params) is not list and type(params) is not tuple:
         return False
-    for value in params:
-        if isinstance(value, int):  # bool included
-            if value not in _INT4:
+    for value in params:  # exact types: run on every statement of every request
+        kind = type(value)
+        if kind is int:
+            if not -2147483648 <= value <= 2147483647:
                 return False
-        elif not isinstance(value, _SAME_EITHER_WAY):
+        elif kind not in _SAME_EITHER_WAY:
             return False
     return True
 
@@ -75,13 +75,13 @@ class PreparedStatements:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # connection -> {statement text: name}; forgotten with the connection
+        # connection -> {statement text: its "EXECUTE name(...)"}; forgotten with the connection
         self._prepared: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
         self.prepare_statements = True  # tests that look at the texts sent turn it off
 
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         pending = self._take_deferred()
-        if not pending and (not self.prepare_statements or not _preparable(sql, params)):
+        if not pending and (sql not in _REGISTERED or not self.prepare_statements):
             return super().execute_sql(sql, params, *args, **kwargs)  # type: ignore[misc]
         return self._run_together([*pending, (sql, params)])
 
@@ -140,20 +140,24 @@ class PreparedStatements:
         values: list[Any] = []
         new: dict[str, str] = {}
         statements = [*self._take_deferred(), *statements]
+        prepare = self.prepare_statements
         for sql, params in statements:
-            values.extend(params or ())
-            name = known.get(sql) or new.get(sql)
-            if name is None and self.prepare_statements and _preparable(sql, params) \
-                    and len(known) + len(new) < MAX_PER_CONNECTION:
-                body, count = _numbered(sql)
-                if count == len(params or ()):
-                    name = new[sql] = f"relais_{next(_names)}"
-                    texts.append(f"PREPARE {name} AS {body}")
-            if name is None:
+            count = len(params) if params else 0
+            if count:
+                values.extend(params)
+            if not prepare or not _preparable(sql, params):
                 texts.append(sql)
-            else:
-                count = len(params or ())
-                texts.append(f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}")
+                continue
+            run = known.get(sql) or new.get(sql)  # "EXECUTE name(%s, ...)"
+            if run is None:
+                body, placeholders = _numbered(sql)
+                if placeholders != count or len(known) + len(new) >= MAX_PER_CONNECTION:
+                    texts.append(sql)
+                    continue
+                name = f"relais_{next(_names)}"
+                run = new[sql] = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+                texts.append(f"PREPARE {name} AS {body}")
+            texts.append(run)
         try:
             cursor = super().execute_sql("; ".join(texts), values)  # type: ignore[misc]
         except Exception:

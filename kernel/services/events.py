@@ -28,6 +28,7 @@ from ..event_types import UncataloguedEvent
 
 log = logging.getLogger(__name__)
 RIGHTS_CHANGED = "rights.changed"  # kernel/services/rights.py publishes it; sockets re-check on it
+_RECIPIENTS = '{"recipients": ['  # how ``Event.to_json`` begins
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,14 @@ class Event:
     @classmethod
     def from_json(cls, text: str) -> "Event":
         raw = json.loads(text)
-        return cls(raw["type"], raw["exchange_id"], tuple(raw["recipients"]), raw.get("data") or {})
+        event = cls(raw["type"], raw["exchange_id"], tuple(raw["recipients"]), raw.get("data") or {})
+        # Every other instance receives each event (LISTEN): the browser's text is the received one less its
+        # recipients (``to_json``), taken as it is rather than serialised again for the sockets.
+        if text.startswith(_RECIPIENTS) and raw.get("data") is not None:
+            end = text.find("], ", len(_RECIPIENTS))
+            if end != -1 and text[len(_RECIPIENTS):end] == ", ".join(map(str, event.recipients)):
+                event.__dict__["wire"] = "{" + text[end + 3:]
+        return event
 
     @classmethod
     def for_exchange(cls, type: str, exchange_id: int, data: dict[str, Any],

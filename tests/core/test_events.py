@@ -1,6 +1,11 @@
 """The event bus: live events reach the exchange's audience only, after commit, never for a refused send."""
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from kernel.services.events import Event
 from support.factories import bearer, make_account, make_structure
 
 
@@ -61,3 +66,15 @@ def test_a_slow_socket_overflows_instead_of_eating_memory(app):
     for n in range(5):
         sub.offer(Event("x", 1, (1,), {"n": n}))
     assert sub.overflowed and sub.pending() == 3
+
+
+@pytest.mark.parametrize("recipients", [(3, 1, 2), (7,), ()])
+@pytest.mark.parametrize("data", [{"body": "Réponse « citée » \"entre guillemets\"", "n": [1, 2]}, {}])
+def test_an_event_heard_from_another_instance_keeps_the_text_it_came_in(recipients, data):
+    """Each instance hears every event (LISTEN): the sockets' text is the received one less its recipients, the
+    same as the publisher's, not serialised again."""
+    sent = Event("message.created", 5, recipients, data)
+    heard = Event.from_json(sent.to_json())
+    assert heard == sent
+    assert heard.__dict__["wire"] == sent.wire == Event(sent.type, 5, recipients, data).wire
+    assert json.loads(heard.wire) == {"type": "message.created", "exchange_id": 5, "data": data}

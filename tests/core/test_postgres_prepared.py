@@ -184,3 +184,13 @@ def test_a_value_the_inferred_type_would_change_runs_the_statement_as_written(db
     SENT.clear()
     assert column(SELECT, (value,)) == []  # beyond every row: a bigint, or 1.4 (not rounded to 1)
     assert SENT == [kernel.statements.statement(SELECT)], SENT
+
+
+def test_such_a_value_in_a_trip_of_several_statements_too(db):
+    execute(INSERT, (1, "un"))
+    column(SELECT, (0,))  # prepared on this connection
+    SENT.clear()
+    with write_transaction():
+        defer(INSERT, (2, "deux"))
+        assert column(SELECT, (2**40,)) == []  # with the deferred INSERT, in one trip: as written
+    assert SENT[0].endswith("; " + kernel.statements.statement(SELECT)), SENT
