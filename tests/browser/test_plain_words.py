@@ -87,5 +87,29 @@ def test_a_single_address_says_which_structure_it_belongs_to(make_site, new_page
     box = page.get_by_label("Destinataires")
     box.click()
     box.press_sequentially("dupont")
-    expect(page.locator(".picker-option").first).to_contain_text(
-        "jdupont@cabinet-du-lac.mssante.fr (Cabinet du Lac, Annecy)")
+    # Only what the line does not say already: the city is there (« Médecin · Annecy (74000) »), the cabinet not.
+    expect(page.locator(".picker-option").first).to_contain_text("jdupont@cabinet-du-lac.mssante.fr (Cabinet du Lac)")
+    expect(page.locator(".picker-option").first).not_to_contain_text("(Cabinet du Lac, Annecy)")
+
+
+def test_a_single_address_of_the_structure_the_line_names_says_nothing_twice(make_site, new_page, sign_in):
+    """The demo's directory: « Chirurgien-Dentiste · CABINET DE SOINS DURAND · Le Puy-en-Velay (43000) ·
+    benoit.durand@… », without « (CABINET DE SOINS DURAND, Le Puy-en-Velay) » after it."""
+    site = make_site(plugins=[("doc", MssanteScreen("test_document", "Envoyer un document"))])
+    with site.app.app_context():
+        make_account("alice", "Alice", "Dupuis")
+    cabinet = {**DUPONT, "organisation": "CABINET DE SOINS DUPONT", "city": "Le Puy-en-Velay", "postcode": "43000",
+               "addresses": [{"address": "jdupont@dentiste.mssante.fr", "type": "CAB",
+                              "label": "CABINET DE SOINS DUPONT, Le Puy-en-Velay"}]}
+    page = new_page()
+    page.route(re.compile(r"/api/v1/directory\?"), lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"professionals": [cabinet], "services": [], "more": {"professionals": False, "services": False}})))
+    sign_in(page, site, "alice", "/envoyer/test_document")
+    box = page.get_by_label("Destinataires")
+    box.click()
+    box.press_sequentially("dupont")
+    option = page.locator(".picker-option").first
+    expect(option).to_contain_text("Le Puy-en-Velay (43000) · jdupont@dentiste.mssante.fr")
+    expect(option).not_to_contain_text("jdupont@dentiste.mssante.fr (")
+    assert option.inner_text().count("CABINET DE SOINS DUPONT") == 1

@@ -100,8 +100,12 @@ export function toItem(entry, kind, q = "") {
     }
     if (addresses.length === 1) {
       const a = addresses[0];
-      // The address says where it leads (its structure, as the directory labels it) unless the line says it already.
-      const where = a.label && !detail.includes(a.label) ? ` (${a.label})` : "";
+      // The address says where it leads (its structure, as the directory labels it), but only what the line does
+      // not say already: « (CABINET DE SOINS DURAND, Le Puy-en-Velay) » after that very cabinet and city is noise.
+      const said = detail.toLowerCase();
+      const untold = (a.label || "").split(",").map((part) => part.trim())
+        .filter((part) => part && !said.includes(part.toLowerCase()));
+      const where = untold.length ? ` (${untold.join(", ")})` : "";
       return { id: a.address, value: a.address, label: entry.display_name, chip: chipOf(a), badge,
         detail: [detail, `${a.address}${where}`].filter(Boolean).join(" · ") };
     }
