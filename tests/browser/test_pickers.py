@@ -163,6 +163,39 @@ def test_several_addresses_of_one_professional_each_become_a_chip(make_site, new
                                       "anne.dupre@infirmier.mssante.fr"]
 
 
+def test_the_search_that_found_a_chosen_address_does_not_stop_the_send(make_site, new_page, sign_in):
+    """One of a person's addresses chosen with the mouse, then « Envoyer » at once: « dup », the text that
+    found them, has served (it said « « dup » n'est pas un destinataire » in the demo); a name typed after
+    a choice still stops the send."""
+    site = make_site(plugins=[("document", MssanteScreen("test_document", "Envoyer un document"))])
+    with site.app.app_context():
+        make_account("alice", "Alice", "Martin")
+    dupont = entry(1, "Jean DUPONT", profession="Médecin", has_account=False, addresses=[
+        ("jean.dupont@medecin.mssante.fr", "PER", ""), ("secretariat@cabinet-du-lac.mssante.fr", "CAB", "Cabinet du Lac")])
+    page = new_page(service_workers="block")
+    page.route(re.compile(r"/api/v1/directory\?"), Directory([dupont], []))
+    sent = capture_send(page, "test_document")
+    sign_in(page, site, "alice", "/envoyer/test_document")
+    field = page.locator("[data-field=recipients]")
+    recipients = page.get_by_label("Destinataires")
+    recipients.click()
+    recipients.press_sequentially("dup")
+    field.locator(".picker-parent").click()
+    field.locator(".picker-child", has_text="secretariat@cabinet-du-lac.mssante.fr").click()
+    expect(recipients).to_have_value("dup")  # the list stays open for another of his addresses
+    page.get_by_label("Objet").fill("Courrier")
+    expect(recipients).to_have_value("")  # the list closed: the search has served
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator("[data-field=subject] .field-error")).to_be_visible()  # the (stubbed) server's answer
+    expect(field.locator(".field-error")).to_be_hidden()
+    assert sent[-1]["recipients"] == ["secretariat@cabinet-du-lac.mssante.fr"]
+    recipients.press_sequentially("martin")
+    recipients.press("Escape")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(field.locator(".field-error")).to_contain_text("« martin » n'est pas un destinataire")
+    assert len(sent) == 1
+
+
 def test_nobody_with_an_account_offers_a_secure_mail_or_an_invitation(make_site, new_page, sign_in, artifacts):
     site = make_site(plugins=[("conversation", conversation),
                               ("mail", MssanteScreen("test_mail", "Rédiger un mail sécurisé", receives_mail=True))])

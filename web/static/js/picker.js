@@ -219,10 +219,22 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
     draw(expanded.has(item.id) ? `item:${item.children[0].id}` : `item:${item.id}`);
   }
 
+  // The text that found the addresses chosen from an unfolded entry: it stays while the list is open (more of
+  // them may be chosen), then it has served; left there, it would stop the send as a name never chosen.
+  let searchedFor = null;
+
+  function doneSearching() {
+    if (searchedFor !== null && input.value === searchedFor) input.value = "";
+    searchedFor = null;
+  }
+
   function pickChild(child) {
     // Several addresses of one person may be chosen: the list stays open until Escape or a click away.
     if (isChosen(child)) chosen = chosen.filter((c) => c.id !== child.id);
-    else chosen = many ? [...chosen, child] : [child];
+    else {
+      chosen = many ? [...chosen, child] : [child];
+      searchedFor = input.value;
+    }
     renderChips();
     changed();
     if (many) draw(`item:${child.id}`);
@@ -279,6 +291,7 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
       if (controller) controller.abort();
       el.classList.remove("searching");
       close();
+      doneSearching();
     }
   });
 
@@ -306,6 +319,7 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
       event.preventDefault();
       event.stopPropagation();
       close();
+      doneSearching();
     } else if (event.key === "Backspace" && field === input && !input.value && chosen.length) {
       remove(chosen[chosen.length - 1]);
     }
@@ -331,6 +345,7 @@ export function createPicker({ inputId, placeholder = "", many = false, search, 
 
   function settle() {
     if (input.hidden) return "";  // a single choice was made: the fields are gone
+    doneSearching();
     takeFreeText();
     return typed();
   }
