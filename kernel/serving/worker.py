@@ -11,13 +11,17 @@ from gunicorn.workers.ggevent import GeventWorker
 
 from ..health import stopping
 from ..live_socket import restart_sockets
-from . import response
+from . import gc_settle, response
 
 
 class RelaisWorker(GeventWorker):
     def init_process(self) -> None:
         response.install()  # an answer's head and body in one write (kernel/serving/response.py)
         super().init_process()
+
+    def run(self) -> None:
+        gevent.spawn(gc_settle.run_forever)  # short full collections with thousands of sockets
+        super().run()
 
     def handle_exit(self, sig: int, frame: Any) -> None:  # SIGTERM: graceful
         super().handle_exit(sig, frame)
