@@ -16,6 +16,12 @@ few hundred sockets; a socket's own loop sleeps without a timer until an event, 
 rights change, a restart or the keeper wakes it. A timer and a query per socket cost most of a core at
 20,000 sockets.
 
+Writing: the fan-out writes an event's frame (built once per event, kernel/ws_frames.py) straight into each idle
+socket whose buffer has room (``Subscription.direct``), without waking its loop: a greenlet switch and a queue per
+recipient cost more than the write. What cannot go at once (an event queued before it, a rights change or grace
+period to check first, a full buffer: a slow reader) is queued, and the loop writes all that waits in one write.
+Every write is whole and one writer at a time (``SocketWriter``), in the order the events were heard.
+
 Memory: simple-websocket's reading thread keeps every message a client sends until someone reads it;
 ``Inbox`` keeps at most ``INBOX_LIMIT`` messages a minute: beyond, the socket is closed (1008).
 
