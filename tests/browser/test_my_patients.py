@@ -68,6 +68,17 @@ def test_find_a_patient_open_them_and_one_of_their_exchanges(make_site, new_page
     expect(exchanges.locator(".exchange-subject")).to_have_text(["Compte rendu de consultation", "Plaie du talon"])
     expect(exchanges.locator(".exchange-channel")).to_have_text(["Mail sécurisé", "Conversation"])
     page.screenshot(path=artifacts / "mes-patients-02-patient.png")
+    # Writing about her from her page: the send screen opens with her chosen.
+    write = page.get_by_role("list", name="Écrire au sujet de ce patient")
+    # Every channel of the « + » panel (here the test chat is a « Démarrer une conversation » too).
+    expect(write.get_by_role("link")).to_have_text(["Démarrer une conversation", "Démarrer une conversation",
+                                                    "Rédiger un mail sécurisé"])
+    write.locator("a[data-channel=conversation]").click()
+    expect(page).to_have_url(f"{site.url}/envoyer/conversation?patient={helene.id}")
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    expect(page.locator("[data-field=patient] .chip-label")).to_have_text(
+        "Hélène LEFÈVRE (née LEFÈVRE) née le 02/03/1948")
+    page.go_back()
     page.locator(".breadcrumb").get_by_role("link", name="Mes patients").click()
     expect(page).to_have_url(f"{site.url}/patients")
     page.go_back()
