@@ -175,8 +175,10 @@ def post_at_rate(hosts: list[str], tokens: list[str], conversations: list[tuple[
 
     give_up = started + 2 * seconds + 10  # bounded in time too: a saturated node does not hold the run for ever
 
+    from load_client import Poster
+
     def run(slot: int) -> None:
-        conns: dict[str, http.client.HTTPConnection] = {}
+        conns: dict[str, Poster] = {}
         for k in range(slot, total, threads):
             if time.monotonic() > give_up:
                 posted.abandoned += 1
@@ -193,17 +195,13 @@ def post_at_rate(hosts: list[str], tokens: list[str], conversations: list[tuple[
             exchange_id, group = conversations[conversation]
             author = group[number // len(conversations) % len(group)]
             host = hosts[number % len(hosts)]
-            conn = conns.get(host) or conns.setdefault(host, http.client.HTTPConnection(host, timeout=30))
+            conn = conns.get(host) or conns.setdefault(host, Poster(host))
             sent = time.monotonic()
-            body = json.dumps({"body": f"L {number} {sent:.6f}"})
+            body = json.dumps({"body": f"L {number} {sent:.6f}"}).encode()
             try:
-                conn.request("POST", f"/api/v1/exchanges/{exchange_id}/messages", body=body, headers={
-                    "Authorization": f"Bearer {tokens[author]}", "Content-Type": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 201
-            except (OSError, http.client.HTTPException):
-                conns.pop(host).close()
+                ok = conn.post(f"/api/v1/exchanges/{exchange_id}/messages", body, {
+                    "Authorization": f"Bearer {tokens[author]}", "Content-Type": "application/json"}) == 201
+            except OSError:
                 ok = False
             with lock:
                 if ok:

@@ -17,6 +17,8 @@ import base64
 import hashlib
 import json
 import os
+import re
+import socket
 import time
 from typing import Any
 
@@ -165,3 +167,57 @@ async def connect(tally: Tally, host: str, token: str, exchange_id: int, timeout
         transport.abort()
         raise
     return client
+
+
+class Poster:
+    """A kept-alive HTTP/1.1 connection posting JSON, reading each answer's status and body by its
+    Content-Length: http.client parses every answer's headers with the email package, which cost the posting
+    threads a third of a millisecond per message on the cores the node needs."""
+
+    def __init__(self, host: str, timeout: float = 30) -> None:
+        self.host, self.timeout = host, timeout
+        self.sock: Any = None
+        self.buffer = b""
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        """The answer's status; raises OSError when the connection fails (then closed: the next post reopens)."""
+        try:
+            return self._post(path, body, headers)
+        except (OSError, ValueError):
+            self.close()
+            raise ConnectionError(f"POST {path} failed")
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        if self.sock is None:
+            name, port = self.host.rsplit(":", 1)
+            self.sock = socket.create_connection((name, int(port)), timeout=self.timeout)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buffer = b""
+        lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{lines}Content-Length: {len(body)}\r\n\r\n"
+                          .encode() + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self._more()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        found = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+        if found is None:
+            raise ValueError("an answer without Content-Length")
+        length = int(found[1])
+        while len(self.buffer) < length:
+            self._more()
+        self.buffer = self.buffer[length:]
+        if re.search(rb"(?im)^connection:\s*close", head):
+            self.close()
+        return status
+
+    def _more(self) -> None:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("closed by the server")
+        self.buffer += data
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
