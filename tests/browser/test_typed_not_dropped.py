@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from plugins.conversation import hooks as conversation
 from support.chat_channel import MssanteScreen
-from support.factories import make_account
+from support.factories import bearer, make_account
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +125,51 @@ def test_a_name_left_in_the_members_picker_blocks_the_send(make_site, new_page, 
     expect(page.locator("[data-field=subject] .field-error")).to_be_visible()
     expect(field.locator(".field-error")).to_be_hidden()
     assert sent[-1]["members"] == [101]
+
+
+def test_a_name_left_in_the_patient_picker_blocks_the_send(make_site, new_page, sign_in):
+    """« lefe » typed in Patient and not chosen is never taken for « no patient »: the exchange would be
+    filed away from the patient's record."""
+    site = make_site(plugins=[("conversation", conversation)])
+    with site.app.app_context():
+        make_account("alice", "Alice", "Dupuis")
+    page = new_page(service_workers="block")
+    stub_directory(page)
+    sent = capture_send(page, "conversation")
+    sign_in(page, site, "alice", "/envoyer/conversation")
+    members = page.get_by_label("Participants")
+    members.press_sequentially("martin")
+    members.press("Enter")
+    patient = page.locator("[data-field=patient]")
+    patient.get_by_role("combobox").first.press_sequentially("lefe")
+    page.get_by_label("Objet").fill("Plaie")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(patient.locator(".field-error").last).to_have_text(
+        "« lefe » n'est pas un patient choisi : choisissez-le dans la liste, créez-le, ou effacez ce texte.")
+    assert sent == []
+
+
+def test_a_name_left_when_adding_members_blocks_the_adding(make_site, new_page, sign_in):
+    site = make_site(plugins=[("conversation", conversation)])
+    with site.app.app_context():
+        alice = make_account("alice", "Alice", "Dupuis")
+        bob = make_account("bob", "Bob", "Durand")
+        headers = bearer(alice)
+    r = site.app.test_client().post("/api/v1/channels/conversation/exchanges", headers=headers, json={
+        "acting_as": alice.identity_id, "members": [bob.identity_id], "subject": "Plaie", "body": "Bonjour"})
+    assert r.status_code == 201, r.json
+    page = new_page(service_workers="block")
+    stub_directory(page)
+    posted = []
+    page.on("request", lambda req: posted.append(req.url) if req.method == "POST" and req.url.endswith("/members")
+            else None)
+    sign_in(page, site, "alice", f"/echanges/{r.json['exchange']['id']}")
+    page.get_by_role("button", name="+ Ajouter des participants").click()
+    adding = page.locator("#ajout-participants")
+    adding.press_sequentially("martin")
+    expect(page.locator(".add-members [role=option]")).to_have_text([re.compile("Anne MARTIN")])
+    adding.press("Escape")
+    page.locator(".add-members").get_by_role("button", name="Ajouter", exact=True).click()
+    expect(page.locator(".add-members")).to_contain_text(
+        "« martin » n'a pas été choisi : choisissez la personne dans la liste, ou effacez ce texte.")
+    assert posted == []
