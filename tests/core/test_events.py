@@ -78,3 +78,23 @@ def test_an_event_heard_from_another_instance_keeps_the_text_it_came_in(recipien
     assert heard == sent
     assert heard.__dict__["wire"] == sent.wire == Event(sent.type, 5, recipients, data).wire
     assert json.loads(heard.wire) == {"type": "message.created", "exchange_id": 5, "data": data}
+
+
+def test_a_subscription_hands_events_to_its_direct_writer_first_and_queues_what_it_refuses():
+    # kernel/live_socket.py: the fan-out writes at once when it can (True); what it refuses waits, in order,
+    # and the socket's loop takes all of it at once, never while a rights change is pending.
+    from kernel.services.events import Subscription
+
+    sub, written, accept = Subscription(1), [], [True]
+    sub.direct = lambda event: accept[0] and not written.append(event.data["n"])
+    events = [Event("message.created", 7, (1,), {"n": n}) for n in range(4)]
+    sub.offer(events[0])
+    accept[0] = False
+    sub.offer(events[1])
+    sub.offer(events[2])
+    assert written == [0] and sub.pending() == 2
+    sub.wait(0)  # returns at once: events are queued
+    assert [e.data["n"] for e in sub.take()] == [1, 2] and sub.take() == []
+    sub.offer(events[3])
+    sub.mark_rights_changed()
+    assert sub.take() == [] and sub.take_rights_change() == [events[3]]
