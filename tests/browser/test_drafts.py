@@ -225,3 +225,32 @@ def test_a_screen_with_no_draft_is_opened_calmly(chat, new_page, sign_in):
         page.wait_for_timeout(100)
     assert answers == [204, 204], answers
     assert console == []
+
+
+def test_a_screen_opened_about_a_patient_keeps_a_draft_only_of_what_was_typed(chat, new_page, sign_in):
+    """« Écrire au sujet de ce patient » opens /envoyer/<canal>?patient=<id>: the patient the link gave is not
+    typing (opened and left, no draft stays behind), and the screen's own draft comes back on return."""
+    site = chat
+    with site.app.app_context():
+        from kernel.models import Account
+        from support.factories import make_patient
+        patient = make_patient(in_care_of=Account.get(Account.login == "alice"))
+    path = f"/envoyer/test_chat?patient={patient.id}"
+    page = new_page(service_workers="block")
+    sign_in(page, site, "alice", path)
+    expect(page.locator("[data-field=patient] .chip")).to_contain_text("Cecilia REPAP TEST")
+    expect(page.get_by_label("Objet")).to_have_value("Cecilia REPAP TEST")  # the channel's proposal
+    page.wait_for_timeout(1500)  # past the drafts' typing pause
+    expect(page.locator(".draft-status")).to_have_text("")
+    with site.app.app_context():
+        assert Draft.select().count() == 0
+
+    page.get_by_label("Message").fill("Pansement à refaire jeudi.")
+    expect(page.locator(".draft-status")).to_have_text("Brouillon enregistré")
+    with site.app.app_context():
+        assert [d.screen for d in Draft.select()] == [f"channel:test_chat:patient:{patient.id}"]
+    page.reload()
+    expect(page.locator("#compose-form")).to_have_attribute("data-ready", "true")
+    expect(page.locator(".draft-status")).to_have_text("Brouillon repris")
+    expect(page.get_by_label("Message")).to_have_value("Pansement à refaire jeudi.")
+    expect(page.locator("[data-field=patient] .chip")).to_contain_text("Cecilia REPAP TEST")

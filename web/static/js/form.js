@@ -54,7 +54,8 @@ async function load() {
   }));
   sendButton.disabled = false;
   prefillRecipient();
-  prefillSubjectAndPatient();
+  await prefillSubjectAndPatient();
+  noteGiven();
   for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
   await restoreDraft();
   form.dataset.ready = "true";
@@ -63,7 +64,16 @@ async function load() {
   if (first) first.focus();
 }
 
-const typedSomething = () => [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty() && !c.isAutofilled());
+// What the link gave (?patient=, ?objet=, ?destinataire=) is not the user's typing while it is unchanged: opening
+// a screen from a patient's page and leaving it keeps no draft, and the screen's own draft is still taken back.
+const given = new Map();
+
+function noteGiven() {
+  for (const c of controls.values()) if (!c.isEmpty() && !c.isAutofilled()) given.set(c.name, JSON.stringify(c.draft()));
+}
+
+const typedSomething = () => [...controls.values()].some((c) => c.name !== "acting_as" && !c.isEmpty()
+  && !c.isAutofilled() && given.get(c.name) !== JSON.stringify(c.draft()));
 
 /**
  * The screen's draft (kernel drafts, per account: the same on every device): taken back when the screen opens,
