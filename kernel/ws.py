@@ -57,6 +57,24 @@ def _green() -> bool:
     return monkey is not None and monkey.is_module_patched("socket")
 
 
+def _let_go(ws) -> None:  # type: ignore[no-untyped-def]
+    """Drop what a finished socket held. flask-sock makes a class per socket whose method keeps ``ws`` in a
+    closure: a reference cycle, so everything reachable from ``ws`` (wsproto's state, the request, its environ,
+    the subscription: about 70 objects) waited for a full collection, and in a worker whose live objects are
+    frozen (kernel/serving/gc_settle.py) for the next thaw. Let go here, it is freed at once; and the environ
+    and werkzeug's request refer to each other, a cycle of their own."""
+    if ws.connected:  # not closed by the socket's loop (an error on the way): closed before its socket goes
+        try:
+            ws.close()
+        except Exception:  # the client went first
+            pass
+    environ = ws.environ
+    for name in ("sock", "ws", "environ", "event", "thread", "input_buffer", "incoming_message"):
+        setattr(ws, name, None)  # flask-sock reads only ``connected`` and ``mode`` from now on
+    if environ is not None:
+        environ.pop("werkzeug.request", None)
+
+
 def init_ws(app: Flask) -> None:
     config = app.extensions["relais"].config
     # simple-websocket reads every socket in a thread of its own: it answers pings, honours a close and
@@ -94,6 +112,7 @@ def init_ws(app: Flask) -> None:
             stop_reading = getattr(ws.thread, "stop", None)  # the green reader's watcher, before the server
             if stop_reading is not None:  # closes the connection's socket
                 stop_reading()
+                _let_go(ws)  # no reading thread of simple-websocket's uses ``ws`` any more
 
     def _live_events(ws) -> None:  # type: ignore[no-untyped-def]
         account = g.get("account")
