@@ -6,6 +6,7 @@ import { allMessages, api } from "./api.js";
 import { h, onSendShortcut } from "./dom.js";
 import { createDraftSaver, newSendKey, whoAmI } from "./drafts.js";
 import { renderField } from "./fields.js";
+import { prefillFromLink } from "./form_link.js";
 import { dropSend, keepSend, waitingSend } from "./send_outbox.js";
 
 const form = document.getElementById("compose-form");
@@ -53,8 +54,7 @@ async function load() {
     return control.el;
   }));
   sendButton.disabled = false;
-  prefillRecipient();
-  await prefillSubjectAndPatient();
+  await prefillFromLink(controls, onPatientChange);
   noteGiven();
   for (const [, fn] of watchers) fn();  // defaults (a patient given by the channel) count as changes
   await restoreDraft();
@@ -126,38 +126,6 @@ async function restorePatient(control, patientId) {
   const r = await api(`patients/${patientId}`);
   if (!r.ok || !r.data.patient) return;
   control.set(r.data.patient);
-  onPatientChange(patientId);
-}
-
-/**
- * "?destinataire=<address>&nom=<name>": the screen opens with that MSSanté address chosen (the
- * conversation picker sends here someone who has no platform account). Nothing is sent without a click.
- */
-function prefillRecipient() {
-  const params = new URLSearchParams(location.search);
-  const address = params.get("destinataire");
-  const target = [...controls.values()].find((c) => c.spec.type === "person" && c.spec.options?.kind === "mssante");
-  if (!address || !target || !/^[^\s@<>]+@[^\s@<>]+$/.test(address)) return;
-  target.set([{ address, display_name: params.get("nom") || address }]);
-}
-
-/**
- * "?objet=<subject>&patient=<id>": a link that answers something (a received document answered by secure
- * mail) opens the screen with its subject and its patient chosen; the patient only if the user may see them.
- */
-async function prefillSubjectAndPatient() {
-  const params = new URLSearchParams(location.search);
-  const subject = controls.get("subject");
-  const objet = params.get("objet");
-  if (objet && subject && subject.spec.type === "text" && subject.isEmpty()) {
-    subject.set(objet.slice(0, subject.spec.max_length || 250));
-  }
-  const patientId = Number(params.get("patient"));
-  const patient = [...controls.values()].find((c) => c.spec.type === "patient");
-  if (!Number.isInteger(patientId) || patientId <= 0 || !patient) return;
-  const r = await api(`patients/${patientId}`);
-  if (!r.ok || !r.data.patient) return;
-  patient.set(r.data.patient);
   onPatientChange(patientId);
 }
 
