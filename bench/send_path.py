@@ -177,10 +177,19 @@ class PostgresSide:
         if self.statements:
             self._sql("SELECT public.pg_stat_statements_reset()")
         self.pids = self._pids()
+        self.syncs = -self._wal_syncs()
         self.cpu = -self._cpu(self.pids)
+
+    def _wal_syncs(self) -> int:
+        """The server's WAL flushes so far (pg_stat_wal, PostgreSQL 14+): a commit waits for one."""
+        try:
+            return int(self._sql("SELECT wal_sync FROM pg_stat_wal")[0][0])
+        except Exception:  # noqa: BLE001 - an older server
+            return 0
 
     def stop(self) -> None:
         self.cpu += self._cpu(self.pids)
+        self.syncs += self._wal_syncs()
         if self.statements:
             self.rows = self._sql(
                 "SELECT calls, total_plan_time + total_exec_time, total_exec_time, shared_blks_hit, wal_bytes, query "
@@ -189,7 +198,8 @@ class PostgresSide:
 
     def report(self, posts: int) -> None:
         print(f"PostgreSQL: {self.cpu / posts * 1000:.3f} ms CPU per post in the run's {len(self.pids)} backends "
-              f"(pids {', '.join(map(str, self.pids))}; /proc, 10 ms ticks)")
+              f"(pids {', '.join(map(str, self.pids))}; /proc, 10 ms ticks); {self.syncs / posts:.2f} WAL flushes per "
+              f"post (the whole server's: meaningful on a server of its own)")
         if not self.rows:
             return
         print(f"pg_stat_statements over the {posts} posts, per post: calls, plan+exec ms, exec ms, buffers hit, "
