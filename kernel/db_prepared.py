@@ -11,7 +11,13 @@ search_path).
 A prepared statement belongs to its connection and outlives a rollback, so which ones a connection holds is
 known per connection, and recorded only once the round trip that prepared it succeeded: after a failed trip its
 statements are prepared again, under new names, next time (each name is used once per process), so a failure
-never leaves one that cannot run (a column whose type a migration changed, say). Statements that are not registered (peewee's query builder, plugins' SQL) run as they always did.
+never leaves one that cannot run (a column whose type a migration changed, say). Statements that are not
+registered (peewee's query builder, plugins' SQL) run as they always did. A pooler in transaction mode between
+the nodes and PostgreSQL (PgBouncer before 1.21) would hand a connection's prepared statements to another client:
+the nodes connect to PostgreSQL directly (docs/deployment.md).
+
+Writes whose result nobody reads can also wait for the transaction's next round trip (``defer``): they go in front
+of its next statement, or of its COMMIT, in the same text (psycopg2 sends a semicolon-joined text at once).
 """
 from __future__ import annotations
 
