@@ -87,8 +87,17 @@ class PreparedStatements:
 
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         pending = self._take_deferred()
-        if not pending and (sql not in _REGISTERED or not self.prepare_statements):
-            return super().execute_sql(sql, params, *args, **kwargs)  # type: ignore[misc]
+        if not pending:
+            if sql not in _REGISTERED or not self.prepare_statements:
+                return super().execute_sql(sql, params, *args, **kwargs)  # type: ignore[misc]
+            known = self._known()
+            run = known.get(sql)
+            if run is not None and _preparable(sql, params):  # most runs: prepared on this connection already
+                try:
+                    return super().execute_sql(run, params, *args, **kwargs)  # type: ignore[misc]
+                except Exception:
+                    known.pop(sql, None)  # as in _run_together
+                    raise
         return self._run_together([*pending, (sql, params)])
 
     # --- writes whose result nobody reads travel with the transaction's next round trip --------------------
