@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 
 from .auth.passwords import hash_password
+from .demo_directory import PublishedAddress
 from .directory import sync_identity
 from .models import PERSON, STRUCTURE, Account, Delegation, Identity, MailAddress, Patient
 from .models.delegation import SCOPE_ALL, SCOPE_MAIL
@@ -69,6 +70,28 @@ PROFESSIONALS: tuple[DemoProfessional, ...] = (
     DemoProfessional("claire.moreau", "", "Claire", "Moreau", "Coordinatrice de parcours", None, (), False),
     DemoProfessional("isabelle.roux", "", "Isabelle", "Roux", "Secrétaire médicale", None, (), False),
 )
+
+# Where each professional's addresses lead, as the national extraction publishes them (profession and
+# savoir-faire codes, then per address its structure, service and city): the demo's directory carries these
+# lines, so a picker says which practice or hospital each address reaches, as it would with real data.
+WORKPLACES: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
+    "julie.bernard": ("10", "SM54", (("CABINET MEDICAL BERNARD", "", "CLERMONT-FERRAND"),)),
+    "marc.petit": ("60", "", (("CABINET DE SOINS INFIRMIERS PETIT", "", "CLERMONT-FERRAND"),)),
+    "thomas.durand": ("10", "SM04", (("CABINET DE CARDIOLOGIE DURAND", "", "CLERMONT-FERRAND"),
+                                     ("CHU DE CLERMONT-FERRAND", "Cardiologie", "CLERMONT-FERRAND"))),
+    "sophie.laurent": ("10", "SM15", (("CABINET DE DERMATOLOGIE LAURENT", "", "LYON"),)),
+}
+
+
+def published_addresses() -> tuple[PublishedAddress, ...]:
+    """The demo professionals' addresses as lines of the demo's national directory (kernel/demo_directory.py)."""
+    by_login = {p.login: p for p in PROFESSIONALS}
+    return tuple(PublishedAddress(address, p.rpps or "", p.title.upper(), p.last_name, p.first_name, code, specialty,
+                                  organisation, city, service)
+                 for login, (code, specialty, places) in WORKPLACES.items()
+                 for p in (by_login[login],)
+                 for address, (organisation, service, city) in zip(p.addresses, places))
+
 
 STRUCTURE_NAME = "Coordination REPAP"
 STRUCTURE_ADDRESS = _address("coordination.repap")

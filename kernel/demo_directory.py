@@ -3,8 +3,9 @@
 Generated deterministically (a seeded ``random.Random``) as an MSSanté extraction in the published
 format, then read by the directory's own importer (``relais import-annuaire``'s path), so that the
 demo's searches by name, city, speciality or establishment behave as they would on the national file.
-Every address is under ``OUTSIDE_DOMAIN``: people with no account on the platform, reached by mail
-through the demo's stand-in operator (kernel/demo_operator.py), which acknowledges their mail.
+Every generated address is under ``OUTSIDE_DOMAIN``: people with no account on the platform, reached by mail
+through the demo's stand-in operator (kernel/demo_operator.py), which acknowledges their mail. The demo's own
+account holders are published too (``PublishedAddress``), with the structure each of their addresses leads to.
 """
 from __future__ import annotations
 
@@ -111,6 +112,23 @@ PERSONAL_SUBDOMAINS = {"10": "medecin", "21": "pharmacien", "40": "dentiste", "5
 
 
 @dataclass(frozen=True)
+class PublishedAddress:
+    """A demo account holder's address as the national extraction publishes it, with where it leads: the
+    directory then labels it by its structure (« … (CHU DE CLERMONT-FERRAND, Clermont-Ferrand) »), and the
+    account is linked to its national entry by its RPPS, as a real professional's would be."""
+    address: str
+    rpps: str
+    title: str  # "DR" or ""
+    last_name: str
+    first_name: str
+    profession: str  # code of PROFESSIONS
+    specialty: str  # savoir-faire code of that profession, or ""
+    organisation: str
+    city: str  # a name of CITIES
+    service: str = ""
+
+
+@dataclass(frozen=True)
 class DirectorySeed:
     created: bool  # False: the directory was already there (a second start)
     professionals: int
@@ -187,17 +205,30 @@ class _Generator:
                          f"{r.randint(10, 97)}{r.randint(0, 9_999_999):07d}", service, "", "", "", "", "", "", "",
                          "", "", "O", *self.place(city, organisation)])
 
-    def lines(self, professionals: int, services: int) -> Iterator[str]:
+    def published(self, p: PublishedAddress) -> str:
+        code, label, _, specialties = next(x for x in PROFESSIONS if x[0] == p.profession)
+        sf_label = next((s[1] for s in specialties if s[0] == p.specialty), "")
+        city = next(c for c in CITIES if c[0] == p.city)
+        return "|".join(["PER", p.address, "8", p.rpps, "8" + p.rpps, "1",
+                         f"{self.rnd.randint(10, 97)}{self.rnd.randint(0, 9_999_999):07d}", p.service, p.title,
+                         p.last_name.upper(), p.first_name, "C", "Civil", code, label, p.specialty, sf_label, "O",
+                         *self.place(city, p.organisation)])
+
+    def lines(self, professionals: int, services: int, published: tuple[PublishedAddress, ...] = ()) -> Iterator[str]:
         yield HEADER
         for n in range(professionals):
             yield self.professional(n)
         for _ in range(services):
             yield self.service()
+        # Last, so the generated lines above stay the same bytes with or without them.
+        for p in published:
+            yield self.published(p)
 
 
-def write_file(path: Path, professionals: int = PROFESSIONALS, services: int = SERVICES) -> None:
+def write_file(path: Path, professionals: int = PROFESSIONALS, services: int = SERVICES,
+               published: tuple[PublishedAddress, ...] = ()) -> None:
     """The extraction's text; the same bytes on every call (seeded)."""
-    path.write_text("\n".join(_Generator().lines(professionals, services)) + "\n", encoding="utf-8")
+    path.write_text("\n".join(_Generator().lines(professionals, services, published)) + "\n", encoding="utf-8")
 
 
 def is_outside_address(address: str) -> bool:
@@ -206,13 +237,14 @@ def is_outside_address(address: str) -> bool:
     return domain == OUTSIDE_DOMAIN or domain.endswith("." + OUTSIDE_DOMAIN)
 
 
-def seed_directory(data_dir: Path, professionals: int = PROFESSIONALS, services: int = SERVICES) -> DirectorySeed:
+def seed_directory(data_dir: Path, professionals: int = PROFESSIONALS, services: int = SERVICES,
+                   published: tuple[PublishedAddress, ...] = ()) -> DirectorySeed:
     """Import the fictitious directory once (idempotent: a second start finds it there and imports nothing).
     Runs in an app context, outside any transaction: the importer writes by batches of its own."""
     started = time.monotonic()
     if DirectoryAddress.select().where(DirectoryAddress.address.endswith("." + OUTSIDE_DOMAIN)).exists():
         return DirectorySeed(False, 0, 0, time.monotonic() - started)
     path = data_dir / FILE_NAME
-    write_file(path, professionals, services)
+    write_file(path, professionals, services, published)
     outcome = import_source(Source(path))
     return DirectorySeed(True, outcome.professionals, outcome.services, time.monotonic() - started)

@@ -110,7 +110,7 @@ def demo(data_dir: Path, host: str, port: int, mail_port: int, reset: bool) -> N
     with open_platform(config, migrate=True) as app:
         created = demo_data.seed(app)
         with app.app_context():
-            directory = seed_directory(data_dir)
+            directory = seed_directory(data_dir, published=demo_data.published_addresses())
         # The outside operators' stand-in: the relay of mail to the fictitious directory (kernel/demo_operator.py).
         app.extensions["relais"].services.append(DemoOperator())
 

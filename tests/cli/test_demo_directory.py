@@ -60,3 +60,25 @@ def test_seeded_once_quickly_and_found_by_city_speciality_and_service(make_app, 
         again = seed_directory(tmp_path)
         assert not again.created
         assert (DirectoryEntry.select().count(), DirectoryAddress.select().count()) == (entries, addresses)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_demo_accounts_addresses_say_where_they_lead(make_app, tmp_path: Path, backend) -> None:
+    from kernel import demo
+    from kernel.models import Account
+
+    app = make_app(backend, plugins=[])
+    demo.seed(app)
+    with app.app_context():
+        seed_directory(tmp_path, professionals=40, services=5, published=demo.published_addresses())
+        durand = Account.get(Account.login == "thomas.durand")
+        entries = [e for e in found("durand") if e.get("identity_id") == durand.identity_id
+                   or e.get("identity") == durand.identity_id]
+        assert len(entries) == 1, found("durand")
+        labels = {a["address"].partition("@")[0]: a["label"] for a in entries[0]["addresses"]}
+        assert labels == {"thomas.durand": "CABINET DE CARDIOLOGIE DURAND, Clermont-Ferrand",
+                          "thomas.durand.ch": "Cardiologie, CHU DE CLERMONT-FERRAND, Clermont-Ferrand"}
+        # Every demo professional with an RPPS is published, each address once; the others are not.
+        published = demo.published_addresses()
+        assert sorted(p.address for p in published) == sorted(
+            a for p in demo.PROFESSIONALS if p.rpps for a in p.addresses)
