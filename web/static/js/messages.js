@@ -16,6 +16,14 @@ function onBehalf(message) {
   return author.name === actingAs.name ? null : label;
 }
 
+/** Who wrote: in one's own name, the identity's name as the participants line and the directory give it
+ * (« Dr Thomas DURAND »); for someone else, the delegate's own name, followed by « pour le compte de ». */
+function authorName(message) {
+  const { author, acting_as: actingAs } = message;
+  if (!author) return actingAs?.name || "Expéditeur externe";
+  return actingAs && author.identity_id === actingAs.id ? actingAs.name : author.name;
+}
+
 export function isPicture(attachment) {
   return INLINE_PICTURES.includes(attachment.content_type);
 }
@@ -44,7 +52,7 @@ export function renderMessage(message, { accountId }) {
     dataset: { id: message.id, day: dayKey(created), author: message.author ? message.author.id : "", kind: message.kind },
   },
   h("div", { class: "msg-meta" },
-    h("span", { class: "msg-author" }, message.author ? message.author.name : (message.acting_as?.name || "Expéditeur externe")),
+    h("span", { class: "msg-author" }, authorName(message)),
     behalf ? h("span", { class: "msg-behalf" }, `pour le compte de ${behalf}`) : null,
     time),
   message.body ? h("div", { class: "msg-body" }, synthesis ? icon("file") : null, message.body) : null,
