@@ -67,6 +67,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         SESSION_COOKIE_NAME="relais_session",
         # The cookie's own expiry; the server-side session (kernel/auth/sessions.py) is what counts.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config["session_hours"]),
+        # Set once at sign-in, for the session's absolute lifetime: re-sending it with every answer would only
+        # let an answer that left before a logout put the ended session's cookie back over the logout's own.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=config["attachment_max_bytes"] + 1024 * 1024,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by our own hook, only for cookie-authenticated requests
         WTF_CSRF_TIME_LIMIT=None,

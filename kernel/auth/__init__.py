@@ -41,6 +41,10 @@ def init_auth(app: Flask) -> None:
             live = session_for_cookie(str(secret))
             if live is None:  # ended, expired, or its account deactivated: the cookie is worth nothing
                 session.clear()
+                if request.path.startswith("/api/") or request.path == "/ws":
+                    # A call another tab sent before a logout, answered after it: deleting the cookie would delete
+                    # the one the logout has just set (its « Vous êtes déconnecté. »). The next page load does it.
+                    session.modified = False
             else:
                 g.account, g.auth, g.session_id = live.account, "session", live.id
         # A cookie travels with cross-site requests, a bearer token does not: only the former needs CSRF.

@@ -171,3 +171,20 @@ def test_still_authorised_follows_sessions_and_tokens(site):
         assert still_authorised("token", token_id)
         Account.update(active=False).where(Account.id == account.id).execute()
         assert not still_authorised("token", token_id)
+
+
+def test_an_answer_sent_before_a_logout_does_not_overwrite_the_logouts_cookie(site):
+    """Another tab's call, sent with the session's cookie and answered after the logout, leaves the cookie the
+    logout set alone (it carries « Vous êtes déconnecté. »); an answer never re-sends an unchanged session."""
+    alice = signed_in(site, "alice")
+    late_tab = copy_of(site, alice)  # the same browser's cookie, as another tab sent it before the logout
+    answer = alice.get("/api/v1/me")
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers  # nothing to re-send
+    logout = alice.post("/logout")
+    assert logout.status_code == 302 and SESSION_COOKIE in logout.headers["Set-Cookie"]
+    refused = late_tab.get("/api/v1/me")
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
+    page = alice.get("/login")
+    assert "Vous êtes déconnecté." in page.get_data(as_text=True)
+    # A page loaded with the ended session's cookie does forget it.
+    assert SESSION_COOKIE in late_tab.get("/login").headers.get("Set-Cookie", "")
