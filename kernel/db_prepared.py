@@ -30,8 +30,11 @@ from typing import Any
 # placeholders (IN lists) register one text per length; past the bound they simply run unprepared.
 _REGISTERED: set[str] = set()
 _MAX_REGISTERED = 4000
-# A connection prepares at most this many statements (each costs the server some memory per connection).
-MAX_PER_CONNECTION = 300
+# A connection prepares at most this many statements (each keeps its parse tree and plan in the server process,
+# per connection, for the connection's life), and only statements of at most MAX_PARAMETERS placeholders: the
+# hot ones have a dozen at most, while one with a long IN list is one text per length (a live socket's exchanges).
+MAX_PER_CONNECTION = 100
+MAX_PARAMETERS = 16
 _names = itertools.count(1)
 
 
@@ -166,7 +169,7 @@ class PreparedStatements:
             run = known.get(sql) or new.get(sql)  # "EXECUTE name(%s, ...)"
             if run is None:
                 body, placeholders = _numbered(sql)
-                if placeholders != count or len(known) + len(new) >= MAX_PER_CONNECTION:
+                if placeholders != count or count > MAX_PARAMETERS or len(known) + len(new) >= MAX_PER_CONNECTION:
                     texts.append(sql)
                     continue
                 name = f"relais_{next(_names)}"

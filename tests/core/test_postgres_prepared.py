@@ -194,3 +194,12 @@ def test_such_a_value_in_a_trip_of_several_statements_too(db):
         defer(INSERT, (2, "deux"))
         assert column(SELECT, (2**40,)) == []  # with the deferred INSERT, in one trip: as written
     assert SENT[0].endswith("; " + kernel.statements.statement(SELECT)), SENT
+
+
+def test_a_statement_with_a_long_list_of_values_runs_as_written(db):
+    """One text per length of its IN list: not worth a prepared statement on every connection."""
+    many = list(range(kernel.db_prepared.MAX_PARAMETERS + 1))
+    sql = f'SELECT "n" FROM "prepared_probe" WHERE "n" IN ({", ".join("?" * len(many))})'
+    execute(INSERT, (3, "trois"))
+    assert column(sql, many) == [3] and column(sql, many) == [3]
+    assert SENT[1:] == [kernel.statements.statement(sql)] * 2, SENT
