@@ -105,17 +105,22 @@ def _row_plan(model: type[peewee.Model], description: Any) -> list[tuple[str, An
     return plan
 
 
-def insert_row(model: type[peewee.Model], values: dict[str, Any]) -> int:
-    """Insert one row given by field name (each value converted by its field); returns its id."""
+def _insert(model: type[peewee.Model], values: dict[str, Any], returning: str) -> tuple[str, list]:
+    """The INSERT of one row given by field name (cached text) and its values, each converted by its field."""
     fields = [model._meta.fields[name] for name in values]
     table = model._meta.table_name
 
     def build() -> str:
         columns = ", ".join(f'"{f.column_name}"' for f in fields)
-        return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(fields))}) RETURNING "id"'
+        return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(fields))}){returning}'
 
-    sql = _statement(("insert", table, *values), build)
-    params = [f.db_value(v) for f, v in zip(fields, values.values())]
+    key = ("insert" if returning else "insert_later", table, *values)
+    return _statement(key, build), [f.db_value(v) for f, v in zip(fields, values.values())]
+
+
+def insert_row(model: type[peewee.Model], values: dict[str, Any]) -> int:
+    """Insert one row given by field name (each value converted by its field); returns its id."""
+    sql, params = _insert(model, values, ' RETURNING "id"')
     return database.obj.execute_sql(sql, params).fetchone()[0]
 
 
@@ -147,11 +152,4 @@ def _defer(sql: str, params: tuple | list) -> None:  # sql in the database's par
 
 def insert_later(model: type[peewee.Model], values: dict[str, Any]) -> None:
     """``insert_row`` for a row whose id nobody reads: run with ``defer``."""
-    fields = [model._meta.fields[name] for name in values]
-    table = model._meta.table_name
-
-    def build() -> str:
-        columns = ", ".join(f'"{f.column_name}"' for f in fields)
-        return f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(fields))})'
-
-    _defer(_statement(("insert_later", table, *values), build), [f.db_value(v) for f, v in zip(fields, values.values())])
+    _defer(*_insert(model, values, ""))
