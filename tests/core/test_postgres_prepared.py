@@ -5,7 +5,6 @@ rollback, a new connection or a table whose columns changed never leave a statem
 Each test looks at what reaches the driver (the texts psycopg2's cursors execute)."""
 from __future__ import annotations
 
-import psycopg2.extensions
 import pytest
 
 import kernel.db_prepared
@@ -13,16 +12,10 @@ import kernel.statements
 from kernel.db import database, write_transaction
 from kernel.services.sending import write_together
 from kernel.statements import column, defer, execute
+from support.sql_sent import SENT, RecordingCursor
 
-SENT: list[str] = []
 INSERT = 'INSERT INTO "prepared_probe" ("n", "label") VALUES (?, ?)'
 SELECT = 'SELECT "n" FROM "prepared_probe" WHERE "n" >= ? ORDER BY "n"'
-
-
-class _Counting(psycopg2.extensions.cursor):
-    def execute(self, sql, params=None):  # noqa: ANN001
-        SENT.append(sql if isinstance(sql, str) else sql.decode())
-        return super().execute(sql, params)
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def db(app, backend):
     with app.app_context():
         db.close()
         db.close_all()
-        db.connect_params["cursor_factory"] = _Counting
+        db.connect_params["cursor_factory"] = RecordingCursor
         database.obj.execute_sql('CREATE TABLE "prepared_probe" ("id" SERIAL PRIMARY KEY, "n" INTEGER UNIQUE, '
                                  '"label" TEXT)')
         SENT.clear()

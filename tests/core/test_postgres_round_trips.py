@@ -8,22 +8,14 @@ the outcome on a second connection, as another request would see it.
 from __future__ import annotations
 
 import psycopg2
-import psycopg2.extensions
 import pytest
 
 import kernel.db
 from kernel.db import database, write_transaction
 from kernel.statements import execute
+from support.sql_sent import SENT, RecordingCursor
 
 pytestmark = pytest.mark.usefixtures("app_context")
-
-SENT: list[str] = []
-
-
-class _Counting(psycopg2.extensions.cursor):
-    def execute(self, sql, params=None):  # noqa: ANN001
-        SENT.append(sql if isinstance(sql, str) else sql.decode())
-        return super().execute(sql, params)
 
 
 @pytest.fixture
@@ -34,7 +26,7 @@ def app_context(app, backend):
     with app.app_context():
         db.close()
         db.close_all()
-        db.connect_params["cursor_factory"] = _Counting
+        db.connect_params["cursor_factory"] = RecordingCursor
         db.prepare_statements = False  # the texts as written: kernel/db_prepared.py has its own tests
         database.obj.execute_sql('CREATE TABLE "deferred_probe" ("id" SERIAL PRIMARY KEY, "n" INTEGER UNIQUE)')
         SENT.clear()
