@@ -21,6 +21,7 @@ from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase  # noqa: F401  (registers the pool schemes)
 
 from .db_prepared import PreparedStatements
+from .green import is_green
 
 log = logging.getLogger(__name__)
 
@@ -354,14 +355,6 @@ def _before_commit(held: list[Action]) -> None:
             prepare()
 
 
-def _green() -> bool:
-    """Whether this process runs on gevent (a ``relais serve`` worker): threads are greenlets."""
-    import sys
-
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("threading")
-
-
 # How long a request waits for a pooled connection. Under gevent thousands of greenlets share one pool; a burst
 # (every page of a restarted node reconnecting) queues longer than a thread pool ever does.
 _POOL_WAIT_SECONDS = 10
@@ -377,7 +370,7 @@ def _sqlite_gate() -> Any:
     yielded in the middle of its transaction (network I/O, a contended lock). Waiting here instead yields.
     With threads (the threaded server, the side process), SQLite's own wait is fine: no gate.
     """
-    return threading.RLock() if _green() else None  # gevent's, the module being patched
+    return threading.RLock() if is_green() else None  # gevent's, the module being patched
 
 
 class DeferredBegin:
@@ -526,7 +519,7 @@ def open_database(url: str, pool_size: int = 32) -> peewee.Database:
 
 
 def _pool_wait() -> int:
-    return _GREEN_POOL_WAIT_SECONDS if _green() else _POOL_WAIT_SECONDS
+    return _GREEN_POOL_WAIT_SECONDS if is_green() else _POOL_WAIT_SECONDS
 
 
 def write_transaction():

@@ -51,7 +51,6 @@ import json
 import logging
 import os
 import random
-import sys
 import threading
 import time
 from typing import Any, Iterable, Iterator
@@ -64,6 +63,7 @@ from wsproto.utilities import LocalProtocolError
 from .auth import still_authorised
 from .auth.sessions import live_session_ids
 from .auth.tokens import live_token_ids
+from .green import is_green
 from .health import stopping
 from .services.acting_as import forget_request_cache, visible_among
 from .services.events import Event, Subscription
@@ -141,8 +141,7 @@ class WakingEvent(threading.Event):
 
 
 def _wait_cap() -> float | None:
-    monkey = sys.modules.get("gevent.monkey")
-    return GREEN_WAIT_SECONDS if monkey is not None and monkey.is_module_patched("threading") else WAIT_SECONDS
+    return GREEN_WAIT_SECONDS if is_green() else WAIT_SECONDS
 
 
 def refused(reason: str, message_type: Any = None) -> str:

@@ -3,7 +3,6 @@ sends up go to the plugins' ``socket_message`` hook (kernel/live_socket.py)."""
 from __future__ import annotations
 
 import logging
-import sys
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
@@ -11,6 +10,7 @@ from flask_sock import Sock
 
 from .ws_upgrade import EndAfterWebsocket
 from .auth import credential
+from .green import is_green
 from .health import stopping
 from .live_socket import POLICY, RESTART_MESSAGE, SERVICE_RESTART, TRY_AGAIN_LATER, Inbox, LiveSocket
 from .relais import current_relais
@@ -52,11 +52,6 @@ def _same_origin() -> bool:
     return ours is not None and _origin_of(origin) == ours
 
 
-def _green() -> bool:
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("socket")
-
-
 def _let_go(ws) -> None:  # type: ignore[no-untyped-def]
     """Drop what a finished socket held. flask-sock makes a class per socket whose method keeps ``ws`` in a
     closure: a reference cycle, so everything reachable from ``ws`` (wsproto's state, the request, its environ,
@@ -82,7 +77,7 @@ def init_ws(app: Flask) -> None:
     # selector and a timer per socket): the process's keeper pings every socket instead, and lets go of a
     # client that did not answer the previous ping (kernel/live_socket.py).
     options: dict = {"ping_interval": None, "max_message_size": config["ws_max_message_bytes"]}
-    if _green():  # under gevent, no greenlet per socket for its reading (kernel/serving/green_reader.py)
+    if is_green():  # under gevent, no greenlet per socket for its reading (kernel/serving/green_reader.py)
         from .serving.green_reader import WatchedReader
 
         options["thread_class"] = WatchedReader

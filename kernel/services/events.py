@@ -21,9 +21,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from ..db import on_commit
+from ..green import when_waiting
 from ..event_types import UncataloguedEvent
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class HeldEvents:
     once its content is final). Just before the COMMIT (kernel.db.on_commit's ``before_commit``) the backend may
     send what crosses to other instances inside the transaction: PostgreSQL's NOTIFY, delivered by the server on
     commit only, and committed with the transaction's own WAL flush rather than in a second transaction after it.
-    After the commit the events go to this instance's sockets and to the plugins' listeners."""
+    After the commit the events go to this instance's sockets and to the plugins' listeners; under gevent once
+    the committing greenlet waits (its request's answer written)."""
 
     def __init__(self, bus: "EventBus", events: Iterable[Event] = ()) -> None:
         self.bus = bus
@@ -113,9 +115,27 @@ class HeldEvents:
             self.notified = self.bus.before_commit(self.events)
 
     def __call__(self) -> None:
+        if not self.events:
+            return
+        if self.notified or self.bus.in_process:
+            # What is left is this process's work: its sockets and the plugins' listeners. Under gevent it starts
+            # when the committing greenlet first waits, which for a request is when its answer is written (or the
+            # socket cannot take it at once): the sender no longer waits for ten members' sockets to be written,
+            # 0.7 ms of a 2.6 ms send at 5 messages/s. Still in commit order. With threads, now.
+            if has_app_context():
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                if when_waiting(lambda: self._publish_in(app)):
+                    return
+        self._publish()
+
+    def _publish_in(self, app: Any) -> None:
+        with app.app_context():  # the request's own context is over by then
+            self._publish()
+
+    def _publish(self) -> None:
         if self.notified:
             self.bus.publish(self.events, notified=True)
-        elif self.events:
+        else:
             self.bus.publish(self.events)  # as it was always called (tests watch it by replacing it)
 
 
@@ -245,6 +265,11 @@ class EventBus:
         self._listeners = listeners
         self._forward: Callable[[Event], None] | None = None
         self._ids = itertools.count(1)
+
+    @property
+    def in_process(self) -> bool:
+        """Whether the backend only delivers in this process (nothing crosses to other instances)."""
+        return isinstance(self._backend, LocalBackend)
 
     def forward_to(self, forward: Callable[[Event], None]) -> None:
         """Also hand every committed event to ``forward``: the side process of a gunicorn node sends them to its
