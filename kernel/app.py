@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import core_hooks
 from .assets import PluginAssets, init_assets
+from .auth.cookie_session import CookieSessions
 from .mail import hooks as mail_hooks
 from .config import Config, load_config
 from .db import open_database
@@ -75,6 +76,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None,
         WTF_CSRF_TIME_LIMIT=None,
     )
 
+    app.session_interface = CookieSessions()
     if config["access_log"]:
         # Inside ProxyFix: the line names the client the proxies forwarded, not the proxy.
         app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ class Draft(BaseModel):
     """One screen's unsent input for one account: a send screen (``channel:<name>`` or
     ``channel:<name>:patient:<id>``) or a thread's message box (``exchange:<id>``)."""
 
-    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE", index=False)  # (account, screen) leads with it
     screen = pw.CharField(max_length=120)
     fields = JSONField(default=dict)  # the screen's field values, as the browser holds them
     attachments = JSONField(default=list)  # ids of attachments already uploaded by the account

@@ -1,6 +1,7 @@
-"""Under gevent (a ``relais serve`` worker), a request's live events leave once its greenlet waits, which is when
-its answer is written: the sender's answer no longer waits for the members' sockets. They still leave once, in
-commit order, with an application context for the plugins' listeners; without gevent, at the commit as before."""
+"""Under gevent (a ``relais serve`` worker), a request's live events are written into this node's sockets once its
+greenlet waits, which is when its answer is written: the sender's answer no longer waits for the members'
+sockets. They still go once each, in commit order; the plugins' listeners still hear them at the commit, in the
+request. Without gevent, everything at the commit as before."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ SCRIPT = r'''
 from gevent import monkey; monkey.patch_all(os=False, signal=False, subprocess=False)
 import json, sys
 import gevent
-from flask import current_app
+from flask import has_request_context
 from kernel import create_app
 from kernel.auth.tokens import create_token
 from kernel.db import write_transaction
@@ -23,8 +24,8 @@ from kernel.testing import make_account
 
 app = create_app({"data_dir": sys.argv[1], "plugins": ["conversation"]})
 relais = app.extensions["relais"]
-heard = []  # (event type, an application context was there) as the plugins' listeners see them
-relais.events._listeners = lambda event: heard.append((event.type, current_app.name == app.name))
+heard = []  # (event type, in the request that published it) as the plugins' listeners see them
+relais.events._listeners = lambda event: heard.append((event.type, has_request_context()))
 with app.app_context():
     with write_transaction():
         alice, bob = make_account("alice"), make_account("bob", "Bob", "Durand")
@@ -49,9 +50,9 @@ def request():
     result["heard"] = list(heard)
     with app.app_context():  # outside a request and a transaction: also once this greenlet waits
         publish_on_commit(Event("rights.changed", None, (bob.id,), {"reason": "test"}))
-    result["outside_request_before_waiting"] = len(heard)
+    result["outside_request"] = [len(heard), int(bobs_socket.rights_changed)]
     gevent.sleep(0.05)
-    result["outside_request_after_waiting"] = len(heard)
+    result["outside_request_after_waiting"] = int(bobs_socket.rights_changed)
 
 gevent.spawn(request).join()
 print(json.dumps(result))
@@ -64,11 +65,11 @@ def test_a_requests_events_leave_once_its_answer_is_written_in_commit_order(tmp_
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["answers"] == [201, 201]
-    assert result["before_waiting"] == [0, 0]  # nothing for Bob's socket nor the listeners before the answers
+    assert result["before_waiting"] == [0, 2]  # nothing on Bob's socket before the answers; the listeners heard
     assert result["after_waiting"] == [["message.created", "Un"], ["message.created", "Deux"]]  # once, in order
-    assert result["heard"] == [["message.created", True], ["message.created", True]]  # listeners in an app context
-    assert result["outside_request_before_waiting"] == 2
-    assert result["outside_request_after_waiting"] == 3
+    assert result["heard"] == [["message.created", True], ["message.created", True]]  # in their requests
+    assert result["outside_request"] == [3, 0]  # the listeners at once; the socket once this greenlet waits
+    assert result["outside_request_after_waiting"] == 1
 
 
 def test_without_gevent_nothing_waits() -> None:
