@@ -218,6 +218,31 @@ def post_at_rate(hosts: list[str], tokens: list[str], conversations: list[tuple[
     return posted
 
 
+def floor_at_rate(host: str, rate: float, count: int) -> float:
+    """p50 of ``GET /healthz`` (no database, no account) at ``rate`` a second on one kept-alive connection: what
+    an answer costs at that pace on this machine whatever it does. At a few requests a second a process runs its
+    code with cold caches, and how cold varies with the machine's other tenants (measured on this one: /healthz
+    0.38 ms back to back, 1.3 to 1.7 ms at 5 a second, the code unchanged); the POST's p50 is read beside it."""
+    from load_client import Poster
+
+    poster, times = Poster(host), []
+    try:
+        for k in range(count):
+            began = time.monotonic()
+            if poster.post("/healthz", b"", {}, method="GET") == 200:
+                times.append((time.monotonic() - began) * 1000)
+            time.sleep(max(0.0, began + 1 / rate - time.monotonic()))
+    except OSError:
+        pass
+    finally:
+        poster.close()
+    return percentile(times, 50)
+
+
+FLOOR_UP_TO = 50  # messages a second: the floor is measured at these paces only (cold caches matter there)
+FLOOR_COUNT = 40
+
+
 # --- one run -------------------------------------------------------------------------------------
 @dataclass
 class Result:
@@ -237,6 +262,7 @@ class Result:
     dropped: int = 0
     post_p50: float = float("nan")
     post_p99: float = float("nan")
+    floor_p50: float = float("nan")  # GET /healthz at the same pace (floor_at_rate), at low rates only
     p50: float = float("nan")
     p99: float = float("nan")
     rate: float = 0.0
@@ -355,6 +381,8 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
             result.dropped += dropped
         for pipe in pipes:
             pipe.send("close")
+        if rate <= FLOOR_UP_TO:
+            result.floor_p50 = floor_at_rate(hosts[0], rate, FLOOR_COUNT)
 
         result.sent = len(posted.exchange_of)
         result.post_failures = posted.failures
@@ -379,6 +407,9 @@ def run(name: str, *, users: int, members: int, rate: float, seconds: float, nod
                        f"threads {own_used / wall * 100:.0f} %, other programs {others / wall * 100:.0f} %; node CPU "
                        f"less the idle sockets' {result.net_cpu_ms:.2f} ms/msg")
         result.idle_cpu_ms = idle_cpu * 1000 / idle  # per second of idle, all sockets
+        if result.floor_p50 == result.floor_p50:  # measured (not nan)
+            result.note += (f"; the machine's floor at this pace: GET /healthz p50 {result.floor_p50:.2f} ms "
+                            f"(POST p50 {result.post_p50:.2f} ms)")
         if posted.late:
             result.note += f"; {posted.late} posts behind schedule"
         if posted.abandoned:

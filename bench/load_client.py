@@ -179,22 +179,22 @@ class Poster:
         self.sock: Any = None
         self.buffer = b""
 
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+    def post(self, path: str, body: bytes, headers: dict[str, str], method: str = "POST") -> int:
         """The answer's status; raises OSError when the connection fails (then closed: the next post reopens)."""
         try:
-            return self._post(path, body, headers)
+            return self._post(path, body, headers, method)
         except (OSError, ValueError):
             self.close()
-            raise ConnectionError(f"POST {path} failed")
+            raise ConnectionError(f"{method} {path} failed")
 
-    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+    def _post(self, path: str, body: bytes, headers: dict[str, str], method: str) -> int:
         if self.sock is None:
             name, port = self.host.rsplit(":", 1)
             self.sock = socket.create_connection((name, int(port)), timeout=self.timeout)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.buffer = b""
         lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{lines}Content-Length: {len(body)}\r\n\r\n"
+        self.sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{lines}Content-Length: {len(body)}\r\n\r\n"
                           .encode() + body)
         while b"\r\n\r\n" not in self.buffer:
             self._more()
