@@ -122,7 +122,9 @@ def test_from_the_request_screen_to_the_report_with_every_status_live(make_site,
     patient.click()
     patient.press_sequentially("jeanne dupont")
     requester.locator("[data-field=patient] [role=option]", has_text="Jeanne DUPONT").click()
-    requester.get_by_label("NIR du patient").fill(NIR)
+    # Filled from the patient's INS once the screen has asked the channel for the patient's defaults; typing
+    # before that answer lands would race it (Playwright's fill selects an empty field, then the value arrives).
+    expect(requester.get_by_label("NIR du patient")).to_have_value(NIR)
     requester.get_by_label("Votre numéro de facturation (AM)").fill(REQUESTER_AM)
     requester.get_by_label("Le patient a donné son consentement à cette téléexpertise").check()
     requester.get_by_label("Objet").fill("Lésion pigmentée du dos")
