@@ -227,7 +227,7 @@ def floor_at_rate(host: str, rate: float, count: int) -> float:
 
     poster, times = Poster(host), []
     try:
-        for k in range(count):
+        for _ in range(count):
             began = time.monotonic()
             if poster.post("/healthz", b"", {}, method="GET") == 200:
                 times.append((time.monotonic() - began) * 1000)

@@ -182,12 +182,12 @@ class Poster:
     def post(self, path: str, body: bytes, headers: dict[str, str], method: str = "POST") -> int:
         """The answer's status; raises OSError when the connection fails (then closed: the next post reopens)."""
         try:
-            return self._post(path, body, headers, method)
+            return self._request(method, path, body, headers)
         except (OSError, ValueError):
             self.close()
             raise ConnectionError(f"{method} {path} failed")
 
-    def _post(self, path: str, body: bytes, headers: dict[str, str], method: str) -> int:
+    def _request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> int:
         if self.sock is None:
             name, port = self.host.rsplit(":", 1)
             self.sock = socket.create_connection((name, int(port)), timeout=self.timeout)
